@@ -1,0 +1,153 @@
+package io.ecl.core;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * Reads counts from Redis: one round trip per (group, interval) through read.lua, whatever the
+ * number of events. Groups with {@code legacy_scan} also SCAN for counters written by Python
+ * clients, which keep no registry.
+ */
+public final class CounterReader implements AutoCloseable {
+    private final EclConfig config;
+    private final RedisConnection connection;
+    private final boolean ownsConnection;
+    private final Clock clock;
+
+    CounterReader(EclConfig config, RedisConnection connection, Clock clock) {
+        this.config = config;
+        this.connection = connection;
+        this.ownsConnection = false;
+        this.clock = clock;
+    }
+
+    private CounterReader(EclConfig config) {
+        this.config = config;
+        this.connection = new RedisConnection(config.redis(), 2);
+        this.ownsConnection = true;
+        this.clock = Clock.systemUTC();
+    }
+
+    /** A reader with its own connection (made at the first read). */
+    public static CounterReader connect(EclConfig config) {
+        return new CounterReader(config);
+    }
+
+    /**
+     * The counts of one (group, interval).
+     *
+     * @throws RedisUnavailableException when Redis cannot be reached
+     */
+    public IntervalCounts read(GroupConfig group, Interval interval) {
+        List<String> args = new ArrayList<>(group.events().size() + 1);
+        args.add(Keys.prefix(group.name(), interval));
+        Set<String> events = new LinkedHashSet<>(group.events());
+        if (group.legacyScan()) {
+            events.addAll(scan(group, interval));
+        }
+        args.addAll(events);
+        List<String> keys = List.of(Keys.curTs(group.name(), interval));
+        Object reply = connection.call(j -> LuaScript.READ.eval(j, keys, args));
+        List<?> parts = (List<?>) reply;
+        List<?> names = (List<?>) parts.get(0);
+        List<?> lastValues = (List<?>) parts.get(1);
+        List<?> curValues = (List<?>) parts.get(2);
+        List<?> meta = (List<?>) parts.get(3);
+        TreeMap<String, Long> last = new TreeMap<>();
+        TreeMap<String, Long> cur = new TreeMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            String ev = (String) names.get(i);
+            last.put(ev, number(i < lastValues.size() ? lastValues.get(i) : null));
+            cur.put(ev, number(i < curValues.size() ? curValues.get(i) : null));
+        }
+        return new IntervalCounts(group.name(), interval, last, cur,
+                seconds(meta, 0), seconds(meta, 1), number(at(meta, 2)), number(at(meta, 3)));
+    }
+
+    /** Like {@link #read(GroupConfig, Interval)} by names; unknown names are an IllegalArgumentException. */
+    public IntervalCounts read(String group, String interval) {
+        GroupConfig g = config.group(group);
+        if (g == null) {
+            throw new IllegalArgumentException("Group '" + group + "' not found in configuration");
+        }
+        Interval i = g.interval(interval);
+        if (i == null) {
+            throw new IllegalArgumentException("Interval '" + interval + "' not configured for this group.");
+        }
+        return read(g, i);
+    }
+
+    /** Current time of the reader's clock, for {@link IntervalCounts#isStale(long)}. */
+    public long now() {
+        return clock.millis();
+    }
+
+    private Set<String> scan(GroupConfig group, Interval interval) {
+        Set<String> found = new LinkedHashSet<>();
+        int prefixLength = Keys.prefix(group.name(), interval).length();
+        for (String section : new String[] {Keys.CUR, Keys.LAST}) {
+            ScanParams params = new ScanParams().match(Keys.scanPattern(group.name(), interval, section)).count(1000);
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                String c = cursor;
+                ScanResult<String> page = connection.call(j -> j.scan(c, params));
+                for (String key : page.getResult()) {
+                    found.add(key.substring(prefixLength + section.length()));
+                }
+                cursor = page.getCursor();
+            } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+        }
+        return found;
+    }
+
+    private static Object at(List<?> list, int i) {
+        return i < list.size() ? list.get(i) : null;
+    }
+
+    private static Long seconds(List<?> meta, int i) {
+        Object v = at(meta, i);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Interval.parseSeconds(v.toString());
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static long number(Object v) {
+        if (v == null) {
+            return 0;
+        }
+        if (v instanceof Long) {
+            return (Long) v;
+        }
+        try {
+            return Long.parseLong(v.toString().trim());
+        } catch (NumberFormatException e) {
+            try {
+                return (long) Double.parseDouble(v.toString());
+            } catch (NumberFormatException e2) {
+                return 0;
+            }
+        }
+    }
+
+    void closeShared() {
+        // the logger's connection is closed by the logger
+    }
+
+    @Override
+    public void close() {
+        if (ownsConnection) {
+            connection.close();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.ecl.core;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole configuration: how to reach Redis and the event groups. Read from the Python
+ * version's YAML file unchanged ({@link #load(Path)}) or built in code ({@link #builder()}).
+ * Validated when created; a problem is a {@link ConfigException} with a one-line message.
+ */
+public final class EclConfig {
+    /** Environment variable whose {@code redis://} URL overrides the file's {@code redis} section. */
+    public static final String REDIS_URL_ENV = "ECL_REDIS_URL";
+
+    private final RedisConfig redis;
+    private final Map<String, GroupConfig> groups;
+    private final List<String> warnings;
+    private final String source;
+
+    private EclConfig(RedisConfig redis, Map<String, GroupConfig> groups, List<String> warnings, String source) {
+        this.redis = redis;
+        this.groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups));
+        this.warnings = List.copyOf(warnings);
+        this.source = source;
+    }
+
+    /**
+     * Reads a YAML config file and applies {@value #REDIS_URL_ENV} when it is set.
+     *
+     * @throws ConfigException naming the file (and line) when it cannot be read or is invalid
+     */
+    public static EclConfig load(Path file) {
+        return ConfigLoader.load(file, System.getenv());
+    }
+
+    /** Like {@link #load(Path)} with an explicit environment (for tests and embedding). */
+    public static EclConfig load(Path file, Map<String, String> env) {
+        return ConfigLoader.load(file, env);
+    }
+
+    /** Parses YAML text; {@code sourceName} is used in messages. No environment is applied. */
+    public static EclConfig parse(String yaml, String sourceName) {
+        return ConfigLoader.parse(yaml, sourceName, Map.of());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public RedisConfig redis() {
+        return redis;
+    }
+
+    /** The groups in config order. */
+    public Collection<GroupConfig> groups() {
+        return groups.values();
+    }
+
+    /** The group called {@code name}, or null. */
+    public GroupConfig group(String name) {
+        return groups.get(name);
+    }
+
+    /** Warnings found while reading (unknown keys and the like), one line each. */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** Where the config came from (a file name, or "code"). */
+    public String source() {
+        return source;
+    }
+
+    /** A copy with another Redis configuration. */
+    public EclConfig withRedis(RedisConfig redis) {
+        return new EclConfig(redis, groups, warnings, source);
+    }
+
+    /** Builds an {@link EclConfig} in code. */
+    public static final class Builder {
+        private RedisConfig redis = RedisConfig.defaults();
+        private final Map<String, GroupConfig> groups = new LinkedHashMap<>();
+        private final List<String> warnings = new ArrayList<>();
+        private String source = "code";
+
+        private Builder() {
+        }
+
+        public Builder redis(RedisConfig redis) {
+            this.redis = redis;
+            return this;
+        }
+
+        public Builder group(GroupConfig group) {
+            if (groups.putIfAbsent(group.name(), group) != null) {
+                throw new ConfigException("group '" + group.name() + "' is defined twice");
+            }
+            return this;
+        }
+
+        Builder warning(String warning) {
+            warnings.add(warning);
+            return this;
+        }
+
+        Builder source(String source) {
+            this.source = source;
+            return this;
+        }
+
+        public EclConfig build() {
+            return new EclConfig(redis, groups, warnings, source);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.ecl.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One event group: its declared events, its intervals and how it reaches Redis. Immutable and
+ * validated when built, so a bad group fails at start-up rather than at the first log().
+ */
+public final class GroupConfig {
+    /** Default cap on counts held in memory while Redis is unreachable (distinct event × interval start). */
+    public static final int DEFAULT_MAX_PENDING = 100_000;
+
+    private final String name;
+    private final List<String> events;
+    private final Set<String> eventSet;
+    private final List<Interval> intervals;
+    private final boolean autoDeclareEvents;
+    private final Duration syncInterval;
+    private final long syncLimit;
+    private final boolean legacyScan;
+    private final int maxPending;
+
+    private GroupConfig(Builder b) {
+        this.name = b.name;
+        this.events = List.copyOf(b.events);
+        this.eventSet = Collections.unmodifiableSet(new LinkedHashSet<>(b.events));
+        this.intervals = List.copyOf(b.intervals);
+        this.autoDeclareEvents = b.autoDeclareEvents;
+        this.syncInterval = b.syncInterval;
+        this.syncLimit = b.syncLimit;
+        this.legacyScan = b.legacyScan;
+        this.maxPending = b.maxPending;
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public String name() { return name; }
+
+    /** The events declared in the config, in config order. */
+    public List<String> events() { return events; }
+
+    public boolean isDeclared(String event) { return eventSet.contains(event); }
+
+    public List<Interval> intervals() { return intervals; }
+
+    /** The interval written as {@code name} in the config, or null. */
+    public Interval interval(String name) {
+        for (Interval i : intervals) {
+            if (i.name().equals(name)) {
+                return i;
+            }
+        }
+        return null;
+    }
+
+    public boolean autoDeclareEvents() { return autoDeclareEvents; }
+
+    /** How often local counters are pushed to Redis, or null when not set. */
+    public Duration syncInterval() { return syncInterval; }
+
+    /** A local counter reaching this value triggers an early push; 0 when not set. */
+    public long syncLimit() { return syncLimit; }
+
+    /** True when log() counts locally and a background thread pushes the counts. */
+    public boolean usesLocalCounters() { return syncInterval != null || syncLimit > 0; }
+
+    /**
+     * True when the group also discovers events by SCAN, for auto-declared events logged by
+     * Python clients (which do not write the registry).
+     */
+    public boolean legacyScan() { return legacyScan; }
+
+    /** Cap on distinct (event, interval start) counts held in memory while Redis is unreachable. */
+    public int maxPending() { return maxPending; }
+
+    @Override
+    public String toString() {
+        return "group '" + name + "'";
+    }
+
+    /** Builds a {@link GroupConfig}; {@code intervals} is mandatory. */
+    public static final class Builder {
+        private final String name;
+        private final List<String> events = new ArrayList<>();
+        private final List<Interval> intervals = new ArrayList<>();
+        private boolean autoDeclareEvents;
+        private Duration syncInterval;
+        private long syncLimit;
+        private boolean legacyScan;
+        private int maxPending = DEFAULT_MAX_PENDING;
+
+        private Builder(String name) {
+            String problem = Keys.groupNameProblem(name);
+            if (problem != null) {
+                throw new ConfigException("invalid group name '" + name + "': " + problem);
+            }
+            this.name = name;
+        }
+
+        public Builder events(String... events) {
+            return events(Arrays.asList(events));
+        }
+
+        public Builder events(List<String> events) {
+            for (String e : events) {
+                String problem = Keys.eventIdProblem(e);
+                if (problem != null) {
+                    throw new ConfigException("group '" + name + "': invalid event ID '" + e + "': " + problem);
+                }
+                if (!this.events.contains(e)) {
+                    this.events.add(e);
+                }
+            }
+            return this;
+        }
+
+        public Builder intervals(String... intervals) {
+            for (String i : intervals) {
+                try {
+                    interval(Interval.parse(i));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("group '" + name + "': " + e.getMessage());
+                }
+            }
+            return this;
+        }
+
+        public Builder interval(Interval interval) {
+            if (interval.name().indexOf(':') >= 0) {
+                throw new ConfigException("group '" + name + "': invalid interval '" + interval + "'");
+            }
+            for (Interval i : intervals) {
+                if (i.name().equals(interval.name())) {
+                    throw new ConfigException("group '" + name + "': interval '" + interval + "' is listed twice");
+                }
+            }
+            intervals.add(interval);
+            return this;
+        }
+
+        public Builder autoDeclareEvents(boolean autoDeclare) {
+            this.autoDeclareEvents = autoDeclare;
+            return this;
+        }
+
+        public Builder syncInterval(Duration syncInterval) {
+            if (syncInterval != null && (syncInterval.isNegative() || syncInterval.isZero())) {
+                throw new ConfigException("group '" + name + "': sync_interval " + seconds(syncInterval)
+                        + " must be greater than zero");
+            }
+            this.syncInterval = syncInterval;
+            return this;
+        }
+
+        public Builder syncLimit(long syncLimit) {
+            if (syncLimit < 0) {
+                throw new ConfigException("group '" + name + "': sync_limit " + syncLimit + " must not be negative");
+            }
+            this.syncLimit = syncLimit;
+            return this;
+        }
+
+        public Builder legacyScan(boolean legacyScan) {
+            this.legacyScan = legacyScan;
+            return this;
+        }
+
+        public Builder maxPending(int maxPending) {
+            if (maxPending < 1) {
+                throw new ConfigException("group '" + name + "': max_pending " + maxPending + " must be at least 1");
+            }
+            this.maxPending = maxPending;
+            return this;
+        }
+
+        public GroupConfig build() {
+            if (intervals.isEmpty()) {
+                throw new ConfigException("group '" + name + "': no intervals; list at least one, e.g. intervals: ['5m']");
+            }
+            return new GroupConfig(this);
+        }
+
+        private static String seconds(Duration d) {
+            return java.math.BigDecimal.valueOf(d.toNanos(), 9).stripTrailingZeros().toPlainString();
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.ecl.core;
+
+/**
+ * The Redis key scheme, shared with the Python EventCountLogger. Every key name is made here;
+ * the Lua scripts in {@code src/main/resources/lua} receive the prefix from here and append only
+ * the parts named below.
+ *
+ * <pre>
+ *   &lt;group&gt;:&lt;interval&gt;:cur:&lt;event&gt;      counter of the current (incomplete) interval
+ *   &lt;group&gt;:&lt;interval&gt;:last:&lt;event&gt;     counter of the last complete interval
+ *   &lt;group&gt;:&lt;interval&gt;:cur:@ts         aligned start of the current interval, Unix seconds
+ *   &lt;group&gt;:&lt;interval&gt;:last:@ts        start of what 'last' covers (end = cur:@ts)
+ *   &lt;group&gt;:&lt;interval&gt;:cur:@declared   SET of pre-declared event IDs (rotation zeroes them)
+ *   &lt;group&gt;:&lt;interval&gt;:cur:@reg        SET of auto-declared event IDs counted in cur
+ *   &lt;group&gt;:&lt;interval&gt;:last:@reg       the same for last (renamed from cur:@reg at rotation)
+ *   &lt;group&gt;:&lt;interval&gt;:cur:@late       counts that arrived after their interval was closed
+ *   &lt;group&gt;:&lt;interval&gt;:last:@late      the same, for the interval now in last
+ *   &lt;group&gt;:&lt;interval&gt;:cur:@sync:&lt;id&gt;  marker of an applied flush chunk (expires), so a retry never double-counts
+ * </pre>
+ *
+ * Meta keys have the form {@code <group>:<interval>:<cur|last>:@<name>}, which the Python
+ * version's SCAN glob {@code <group>:<interval>:[^:]*:[^@]*} does not match: Python readers do
+ * not see them. Event IDs therefore must not start with {@code @}.
+ */
+final class Keys {
+    static final String CUR = "cur:";
+    static final String LAST = "last:";
+
+    private Keys() {
+    }
+
+    /** {@code <group>:<interval>:}, the prefix of every key of one (group, interval). */
+    static String prefix(String group, Interval interval) {
+        return group + ":" + interval.name() + ":";
+    }
+
+    static String cur(String group, Interval interval, String event) {
+        return prefix(group, interval) + CUR + event;
+    }
+
+    static String last(String group, Interval interval, String event) {
+        return prefix(group, interval) + LAST + event;
+    }
+
+    static String curTs(String group, Interval interval) {
+        return prefix(group, interval) + CUR + "@ts";
+    }
+
+    static String declared(String group, Interval interval) {
+        return prefix(group, interval) + CUR + "@declared";
+    }
+
+    static String registry(String group, Interval interval) {
+        return prefix(group, interval) + CUR + "@reg";
+    }
+
+    /** Prefix of a flush chunk's idempotency marker; the script appends the chunk ID. */
+    static String syncMarkerPrefix(String group, Interval interval) {
+        return prefix(group, interval) + CUR + "@sync:";
+    }
+
+    /**
+     * The SCAN pattern for counters of one (group, interval) section, with glob characters of the
+     * group and interval escaped (Python's defect: a group named {@code a*} matched other groups).
+     */
+    static String scanPattern(String group, Interval interval, String section) {
+        return escapeGlob(prefix(group, interval)) + section + "[^@]*";
+    }
+
+    static String escapeGlob(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                b.append('\\');
+            }
+            b.append(c);
+        }
+        return b.toString();
+    }
+
+    /** Why a group name would break the key scheme, or null when it is fine. */
+    static String groupNameProblem(String name) {
+        if (name == null || name.isEmpty()) {
+            return "must not be empty";
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == ':') {
+                return "must not contain ':' (it separates the parts of the Redis keys)";
+            }
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                return "must not contain glob characters (* ? [ ] \\): SCAN patterns would match other groups";
+            }
+            if (Character.isWhitespace(c) || Character.isISOControl(c)) {
+                return "must not contain spaces or control characters";
+            }
+        }
+        return null;
+    }
+
+    /** Why an event ID would break the key scheme or the reader's output, or null when it is fine. */
+    static String eventIdProblem(String event) {
+        if (event == null || event.isEmpty()) {
+            return "must not be empty";
+        }
+        if (event.charAt(0) == '@') {
+            return "must not start with '@' (reserved for meta keys such as @ts)";
+        }
+        for (int i = 0; i < event.length(); i++) {
+            if (Character.isISOControl(event.charAt(i))) {
+                return "must not contain control characters such as newlines";
+            }
+        }
+        return null;
+    }
+}

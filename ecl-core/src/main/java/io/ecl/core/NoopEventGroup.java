@@ -1,0 +1,52 @@
+package io.ecl.core;
+
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/** What {@link EventCountLogger#group} returns for a name the config does not define: it counts nothing. */
+final class NoopEventGroup implements EventGroup {
+    private final String name;
+
+    NoopEventGroup(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void log(String event, long count) {
+    }
+
+    @Override
+    public void declareEvent(String event) {
+    }
+
+    @Override
+    public Map<String, Long> getCurrentCounts(String event) {
+        return Map.of();
+    }
+
+    @Override
+    public long getCurrentCount(String event, String interval) {
+        return 0;
+    }
+
+    @Override
+    public long getLastCount(String event, String interval) {
+        return 0;
+    }
+
+    @Override
+    public SortedMap<String, Long> getCounts(String interval, boolean current) {
+        return new TreeMap<>();
+    }
+
+    @Override
+    public String toString() {
+        return "unconfigured group '" + name + "' (counts nothing)";
+    }
+}

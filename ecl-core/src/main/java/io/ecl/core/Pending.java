@@ -1,0 +1,169 @@
+package io.ecl.core;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Counts of one group drained from the local counters and not yet acknowledged by Redis.
+ * Guarded by the logger's flush lock.
+ *
+ * <p>Counts merge per (event, interval starts), so memory is bounded by distinct events times
+ * epochs, not by the number of log() calls; past {@code max_pending} entries new ones are dropped
+ * and counted. Once sent, counts are frozen into {@link Chunk}s with an ID that the script records
+ * in Redis: a chunk whose reply was lost is resent with the same ID and never counted twice.
+ */
+final class Pending {
+    /** Events per EVALSHA: keeps each script call short so Redis never stalls on one flush. */
+    static final int CHUNK_EVENTS = 1000;
+
+    /** Counts waiting for their first send, per epoch (identity of the epoch's starts array). */
+    private final Map<long[], LinkedHashMap<RedisEventGroup.Counter, long[]>> waiting = new IdentityHashMap<>();
+    private final List<long[]> epochOrder = new ArrayList<>();
+    /** Chunks sent at least once and not acknowledged. */
+    final ArrayDeque<Chunk> unacked = new ArrayDeque<>();
+    private final int maxEntries;
+    private int entries;
+    long dropped;
+    private boolean dropWarned;
+
+    Pending(int maxEntries) {
+        this.maxEntries = maxEntries;
+    }
+
+    /** Adds {@code count}; returns false when it had to be dropped because the cap is reached. */
+    boolean add(long[] starts, RedisEventGroup.Counter counter, long count) {
+        LinkedHashMap<RedisEventGroup.Counter, long[]> batch = waiting.get(starts);
+        long[] cell = batch == null ? null : batch.get(counter);
+        if (cell != null) {
+            cell[0] += count;
+            return true;
+        }
+        if (entries >= maxEntries) {
+            dropped += count;
+            return false;
+        }
+        if (batch == null) {
+            batch = new LinkedHashMap<>();
+            waiting.put(starts, batch);
+            epochOrder.add(starts);
+        }
+        batch.put(counter, new long[] {count});
+        entries++;
+        return true;
+    }
+
+    /** True the first time the cap is hit since the last successful delivery. */
+    boolean shouldWarnDrop() {
+        if (dropped > 0 && !dropWarned) {
+            dropWarned = true;
+            return true;
+        }
+        return false;
+    }
+
+    boolean isEmpty() {
+        return entries == 0;
+    }
+
+    int entries() {
+        return entries;
+    }
+
+    /** Sum of counts not yet acknowledged for {@code event} (for getCurrentCounts). */
+    long unsentCount(String event) {
+        long sum = 0;
+        for (LinkedHashMap<RedisEventGroup.Counter, long[]> batch : waiting.values()) {
+            for (Map.Entry<RedisEventGroup.Counter, long[]> e : batch.entrySet()) {
+                if (e.getKey().event.equals(event)) {
+                    sum += e.getValue()[0];
+                }
+            }
+        }
+        for (Chunk c : unacked) {
+            sum += c.countOf(event);
+        }
+        return sum;
+    }
+
+    /**
+     * The chunks to send now: the unacknowledged ones if any (while they fail, new counts keep
+     * merging in memory instead of being frozen into more chunks), else all waiting counts.
+     */
+    List<Chunk> toSend(RedisEventGroup group, IdSource ids) {
+        if (unacked.isEmpty()) {
+            for (long[] starts : epochOrder) {
+                LinkedHashMap<RedisEventGroup.Counter, long[]> batch = waiting.get(starts);
+                Iterator<Map.Entry<RedisEventGroup.Counter, long[]>> it = batch.entrySet().iterator();
+                while (it.hasNext()) {
+                    Chunk chunk = new Chunk(group, ids.next(), starts);
+                    for (int n = 0; n < CHUNK_EVENTS && it.hasNext(); n++) {
+                        Map.Entry<RedisEventGroup.Counter, long[]> e = it.next();
+                        chunk.add(e.getKey(), e.getValue()[0]);
+                    }
+                    unacked.add(chunk);
+                }
+            }
+            waiting.clear();
+            epochOrder.clear();
+        }
+        return new ArrayList<>(unacked);
+    }
+
+    void acknowledge(Chunk chunk) {
+        if (unacked.remove(chunk)) {
+            entries -= chunk.size();
+            if (entries == 0) {
+                dropWarned = false;
+            }
+        }
+    }
+
+    /** Source of chunk IDs, unique across processes. */
+    interface IdSource {
+        String next();
+    }
+
+    /** A frozen set of counts sent in one EVALSHA of log.lua. */
+    static final class Chunk {
+        final RedisEventGroup group;
+        final String id;
+        final List<String> args;
+        private final List<String> events = new ArrayList<>();
+        private final List<Long> counts = new ArrayList<>();
+        long total;
+
+        Chunk(RedisEventGroup group, String id, long[] starts) {
+            this.group = group;
+            this.id = id;
+            this.args = group.scriptArgs(id, starts);
+        }
+
+        void add(RedisEventGroup.Counter counter, long count) {
+            args.add(counter.event);
+            args.add(Long.toString(count));
+            args.add(counter.dynamic ? "1" : "0");
+            events.add(counter.event);
+            counts.add(count);
+            total += count;
+        }
+
+        int size() {
+            return events.size();
+        }
+
+        long countOf(String event) {
+            long sum = 0;
+            for (int i = 0; i < events.size(); i++) {
+                if (events.get(i).equals(event)) {
+                    sum += counts.get(i);
+                }
+            }
+            return sum;
+        }
+    }
+}

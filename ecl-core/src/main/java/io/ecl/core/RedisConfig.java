@@ -1,0 +1,223 @@
+package io.ecl.core;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * Where Redis is and how to log in. Immutable; {@link #toString()} never shows the password.
+ */
+public final class RedisConfig {
+    public static final String DEFAULT_HOST = "localhost";
+    public static final int DEFAULT_PORT = 6379;
+    static final int DEFAULT_TIMEOUT_MILLIS = 2000;
+
+    private final String host;
+    private final int port;
+    private final int db;
+    private final String username;
+    private final String password;
+    private final boolean tls;
+    private final int timeoutMillis;
+
+    private RedisConfig(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.db = b.db;
+        this.username = b.username;
+        this.password = b.password;
+        this.tls = b.tls;
+        this.timeoutMillis = b.timeoutMillis;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The defaults of the Python version: localhost:6379, db 0. */
+    public static RedisConfig defaults() {
+        return builder().build();
+    }
+
+    /**
+     * Parses {@code redis://[[user]:password@]host[:port][/db]}, or {@code rediss://} for TLS.
+     *
+     * @throws ConfigException naming the URL (password masked) when it is malformed
+     */
+    public static RedisConfig fromUrl(String url) {
+        return builder().url(url).build();
+    }
+
+    public String host() { return host; }
+    public int port() { return port; }
+    public int db() { return db; }
+    /** The ACL user name, or null for the default user. */
+    public String username() { return username; }
+    /** The password, or null. */
+    public String password() { return password; }
+    public boolean tls() { return tls; }
+    /** Connect and socket timeout. */
+    public int timeoutMillis() { return timeoutMillis; }
+
+    /** {@code host:port}, as error messages show it. */
+    public String address() {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.host = host;
+        b.port = port;
+        b.db = db;
+        b.username = username;
+        b.password = password;
+        b.tls = tls;
+        b.timeoutMillis = timeoutMillis;
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return (tls ? "rediss://" : "redis://")
+                + (username != null || password != null
+                        ? (username == null ? "" : username) + (password == null ? "" : ":***") + "@" : "")
+                + address() + "/" + db;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof RedisConfig)) {
+            return false;
+        }
+        RedisConfig r = (RedisConfig) o;
+        return port == r.port && db == r.db && tls == r.tls && timeoutMillis == r.timeoutMillis
+                && host.equals(r.host) && Objects.equals(username, r.username)
+                && Objects.equals(password, r.password);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(host, port, db, username, tls);
+    }
+
+    /** Builds a {@link RedisConfig}; every setting is optional. */
+    public static final class Builder {
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private int db;
+        private String username;
+        private String password;
+        private boolean tls;
+        private int timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
+
+        private Builder() {
+        }
+
+        public Builder host(String host) {
+            if (host == null || host.isBlank()) {
+                throw new ConfigException("redis.host: must not be empty");
+            }
+            this.host = host;
+            return this;
+        }
+
+        public Builder port(int port) {
+            if (port < 1 || port > 65535) {
+                throw new ConfigException("redis.port: " + port + " is not a port number (1-65535)");
+            }
+            this.port = port;
+            return this;
+        }
+
+        public Builder db(int db) {
+            if (db < 0) {
+                throw new ConfigException("redis.db: " + db + " must not be negative");
+            }
+            this.db = db;
+            return this;
+        }
+
+        public Builder username(String username) {
+            this.username = username;
+            return this;
+        }
+
+        public Builder password(String password) {
+            this.password = password;
+            return this;
+        }
+
+        public Builder tls(boolean tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        public Builder timeoutMillis(int timeoutMillis) {
+            if (timeoutMillis <= 0) {
+                throw new ConfigException("redis.timeout_ms: " + timeoutMillis + " must be positive");
+            }
+            this.timeoutMillis = timeoutMillis;
+            return this;
+        }
+
+        /** Sets host, port, db, user, password and TLS from a {@code redis://} or {@code rediss://} URL. */
+        public Builder url(String url) {
+            URI uri;
+            try {
+                uri = new URI(url.trim());
+            } catch (URISyntaxException e) {
+                throw new ConfigException("invalid Redis URL '" + mask(url) + "': " + e.getReason());
+            }
+            String scheme = uri.getScheme();
+            if (!"redis".equalsIgnoreCase(scheme) && !"rediss".equalsIgnoreCase(scheme)) {
+                throw new ConfigException("invalid Redis URL '" + mask(url)
+                        + "': the scheme must be redis:// or rediss://");
+            }
+            if (uri.getHost() == null) {
+                throw new ConfigException("invalid Redis URL '" + mask(url) + "': no host");
+            }
+            host(uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
+                    : uri.getHost());
+            port(uri.getPort() == -1 ? DEFAULT_PORT : uri.getPort());
+            tls("rediss".equalsIgnoreCase(scheme));
+            String userInfo = uri.getRawUserInfo();
+            if (userInfo != null) {
+                int colon = userInfo.indexOf(':');
+                String user = colon < 0 ? userInfo : userInfo.substring(0, colon);
+                String pass = colon < 0 ? null : userInfo.substring(colon + 1);
+                if (colon < 0) {
+                    // redis://secret@host is how many tools write a password without a user.
+                    pass = user;
+                    user = "";
+                }
+                username(user.isEmpty() ? null : decode(user));
+                password(pass == null ? null : decode(pass));
+            }
+            String path = uri.getPath();
+            if (path != null && path.length() > 1) {
+                try {
+                    db(Integer.parseInt(path.substring(1)));
+                } catch (NumberFormatException e) {
+                    throw new ConfigException("invalid Redis URL '" + mask(url) + "': database '"
+                            + path.substring(1) + "' is not a number");
+                }
+            }
+            return this;
+        }
+
+        public RedisConfig build() {
+            return new RedisConfig(this);
+        }
+
+        private static String decode(String s) {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Hides the password of a Redis URL for messages. */
+    static String mask(String url) {
+        return url == null ? null : url.replaceAll("(://[^:/@]*:)[^@/]*@", "$1***@").replaceAll("(://)([^:/@]+)@", "$1***@");
+    }
+}

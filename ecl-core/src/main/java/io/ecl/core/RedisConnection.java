@@ -1,0 +1,106 @@
+package io.ecl.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+
+/** The Jedis client of one Redis config, and the one place that turns Jedis errors into messages. */
+final class RedisConnection implements AutoCloseable {
+    final RedisConfig config;
+    final UnifiedJedis jedis;
+
+    RedisConnection(RedisConfig config, int poolSize) {
+        this.config = config;
+        DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(config.timeoutMillis())
+                .socketTimeoutMillis(config.timeoutMillis())
+                .database(config.db())
+                .ssl(config.tls())
+                .clientName("ecl");
+        if (config.username() != null) {
+            client.user(config.username());
+        }
+        if (config.password() != null) {
+            client.password(config.password());
+        }
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(poolSize);
+        pool.setMaxIdle(poolSize);
+        pool.setMinIdle(0);
+        pool.setMaxWait(java.time.Duration.ofMillis(config.timeoutMillis()));
+        pool.setTestWhileIdle(false);
+        pool.setJmxEnabled(false);
+        this.jedis = RedisClient.builder()
+                .hostAndPort(config.host(), config.port())
+                .clientConfig(client.build())
+                .poolConfig(pool)
+                .build();
+    }
+
+    /** Runs {@code call}, turning a connection or login failure into a {@link RedisUnavailableException}. */
+    <T> T call(Function<UnifiedJedis, T> call) {
+        try {
+            return call.apply(jedis);
+        } catch (JedisException e) {
+            throw unavailable(e);
+        }
+    }
+
+    RedisUnavailableException unavailable(JedisException e) {
+        return new RedisUnavailableException(describe(e), e);
+    }
+
+    /** One line for a Jedis failure: what went wrong at host:port. */
+    String describe(Throwable e) {
+        String where = "Redis at " + config.address();
+        if (e instanceof JedisAccessControlException
+                || (e.getMessage() != null && (e.getMessage().startsWith("WRONGPASS")
+                        || e.getMessage().startsWith("NOAUTH")))) {
+            return where + " refused the login: " + firstLine(e.getMessage())
+                    + " (check redis.username / redis.password)";
+        }
+        if (e instanceof JedisConnectionException) {
+            return "cannot connect to " + where + ": " + rootMessage(e);
+        }
+        if (e instanceof JedisDataException) {
+            return where + " answered with an error: " + firstLine(e.getMessage());
+        }
+        return "error talking to " + where + ": " + rootMessage(e);
+    }
+
+    static String rootMessage(Throwable e) {
+        List<String> seen = new ArrayList<>();
+        Throwable t = e;
+        String best = null;
+        while (t != null && seen.size() < 10) {
+            if (t.getMessage() != null) {
+                best = t instanceof java.net.UnknownHostException ? "unknown host " + t.getMessage()
+                        : t.getMessage();
+            }
+            seen.add(String.valueOf(t));
+            t = t.getCause();
+        }
+        return firstLine(best == null ? e.getClass().getSimpleName() : best);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).trim();
+    }
+
+    @Override
+    public void close() {
+        jedis.close();
+    }
+}

@@ -1,0 +1,347 @@
+package io.ecl.core;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * A configured group. The hot path of {@link #log} with local counters is: one lock-free map
+ * lookup by event ID, one {@link LongAdder#add} into the slot of the current epoch, and (with
+ * {@code sync_limit}) a read of that adder's sum. No allocation, no lock shared by threads, no I/O.
+ *
+ * <p>Epochs: the logger's flusher wakes at every interval boundary of the group and switches
+ * {@link #slot} between the two adders of every counter, so counts logged before and after a
+ * boundary are kept apart and each is sent with the interval starts it was logged in (the
+ * script credits it to {@code cur} or {@code last} accordingly). An add that races the switch
+ * lands in the old slot and is drained with the old epoch at the next flush, never lost.
+ *
+ * <p>Direct mode (no local counters) calls log.lua once per log(): one round trip whatever the
+ * number of intervals. If Redis fails, the count and every later one go to the local counters
+ * until the flusher has delivered them, so callers never wait on a dead Redis twice.
+ */
+final class RedisEventGroup implements EventGroup {
+    private static final Logger LOG = LoggerFactory.getLogger(EventCountLogger.class);
+    private static final int MAX_WARNED_EVENTS = 10_000;
+
+    /** One event's counts: two slots, one per epoch parity. */
+    static final class Counter {
+        final String event;
+        final boolean dynamic;
+        final LongAdder[] slots = {new LongAdder(), new LongAdder()};
+
+        Counter(String event, boolean dynamic) {
+            this.event = event;
+            this.dynamic = dynamic;
+        }
+
+        @Override
+        public String toString() {
+            return event;
+        }
+    }
+
+    final GroupConfig config;
+    private final EventCountLogger owner;
+    private final Interval[] intervals;
+    final List<String> tsKeys;
+    private final String[] prefixes;
+    private final String[] lengths;
+    private final boolean direct;
+    private final long syncLimit;
+    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Set<String> warnedEvents = ConcurrentHashMap.newKeySet();
+    private volatile int slot;
+    volatile boolean flushRequested;
+    /** Direct mode: counts went to the local counters (Redis failed) and must be drained. */
+    volatile boolean hasLocalCounts;
+
+    // Guarded by the owner's flush lock.
+    private final long[][] slotStarts = new long[2][];
+    long nextBoundary = Long.MIN_VALUE;
+    long nextSync;
+    final Pending pending;
+    /** Declared events not yet written to the @declared sets in Redis. */
+    final Set<String> undeclared = new java.util.LinkedHashSet<>();
+    private boolean lateWarned;
+
+    RedisEventGroup(GroupConfig config, EventCountLogger owner) {
+        this.config = config;
+        this.owner = owner;
+        this.intervals = config.intervals().toArray(new Interval[0]);
+        this.prefixes = new String[intervals.length];
+        this.lengths = new String[intervals.length];
+        List<String> ts = new ArrayList<>(intervals.length);
+        for (int i = 0; i < intervals.length; i++) {
+            prefixes[i] = Keys.prefix(config.name(), intervals[i]);
+            lengths[i] = Long.toString(intervals[i].lengthMillis());
+            ts.add(Keys.curTs(config.name(), intervals[i]));
+        }
+        this.tsKeys = List.copyOf(ts);
+        this.direct = !config.usesLocalCounters();
+        this.syncLimit = config.syncLimit();
+        this.pending = new Pending(config.maxPending());
+        for (String e : config.events()) {
+            counters.put(e, new Counter(e, false));
+            undeclared.add(e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return config.name();
+    }
+
+    @Override
+    public void log(String event, long count) {
+        if (count == 0) {
+            return;
+        }
+        Counter c = event == null ? null : counters.get(event);
+        if (c == null && (c = admit(event)) == null) {
+            return;
+        }
+        if (direct && !owner.redisDown && logDirect(c, count)) {
+            return;
+        }
+        LongAdder adder = c.slots[slot];
+        adder.add(count);
+        if (direct) {
+            hasLocalCounts = true;
+            owner.flusher.wake();
+        } else if (syncLimit > 0 && !flushRequested && adder.sum() >= syncLimit) {
+            flushRequested = true;
+            owner.flusher.wake();
+        }
+    }
+
+    /** First sight of an event ID: auto-declare it, or refuse it with one warning per ID. */
+    private Counter admit(String event) {
+        String problem = Keys.eventIdProblem(event);
+        if (problem != null) {
+            refuse(String.valueOf(event), "invalid event ID '" + event + "' in group '" + name() + "': " + problem);
+            return null;
+        }
+        if (!config.autoDeclareEvents()) {
+            refuse(event, "event '" + event + "' is not declared in group '" + name()
+                    + "' and the group does not auto-declare events; not counted");
+            return null;
+        }
+        return counters.computeIfAbsent(event, e -> new Counter(e, true));
+    }
+
+    private void refuse(String event, String message) {
+        if (warnedEvents.size() < MAX_WARNED_EVENTS && warnedEvents.add(event)) {
+            LOG.warn(message);
+        }
+    }
+
+    @Override
+    public void declareEvent(String event) {
+        String problem = Keys.eventIdProblem(event);
+        if (problem != null) {
+            throw new IllegalArgumentException("invalid event ID '" + event + "' in group '" + name() + "': " + problem);
+        }
+        Counter existing = counters.get(event);
+        if (existing != null && !existing.dynamic) {
+            return;
+        }
+        // An auto-declared counter keeps its counts; from now on the ID counts as declared.
+        Counter declared = new Counter(event, false);
+        if (existing != null) {
+            counters.replace(event, declared);
+            owner.flusher.retire(this, existing);
+        } else {
+            counters.putIfAbsent(event, declared);
+        }
+        owner.flusher.declare(this, event);
+    }
+
+    private boolean logDirect(Counter c, long count) {
+        long now = owner.clock.millis();
+        long[] starts = new long[intervals.length];
+        for (int i = 0; i < intervals.length; i++) {
+            starts[i] = intervals[i].startOf(now);
+        }
+        List<String> args = scriptArgs("", starts);
+        args.add(c.event);
+        args.add(Long.toString(count));
+        args.add(c.dynamic ? "1" : "0");
+        try {
+            Object late = LuaScript.LOG.eval(owner.connection.jedis, tsKeys, args);
+            if (late instanceof Long && (Long) late > 0) {
+                warnLate((Long) late);
+            }
+            return true;
+        } catch (JedisDataException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("NOAUTH")) {
+                owner.markDown(e);
+            } else {
+                owner.reportDataError(this, e, count);
+            }
+            return !owner.redisDown;
+        } catch (JedisException e) {
+            owner.markDown(e);
+            return false;
+        }
+    }
+
+    /** The fixed part of log.lua's ARGV for counts logged in the epoch with these interval starts. */
+    List<String> scriptArgs(String chunkId, long[] starts) {
+        List<String> args = new ArrayList<>(1 + 3 * intervals.length + 3);
+        args.add(chunkId);
+        args.addAll(Arrays.asList(prefixes));
+        for (long s : starts) {
+            args.add(Long.toString(s));
+        }
+        args.addAll(Arrays.asList(lengths));
+        return args;
+    }
+
+    void warnLate(long late) {
+        if (!lateWarned) {
+            lateWarned = true;
+            LOG.warn("{} counts of group '{}' reached Redis after their interval had been closed;"
+                    + " they are counted in the current interval and in the @late counters"
+                    + " (further late counts are logged at debug level)", late, name());
+        } else {
+            LOG.debug("{} counts of group '{}' arrived late", late, name());
+        }
+    }
+
+    // ---- flusher side (owner's flush lock held) ----
+
+    /** Switches epochs when a boundary of any interval has passed; returns true if it did. */
+    boolean rollEpoch(long now) {
+        if (now < nextBoundary) {
+            return false;
+        }
+        long[] starts = new long[intervals.length];
+        long next = Long.MAX_VALUE;
+        for (int i = 0; i < intervals.length; i++) {
+            starts[i] = intervals[i].startOf(now);
+            next = Math.min(next, starts[i] + intervals[i].lengthMillis());
+        }
+        nextBoundary = next;
+        int current = slot;
+        if (slotStarts[current] == null) {
+            slotStarts[current] = starts;
+            return false;
+        }
+        if (Arrays.equals(slotStarts[current], starts)) {
+            return false;
+        }
+        int other = 1 - current;
+        drainSlot(other); // stragglers of two epochs ago, credited to their own epoch
+        slotStarts[other] = starts;
+        slot = other;
+        return true;
+    }
+
+    /** Moves every local count into {@link #pending}. */
+    void drain() {
+        hasLocalCounts = false;
+        flushRequested = false;
+        drainSlot(slot);
+        drainSlot(1 - slot);
+    }
+
+    private void drainSlot(int k) {
+        long[] starts = slotStarts[k];
+        if (starts == null) {
+            return;
+        }
+        for (Counter c : counters.values()) {
+            drainCounter(c, k, starts);
+        }
+    }
+
+    void drainRetired(Counter c) {
+        for (int k = 0; k < 2; k++) {
+            if (slotStarts[k] != null) {
+                drainCounter(c, k, slotStarts[k]);
+            }
+        }
+    }
+
+    private void drainCounter(Counter c, int k, long[] starts) {
+        long v = c.slots[k].sumThenReset();
+        if (v != 0 && !pending.add(starts, c, v) && pending.shouldWarnDrop()) {
+            LOG.warn("group '{}': more than {} distinct counts are waiting for Redis (max_pending);"
+                    + " further new counts are dropped and counted as dropped", name(), config.maxPending());
+        }
+    }
+
+    boolean usesSyncInterval() {
+        return config.syncInterval() != null;
+    }
+
+    long syncIntervalMillis() {
+        return Math.max(1, config.syncInterval().toMillis());
+    }
+
+    boolean direct() {
+        return direct;
+    }
+
+    /** Counts logged here and not yet acknowledged by Redis, for {@code event} (all epochs). */
+    long unsynced(String event) {
+        long sum = 0;
+        Counter c = counters.get(event);
+        if (c != null) {
+            sum += c.slots[0].sum() + c.slots[1].sum();
+        }
+        return sum + owner.flusher.unsent(this, event);
+    }
+
+    // ---- reading ----
+
+    @Override
+    public Map<String, Long> getCurrentCounts(String event) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        long local = unsynced(event);
+        for (Interval i : intervals) {
+            out.put(i.name(), owner.reader().read(config, i).current().getOrDefault(event, 0L) + local);
+        }
+        return out;
+    }
+
+    @Override
+    public long getCurrentCount(String event, String interval) {
+        return owner.reader().read(config, interval(interval)).current().getOrDefault(event, 0L) + unsynced(event);
+    }
+
+    @Override
+    public long getLastCount(String event, String interval) {
+        return owner.reader().read(config, interval(interval)).last().getOrDefault(event, 0L);
+    }
+
+    @Override
+    public SortedMap<String, Long> getCounts(String interval, boolean current) {
+        IntervalCounts counts = owner.reader().read(config, interval(interval));
+        return current ? counts.current() : counts.last();
+    }
+
+    private Interval interval(String name) {
+        Interval i = config.interval(name);
+        if (i == null) {
+            throw new IllegalArgumentException("interval '" + name + "' is not configured for group '" + name()
+                    + "' (configured: " + config.intervals() + ")");
+        }
+        return i;
+    }
+
+    @Override
+    public String toString() {
+        return "group '" + name() + "' " + config.intervals() + (direct ? " direct" : " local counters");
+    }
+}

@@ -1,0 +1,123 @@
+package io.ecl.core;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * Rotates (group, interval) pairs: {@code cur} becomes {@code last} at a boundary, in one Lua
+ * script, at most once per boundary whoever calls it (a second master, a restart, a clock
+ * stepped back all find the boundary done). Used by ecl-master.
+ */
+public final class Rotator implements AutoCloseable {
+    private final RedisConnection connection;
+
+    private Rotator(RedisConfig redis) {
+        this.connection = new RedisConnection(redis, 2);
+    }
+
+    public static Rotator connect(RedisConfig redis) {
+        return new Rotator(redis);
+    }
+
+    /** The outcome of one rotation call. */
+    public static final class Result {
+        private final boolean rotated;
+        private final Long startMillis;
+
+        Result(boolean rotated, Long startMillis) {
+            this.rotated = rotated;
+            this.startMillis = startMillis;
+        }
+
+        /** False when the boundary had already been rotated (by another master or a writer). */
+        public boolean rotated() { return rotated; }
+
+        /**
+         * When {@link #rotated()}: start of the interval just closed (null if unknown, e.g. the
+         * first rotation ever); otherwise the start of the interval already open.
+         */
+        public Long startMillis() { return startMillis; }
+    }
+
+    /**
+     * Writes the group's declared events into the @declared sets, so rotations (by this master
+     * or by writers) zero them as the Python master does. One round trip.
+     */
+    public void declare(GroupConfig group) {
+        if (group.events().isEmpty()) {
+            return;
+        }
+        String[] events = group.events().toArray(new String[0]);
+        connection.call(j -> {
+            try (AbstractPipeline p = j.pipelined()) {
+                for (Interval i : group.intervals()) {
+                    p.sadd(Keys.declared(group.name(), i), events);
+                }
+                p.sync();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Opens the interval starting at {@code boundaryMillis} (aligned), closing the current one.
+     *
+     * @throws RedisUnavailableException when Redis cannot be reached
+     */
+    public Result rotate(GroupConfig group, Interval interval, long boundaryMillis) {
+        List<String> args = new ArrayList<>(4);
+        args.add(Keys.prefix(group.name(), interval));
+        args.add(Long.toString(interval.startOf(boundaryMillis)));
+        args.add(Long.toString(interval.lengthMillis()));
+        if (group.legacyScan()) {
+            args.addAll(scanCurrent(group, interval));
+        }
+        List<String> keys = List.of(Keys.curTs(group.name(), interval));
+        List<?> reply = (List<?>) connection.call(j -> LuaScript.ROTATE.eval(j, keys, args));
+        boolean rotated = ((Long) reply.get(0)) == 1;
+        Long start = reply.size() > 1 && reply.get(1) != null ? (Long) reply.get(1) : null;
+        if (rotated && start != null && start < 0) {
+            start = null;
+        }
+        return new Result(rotated, start);
+    }
+
+    /** Auto-declared events in {@code cur} written by Python clients (no registry), by escaped SCAN. */
+    private Set<String> scanCurrent(GroupConfig group, Interval interval) {
+        Set<String> found = new LinkedHashSet<>();
+        int prefixLength = Keys.prefix(group.name(), interval).length() + Keys.CUR.length();
+        ScanParams params = new ScanParams().match(Keys.scanPattern(group.name(), interval, Keys.CUR)).count(1000);
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            String c = cursor;
+            ScanResult<String> page = connection.call(j -> j.scan(c, params));
+            for (String key : page.getResult()) {
+                String ev = key.substring(prefixLength);
+                if (!group.isDeclared(ev)) {
+                    found.add(ev);
+                }
+            }
+            cursor = page.getCursor();
+        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+        return found;
+    }
+
+    /** Checks that Redis answers; throws {@link RedisUnavailableException} with a one-line reason otherwise. */
+    public void ping() {
+        connection.call(j -> j.ping());
+    }
+
+    public String describe(Throwable e) {
+        return connection.describe(e);
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+    }
+}

@@ -1,0 +1,59 @@
+-- log.lua: add counts to every interval of one group, each credited to the interval it was logged in.
+-- KEYS[1..n]: "<group>:<interval>:cur:@ts" of each of the group's n intervals (declared for routing)
+-- ARGV[1]: ID of this flush chunk, or "" (direct mode): a chunk already applied is not applied again
+-- ARGV[2..n+1]: prefix "<group>:<interval>:" of each interval
+-- ARGV[n+2..2n+1]: start of each interval when the counts were logged, Unix ms
+-- ARGV[2n+2..3n+1]: length of each interval, ms
+-- ARGV[3n+2..]: triples (event ID, count, "1" if auto-declared else "0")
+-- Per interval, the start S carried by the counts is compared with cur:@ts:
+--   S in the open interval        -> cur
+--   S newer than the open one     -> rotate first (the master is late or down), then cur
+--   S in the interval now in last -> last (a sync that crossed the boundary)
+--   S older still                 -> cur, and counted in cur:@late (visible to readers)
+-- Returns the number of counts credited late, or -1 if the chunk had been applied before.
+local n = #KEYS
+local first = ARGV[2]
+if ARGV[1] ~= '' then
+  if not redis.call('SET', first .. 'cur:@sync:' .. ARGV[1], '1', 'NX', 'PX', 600000) then
+    return -1
+  end
+end
+local where = {}
+local late = {}
+for i = 1, n do
+  local p = ARGV[1 + i]
+  local s = tonumber(ARGV[n + 1 + i])
+  local len = tonumber(ARGV[2 * n + 1 + i])
+  where[i] = p .. 'cur:'
+  late[i] = false
+  local cur_start = aligned(redis.call('GET', KEYS[i]), len)
+  if cur_start then
+    if s >= cur_start + len then
+      rotate(p, s - (s % len), len, {})
+    elseif s < cur_start then
+      local last_start = aligned(redis.call('GET', p .. 'last:@ts'), len) or (cur_start - len)
+      if s >= last_start then
+        where[i] = p .. 'last:'
+      else
+        late[i] = true
+      end
+    end
+  end
+end
+local late_total = 0
+for j = 3 * n + 2, #ARGV, 3 do
+  local ev = ARGV[j]
+  local count = ARGV[j + 1]
+  local dynamic = ARGV[j + 2] == '1'
+  for i = 1, n do
+    redis.call('INCRBY', where[i] .. ev, count)
+    if dynamic then
+      redis.call('SADD', where[i] .. '@reg', ev)
+    end
+    if late[i] then
+      redis.call('INCRBY', ARGV[1 + i] .. 'cur:@late', count)
+      late_total = late_total + tonumber(count)
+    end
+  end
+end
+return late_total

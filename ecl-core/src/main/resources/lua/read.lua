@@ -1,0 +1,38 @@
+-- read.lua: everything a reader needs about one (group, interval), in one round trip.
+-- KEYS[1]: "<group>:<interval>:cur:@ts" (declared for routing; the other keys share its prefix)
+-- ARGV[1]: prefix "<group>:<interval>:"
+-- ARGV[2..]: event IDs to report even without counters (the declared events, and IDs found by SCAN)
+-- Returns {events, last values, cur values, {cur:@ts, last:@ts, cur:@late, last:@late}};
+-- events are the union of ARGV, cur:@reg and last:@reg (as Python's SCAN sees both sections);
+-- a missing counter is nil.
+local p = ARGV[1]
+local seen = {}
+local events = {}
+local function add(ev)
+  if not seen[ev] then
+    seen[ev] = true
+    events[#events + 1] = ev
+  end
+end
+for i = 2, #ARGV do
+  add(ARGV[i])
+end
+for _, ev in ipairs(redis.call('SMEMBERS', p .. 'cur:@reg')) do
+  add(ev)
+end
+for _, ev in ipairs(redis.call('SMEMBERS', p .. 'last:@reg')) do
+  add(ev)
+end
+local last = {}
+local cur = {}
+for i, ev in ipairs(events) do
+  last[i] = redis.call('GET', p .. 'last:' .. ev)
+  cur[i] = redis.call('GET', p .. 'cur:' .. ev)
+end
+local meta = {
+  redis.call('GET', KEYS[1]),
+  redis.call('GET', p .. 'last:@ts'),
+  redis.call('GET', p .. 'cur:@late'),
+  redis.call('GET', p .. 'last:@late'),
+}
+return {events, last, cur, meta}

@@ -1,0 +1,92 @@
+-- rotation.lua: functions shared by log.lua and rotate.lua (prepended to both when loaded).
+-- Key names follow io.ecl.core.Keys: every key of one (group, interval) starts with the prefix
+-- "<group>:<interval>:" passed in ARGV; these functions append only "cur:"/"last:" and an event
+-- ID or an @meta name.
+
+-- Unix seconds as stored in @ts: whole where possible (as Python writes it), else a fraction.
+local function fmt_secs(ms)
+  if ms % 1000 == 0 then
+    return string.format('%d', ms / 1000)
+  end
+  local s = string.format('%.3f', ms / 1000)
+  return (string.gsub(s, '0+$', ''))
+end
+
+-- The aligned interval start (ms) of an @ts value. Python's master writes the time the rotation
+-- ran, not the boundary, so the value is aligned down to the interval grid before any comparison.
+local function aligned(ts, len)
+  local n = tonumber(ts)
+  if not n then
+    return nil
+  end
+  local ms = math.floor(n * 1000 + 0.5)
+  return ms - (ms % len)
+end
+
+-- Closes the current interval of one (group, interval) and opens the one starting at new_start
+-- (ms), unless @ts already says an interval at or after new_start is open: a rotation happens
+-- once per boundary whoever asks for it (masters, or a writer that is first to see a boundary).
+-- extra: event IDs found by SCAN (counters written by Python clients, which keep no registry).
+-- Returns the aligned start of the closed interval (ms), -1 if it was unknown, or false when
+-- nothing was done.
+local function rotate(p, new_start, len, extra)
+  local ts = redis.call('GET', p .. 'cur:@ts')
+  local old_start = -1
+  if ts then
+    old_start = aligned(ts, len) or -1
+    if old_start >= new_start then
+      return false
+    end
+  end
+  -- Pre-declared events: both counters always exist (cur missing -> last = 0; cur reset to 0).
+  local declared = {}
+  for _, ev in ipairs(redis.call('SMEMBERS', p .. 'cur:@declared')) do
+    declared[ev] = true
+    local cur = p .. 'cur:' .. ev
+    if redis.call('EXISTS', cur) == 1 then
+      redis.call('RENAME', cur, p .. 'last:' .. ev)
+    else
+      redis.call('SET', p .. 'last:' .. ev, '0')
+    end
+    redis.call('SET', cur, '0')
+  end
+  -- Auto-declared events: last = what cur had; an event without occurrences vanishes.
+  for _, ev in ipairs(redis.call('SMEMBERS', p .. 'last:@reg')) do
+    if not declared[ev] then
+      redis.call('DEL', p .. 'last:' .. ev)
+    end
+  end
+  local reg = p .. 'cur:@reg'
+  for _, ev in ipairs(extra) do
+    if not declared[ev] then
+      redis.call('SADD', reg, ev)
+    end
+  end
+  local moved = 0
+  for _, ev in ipairs(redis.call('SMEMBERS', reg)) do
+    if not declared[ev] then
+      local cur = p .. 'cur:' .. ev
+      if redis.call('EXISTS', cur) == 1 then
+        redis.call('RENAME', cur, p .. 'last:' .. ev)
+        moved = moved + 1
+      end
+    end
+  end
+  if moved > 0 then
+    redis.call('RENAME', reg, p .. 'last:@reg')
+  else
+    redis.call('DEL', reg, p .. 'last:@reg')
+  end
+  if redis.call('EXISTS', p .. 'cur:@late') == 1 then
+    redis.call('RENAME', p .. 'cur:@late', p .. 'last:@late')
+  else
+    redis.call('DEL', p .. 'last:@late')
+  end
+  if old_start >= 0 then
+    redis.call('SET', p .. 'last:@ts', fmt_secs(old_start))
+  else
+    redis.call('DEL', p .. 'last:@ts')
+  end
+  redis.call('SET', p .. 'cur:@ts', fmt_secs(new_start))
+  return old_start
+end
