@@ -1,0 +1,370 @@
+package io.ecl.soak;
+
+import io.ecl.core.CounterReader;
+import io.ecl.core.EclConfig;
+import io.ecl.core.IntervalCounts;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import redis.embedded.RedisServer;
+
+/**
+ * {@code ecl-soak}: runs logger processes, masters rotating every second and a Redis behind a
+ * cuttable proxy, injects faults on a schedule (Redis unreachable, master killed with -9 and
+ * restarted, two and three masters at once, a logger restarted), then accounts for every event:
+ *
+ * <pre>logged=N counted=N lost=0 duplicated=0 misattributed=0 dropped=0</pre>
+ *
+ * and exits 0 only when lost, duplicated, misattributed and dropped are all 0.
+ *
+ * <p>How it knows: every group has a 1 s interval and a long one (hundreds of days, chosen so no
+ * boundary falls inside the run). The long interval's {@code cur} ends with every count ever
+ * delivered: compared with what the loggers say they logged, it gives lost and duplicated. The
+ * 1 s interval's {@code last} is read after every boundary and compared with the loggers' count
+ * of that second: it gives misattributed. Intervals around a Redis outage are not judged there
+ * (their counts arrive late by design and are reported in the @late counters).
+ */
+@Command(name = "ecl-soak", mixinStandardHelpOptions = true, version = "ecl-soak 1.0.0",
+        description = "Fault-injection soak of ecl against a real Redis; ends with one line "
+                + "logged=N counted=N lost=0 duplicated=0 misattributed=0 dropped=0.")
+public final class SoakCommand implements Callable<Integer> {
+    @Option(names = "--duration", defaultValue = "40s", description = "How long to log (e.g. 40s, 10m, 2h). Default: ${DEFAULT-VALUE}.")
+    String duration;
+
+    @Option(names = "--redis", paramLabel = "HOST:PORT", description = "Use this Redis instead of an embedded one (its data is left alone: groups get a random name).")
+    String redis;
+
+    @Option(names = "--loggers", defaultValue = "3", description = "Logger processes. Default: ${DEFAULT-VALUE}.")
+    int loggers;
+
+    @Option(names = "--window-ms", defaultValue = "25", description = "Tolerance around a boundary within which an event may fall in either second. Default: ${DEFAULT-VALUE}.")
+    int windowMs;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print faults and per-interval checks as they happen.")
+    boolean verbose;
+
+    private PrintStream out = System.out;
+    private final List<Long[]> outages = new ArrayList<>();
+    private final Map<String, List<IntervalCounts>> snapshots = new LinkedHashMap<>();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SoakCommand()).execute(args));
+    }
+
+    /** The last line printed, for tests. */
+    String result;
+
+    @Override
+    public Integer call() throws Exception {
+        long seconds = parseDuration(duration);
+        Path dir = Files.createTempDirectory("ecl-soak");
+        RedisServer embedded = null;
+        InetSocketAddress target;
+        if (redis == null) {
+            int port = freePort();
+            embedded = RedisServer.newRedisServer().port(port).bind("127.0.0.1")
+                    .setting("save \"\"").setting("appendonly no").build();
+            embedded.start();
+            target = new InetSocketAddress("127.0.0.1", port);
+        } else {
+            int colon = redis.lastIndexOf(':');
+            target = new InetSocketAddress(redis.substring(0, colon), Integer.parseInt(redis.substring(colon + 1)));
+        }
+        CuttableProxy proxy = new CuttableProxy(target, freePort());
+        proxy.restore();
+        String tag = "soak" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
+        String localGroup = tag + "_local";
+        String directGroup = tag + "_direct";
+        long runStartSecond = System.currentTimeMillis() / 1000;
+        int arraySeconds = (int) seconds + 120;
+        String longInterval = longInterval(runStartSecond, arraySeconds);
+        String groups = "groups:\n"
+                + "  " + localGroup + ":\n    events: []\n    intervals: ['1s', '" + longInterval + "']\n"
+                + "    auto_declare_events: true\n    sync_interval: 0.2\n"
+                + "  " + directGroup + ":\n    events: [a, b, c]\n    intervals: ['1s', '" + longInterval + "']\n";
+        Path viaProxy = dir.resolve("soak.yml");
+        Files.writeString(viaProxy, "redis:\n  host: 127.0.0.1\n  port: " + proxy.port() + "\n  timeout_ms: 1000\n" + groups);
+        EclConfig direct = EclConfig.parse("redis:\n  host: " + target.getHostString() + "\n  port: " + target.getPort() + "\n" + groups, "soak");
+        say("soak %s: %d s, %d loggers, Redis %s (through a cuttable proxy on port %d), groups %s and %s, intervals 1s and %s",
+                tag, seconds, loggers, target, proxy.port(), localGroup, directGroup, longInterval);
+
+        List<Process> masters = new ArrayList<>();
+        List<Process> loggerProcs = new ArrayList<>();
+        List<Path> accounts = new ArrayList<>();
+        masters.add(startMaster(viaProxy, dir, 0));
+        int loggerId = 0;
+        for (; loggerId < loggers; loggerId++) {
+            loggerProcs.add(startLogger(viaProxy, dir, loggerId, localGroup, directGroup, runStartSecond, arraySeconds, accounts));
+        }
+        Thread snapshotter = new Thread(() -> snapshotLoop(direct, localGroup, directGroup), "soak-snapshots");
+        snapshotter.setDaemon(true);
+        snapshotter.start();
+
+        long t0 = System.currentTimeMillis();
+        long end = t0 + seconds * 1000;
+        // Faults at fixed fractions of the run, each lasting a few seconds.
+        sleepUntil(t0 + seconds * 150);
+        long cut = System.currentTimeMillis();
+        say("fault: Redis unreachable (proxy cut) for 3 s");
+        proxy.cut();
+        sleepUntil(cut + 3_000);
+        proxy.restore();
+        outages.add(new Long[] {cut, System.currentTimeMillis()});
+        say("fault: Redis reachable again");
+
+        sleepUntil(t0 + seconds * 350);
+        say("fault: kill -9 of the master; restart in 2 s");
+        masters.get(0).destroyForcibly().waitFor();
+        sleepMillis(2_000);
+        masters.set(0, startMaster(viaProxy, dir, 1));
+
+        sleepUntil(t0 + seconds * 500);
+        say("fault: two more masters (three at once)");
+        masters.add(startMaster(viaProxy, dir, 2));
+        masters.add(startMaster(viaProxy, dir, 3));
+        sleepUntil(t0 + seconds * 650);
+        say("fault: extra masters stopped");
+        for (Process p : masters.subList(1, masters.size())) {
+            stop(p);
+        }
+        masters.subList(1, masters.size()).clear();
+
+        sleepUntil(t0 + seconds * 750);
+        say("fault: logger 0 stopped (SIGTERM) and replaced");
+        stop(loggerProcs.get(0));
+        loggerProcs.set(0, startLogger(viaProxy, dir, loggerId++, localGroup, directGroup, runStartSecond, arraySeconds, accounts));
+
+        sleepUntil(end);
+        say("stopping loggers");
+        for (Process p : loggerProcs) {
+            p.destroy();
+        }
+        for (Process p : loggerProcs) {
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                say("a logger did not exit cleanly (exit %s)", p.isAlive() ? "none" : p.exitValue());
+            }
+        }
+        // Let the next boundary pass so the last second is rotated and read.
+        sleepMillis(2_200);
+        snapshotter.interrupt();
+        snapshotter.join(5_000);
+        for (Process p : masters) {
+            stop(p);
+        }
+
+        Map<String, SoakLogger.Account> truth = new LinkedHashMap<>();
+        for (Path a : accounts) {
+            if (Files.exists(a)) {
+                SoakLogger.readInto(a, truth);
+            } else {
+                say("missing account %s (a logger died)", a);
+            }
+        }
+        long logged = 0;
+        long counted = 0;
+        long dropped = 0;
+        long misattributed = 0;
+        try (CounterReader reader = CounterReader.connect(direct)) {
+            for (String g : List.of(localGroup, directGroup)) {
+                SoakLogger.Account acc = truth.getOrDefault(g, new SoakLogger.Account());
+                logged += acc.logged;
+                dropped += acc.dropped;
+                IntervalCounts whole = reader.read(g, longInterval);
+                long c = whole.current().values().stream().mapToLong(Long::longValue).sum();
+                counted += c;
+                misattributed += judge(g, acc, runStartSecond);
+                if (verbose) {
+                    say("%s: logged %d, counted %d, dropped %d", g, acc.logged, c, acc.dropped);
+                }
+            }
+        }
+        long expected = logged - dropped;
+        long lost = Math.max(0, expected - counted);
+        long duplicated = Math.max(0, counted - expected);
+        proxy.close();
+        if (embedded != null) {
+            embedded.stop();
+        }
+        result = String.format(Locale.ROOT, "logged=%d counted=%d lost=%d duplicated=%d misattributed=%d dropped=%d",
+                logged, counted, lost, duplicated, misattributed, dropped);
+        out.println(result);
+        return lost == 0 && duplicated == 0 && misattributed == 0 && dropped == 0 && logged > 0 ? 0 : 1;
+    }
+
+    /** Compares every read 'last' of the 1 s interval with the loggers' count of the seconds it covers. */
+    private long judge(String group, SoakLogger.Account acc, long startSecond) {
+        long mis = 0;
+        int judged = 0;
+        int excluded = 0;
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (IntervalCounts s : snapshots.getOrDefault(group, List.of())) {
+            Long from = s.lastStartMillis();
+            Long to = s.currentStartMillis();
+            if (from == null || to == null || !seen.add(from)) {
+                continue;
+            }
+            if (nearOutage(from, to)) {
+                excluded++;
+                continue;
+            }
+            int a = (int) (from / 1000 - startSecond);
+            int b = (int) (to / 1000 - startSecond);
+            long certain = 0;
+            long ambiguous = 0;
+            for (int i = a; i < b; i++) {
+                certain += acc.certain.getOrDefault(i, 0L);
+            }
+            for (int i = a; i <= b; i++) {
+                ambiguous += acc.ambiguous.getOrDefault(i, 0L);
+            }
+            long observed = s.last().values().stream().mapToLong(Long::longValue).sum() - s.lateInLast();
+            long off = observed < certain ? certain - observed : Math.max(0, observed - certain - ambiguous);
+            judged++;
+            mis += off;
+            if (verbose && off != 0) {
+                say("%s: interval %s-%s has %d, logged there %d (+%d near its boundaries)",
+                        group, Instant.ofEpochMilli(from), Instant.ofEpochMilli(to), observed, certain, ambiguous);
+            }
+        }
+        say("%s: %d one-second intervals checked, %d left out around the Redis outage", group, judged, excluded);
+        return mis;
+    }
+
+    private boolean nearOutage(long from, long to) {
+        for (Long[] o : outages) {
+            if (to > o[0] - 1_000 && from < o[1] + 2_000) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Reads the last 1 s interval of both groups 600 ms after every boundary (syncs every 200 ms have landed). */
+    private void snapshotLoop(EclConfig config, String... groups) {
+        try (CounterReader reader = CounterReader.connect(config)) {
+            while (!Thread.currentThread().isInterrupted()) {
+                long now = System.currentTimeMillis();
+                sleepMillis(1000 - now % 1000 + 600);
+                for (String g : groups) {
+                    try {
+                        IntervalCounts c = reader.read(g, "1s");
+                        synchronized (snapshots) {
+                            snapshots.computeIfAbsent(g, k -> new ArrayList<>()).add(c);
+                        }
+                    } catch (RuntimeException e) {
+                        // Redis itself is never cut (only the proxy is); a failure here is reported by a gap
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            if (!(e.getCause() instanceof InterruptedException)) {
+                throw e;
+            }
+        }
+    }
+
+    private Process startMaster(Path config, Path dir, int n) throws IOException {
+        return java(dir.resolve("master-" + n + ".log"), "io.ecl.master.MasterCommand", config.toString(), "-v");
+    }
+
+    private Process startLogger(Path config, Path dir, int n, String localGroup, String directGroup,
+            long startSecond, int seconds, List<Path> accounts) throws IOException {
+        Path account = dir.resolve("logger-" + n + ".account");
+        accounts.add(account);
+        return java(dir.resolve("logger-" + n + ".log"), SoakLogger.class.getName(), config.toString(),
+                account.toString(), localGroup, directGroup, Long.toString(startSecond), Integer.toString(seconds),
+                Integer.toString(windowMs));
+    }
+
+    private Process java(Path log, String main, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx256m");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(main);
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        return pb.start();
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    /** An interval of whole days with no boundary during the run, so its cur holds every count. */
+    static String longInterval(long startSecond, long seconds) {
+        for (int days = 300; days <= 366; days++) {
+            long len = days * 86_400L;
+            long boundary = (startSecond / len + 1) * len;
+            if (boundary > startSecond + seconds + 600 && startSecond % len > 600) {
+                return days + "d";
+            }
+        }
+        throw new IllegalStateException("no long interval without a boundary near " + startSecond);
+    }
+
+    static long parseDuration(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        long unit = 1;
+        char last = t.charAt(t.length() - 1);
+        if (last == 's' || last == 'm' || last == 'h') {
+            unit = last == 's' ? 1 : last == 'm' ? 60 : 3600;
+            t = t.substring(0, t.length() - 1);
+        }
+        long n = Long.parseLong(t) * unit;
+        if (n < 10) {
+            throw new CommandLine.ParameterException(new CommandLine(new SoakCommand()), "--duration must be at least 10s");
+        }
+        return n;
+    }
+
+    private void say(String format, Object... args) {
+        out.println(String.format(Locale.ROOT, "%tT ", System.currentTimeMillis()) + String.format(Locale.ROOT, format, args));
+    }
+
+    private static void sleepUntil(long epochMillis) {
+        sleepMillis(epochMillis - System.currentTimeMillis());
+    }
+
+    private static void sleepMillis(long ms) {
+        if (ms <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    void setOut(PrintStream out) {
+        this.out = out;
+    }
+
+}
