@@ -1,7 +1,10 @@
 package io.ecl.reader;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 
 /** One in-process run of a tool, as picocli executes it from main: exit code, stdout and stderr. */
@@ -22,6 +25,18 @@ final class Run {
 
     static Run reader(String... args) {
         return execute(new ReaderCommand(), args);
+    }
+
+    static Run logEvent(String... args) {
+        return logEventWithStdin(new ByteArrayInputStream(new byte[0]), args);
+    }
+
+    static Run logEventWithStdin(String stdin, String... args) {
+        return logEventWithStdin(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), args);
+    }
+
+    static Run logEventWithStdin(InputStream stdin, String... args) {
+        return execute(new LogEventCommand(stdin), args);
     }
 
     private static Run execute(Object command, String[] args) {
