@@ -37,8 +37,9 @@ import picocli.CommandLine.Spec;
  * </pre>
  *
  * <p>One event: logged and delivered before the tool exits; exit 1 with one {@code ERROR:} line
- * when the group is unknown, the event is refused, or Redis cannot be reached (Redis is pinged
- * first, so the tool fails fast and names the reason).
+ * when the group is unknown, the event is refused, Redis cannot be reached (Redis is pinged
+ * first, so the tool fails fast and names the reason), or Redis rejects the count (the library's
+ * error line names the group and Redis's answer, e.g. WRONGTYPE).
  *
  * <p>Stream mode ({@code EVENT} is {@code -}): every line of stdin is counted through local
  * counters, pushed every second (or the group's own {@code sync_interval}) and at end of input,
@@ -135,21 +136,22 @@ public final class LogEventCommand implements Callable<Integer> {
         ping(cfg);
         EventCountLogger ecl;
         boolean delivered;
-        // Only this tool's own line may report a failure here (see LibraryLogLevel); errors the
-        // tool cannot see, such as a key of the group holding a non-counter value, still show.
-        LibraryLogLevel quiet = LibraryLogLevel.atLeast(Level.ERROR);
+        // Only this tool's own line may report an outage here (see LibraryLog); what the tool
+        // cannot tell otherwise, such as a key of the group holding a non-counter value, still shows.
+        LibraryLog library = LibraryLog.watch(Level.ERROR);
         try {
             ecl = EventCountLogger.builder(alone(cfg, g)).shutdownHook(false).closeTimeout(CLOSE_TIMEOUT).build();
             ecl.group(g.name()).log(event, count == null ? 1 : count);
             delivered = ecl.flush();
         } finally {
-            quiet.restore();
+            library.restore();
         }
         delivered = close(ecl, delivered);
         if (!delivered) {
             return Cli.error(err, "cannot deliver the count to Redis at " + cfg.redis().address() + "; it is lost");
         }
-        return 0;
+        // The library's ERROR line has said what was not stored; flush() cannot tell.
+        return library.errors() == 0 ? 0 : 1;
     }
 
     private int logStream(PrintWriter err, EclConfig cfg, GroupConfig g) {
@@ -161,12 +163,19 @@ public final class LogEventCommand implements Callable<Integer> {
         StreamStats stats = new StreamStats();
         IOException readError = null;
         boolean delivered;
+        // Library warnings stay visible during a stream (an outage mid-stream is news); its errors
+        // are counted, as they mean counts were not stored.
+        LibraryLog library = LibraryLog.watch(null);
         try {
             pump(err, g, ecl.group(g.name()), stats);
         } catch (IOException e) {
             readError = e;
         } finally {
-            delivered = close(ecl, ecl.flush());
+            try {
+                delivered = close(ecl, ecl.flush());
+            } finally {
+                library.restore();
+            }
         }
         if (verbose) {
             Cli.line(err, "logged " + stats.events + " events (" + stats.lines + " lines)");
@@ -185,6 +194,9 @@ public final class LogEventCommand implements Callable<Integer> {
         if (ecl.droppedCount() > 0) {
             code = Cli.error(err, ecl.droppedCount() + " counts were dropped while Redis at " + cfg.redis().address()
                     + " was unreachable (more than max_pending distinct counts were waiting)");
+        }
+        if (library.errors() > 0) {
+            code = 1;
         }
         return code;
     }
@@ -280,7 +292,7 @@ public final class LogEventCommand implements Callable<Integer> {
      * silenced: the caller prints one line of its own.
      */
     private static boolean close(EventCountLogger ecl, boolean delivered) {
-        LibraryLogLevel off = LibraryLogLevel.atLeast(Level.OFF);
+        LibraryLog off = LibraryLog.watch(Level.OFF);
         try {
             ecl.close();
         } finally {

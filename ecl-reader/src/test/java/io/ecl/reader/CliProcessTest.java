@@ -90,6 +90,17 @@ class CliProcessTest {
     }
 
     @Test
+    void countRejectedByRedisIsTheLibrarysOneErrorLineAndExitOne() throws Exception {
+        redis.client().hset("dyn:5m:cur:a", "not", "a counter");
+
+        Result r = run("io.ecl.reader.LogEventCommand", "", config(redis.port()), "dyn", "a");
+
+        assertTrue(r.err.startsWith("ERROR: group 'dyn': Redis at 127.0.0.1:" + redis.port() + " answered with an error: ")
+                && r.err.contains("WRONGTYPE") && r.err.indexOf('\n') == r.err.length() - 1, r.err);
+        assertEquals(1, r.code);
+    }
+
+    @Test
     void streamModeReadsTheProcessStdin() throws Exception {
         Result r = run("io.ecl.reader.LogEventCommand", "a\nb 2\n\nb\n", config(redis.port()), "dyn", "-", "-v");
 

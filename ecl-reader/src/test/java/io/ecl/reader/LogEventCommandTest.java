@@ -132,6 +132,18 @@ class LogEventCommandTest {
     }
 
     @Test
+    void countRejectedByRedisExitsOne() {
+        // The line explaining it is the library's, on the process's stderr (see CliProcessTest).
+        r.hset("g:5m:cur:a", "not", "a counter");
+
+        Run run = Run.logEvent(config, "g", "a");
+
+        assertEquals(1, run.code, run::toString);
+        assertEquals("", run.out);
+        assertEquals(Map.of("not", "a counter"), r.hgetAll("g:5m:cur:a"));
+    }
+
+    @Test
     void unreachableRedisIsOneErrorLineNamingHostAndPort() throws IOException {
         int port = EmbeddedRedis.freePort();
         String cfg = write("dead.yml", "redis: {host: 127.0.0.1, port: " + port + "}\n" + GROUPS);
@@ -253,6 +265,16 @@ class LogEventCommandTest {
 
         assertEquals(0, run.code, run::toString);
         assertEquals("10", r.get("local:1h:cur:a"));
+    }
+
+    @Test
+    void streamExitsOneWhenRedisRejectsCounts() {
+        r.hset("g:5m:cur:a", "not", "a counter");
+
+        Run run = Run.logEventWithStdin("a\n", config, "g", "-");
+
+        assertEquals(1, run.code, run::toString);
+        assertEquals(Map.of("not", "a counter"), r.hgetAll("g:5m:cur:a"));
     }
 
     @Test
