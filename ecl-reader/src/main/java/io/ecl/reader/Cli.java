@@ -1,0 +1,101 @@
+package io.ecl.reader;
+
+import io.ecl.core.EclConfig;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * What the two tools share: how they are started from {@code main}, and how they print errors and
+ * warnings. Messages follow the Python tools: {@code ERROR: ...} / {@code WARNING: ...}, one line
+ * each on stderr; stack traces only with {@code -v}.
+ */
+final class Cli {
+    private Cli() {
+    }
+
+    /**
+     * Runs {@code command} with UTF-8 stdout and stderr and returns its exit code.
+     *
+     * <p>Python 3 writes UTF-8 even under the C locale; Java 17 would write the platform charset
+     * and turn non-ASCII event IDs into '?'. stdout is buffered (picocli's default flushes every
+     * line, which costs a write per event for large groups); stderr flushes every message so its
+     * lines interleave correctly with Logback's, which writes to System.err too.
+     */
+    static int run(Object command, String[] args) {
+        PrintWriter out = new PrintWriter(new BufferedWriter(
+                new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16), false);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        int code = new CommandLine(command).setOut(out).setErr(err).execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** Prints one line; '\n' rather than println's platform separator, as the Python tools do on any OS. */
+    static void line(PrintWriter w, String text) {
+        w.print(text);
+        w.print('\n');
+        w.flush();
+    }
+
+    static void warnings(PrintWriter err, EclConfig config) {
+        for (String w : config.warnings()) {
+            line(err, "WARNING: " + w);
+        }
+    }
+
+    /** Prints {@code ERROR: message} and returns exit code 1. */
+    static int error(PrintWriter err, String message) {
+        line(err, "ERROR: " + message);
+        return 1;
+    }
+
+    /**
+     * Reports an error a user can cause (bad config, Redis unreachable): its message is already one
+     * line naming the file:line or host:port, so it is printed as is; the stack trace only with -v.
+     */
+    static int fail(PrintWriter err, RuntimeException e, boolean verbose) {
+        error(err, e.getMessage());
+        if (verbose) {
+            e.printStackTrace(err);
+            err.flush();
+        }
+        return 1;
+    }
+
+    /** Reports an exception nobody anticipated: still one line by default, as it is most likely a bug. */
+    static int unexpected(PrintWriter err, RuntimeException e, boolean verbose) {
+        error(err, "unexpected error: " + e + (verbose ? "" : " (run with -v for the stack trace)"));
+        if (verbose) {
+            e.printStackTrace(err);
+            err.flush();
+        }
+        return 1;
+    }
+
+    /** {@code --version}: the tool's name and the Maven version filtered into ecl-reader-version.properties. */
+    static final class Version implements IVersionProvider {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Cli.class.getResourceAsStream("/ecl-reader-version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {spec.name() + " " + p.getProperty("version", "unknown")};
+        }
+    }
+}

@@ -1,0 +1,329 @@
+package io.ecl.reader;
+
+import ch.qos.logback.classic.Level;
+import io.ecl.core.ConfigException;
+import io.ecl.core.EclConfig;
+import io.ecl.core.EventCountLogger;
+import io.ecl.core.EventGroup;
+import io.ecl.core.GroupConfig;
+import io.ecl.core.Interval;
+import io.ecl.core.RedisUnavailableException;
+import io.ecl.core.Rotator;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ecl-log-event}: logs events from shell scripts, as the Python {@code ecl_log_event} does,
+ * plus a stream mode for pipes.
+ *
+ * <pre>
+ * ecl-log-event CONFIG GROUP EVENT [COUNT] [-v]
+ * ecl-log-event CONFIG GROUP - [-v]            # lines "EVENT [COUNT]" on stdin
+ * </pre>
+ *
+ * <p>One event: logged and delivered before the tool exits; exit 1 with one {@code ERROR:} line
+ * when the group is unknown, the event is refused, Redis cannot be reached (Redis is pinged
+ * first, so the tool fails fast and names the reason), or Redis rejects the count (the library's
+ * error line names the group and Redis's answer, e.g. WRONGTYPE).
+ *
+ * <p>Stream mode ({@code EVENT} is {@code -}): every line of stdin is counted through local
+ * counters, pushed every second (or the group's own {@code sync_interval}) and at end of input,
+ * so one process keeps up with a busy log. Redis must answer at start; a later outage is bridged
+ * by the library (counts wait in memory). A malformed line or a refused event is a warning naming
+ * the line and is skipped. Exit 1 if counts could not be delivered at end of input.
+ */
+@Command(name = "ecl-log-event", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Log an event to the Event Count Logger system, or with EVENT '-' every line"
+                + " 'EVENT [COUNT]' read from stdin.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:logged", "1:error (unknown group, event refused, bad config, Redis unreachable,"
+                + " counts not delivered)", "2:usage error"})
+public final class LogEventCommand implements Callable<Integer> {
+    /** How long closing retries a failed delivery: a command-line tool should not hang on a dead Redis. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
+    /** Sync interval for stream mode when the group has none: counts reach Redis within a second. */
+    static final Duration STREAM_SYNC_INTERVAL = Duration.ofSeconds(1);
+    /** Warnings about stdin lines stop after this many, so a wrong pipe cannot flood the terminal. */
+    static final int MAX_LINE_WARNINGS = 100;
+
+    @Parameters(index = "0", paramLabel = "CONFIG",
+            description = "YAML file with the event groups and the Redis connection (the Python version's format).")
+    Path config;
+
+    @Parameters(index = "1", paramLabel = "GROUP", description = "Event group.")
+    String group;
+
+    @Parameters(index = "2", paramLabel = "EVENT",
+            description = "Event ID, or - to read lines 'EVENT [COUNT]' from stdin until its end.")
+    String event;
+
+    @Parameters(index = "3", paramLabel = "COUNT", arity = "0..1",
+            description = "Increment the counter by this number (default: 1).")
+    Long count;
+
+    @Option(names = {"-v", "--verbose"},
+            description = "With -: print 'logged N events (M lines)' on stderr at the end. Stack traces of errors.")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    private final InputStream stdin;
+
+    /** The command as {@code main} runs it, reading System.in in stream mode. */
+    public LogEventCommand() {
+        this(System.in);
+    }
+
+    /** With another stdin (tests). */
+    LogEventCommand(InputStream stdin) {
+        this.stdin = stdin;
+    }
+
+    /** Runs the tool and exits with its exit code. */
+    public static void main(String[] args) {
+        System.exit(Cli.run(new LogEventCommand(), args));
+    }
+
+    @Override
+    public Integer call() {
+        boolean stream = "-".equals(event);
+        if (stream && count != null) {
+            throw new ParameterException(spec.commandLine(),
+                    "COUNT cannot be given with EVENT '-': each line of stdin carries its own count");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        CliLogLayout.stackTraces = verbose;
+        try {
+            EclConfig cfg = EclConfig.load(config);
+            Cli.warnings(err, cfg);
+            GroupConfig g = cfg.group(group);
+            if (g == null) {
+                return Cli.error(err, "Group '" + group + "' not found in configuration");
+            }
+            if (stream) {
+                return logStream(err, cfg, g);
+            }
+            String refused = refusal(g, event);
+            if (refused != null) {
+                return Cli.error(err, refused);
+            }
+            return logOne(err, cfg, g);
+        } catch (ConfigException | RedisUnavailableException e) {
+            return Cli.fail(err, e, verbose);
+        } catch (RuntimeException e) {
+            return Cli.unexpected(err, e, verbose);
+        }
+    }
+
+    private int logOne(PrintWriter err, EclConfig cfg, GroupConfig g) {
+        ping(cfg);
+        EventCountLogger ecl;
+        boolean delivered;
+        // Only this tool's own line may report an outage here (see LibraryLog); what the tool
+        // cannot tell otherwise, such as a key of the group holding a non-counter value, still shows.
+        LibraryLog library = LibraryLog.watch(Level.ERROR);
+        try {
+            ecl = EventCountLogger.builder(alone(cfg, g)).shutdownHook(false).closeTimeout(CLOSE_TIMEOUT).build();
+            ecl.group(g.name()).log(event, count == null ? 1 : count);
+            delivered = ecl.flush();
+        } finally {
+            library.restore();
+        }
+        delivered = close(ecl, delivered);
+        if (!delivered) {
+            return Cli.error(err, "cannot deliver the count to Redis at " + cfg.redis().address() + "; it is lost");
+        }
+        // The library's ERROR line has said what was not stored; flush() cannot tell.
+        return library.errors() == 0 ? 0 : 1;
+    }
+
+    private int logStream(PrintWriter err, EclConfig cfg, GroupConfig g) {
+        ping(cfg);
+        // The shutdown hook pushes what was read when the pipe is interrupted (Ctrl-C, SIGTERM);
+        // close() removes it again.
+        EventCountLogger ecl = EventCountLogger.builder(alone(cfg, withLocalCounters(g)))
+                .shutdownHook(true).closeTimeout(CLOSE_TIMEOUT).build();
+        StreamStats stats = new StreamStats();
+        IOException readError = null;
+        boolean delivered;
+        // Library warnings stay visible during a stream (an outage mid-stream is news); its errors
+        // are counted, as they mean counts were not stored.
+        LibraryLog library = LibraryLog.watch(null);
+        try {
+            pump(err, g, ecl.group(g.name()), stats);
+        } catch (IOException e) {
+            readError = e;
+        } finally {
+            try {
+                delivered = close(ecl, ecl.flush());
+            } finally {
+                library.restore();
+            }
+        }
+        if (verbose) {
+            Cli.line(err, "logged " + stats.events + " events (" + stats.lines + " lines)");
+            if (stats.skipped > 0) {
+                Cli.line(err, "skipped " + stats.skipped + " lines (malformed or refused)");
+            }
+        }
+        int code = 0;
+        if (readError != null) {
+            code = Cli.error(err, "cannot read stdin after line " + stats.lines + ": " + readError.getMessage());
+        }
+        if (!delivered) {
+            code = Cli.error(err, "cannot deliver the counts read from stdin to Redis at " + cfg.redis().address()
+                    + ": " + ecl.pendingCount() + " distinct counts are lost");
+        }
+        if (ecl.droppedCount() > 0) {
+            code = Cli.error(err, ecl.droppedCount() + " counts were dropped while Redis at " + cfg.redis().address()
+                    + " was unreachable (more than max_pending distinct counts were waiting)");
+        }
+        if (library.errors() > 0) {
+            code = 1;
+        }
+        return code;
+    }
+
+    /** What stream mode has done so far. */
+    static final class StreamStats {
+        long lines;
+        long events;
+        long skipped;
+        int warnings;
+    }
+
+    private void pump(PrintWriter err, GroupConfig g, EventGroup eg, StreamStats stats) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8), 1 << 16);
+        EventLineParser parser = new EventLineParser();
+        // Verdict per event ID, decided at its first line: one map lookup per line afterwards.
+        Map<String, Boolean> admitted = new HashMap<>();
+        String line;
+        while ((line = in.readLine()) != null) {
+            long n = ++stats.lines;
+            EventLineParser.Result r = parser.parse(line);
+            if (r == EventLineParser.Result.BLANK) {
+                continue;
+            }
+            if (r == EventLineParser.Result.MALFORMED) {
+                stats.skipped++;
+                lineWarning(err, stats, n, parser.problem + "; line skipped");
+                continue;
+            }
+            Boolean ok = admitted.get(parser.event);
+            if (ok == null) {
+                String refused = refusal(g, parser.event);
+                ok = refused == null;
+                admitted.put(parser.event, ok);
+                if (!ok) {
+                    String reason = refused.endsWith(".") ? refused.substring(0, refused.length() - 1) : refused;
+                    lineWarning(err, stats, n, reason + "; lines with this event are skipped");
+                }
+            }
+            if (ok) {
+                eg.log(parser.event, parser.count);
+                stats.events += parser.count;
+            } else {
+                stats.skipped++;
+            }
+        }
+    }
+
+    private static void lineWarning(PrintWriter err, StreamStats stats, long line, String message) {
+        int w = ++stats.warnings;
+        if (w <= MAX_LINE_WARNINGS) {
+            Cli.line(err, "WARNING: stdin line " + line + ": " + message);
+        } else if (w == MAX_LINE_WARNINGS + 1) {
+            Cli.line(err, "WARNING: more than " + MAX_LINE_WARNINGS
+                    + " lines skipped; further ones are skipped without a warning");
+        }
+    }
+
+    /**
+     * Why {@code event} would not be counted in {@code g}, as the line to print, or null. The
+     * library would refuse it too, but only with a log warning and no way for the tool to know.
+     */
+    static String refusal(GroupConfig g, String event) {
+        if (g.isDeclared(event)) {
+            return null;
+        }
+        if (!g.autoDeclareEvents()) {
+            return "Event '" + event + "' not configured for this group and 'auto_declare_events' not enabled.";
+        }
+        try {
+            // The builder applies the library's rules for event IDs (no '@' first, no control characters).
+            GroupConfig.builder(g.name()).events(event);
+            return null;
+        } catch (ConfigException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * Fails fast, with the library's one-line reason (connection refused, unknown host, wrong
+     * password), before anything is logged: the logger itself never fails on a dead Redis, it
+     * keeps counts in memory, which is right for an application and wrong for a one-shot tool.
+     */
+    private static void ping(EclConfig cfg) {
+        try (Rotator r = Rotator.connect(cfg.redis())) {
+            r.ping();
+        }
+    }
+
+    /**
+     * Closes the logger, which retries a failed delivery for {@link #CLOSE_TIMEOUT}; true when
+     * nothing is left undelivered. The library's own lines about undelivered or dropped counts are
+     * silenced: the caller prints one line of its own.
+     */
+    private static boolean close(EventCountLogger ecl, boolean delivered) {
+        LibraryLog off = LibraryLog.watch(Level.OFF);
+        try {
+            ecl.close();
+        } finally {
+            off.restore();
+        }
+        return delivered || ecl.pendingCount() == 0;
+    }
+
+    /**
+     * A config with just this group: the logger then declares and flushes nothing else, and does
+     * not log the file's warnings a second time (they were printed already).
+     */
+    private static EclConfig alone(EclConfig cfg, GroupConfig g) {
+        return EclConfig.builder().redis(cfg.redis()).group(g).build();
+    }
+
+    /** The group with local counters, for stream mode: one push per second instead of a round trip per line. */
+    static GroupConfig withLocalCounters(GroupConfig g) {
+        if (g.syncInterval() != null) {
+            return g;
+        }
+        GroupConfig.Builder b = GroupConfig.builder(g.name())
+                .events(g.events())
+                .autoDeclareEvents(g.autoDeclareEvents())
+                .syncInterval(STREAM_SYNC_INTERVAL)
+                .syncLimit(g.syncLimit())
+                .legacyScan(g.legacyScan())
+                .maxPending(g.maxPending());
+        for (Interval i : g.intervals()) {
+            b.interval(i);
+        }
+        return b.build();
+    }
+}

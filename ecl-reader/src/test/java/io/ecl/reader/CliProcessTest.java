@@ -1,0 +1,133 @@
+package io.ecl.reader;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ecl.testing.EmbeddedRedis;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The tools as separate processes, as cron and Munin run them: what only a real JVM shows — the
+ * module's logback.xml (no library or client lines beside the tool's own), System.exit codes,
+ * real stdin, and stdout encoding under the C locale.
+ */
+class CliProcessTest {
+    @RegisterExtension
+    static final EmbeddedRedis redis = new EmbeddedRedis();
+
+    @TempDir
+    Path dir;
+
+    /** Exit code and raw output of one process. */
+    private static final class Result {
+        int code;
+        byte[] out;
+        String err;
+    }
+
+    private Result run(String mainClass, String stdin, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"),
+                // The test classpath carries ecl-core's logback-test.xml; use the tools' own config.
+                "-Dlogback.configurationFile=" + logbackXml(),
+                mainClass));
+        cmd.addAll(List.of(args));
+        Path out = dir.resolve("out");
+        Path err = dir.resolve("err");
+        Path in = dir.resolve("in");
+        Files.writeString(in, stdin, StandardCharsets.UTF_8);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(in.toFile());
+        pb.environment().remove("ECL_REDIS_URL");
+        pb.environment().put("LANG", "C");
+        pb.environment().put("LC_ALL", "C");
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "process did not exit");
+        Result r = new Result();
+        r.code = p.exitValue();
+        r.out = Files.readAllBytes(out);
+        r.err = Files.readString(err, StandardCharsets.UTF_8);
+        return r;
+    }
+
+    private static String logbackXml() throws URISyntaxException {
+        Path classes = Path.of(ReaderCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path xml = classes.resolve("logback.xml");
+        assertTrue(Files.isRegularFile(xml), xml + " missing");
+        return xml.toString();
+    }
+
+    private String config(int port) throws IOException {
+        Path file = dir.resolve("ecl.yml");
+        Files.writeString(file, "redis: {host: 127.0.0.1, port: " + port + "}\n"
+                + "groups:\n  dyn:\n    events: [a]\n    intervals: ['5m']\n    auto_declare_events: true\n");
+        return file.toString();
+    }
+
+    @Test
+    void logEventWithRedisDownPrintsExactlyOneLineAndExitsOne() throws Exception {
+        int port = EmbeddedRedis.freePort();
+
+        Result r = run("io.ecl.reader.LogEventCommand", "", config(port), "dyn", "a");
+
+        assertTrue(r.err.startsWith("ERROR: cannot connect to Redis at 127.0.0.1:" + port + ": ")
+                && r.err.indexOf('\n') == r.err.length() - 1, r.err);
+        assertEquals(0, r.out.length);
+        assertEquals(1, r.code);
+    }
+
+    @Test
+    void countRejectedByRedisIsTheLibrarysOneErrorLineAndExitOne() throws Exception {
+        redis.client().hset("dyn:5m:cur:a", "not", "a counter");
+
+        Result r = run("io.ecl.reader.LogEventCommand", "", config(redis.port()), "dyn", "a");
+
+        assertTrue(r.err.startsWith("ERROR: group 'dyn': Redis at 127.0.0.1:" + redis.port() + " answered with an error: ")
+                && r.err.contains("WRONGTYPE") && r.err.indexOf('\n') == r.err.length() - 1, r.err);
+        assertEquals(1, r.code);
+    }
+
+    @Test
+    void streamModeReadsTheProcessStdin() throws Exception {
+        Result r = run("io.ecl.reader.LogEventCommand", "a\nb 2\n\nb\n", config(redis.port()), "dyn", "-", "-v");
+
+        assertEquals("logged 4 events (4 lines)\n", r.err);
+        assertEquals(0, r.code);
+        assertEquals("1", redis.client().get("dyn:5m:cur:a"));
+        assertEquals("3", redis.client().get("dyn:5m:cur:b"));
+    }
+
+    @Test
+    void readerWritesUtf8WhateverTheLocaleAsPythonDoes() throws Exception {
+        redis.client().sadd("dyn:5m:last:@reg", "caf\u00e9");
+        redis.client().set("dyn:5m:last:caf\u00e9", "2");
+
+        Result r = run("io.ecl.reader.ReaderCommand", "", config(redis.port()), "-g", "dyn");
+
+        assertArrayEquals("a:0\ncaf\u00e9:2\n".getBytes(StandardCharsets.UTF_8), r.out,
+                new String(r.out, StandardCharsets.UTF_8));
+        assertEquals("", r.err);
+        assertEquals(0, r.code);
+    }
+
+    @Test
+    void usageErrorExitsTwoFromMain() throws Exception {
+        Result r = run("io.ecl.reader.ReaderCommand", "", config(redis.port()));
+
+        assertTrue(r.err.startsWith("Missing required option: '--group=GROUP'\n"), r.err);
+        assertEquals(2, r.code);
+    }
+}

@@ -1,0 +1,60 @@
+package io.ecl.reader;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+
+/** One in-process run of a tool, as picocli executes it from main: exit code, stdout and stderr. */
+final class Run {
+    final int code;
+    final String out;
+    final String err;
+
+    private Run(int code, String out, String err) {
+        this.code = code;
+        this.out = out;
+        this.err = err;
+    }
+
+    static Run reader(ReaderCommand command, String... args) {
+        return execute(command, args);
+    }
+
+    static Run reader(String... args) {
+        return execute(new ReaderCommand(), args);
+    }
+
+    static Run logEvent(String... args) {
+        return logEventWithStdin(new ByteArrayInputStream(new byte[0]), args);
+    }
+
+    static Run logEventWithStdin(String stdin, String... args) {
+        return logEventWithStdin(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), args);
+    }
+
+    static Run logEventWithStdin(InputStream stdin, String... args) {
+        return execute(new LogEventCommand(stdin), args);
+    }
+
+    private static Run execute(Object command, String[] args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(command).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** Asserts that stderr is exactly one line starting with {@code prefix}, and returns it. */
+    String oneErrLine(String prefix) {
+        org.junit.jupiter.api.Assertions.assertTrue(err.startsWith(prefix) && err.indexOf('\n') == err.length() - 1,
+                () -> "expected one stderr line starting with <" + prefix + ">, got:\n" + this);
+        return err;
+    }
+
+    @Override
+    public String toString() {
+        return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+}
