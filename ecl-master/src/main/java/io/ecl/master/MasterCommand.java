@@ -62,6 +62,7 @@ public final class MasterCommand implements Callable<Integer> {
     }
 
     @Override
+    @SuppressWarnings("try") // the signal handlers are the resource; the body never names them
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         EclConfig cfg;
