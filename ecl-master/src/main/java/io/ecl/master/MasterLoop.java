@@ -69,6 +69,14 @@ public final class MasterLoop implements Runnable {
     /** Clock time the current outage was noticed, or -1 when Redis is answering. */
     private volatile long outageSince = -1;
 
+    /**
+     * A loop over every (group, interval) of {@code config}. Nothing happens until {@link #tick()}
+     * or {@link #run()}; the first step declares the groups and opens the current intervals.
+     *
+     * @param rotator connected to {@code config.redis()}; the caller closes it
+     * @param clock the wall clock that decides the boundaries
+     * @param sleeper waits on that clock ({@link Sleeper#of(Clock)} outside tests)
+     */
     public MasterLoop(EclConfig config, Rotator rotator, Clock clock, Sleeper sleeper) {
         this.rotator = rotator;
         this.clock = clock;
@@ -143,6 +151,7 @@ public final class MasterLoop implements Runnable {
         sleeper.wakeUp();
     }
 
+    /** True once {@link #stop()} was called. */
     public boolean isStopped() {
         return stopped;
     }
