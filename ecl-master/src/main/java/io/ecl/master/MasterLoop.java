@@ -1,0 +1,315 @@
+package io.ecl.master;
+
+import io.ecl.core.EclConfig;
+import io.ecl.core.GroupConfig;
+import io.ecl.core.Interval;
+import io.ecl.core.RedisUnavailableException;
+import io.ecl.core.Rotator;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master's schedule: rotates every (group, interval) of a config at each boundary of the
+ * interval, aligned to the Unix epoch (a 5m interval at :00, :05, ...).
+ *
+ * <p>The boundary is always recomputed from the clock ({@code startOf(now) + length}), never by
+ * adding up sleeps, so the schedule does not drift. Rotation is idempotent in Redis (see
+ * {@link Rotator}): a restart, a second master or a clock stepped back cannot rotate a boundary
+ * twice, and after downtime one rotation opens the current interval, with {@code last} covering
+ * everything since the last rotation.
+ *
+ * <p>Redis being unreachable is never fatal: the loop warns once per outage, retries with a
+ * backoff of 1 to 5 s, says when Redis is back and then rotates every pair to the current
+ * boundary.
+ *
+ * <p>Time comes from the injected {@link Clock} and waiting from the {@link Sleeper}, so tests
+ * drive the loop with {@link #tick()} and a stepped clock instead of sleeping.
+ */
+public final class MasterLoop implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(MasterLoop.class);
+    /** Lines an operator needs even without -v; logback.xml keeps this logger at INFO. */
+    static final Logger STATUS = LoggerFactory.getLogger("io.ecl.master.status");
+
+    static final long MIN_RETRY_MILLIS = 1_000;
+    static final long MAX_RETRY_MILLIS = 5_000;
+
+    /** Waits until a wall-clock time; {@link #wakeUp()} makes it return at once, now and later. */
+    public interface Sleeper {
+        /** Returns when {@code epochMillis} is reached or once {@link #wakeUp()} has been called. */
+        void sleepUntil(long epochMillis);
+
+        /** Ends the current and every later {@link #sleepUntil} immediately. */
+        void wakeUp();
+
+        /** A sleeper that waits on {@code clock}. */
+        static Sleeper of(Clock clock) {
+            return new ClockSleeper(clock);
+        }
+    }
+
+    private final Rotator rotator;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final String redisAddress;
+    private final List<GroupConfig> groups;
+    private final List<Pair> pairs = new ArrayList<>();
+    private volatile boolean verbose;
+    private volatile boolean stopped;
+
+    /** Declarations and the catch-up rotation are due: at start and after every outage. */
+    private boolean needsSync = true;
+    private boolean firstSync = true;
+    private long retryAt;
+    private long retryDelay = MIN_RETRY_MILLIS;
+    /** Clock time the current outage was noticed, or -1 when Redis is answering. */
+    private volatile long outageSince = -1;
+
+    /**
+     * A loop over every (group, interval) of {@code config}. Nothing happens until {@link #tick()}
+     * or {@link #run()}; the first step declares the groups and opens the current intervals.
+     *
+     * @param rotator connected to {@code config.redis()}; the caller closes it
+     * @param clock the wall clock that decides the boundaries
+     * @param sleeper waits on that clock ({@link Sleeper#of(Clock)} outside tests)
+     */
+    public MasterLoop(EclConfig config, Rotator rotator, Clock clock, Sleeper sleeper) {
+        this.rotator = rotator;
+        this.clock = clock;
+        this.sleeper = sleeper;
+        this.redisAddress = config.redis().address();
+        this.groups = List.copyOf(config.groups());
+        for (GroupConfig g : groups) {
+            for (Interval i : g.intervals()) {
+                pairs.add(new Pair(g, i));
+            }
+        }
+    }
+
+    /** Logs each rotation (and each boundary found already rotated) at INFO instead of DEBUG. */
+    public MasterLoop verbose(boolean verbose) {
+        this.verbose = verbose;
+        return this;
+    }
+
+    /** Runs until {@link #stop()} is called or the thread is interrupted. */
+    @Override
+    public void run() {
+        while (!stopped && !Thread.currentThread().isInterrupted()) {
+            tick();
+        }
+    }
+
+    /** Runs {@code n} iterations of {@link #tick()} (fewer when stopped). */
+    public void runIterations(int n) {
+        for (int k = 0; k < n && !stopped; k++) {
+            tick();
+        }
+    }
+
+    /**
+     * One step: after start or an outage, declares the groups and rotates every pair to the
+     * current boundary (waiting for the retry time first when Redis failed); otherwise waits for
+     * the next boundary and rotates the pairs that are due.
+     */
+    public void tick() {
+        if (stopped) {
+            return;
+        }
+        try {
+            if (needsSync) {
+                if (retryAt > clock.millis()) {
+                    sleeper.sleepUntil(retryAt);
+                    if (stopped) {
+                        return;
+                    }
+                }
+                sync();
+                return;
+            }
+            sleeper.sleepUntil(nextBoundary(clock.millis()));
+            if (stopped) {
+                return;
+            }
+            rotateDue();
+        } catch (RedisUnavailableException e) {
+            redisFailed(e.getMessage(), null);
+        } catch (RuntimeException e) {
+            // Not an outage we know of (e.g. a key holding an unexpected value): say so loudly, but keep the
+            // daemon alive and retry like an outage, as the next attempt may well succeed.
+            redisFailed(e.toString(), e);
+        }
+    }
+
+    /** Ends {@link #run()} and any sleep in progress. Safe from any thread, e.g. a signal handler. */
+    public void stop() {
+        stopped = true;
+        sleeper.wakeUp();
+    }
+
+    /** True once {@link #stop()} was called. */
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    /** False from a failed Redis call until Redis answers again. */
+    public boolean redisReachable() {
+        return outageSince < 0;
+    }
+
+    /** The earliest boundary after {@code now} of any pair, never before an interval Redis already has open. */
+    long nextBoundary(long now) {
+        long next = Long.MAX_VALUE;
+        for (Pair p : pairs) {
+            // After the clock was stepped back, the next rotation that can do anything is the one after the
+            // interval already open; the sleeper re-reads the clock, so a clock put right is noticed anyway.
+            long start = Math.max(p.interval.startOf(now), p.openStart);
+            next = Math.min(next, start + p.interval.lengthMillis());
+        }
+        return next;
+    }
+
+    private void sync() {
+        for (GroupConfig g : groups) {
+            rotator.declare(g);
+        }
+        if (outageSince >= 0) {
+            STATUS.info("Redis at {} reachable again after {} s", redisAddress,
+                    String.format(Locale.ROOT, "%.1f", (clock.millis() - outageSince) / 1000.0));
+            outageSince = -1;
+        }
+        String reason = firstSync ? "; catching up at start" : "; catching up after the Redis outage";
+        for (Pair p : pairs) {
+            rotate(p, p.interval.startOf(clock.millis()), reason);
+        }
+        firstSync = false;
+        needsSync = false;
+        retryAt = 0;
+        retryDelay = MIN_RETRY_MILLIS;
+    }
+
+    private void rotateDue() {
+        long now = clock.millis();
+        for (Pair p : pairs) {
+            long boundary = p.interval.startOf(now);
+            if (boundary > p.openStart) {
+                rotate(p, boundary, "");
+            }
+        }
+    }
+
+    private void rotate(Pair p, long boundary, String reason) {
+        Rotator.Result r = rotator.rotate(p.group, p.interval, boundary);
+        long late = clock.millis() - boundary;
+        if (r.rotated()) {
+            p.openStart = boundary;
+            if (verbose || LOG.isDebugEnabled()) {
+                log("rotated {} {} at {}, {} ms late{}", p.group.name(), p.interval, Instant.ofEpochMilli(boundary),
+                        late, coverage(p, r.startMillis(), boundary) + reason);
+            }
+        } else {
+            Long open = r.startMillis();
+            p.openStart = open == null ? boundary : Math.max(boundary, open);
+            if (verbose || LOG.isDebugEnabled()) {
+                log("{} {} at {} already rotated (by another master or a writer); open interval starts {}",
+                        p.group.name(), p.interval, Instant.ofEpochMilli(boundary),
+                        open == null ? "?" : Instant.ofEpochMilli(open));
+            }
+        }
+    }
+
+    private static String coverage(Pair p, Long closedStart, long boundary) {
+        if (closedStart == null) {
+            return "; first rotation, no interval closed";
+        }
+        long intervals = (boundary - closedStart) / p.interval.lengthMillis();
+        if (intervals == 1) {
+            return "";
+        }
+        return "; last covers " + intervals + " intervals since " + Instant.ofEpochMilli(closedStart)
+                + " (no rotation in between)";
+    }
+
+    private void log(String format, Object... args) {
+        if (verbose) {
+            LOG.info(format, args);
+        } else {
+            LOG.debug(format, args);
+        }
+    }
+
+    private void redisFailed(String message, RuntimeException unexpected) {
+        long now = clock.millis();
+        if (outageSince < 0) {
+            outageSince = now;
+            if (unexpected != null) {
+                if (verbose) {
+                    LOG.error("rotation failed at Redis {}: {}; retrying", redisAddress, message, unexpected);
+                } else {
+                    LOG.error("rotation failed at Redis {}: {}; retrying (-v shows the stack trace)", redisAddress,
+                            message);
+                }
+            } else {
+                LOG.warn("{}; rotations resume as soon as it answers (retrying every {}-{} s)", message,
+                        MIN_RETRY_MILLIS / 1000, MAX_RETRY_MILLIS / 1000);
+            }
+        } else {
+            LOG.debug("Redis still unavailable: {}", message);
+        }
+        needsSync = true;
+        retryAt = now + retryDelay;
+        retryDelay = Math.min(retryDelay * 2, MAX_RETRY_MILLIS);
+    }
+
+    private static final class Pair {
+        final GroupConfig group;
+        final Interval interval;
+        /** Start of the interval known to be open in Redis; nothing is due before its end. */
+        long openStart = Long.MIN_VALUE;
+
+        Pair(GroupConfig group, Interval interval) {
+            this.group = group;
+            this.interval = interval;
+        }
+    }
+
+    /**
+     * Waits on a monitor in slices of at most a second, re-reading the clock each time: a single
+     * long wait runs on the monotonic clock and would miss the wall clock being corrected or the
+     * machine resuming from suspend.
+     */
+    static final class ClockSleeper implements Sleeper {
+        private final Clock clock;
+        private boolean woken;
+
+        ClockSleeper(Clock clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public synchronized void sleepUntil(long epochMillis) {
+            while (!woken) {
+                long left = epochMillis - clock.millis();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    wait(Math.min(left, 1_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public synchronized void wakeUp() {
+            woken = true;
+            notifyAll();
+        }
+    }
+}

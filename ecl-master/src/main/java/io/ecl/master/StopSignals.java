@@ -1,0 +1,49 @@
+package io.ecl.master;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * Turns SIGTERM and SIGINT into a clean stop. A JVM shutdown hook would also run on them, but the
+ * process would then exit with 143 or 130, which systemd records as a failure; handling the signal
+ * lets the command return 0. A second signal while stopping ends the process at once.
+ */
+final class StopSignals implements AutoCloseable {
+    private final List<Signal> signals = new ArrayList<>();
+    private final List<SignalHandler> previous = new ArrayList<>();
+
+    private StopSignals() {
+    }
+
+    static StopSignals install(Runnable onStop) {
+        StopSignals s = new StopSignals();
+        AtomicBoolean stopping = new AtomicBoolean();
+        SignalHandler handler = signal -> {
+            if (stopping.compareAndSet(false, true)) {
+                onStop.run();
+            } else {
+                Runtime.getRuntime().halt(128 + signal.getNumber());
+            }
+        };
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal signal = new Signal(name);
+                s.previous.add(Signal.handle(signal, handler));
+                s.signals.add(signal);
+            } catch (IllegalArgumentException e) {
+                // the signal is unknown here or reserved (java -Xrs): the JVM's default handling stays
+            }
+        }
+        return s;
+    }
+
+    @Override
+    public void close() {
+        for (int k = 0; k < signals.size(); k++) {
+            Signal.handle(signals.get(k), previous.get(k));
+        }
+    }
+}
