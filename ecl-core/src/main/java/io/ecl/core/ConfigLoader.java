@@ -144,7 +144,7 @@ final class ConfigLoader {
                         unknownKey(t, key, "redis.", REDIS_KEYS);
                 }
             } catch (ConfigException e) {
-                throw at(v, e.getMessage());
+                throw e.getMessage().startsWith(source) ? e : at(v, e.getMessage());
             }
         }
         if (url != null) {
