@@ -43,6 +43,11 @@ public final class EventCountLogger implements AutoCloseable {
     private volatile boolean closed;
     /** True from a failed Redis call until the flusher delivers again; direct-mode log() then counts locally. */
     volatile boolean redisDown;
+    /**
+     * Guards the up/down transitions. Not {@code this}: close() holds this monitor while it waits
+     * for the flusher, which calls markUp/markDown with the flush lock held.
+     */
+    private final Object stateLock = new Object();
     private long downSince;
     private final Set<String> reportedDataErrors = ConcurrentHashMap.newKeySet();
 
@@ -203,21 +208,25 @@ public final class EventCountLogger implements AutoCloseable {
         return r;
     }
 
-    synchronized void markDown(JedisException e) {
-        if (!redisDown) {
-            redisDown = true;
-            downSince = System.nanoTime();
-            LOG.warn("{}; counting in memory and retrying in the background", connection.describe(e));
-        } else {
-            LOG.debug("Redis still unavailable: {}", connection.describe(e));
+    void markDown(JedisException e) {
+        synchronized (stateLock) {
+            if (!redisDown) {
+                redisDown = true;
+                downSince = System.nanoTime();
+                LOG.warn("{}; counting in memory and retrying in the background", connection.describe(e));
+            } else {
+                LOG.debug("Redis still unavailable: {}", connection.describe(e));
+            }
         }
     }
 
-    synchronized void markUp(long delivered) {
-        if (redisDown) {
-            redisDown = false;
-            LOG.info("Redis at {} is reachable again after {} ms; delivered {} counts held in memory",
-                    config.redis().address(), (System.nanoTime() - downSince) / 1_000_000, delivered);
+    void markUp(long delivered) {
+        synchronized (stateLock) {
+            if (redisDown) {
+                redisDown = false;
+                LOG.info("Redis at {} is reachable again after {} ms; delivered {} counts held in memory",
+                        config.redis().address(), (System.nanoTime() - downSince) / 1_000_000, delivered);
+            }
         }
     }
 
