@@ -66,12 +66,7 @@ public final class EventCountLogger implements AutoCloseable {
         this.groups = Collections.unmodifiableMap(g);
         String instance = UUID.randomUUID().toString().substring(0, 13) + ":";
         this.flusher = new Flusher(this, new ArrayList<>(groups.values()), instance);
-        flusher.lock.lock();
-        try {
-            flusher.cycle(false); // opens the first epoch of every group; sends nothing yet
-        } finally {
-            flusher.lock.unlock();
-        }
+        flusher.openEpochs();
         flusher.start();
         if (b.shutdownHook) {
             shutdownHook = new Thread(this::closeFromHook, "ecl-shutdown");

@@ -99,6 +99,25 @@ final class Flusher implements Runnable {
     }
 
     /**
+     * Opens the first epoch of every group and schedules the first sync, sending nothing: the
+     * logger's constructor calls it, and creating a logger does no I/O.
+     */
+    void openEpochs() {
+        lock.lock();
+        try {
+            long now = owner.clock.millis();
+            for (RedisEventGroup g : groups) {
+                g.rollEpoch(now);
+                if (g.usesSyncInterval()) {
+                    g.nextSync = now + g.syncIntervalMillis();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * One round: epochs, drains that are due (all when {@code force}), then one send attempt when
      * something is waiting and no backoff is running (or {@code force}). Lock held.
      * Returns true when nothing is left undelivered.
