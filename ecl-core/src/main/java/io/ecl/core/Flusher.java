@@ -122,7 +122,7 @@ final class Flusher implements Runnable {
     }
 
     /**
-     * One round: epochs, drains that are due (all when {@code force}), then one send attempt when
+     * One round: epochs, drains that are due (all when {@code force}), then a send attempt when
      * something is waiting and no backoff is running (or {@code force}). Lock held.
      * Returns true when nothing is left undelivered.
      */
@@ -148,7 +148,12 @@ final class Flusher implements Runnable {
         if (!force && owner.redisDown && System.nanoTime() - nextRetryNanos < 0) {
             return false;
         }
-        return send();
+        if (send()) {
+            return true;
+        }
+        // After an outage a send retries only the chunks frozen before it (same IDs, so never
+        // counted twice); what merged in memory meanwhile follows in a second round trip.
+        return !owner.redisDown && send();
     }
 
     private boolean hasWork() {
