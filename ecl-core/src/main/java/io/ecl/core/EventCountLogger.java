@@ -64,7 +64,8 @@ public final class EventCountLogger implements AutoCloseable {
             g.put(gc.name(), new RedisEventGroup(gc, this));
         }
         this.groups = Collections.unmodifiableMap(g);
-        String instance = UUID.randomUUID().toString().substring(0, 13) + ":";
+        // No ':' in chunk IDs: they end up in marker keys that Python's SCAN must not match.
+        String instance = UUID.randomUUID().toString().substring(0, 13) + ".";
         this.flusher = new Flusher(this, new ArrayList<>(groups.values()), instance);
         flusher.openEpochs();
         flusher.start();
