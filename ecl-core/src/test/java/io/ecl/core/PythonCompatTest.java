@@ -57,6 +57,7 @@ class PythonCompatTest {
                 "    intervals: ['5s']",
                 ""));
         ecl = Fixtures.logger(config, clock);
+        ecl.flush(); // the logger's declarations are in Redis before anything rotates
         master = Rotator.connect(config.redis());
         reader = CounterReader.connect(config);
         r = redis.client();
