@@ -195,17 +195,14 @@ class LocalCountersTest {
                 return null;
             }));
         }
-        long started = System.nanoTime();
         go.countDown();
         for (Future<?> f : done) {
             f.get();
         }
         pool.shutdown();
         ecl.close();
-        long millis = (System.nanoTime() - started) / 1_000_000;
 
         assertEquals(String.valueOf(threads * perThread / 2), r().get("hot:1h:cur:a"));
         assertEquals(String.valueOf(threads * perThread / 2), r().get("hot:1h:cur:b"));
-        System.out.println("stress: " + threads + " x " + perThread + " log() and close() in " + millis + " ms");
     }
 }
