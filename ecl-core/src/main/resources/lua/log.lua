@@ -1,6 +1,6 @@
 -- log.lua: add counts to every interval of one group, each credited to the interval it was logged in.
 -- KEYS[1..n]: "<group>:<interval>:cur:@ts" of each of the group's n intervals (declared for routing)
--- ARGV[1]: ID of this flush chunk, or "" (direct mode): a chunk already applied is not applied again
+-- ARGV[1]: ID of this flush chunk (no ':'), or "" (direct mode): a chunk already applied is not applied again
 -- ARGV[2..n+1]: prefix "<group>:<interval>:" of each interval
 -- ARGV[n+2..2n+1]: start of each interval when the counts were logged, Unix ms
 -- ARGV[2n+2..3n+1]: length of each interval, ms
@@ -14,7 +14,7 @@
 local n = #KEYS
 local first = ARGV[2]
 if ARGV[1] ~= '' then
-  if not redis.call('SET', first .. 'cur:@sync:' .. ARGV[1], '1', 'NX', 'PX', 600000) then
+  if not redis.call('SET', first .. 'cur:@sync.' .. ARGV[1], '1', 'NX', 'PX', 600000) then
     return -1
   end
 end

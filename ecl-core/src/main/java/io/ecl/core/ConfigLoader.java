@@ -80,7 +80,9 @@ final class ConfigLoader {
         String url = env.get(EclConfig.REDIS_URL_ENV);
         EclConfig built = loader.config.build();
         if (url != null && !url.isBlank()) {
-            RedisConfig.Builder redis = built.redis().toBuilder();
+            // The URL describes the whole connection: the file's db and credentials belong to the
+            // file's server and must not follow to another one. Only the timeout has no URL form.
+            RedisConfig.Builder redis = RedisConfig.builder().timeoutMillis(built.redis().timeoutMillis());
             try {
                 redis.url(url);
             } catch (ConfigException e) {
@@ -144,7 +146,7 @@ final class ConfigLoader {
                         unknownKey(t, key, "redis.", REDIS_KEYS);
                 }
             } catch (ConfigException e) {
-                throw at(v, e.getMessage());
+                throw e.getMessage().startsWith(source) ? e : at(v, e.getMessage());
             }
         }
         if (url != null) {

@@ -2,6 +2,7 @@ package io.ecl.core;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -45,9 +46,15 @@ public final class CounterReader implements AutoCloseable {
      * @throws RedisUnavailableException when Redis cannot be reached
      */
     public IntervalCounts read(GroupConfig group, Interval interval) {
-        List<String> args = new ArrayList<>(group.events().size() + 1);
+        return read(group, interval, List.of());
+    }
+
+    /** Like {@link #read(GroupConfig, Interval)}, also reporting {@code moreEvents} (declared at run time). */
+    IntervalCounts read(GroupConfig group, Interval interval, Collection<String> moreEvents) {
+        List<String> args = new ArrayList<>(group.events().size() + moreEvents.size() + 1);
         args.add(Keys.prefix(group.name(), interval));
         Set<String> events = new LinkedHashSet<>(group.events());
+        events.addAll(moreEvents);
         if (group.legacyScan()) {
             events.addAll(scan(group, interval));
         }

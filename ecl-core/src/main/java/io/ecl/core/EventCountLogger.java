@@ -43,6 +43,11 @@ public final class EventCountLogger implements AutoCloseable {
     private volatile boolean closed;
     /** True from a failed Redis call until the flusher delivers again; direct-mode log() then counts locally. */
     volatile boolean redisDown;
+    /**
+     * Guards the up/down transitions. Not {@code this}: close() holds this monitor while it waits
+     * for the flusher, which calls markUp/markDown with the flush lock held.
+     */
+    private final Object stateLock = new Object();
     private long downSince;
     private final Set<String> reportedDataErrors = ConcurrentHashMap.newKeySet();
 
@@ -59,14 +64,10 @@ public final class EventCountLogger implements AutoCloseable {
             g.put(gc.name(), new RedisEventGroup(gc, this));
         }
         this.groups = Collections.unmodifiableMap(g);
-        String instance = UUID.randomUUID().toString().substring(0, 13) + ":";
+        // No ':' in chunk IDs: they end up in marker keys that Python's SCAN must not match.
+        String instance = UUID.randomUUID().toString().substring(0, 13) + ".";
         this.flusher = new Flusher(this, new ArrayList<>(groups.values()), instance);
-        flusher.lock.lock();
-        try {
-            flusher.cycle(false); // opens the first epoch of every group; sends nothing yet
-        } finally {
-            flusher.lock.unlock();
-        }
+        flusher.openEpochs();
         flusher.start();
         if (b.shutdownHook) {
             shutdownHook = new Thread(this::closeFromHook, "ecl-shutdown");
@@ -203,21 +204,25 @@ public final class EventCountLogger implements AutoCloseable {
         return r;
     }
 
-    synchronized void markDown(JedisException e) {
-        if (!redisDown) {
-            redisDown = true;
-            downSince = System.nanoTime();
-            LOG.warn("{}; counting in memory and retrying in the background", connection.describe(e));
-        } else {
-            LOG.debug("Redis still unavailable: {}", connection.describe(e));
+    void markDown(JedisException e) {
+        synchronized (stateLock) {
+            if (!redisDown) {
+                redisDown = true;
+                downSince = System.nanoTime();
+                LOG.warn("{}; counting in memory and retrying in the background", connection.describe(e));
+            } else {
+                LOG.debug("Redis still unavailable: {}", connection.describe(e));
+            }
         }
     }
 
-    synchronized void markUp(long delivered) {
-        if (redisDown) {
-            redisDown = false;
-            LOG.info("Redis at {} is reachable again after {} ms; delivered {} counts held in memory",
-                    config.redis().address(), (System.nanoTime() - downSince) / 1_000_000, delivered);
+    void markUp(long delivered) {
+        synchronized (stateLock) {
+            if (redisDown) {
+                redisDown = false;
+                LOG.info("Redis at {} is reachable again after {} ms; delivered {} counts held in memory",
+                        config.redis().address(), (System.nanoTime() - downSince) / 1_000_000, delivered);
+            }
         }
     }
 

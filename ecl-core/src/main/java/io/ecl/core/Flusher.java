@@ -37,7 +37,11 @@ final class Flusher implements Runnable {
     private volatile boolean stopping;
     private volatile boolean wakeRequested;
     private long backoffMs = MIN_BACKOFF_MS;
-    private long nextRetry;
+    /**
+     * System.nanoTime() of the next retry while Redis is down. Not the injected clock: a wall
+     * clock stepped back (or a test's frozen one) must not postpone the retries.
+     */
+    private long nextRetryNanos;
     private long delivered;
 
     Flusher(EventCountLogger owner, List<RedisEventGroup> groups, String idPrefix) {
@@ -99,7 +103,26 @@ final class Flusher implements Runnable {
     }
 
     /**
-     * One round: epochs, drains that are due (all when {@code force}), then one send attempt when
+     * Opens the first epoch of every group and schedules the first sync, sending nothing: the
+     * logger's constructor calls it, and creating a logger does no I/O.
+     */
+    void openEpochs() {
+        lock.lock();
+        try {
+            long now = owner.clock.millis();
+            for (RedisEventGroup g : groups) {
+                g.rollEpoch(now);
+                if (g.usesSyncInterval()) {
+                    g.nextSync = now + g.syncIntervalMillis();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * One round: epochs, drains that are due (all when {@code force}), then a send attempt when
      * something is waiting and no backoff is running (or {@code force}). Lock held.
      * Returns true when nothing is left undelivered.
      */
@@ -122,10 +145,15 @@ final class Flusher implements Runnable {
         if (!hasWork()) {
             return true;
         }
-        if (!force && owner.redisDown && now < nextRetry) {
+        if (!force && owner.redisDown && System.nanoTime() - nextRetryNanos < 0) {
             return false;
         }
-        return send(now);
+        if (send()) {
+            return true;
+        }
+        // After an outage a send retries only the chunks frozen before it (same IDs, so never
+        // counted twice); what merged in memory meanwhile follows in a second round trip.
+        return !owner.redisDown && send();
     }
 
     private boolean hasWork() {
@@ -146,13 +174,15 @@ final class Flusher implements Runnable {
             }
         }
         if (hasWork()) {
-            next = Math.min(next, owner.redisDown ? nextRetry : owner.clock.millis());
+            long retryIn = owner.redisDown
+                    ? Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextRetryNanos - System.nanoTime())) : 0;
+            next = Math.min(next, owner.clock.millis() + retryIn);
         }
         return next;
     }
 
     /** Sends declarations and every pending chunk of every group in one pipeline. */
-    private boolean send(long now) {
+    private boolean send() {
         List<Pending.Chunk> chunks = new ArrayList<>();
         List<Response<Object>> replies = new ArrayList<>();
         List<RedisEventGroup> declaring = new ArrayList<>();
@@ -175,7 +205,7 @@ final class Flusher implements Runnable {
             }
             p.sync();
         } catch (JedisException e) {
-            failed(now, e);
+            failed(e);
             return false;
         }
         for (int i = 0; i < declaring.size(); i++) {
@@ -196,7 +226,7 @@ final class Flusher implements Runnable {
                 try {
                     reply = LuaScript.LOG.eval(owner.connection.jedis, c.group.tsKeys, c.args);
                 } catch (JedisException retry) {
-                    failed(now, retry);
+                    failed(retry);
                     return false;
                 }
             }
@@ -213,9 +243,9 @@ final class Flusher implements Runnable {
         return allDone;
     }
 
-    private void failed(long now, JedisException e) {
+    private void failed(JedisException e) {
         owner.markDown(e);
-        nextRetry = now + backoffMs;
+        nextRetryNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
         backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
     }
 

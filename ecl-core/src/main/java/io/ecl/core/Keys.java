@@ -15,12 +15,14 @@ package io.ecl.core;
  *   &lt;group&gt;:&lt;interval&gt;:last:@reg       the same for last (renamed from cur:@reg at rotation)
  *   &lt;group&gt;:&lt;interval&gt;:cur:@late       counts that arrived after their interval was closed
  *   &lt;group&gt;:&lt;interval&gt;:last:@late      the same, for the interval now in last
- *   &lt;group&gt;:&lt;interval&gt;:cur:@sync:&lt;id&gt;  marker of an applied flush chunk (expires), so a retry never double-counts
+ *   &lt;group&gt;:&lt;interval&gt;:cur:@sync.&lt;id&gt;  marker of an applied flush chunk (expires), so a retry never double-counts
  * </pre>
  *
- * Meta keys have the form {@code <group>:<interval>:<cur|last>:@<name>}, which the Python
- * version's SCAN glob {@code <group>:<interval>:[^:]*:[^@]*} does not match: Python readers do
- * not see them. Event IDs therefore must not start with {@code @}.
+ * Meta keys have the form {@code <group>:<interval>:<cur|last>:@<name>}, with no ':' in the
+ * name, which the Python version's SCAN glob {@code <group>:<interval>:[^:]*:[^@]*} does not
+ * match: Python readers do not see them. (In a Redis glob {@code [^@]} is one character and
+ * {@code *} anything, so a ':' followed by anything but '@' later in a key would match.) Event
+ * IDs therefore must not start with {@code @}.
  */
 final class Keys {
     static final String CUR = "cur:";
@@ -56,7 +58,7 @@ final class Keys {
 
     /** Prefix of a flush chunk's idempotency marker; the script appends the chunk ID. */
     static String syncMarkerPrefix(String group, Interval interval) {
-        return prefix(group, interval) + CUR + "@sync:";
+        return prefix(group, interval) + CUR + "@sync.";
     }
 
     /**

@@ -218,6 +218,18 @@ public final class RedisConfig {
 
     /** Hides the password of a Redis URL for messages. */
     static String mask(String url) {
-        return url == null ? null : url.replaceAll("(://[^:/@]*:)[^@/]*@", "$1***@").replaceAll("(://)([^:/@]+)@", "$1***@");
+        if (url == null) {
+            return null;
+        }
+        // Up to the last '@': a password typed with a raw '@' or '/' must not show in messages either.
+        int scheme = url.indexOf("://");
+        int start = scheme < 0 ? 0 : scheme + 3;
+        int at = url.lastIndexOf('@');
+        if (at < start) {
+            return url;
+        }
+        int colon = url.indexOf(':', start);
+        String user = colon >= 0 && colon < at ? url.substring(start, colon + 1) : "";
+        return url.substring(0, start) + user + "***" + url.substring(at);
     }
 }

@@ -60,6 +60,8 @@ final class RedisEventGroup implements EventGroup {
     private final long syncLimit;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final Set<String> warnedEvents = ConcurrentHashMap.newKeySet();
+    /** Events declared by declareEvent() that the config does not list; the reader must ask for them. */
+    private final Set<String> declaredAtRunTime = ConcurrentHashMap.newKeySet();
     private volatile int slot;
     volatile boolean flushRequested;
     /** Direct mode: counts went to the local counters (Redis failed) and must be drained. */
@@ -150,6 +152,9 @@ final class RedisEventGroup implements EventGroup {
         String problem = Keys.eventIdProblem(event);
         if (problem != null) {
             throw new IllegalArgumentException("invalid event ID '" + event + "' in group '" + name() + "': " + problem);
+        }
+        if (!config.isDeclared(event)) {
+            declaredAtRunTime.add(event);
         }
         Counter existing = counters.get(event);
         if (existing != null && !existing.dynamic) {
@@ -310,25 +315,31 @@ final class RedisEventGroup implements EventGroup {
         Map<String, Long> out = new LinkedHashMap<>();
         long local = unsynced(event);
         for (Interval i : intervals) {
-            out.put(i.name(), owner.reader().read(config, i).current().getOrDefault(event, 0L) + local);
+            out.put(i.name(), owner.reader().read(config, i, asked(event)).current().getOrDefault(event, 0L) + local);
         }
         return out;
     }
 
     @Override
     public long getCurrentCount(String event, String interval) {
-        return owner.reader().read(config, interval(interval)).current().getOrDefault(event, 0L) + unsynced(event);
+        return owner.reader().read(config, interval(interval), asked(event)).current().getOrDefault(event, 0L)
+                + unsynced(event);
     }
 
     @Override
     public long getLastCount(String event, String interval) {
-        return owner.reader().read(config, interval(interval)).last().getOrDefault(event, 0L);
+        return owner.reader().read(config, interval(interval), asked(event)).last().getOrDefault(event, 0L);
     }
 
     @Override
     public SortedMap<String, Long> getCounts(String interval, boolean current) {
-        IntervalCounts counts = owner.reader().read(config, interval(interval));
+        IntervalCounts counts = owner.reader().read(config, interval(interval), declaredAtRunTime);
         return current ? counts.current() : counts.last();
+    }
+
+    /** The event a single-event read asks for; never a meta key such as @ts. */
+    private static List<String> asked(String event) {
+        return Keys.eventIdProblem(event) == null ? List.of(event) : List.of();
     }
 
     private Interval interval(String name) {

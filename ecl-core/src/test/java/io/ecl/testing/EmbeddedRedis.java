@@ -40,7 +40,6 @@ public final class EmbeddedRedis implements BeforeAllCallback, AfterAllCallback,
     public void beforeAll(ExtensionContext context) {
         port = freePort();
         start();
-        client = RedisClient.create("127.0.0.1", port);
     }
 
     @Override
@@ -70,8 +69,12 @@ public final class EmbeddedRedis implements BeforeAllCallback, AfterAllCallback,
         return "redis://127.0.0.1:" + port;
     }
 
-    /** A client for assertions and set-up, independent of the code under test. */
-    public RedisClient client() {
+    /**
+     * A client for assertions and set-up, independent of the code under test. A restart
+     * ({@link #start()} after {@link #stop()}) replaces it, as its connections died with the server:
+     * call this again rather than keeping the client across an outage.
+     */
+    public synchronized RedisClient client() {
         return client;
     }
 
@@ -96,6 +99,10 @@ public final class EmbeddedRedis implements BeforeAllCallback, AfterAllCallback,
             throw new UncheckedIOException("cannot start embedded Redis on port " + port, e);
         }
         awaitPort(true);
+        if (client != null) {
+            client.close();
+        }
+        client = RedisClient.create("127.0.0.1", port);
     }
 
     public synchronized void stop() {

@@ -1,0 +1,110 @@
+package io.ecl.core;
+
+import static io.ecl.core.Fixtures.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import io.ecl.testing.EmbeddedRedis;
+import io.ecl.testing.SteppedClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisClient;
+
+/** redis.password, redis.username and redis.db against a server that requires a login. */
+class RedisLoginTest {
+    @RegisterExtension
+    static final EmbeddedRedis redis = new EmbeddedRedis()
+            .setting("requirepass defaultpw")
+            .setting("user alice on >alicepw ~* &* +@all");
+
+    private RedisClient admin;
+
+    @BeforeEach
+    void start() {
+        admin = RedisClient.builder().hostAndPort(new HostAndPort("127.0.0.1", redis.port()))
+                .clientConfig(DefaultJedisClientConfig.builder().password("defaultpw").build()).build();
+        admin.flushAll();
+    }
+
+    @AfterEach
+    void stop() {
+        admin.close();
+    }
+
+    private static EclConfig config(String redisLines) {
+        return EclConfig.parse("redis:\n  host: 127.0.0.1\n  port: " + redis.port() + "\n" + redisLines
+                + "groups:\n  g:\n    events: [a]\n    intervals: ['5s']\n", "login.yml");
+    }
+
+    private static EventCountLogger logger(EclConfig config) {
+        return Fixtures.logger(config, new SteppedClock(T0 + 1_000));
+    }
+
+    @Test
+    void passwordFromTheConfigLogsIn() {
+        try (EventCountLogger ecl = logger(config("  password: defaultpw\n"))) {
+            ecl.group("g").log("a", 2);
+            assertEquals(2, ecl.group("g").getCurrentCount("a", "5s"));
+        }
+        assertEquals("2", admin.get("g:5s:cur:a"));
+    }
+
+    @Test
+    void usernameAndPasswordLogInAsThatUser() {
+        EclConfig config = config("  url: redis://alice:alicepw@127.0.0.1:" + redis.port() + "/0\n");
+        try (EventCountLogger ecl = logger(config)) {
+            ecl.group("g").log("a");
+            String clients = new String((byte[]) admin.sendCommand(Protocol.Command.CLIENT, "LIST"),
+                    StandardCharsets.UTF_8);
+            assertTrue(clients.lines().anyMatch(l -> l.contains(" name=ecl ") && l.contains(" user=alice ")), clients);
+        }
+        assertEquals("1", admin.get("g:5s:cur:a"));
+    }
+
+    @Test
+    void dbSelectsTheDatabase() {
+        try (EventCountLogger ecl = logger(config("  password: defaultpw\n  db: 3\n"))) {
+            ecl.group("g").log("a", 4);
+        }
+        assertNull(admin.get("g:5s:cur:a"));
+        try (RedisClient db3 = RedisClient.builder().hostAndPort(new HostAndPort("127.0.0.1", redis.port()))
+                .clientConfig(DefaultJedisClientConfig.builder().password("defaultpw").database(3).build()).build()) {
+            assertEquals("4", db3.get("g:5s:cur:a"));
+        }
+    }
+
+    @Test
+    void wrongPasswordIsOneClearLineAndLogDoesNotThrow() {
+        try (LogCapture log = new LogCapture();
+                EventCountLogger ecl = EventCountLogger.builder(config("  password: wrong\n"))
+                        .clock(new SteppedClock(T0 + 1_000)).shutdownHook(false)
+                        .closeTimeout(Duration.ofMillis(100)).build()) {
+            ecl.group("g").log("a");
+            ecl.group("g").log("a");
+            assertFalse(ecl.flush());
+
+            List<String> warnings = log.messages(Level.WARN);
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).startsWith("Redis at 127.0.0.1:" + redis.port() + " refused the login: "),
+                    warnings.get(0));
+            assertTrue(warnings.get(0).contains("check redis.username / redis.password"), warnings.get(0));
+            assertFalse(warnings.get(0).contains("wrong"), "the password is not shown");
+
+            RedisUnavailableException e = assertThrows(RedisUnavailableException.class,
+                    () -> ecl.group("g").getCounts("5s", true));
+            assertTrue(e.getMessage().contains("refused the login"), e.getMessage());
+        }
+    }
+}
