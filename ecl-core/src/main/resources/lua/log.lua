@@ -1,6 +1,8 @@
 -- log.lua: add counts to every interval of one group, each credited to the interval it was logged in.
 -- KEYS[1..n]: "<group>:<interval>:cur:@ts" of each of the group's n intervals (declared for routing)
--- ARGV[1]: ID of this flush chunk (no ':'), or "" (direct mode): a chunk already applied is not applied again
+-- ARGV[1]: ID of this flush chunk (no ':'): a chunk already applied is not applied again; or, in
+--          direct mode, "<instance>|<thread>|<seq>": recorded in the hash cur:@direct.<instance>
+--          (field thread = seq), so a call whose reply was lost can be checked before a retry.
 -- ARGV[2..n+1]: prefix "<group>:<interval>:" of each interval
 -- ARGV[n+2..2n+1]: start of each interval when the counts were logged, Unix ms
 -- ARGV[2n+2..3n+1]: length of each interval, ms
@@ -10,10 +12,16 @@
 --   S newer than the open one     -> rotate first (the master is late or down), then cur
 --   S in the interval now in last -> last (a sync that crossed the boundary)
 --   S older still                 -> cur, and counted in cur:@late (visible to readers)
+--   no cur:@ts yet (no master ran) -> cur, and cur:@ts is set to S
 -- Returns the number of counts credited late, or -1 if the chunk had been applied before.
 local n = #KEYS
 local first = ARGV[2]
-if ARGV[1] ~= '' then
+local instance, thread, seq = string.match(ARGV[1], '^([^|]+)|([^|]+)|(%d+)$')
+if instance then
+  local marker = first .. 'cur:@direct.' .. instance
+  redis.call('HSET', marker, thread, seq)
+  redis.call('PEXPIRE', marker, 600000)
+elseif ARGV[1] ~= '' then
   if not redis.call('SET', first .. 'cur:@sync.' .. ARGV[1], '1', 'NX', 'PX', 600000) then
     return -1
   end
@@ -27,7 +35,11 @@ for i = 1, n do
   where[i] = p .. 'cur:'
   late[i] = false
   local cur_start = aligned(redis.call('GET', KEYS[i]), len)
-  if cur_start then
+  if not cur_start then
+    -- No master has opened an interval yet: this writer opens the one it logged in, so the
+    -- master's first rotation finds it open and does not sweep these counts into 'last'.
+    redis.call('SET', KEYS[i], fmt_secs(s - (s % len)))
+  else
     if s >= cur_start + len then
       rotate(p, s - (s % len), len, {})
     elseif s < cur_start then

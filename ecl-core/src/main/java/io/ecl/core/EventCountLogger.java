@@ -50,6 +50,10 @@ public final class EventCountLogger implements AutoCloseable {
     private final Object stateLock = new Object();
     private long downSince;
     private final Set<String> reportedDataErrors = ConcurrentHashMap.newKeySet();
+    /** Identifies this logger's markers in Redis (flush chunks, direct-mode calls); no ':', '.' or '|'. */
+    final String instanceId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    /** Sequence of direct-mode calls, recorded per thread in Redis so a call in doubt is never counted twice. */
+    final java.util.concurrent.atomic.AtomicLong directSeq = new java.util.concurrent.atomic.AtomicLong();
 
     private EventCountLogger(Builder b) {
         this.config = b.config;
@@ -65,8 +69,7 @@ public final class EventCountLogger implements AutoCloseable {
         }
         this.groups = Collections.unmodifiableMap(g);
         // No ':' in chunk IDs: they end up in marker keys that Python's SCAN must not match.
-        String instance = UUID.randomUUID().toString().substring(0, 13) + ".";
-        this.flusher = new Flusher(this, new ArrayList<>(groups.values()), instance);
+        this.flusher = new Flusher(this, new ArrayList<>(groups.values()), instanceId + ".");
         flusher.openEpochs();
         flusher.start();
         if (b.shutdownHook) {

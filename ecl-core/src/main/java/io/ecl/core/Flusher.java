@@ -158,7 +158,7 @@ final class Flusher implements Runnable {
 
     private boolean hasWork() {
         for (RedisEventGroup g : groups) {
-            if (!g.pending.isEmpty() || !g.undeclared.isEmpty()) {
+            if (!g.pending.isEmpty() || !g.undeclared.isEmpty() || !g.inDoubt.isEmpty()) {
                 return true;
             }
         }
@@ -183,6 +183,9 @@ final class Flusher implements Runnable {
 
     /** Sends declarations and every pending chunk of every group in one pipeline. */
     private boolean send() {
+        if (!resolveInDoubt()) {
+            return false;
+        }
         List<Pending.Chunk> chunks = new ArrayList<>();
         List<Response<Object>> replies = new ArrayList<>();
         List<RedisEventGroup> declaring = new ArrayList<>();
@@ -241,6 +244,42 @@ final class Flusher implements Runnable {
         }
         recovered();
         return allDone;
+    }
+
+    /**
+     * Asks Redis, in one round trip, which in-doubt direct-mode calls it applied (their sequence
+     * number is recorded per thread); the others join the pending counts. No thread of this
+     * logger makes direct calls until this has run, since Redis is still marked down.
+     */
+    private boolean resolveInDoubt() {
+        List<RedisEventGroup.InDoubt> doubts = new ArrayList<>();
+        List<RedisEventGroup> owners = new ArrayList<>();
+        List<Response<String>> applied = new ArrayList<>();
+        try (AbstractPipeline p = owner.connection.jedis.pipelined()) {
+            for (RedisEventGroup g : groups) {
+                for (RedisEventGroup.InDoubt d : g.inDoubt) {
+                    doubts.add(d);
+                    owners.add(g);
+                    applied.add(p.hget(g.directMarker(), d.thread));
+                }
+            }
+            if (doubts.isEmpty()) {
+                return true;
+            }
+            p.sync();
+        } catch (JedisException e) {
+            failed(e);
+            return false;
+        }
+        for (int i = 0; i < doubts.size(); i++) {
+            RedisEventGroup.InDoubt d = doubts.get(i);
+            String last = applied.get(i).get();
+            if (last == null || Long.parseLong(last) < d.seq) {
+                owners.get(i).resend(d);
+            }
+            owners.get(i).inDoubt.remove(d);
+        }
+        return true;
     }
 
     private void failed(JedisException e) {

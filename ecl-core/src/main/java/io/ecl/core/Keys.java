@@ -15,6 +15,7 @@ package io.ecl.core;
  *   &lt;group&gt;:&lt;interval&gt;:last:@reg       the same for last (renamed from cur:@reg at rotation)
  *   &lt;group&gt;:&lt;interval&gt;:cur:@late       counts that arrived after their interval was closed
  *   &lt;group&gt;:&lt;interval&gt;:last:@late      the same, for the interval now in last
+ *   &lt;group&gt;:&lt;interval&gt;:cur:@direct.&lt;instance&gt;  HASH thread -&gt; last applied direct-mode call (expires)
  *   &lt;group&gt;:&lt;interval&gt;:cur:@sync.&lt;id&gt;  marker of an applied flush chunk (expires), so a retry never double-counts
  * </pre>
  *
@@ -54,6 +55,11 @@ final class Keys {
 
     static String registry(String group, Interval interval) {
         return prefix(group, interval) + CUR + "@reg";
+    }
+
+    /** The hash in which log.lua records the last direct-mode call of each thread of one logger instance. */
+    static String directMarker(String group, Interval interval, String instance) {
+        return prefix(group, interval) + CUR + "@direct." + instance;
     }
 
     /** Prefix of a flush chunk's idempotency marker; the script appends the chunk ID. */

@@ -66,6 +66,8 @@ final class RedisEventGroup implements EventGroup {
     volatile boolean flushRequested;
     /** Direct mode: counts went to the local counters (Redis failed) and must be drained. */
     volatile boolean hasLocalCounts;
+    /** Direct-mode calls whose outcome is unknown; resolved by the flusher before anything else is sent. */
+    final java.util.concurrent.ConcurrentLinkedQueue<InDoubt> inDoubt = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     // Guarded by the owner's flush lock.
     private final long[][] slotStarts = new long[2][];
@@ -156,17 +158,22 @@ final class RedisEventGroup implements EventGroup {
         if (!config.isDeclared(event)) {
             declaredAtRunTime.add(event);
         }
-        Counter existing = counters.get(event);
-        if (existing != null && !existing.dynamic) {
-            return;
-        }
-        // An auto-declared counter keeps its counts; from now on the ID counts as declared.
-        Counter declared = new Counter(event, false);
-        if (existing != null) {
-            counters.replace(event, declared);
-            owner.flusher.retire(this, existing);
-        } else {
-            counters.putIfAbsent(event, declared);
+        // An auto-declared counter keeps its counts (the flusher drains the retired one, which
+        // threads that looked it up earlier may still add to); from now on the ID is declared.
+        // Compare-and-set, so two threads declaring the same ID never orphan a counter.
+        while (true) {
+            Counter existing = counters.get(event);
+            if (existing != null && !existing.dynamic) {
+                return;
+            }
+            Counter declared = new Counter(event, false);
+            if (existing == null ? counters.putIfAbsent(event, declared) == null
+                    : counters.replace(event, existing, declared)) {
+                if (existing != null) {
+                    owner.flusher.retire(this, existing);
+                }
+                break;
+            }
         }
         owner.flusher.declare(this, event);
     }
@@ -177,7 +184,9 @@ final class RedisEventGroup implements EventGroup {
         for (int i = 0; i < intervals.length; i++) {
             starts[i] = intervals[i].startOf(now);
         }
-        List<String> args = scriptArgs("", starts);
+        String thread = Long.toString(Thread.currentThread().getId());
+        long seq = owner.directSeq.incrementAndGet();
+        List<String> args = scriptArgs(owner.instanceId + "|" + thread + "|" + seq, starts);
         args.add(c.event);
         args.add(Long.toString(count));
         args.add(c.dynamic ? "1" : "0");
@@ -195,8 +204,30 @@ final class RedisEventGroup implements EventGroup {
             }
             return !owner.redisDown;
         } catch (JedisException e) {
+            // The call may or may not have run (the reply can be lost after Redis executed it).
+            // The flusher asks Redis which before it sends the count again.
+            inDoubt.add(new InDoubt(c, count, starts, thread, seq));
+            hasLocalCounts = true;
             owner.markDown(e);
-            return false;
+            owner.flusher.wake();
+            return true;
+        }
+    }
+
+    /** A direct-mode call that failed without telling whether Redis applied it. */
+    static final class InDoubt {
+        final Counter counter;
+        final long count;
+        final long[] starts;
+        final String thread;
+        final long seq;
+
+        InDoubt(Counter counter, long count, long[] starts, String thread, long seq) {
+            this.counter = counter;
+            this.count = count;
+            this.starts = starts;
+            this.thread = thread;
+            this.seq = seq;
         }
     }
 
@@ -267,6 +298,19 @@ final class RedisEventGroup implements EventGroup {
         }
         for (Counter c : counters.values()) {
             drainCounter(c, k, starts);
+        }
+    }
+
+    /** The hash of this logger's direct-mode markers (first interval's prefix, as log.lua does). */
+    String directMarker() {
+        return Keys.directMarker(config.name(), intervals[0], owner.instanceId);
+    }
+
+    /** Moves an in-doubt call that Redis did not apply into {@link #pending}. */
+    void resend(InDoubt d) {
+        if (!pending.add(d.starts, d.counter, d.count) && pending.shouldWarnDrop()) {
+            LOG.warn("group '{}': more than {} distinct counts are waiting for Redis (max_pending);"
+                    + " further new counts are dropped and counted as dropped", name(), config.maxPending());
         }
     }
 

@@ -70,6 +70,8 @@ public final class SoakLogger {
         dt.join();
         ecl.close();
         long dropped = ecl.droppedCount();
+        System.out.println("closed: local logged " + local.logged + ", direct logged " + direct.logged
+                + ", pending after close " + ecl.pendingCount() + ", dropped " + dropped);
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
             write(w, localGroup, local, dropped);
             write(w, directGroup, direct, 0);
