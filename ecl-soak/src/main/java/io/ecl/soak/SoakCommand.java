@@ -49,6 +49,9 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--redis", paramLabel = "HOST:PORT", description = "Use this Redis instead of an embedded one (its data is left alone: groups get a random name).")
     String redis;
 
+    @Option(names = "--outage", defaultValue = "3s", description = "How long Redis is unreachable (e.g. 3s, 30s). Default: ${DEFAULT-VALUE}.")
+    String outage;
+
     @Option(names = "--loggers", defaultValue = "3", description = "Logger processes. Default: ${DEFAULT-VALUE}.")
     int loggers;
 
@@ -72,6 +75,10 @@ public final class SoakCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long seconds = parseDuration(duration);
+        long outageMillis = parseDuration(outage, 1) * 1000;
+        if (outageMillis * 5 > seconds * 1000) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--outage must be at most a fifth of --duration");
+        }
         Path dir = Files.createTempDirectory("ecl-soak");
         RedisServer embedded = null;
         InetSocketAddress target;
@@ -120,9 +127,9 @@ public final class SoakCommand implements Callable<Integer> {
         // Faults at fixed fractions of the run, each lasting a few seconds.
         sleepUntil(t0 + seconds * 150);
         long cut = System.currentTimeMillis();
-        say("fault: Redis unreachable (proxy cut) for 3 s");
+        say("fault: Redis unreachable (proxy cut) for %d s", outageMillis / 1000);
         proxy.cut();
-        sleepUntil(cut + 3_000);
+        sleepUntil(cut + outageMillis);
         proxy.restore();
         outages.add(new Long[] {cut, System.currentTimeMillis()});
         say("fault: Redis reachable again");
@@ -323,6 +330,10 @@ public final class SoakCommand implements Callable<Integer> {
     }
 
     static long parseDuration(String text) {
+        return parseDuration(text, 10);
+    }
+
+    static long parseDuration(String text, long minimum) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         long unit = 1;
         char last = t.charAt(t.length() - 1);
@@ -331,8 +342,9 @@ public final class SoakCommand implements Callable<Integer> {
             t = t.substring(0, t.length() - 1);
         }
         long n = Long.parseLong(t) * unit;
-        if (n < 10) {
-            throw new CommandLine.ParameterException(new CommandLine(new SoakCommand()), "--duration must be at least 10s");
+        if (n < minimum) {
+            throw new CommandLine.ParameterException(new CommandLine(new SoakCommand()),
+                    "'" + text + "' is too short (at least " + minimum + "s)");
         }
         return n;
     }
