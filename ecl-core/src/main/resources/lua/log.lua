@@ -13,7 +13,8 @@
 --   S in the interval now in last -> last (a sync that crossed the boundary)
 --   S older still                 -> cur, and counted in cur:@late (visible to readers)
 --   no cur:@ts yet (no master ran) -> cur, and cur:@ts is set to S
--- Returns the number of counts credited late, or -1 if the chunk had been applied before.
+-- Returns the number of counts credited late, or -1 if the chunk had been applied before; an error
+-- "NOTCOUNTED <n> ..." when some counters hold non-integer values (all other counts are applied).
 local n = #KEYS
 local first = ARGV[2]
 local instance, thread, seq = string.match(ARGV[1], '^([^|]+)|([^|]+)|(%d+)$')
@@ -53,19 +54,29 @@ for i = 1, n do
   end
 end
 local late_total = 0
+local failed = 0
+local bad = nil
 for j = 3 * n + 2, #ARGV, 3 do
   local ev = ARGV[j]
   local count = ARGV[j + 1]
   local dynamic = ARGV[j + 2] == '1'
   for i = 1, n do
-    redis.call('INCRBY', where[i] .. ev, count)
+    -- pcall: a key holding a non-counter value must not abort the chunk half-way
+    local r = redis.pcall('INCRBY', where[i] .. ev, count)
+    if type(r) == 'table' and r.err then
+      failed = failed + tonumber(count)
+      bad = where[i] .. ev .. ': ' .. r.err
+    end
     if dynamic then
-      redis.call('SADD', where[i] .. '@reg', ev)
+      redis.pcall('SADD', where[i] .. '@reg', ev)
     end
     if late[i] then
       redis.call('INCRBY', ARGV[1 + i] .. 'cur:@late', count)
       late_total = late_total + tonumber(count)
     end
   end
+end
+if failed > 0 then
+  return redis.error_reply('NOTCOUNTED ' .. failed .. ' counts not stored (every other count of the call was): ' .. bad)
 end
 return late_total

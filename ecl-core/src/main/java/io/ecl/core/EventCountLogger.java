@@ -232,8 +232,12 @@ public final class EventCountLogger implements AutoCloseable {
     void reportDataError(RedisEventGroup g, JedisException e, long count) {
         String key = g.name() + "|" + e.getMessage();
         if (reportedDataErrors.size() < 100 && reportedDataErrors.add(key)) {
-            LOG.error("group '{}': {}; {} counts not stored (a key of this group may hold a non-counter value)",
-                    g.name(), connection.describe(e), count);
+            if (e.getMessage() != null && e.getMessage().startsWith("NOTCOUNTED")) {
+                LOG.error("group '{}': {}", g.name(), connection.describe(e));
+            } else {
+                LOG.error("group '{}': {}; {} counts not stored (a key of this group may hold a non-counter value)",
+                        g.name(), connection.describe(e), count);
+            }
         }
     }
 

@@ -86,7 +86,15 @@ final class RedisConnection implements AutoCloseable {
                         : t.getMessage();
             }
             seen.add(String.valueOf(t));
-            t = t.getCause();
+            // Jedis 8 attaches the socket's own error (Connection refused, unknown host) as suppressed.
+            Throwable next = t.getCause();
+            if (next == null && t.getSuppressed().length > 0) {
+                next = t.getSuppressed()[0];
+            }
+            t = next;
+        }
+        if ("Unexpected end of stream.".equals(best)) {
+            best = "connection closed by the server or the network";
         }
         return firstLine(best == null ? e.getClass().getSimpleName() : best);
     }
