@@ -308,10 +308,7 @@ final class RedisEventGroup implements EventGroup {
 
     /** Moves an in-doubt call that Redis did not apply into {@link #pending}. */
     void resend(InDoubt d) {
-        if (!pending.add(d.starts, d.counter, d.count) && pending.shouldWarnDrop()) {
-            LOG.warn("group '{}': more than {} distinct counts are waiting for Redis (max_pending);"
-                    + " further new counts are dropped and counted as dropped", name(), config.maxPending());
-        }
+        addPending(d.starts, d.counter, d.count);
     }
 
     void drainRetired(Counter c) {
@@ -324,7 +321,13 @@ final class RedisEventGroup implements EventGroup {
 
     private void drainCounter(Counter c, int k, long[] starts) {
         long v = c.slots[k].sumThenReset();
-        if (v != 0 && !pending.add(starts, c, v) && pending.shouldWarnDrop()) {
+        if (v != 0) {
+            addPending(starts, c, v);
+        }
+    }
+
+    private void addPending(long[] starts, Counter c, long count) {
+        if (!pending.add(starts, c, count) && pending.shouldWarnDrop()) {
             LOG.warn("group '{}': more than {} distinct counts are waiting for Redis (max_pending);"
                     + " further new counts are dropped and counted as dropped", name(), config.maxPending());
         }
