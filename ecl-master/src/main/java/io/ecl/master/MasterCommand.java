@@ -8,8 +8,10 @@ import io.ecl.core.RedisConfig;
 import io.ecl.core.Rotator;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
@@ -21,22 +23,39 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ecl-master CONFIG [-v] [--embedded-redis]}: the daemon that rotates {@code cur} into
+ * {@code ecl-master [CONFIG] [-v] [--embedded-redis]}: the daemon that rotates {@code cur} into
  * {@code last} at every interval boundary, a drop-in for the Python {@code ecl_master}.
+ * {@code ecl-master --check [CONFIG]} only validates the config, like {@code nginx -t}.
+ * Without CONFIG the file is {@code $ECL_CONFIG}, else {@value #DEFAULT_CONFIG}.
  *
- * <p>Exit status: 0 after SIGTERM or SIGINT, 1 for a config error (one {@code ERROR:} line on
- * stderr), 2 for a usage error. An unreachable Redis is not an error: the master warns and keeps
- * retrying, which is what a service manager wants.
+ * <p>Exit status: 0 after SIGTERM or SIGINT (or a config that passed {@code --check}), 1 for a
+ * config error (one {@code ERROR:} line on stderr), 2 for a usage error. An unreachable Redis is
+ * not an error: the master warns and keeps retrying, which is what a service manager wants.
+ * SIGHUP re-reads the config; a broken one is logged and the running config kept.
  */
 @Command(name = "ecl-master", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false,
         description = {"Rotates the counters of every group and interval of CONFIG at each interval boundary "
-                + "(aligned to the Unix epoch: 5m at :00, :05, ...). Runs until stopped (SIGTERM or Ctrl-C)."},
+                + "(aligned to the Unix epoch: 5m at :00, :05, ...). Runs until stopped (SIGTERM or Ctrl-C); "
+                + "SIGHUP (systemctl reload) re-reads CONFIG, keeping the running config if the new one is broken."},
         exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:stopped by SIGTERM or SIGINT", "1:configuration error", "2:usage error"})
+        exitCodeList = {"0:stopped by SIGTERM or SIGINT; --check: the config is valid",
+            "1:configuration error", "2:usage error"})
 public final class MasterCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "CONFIG", description = "The YAML config file (the Python version's format).")
+    /** The config file when neither CONFIG nor {@value #CONFIG_ENV} is given. */
+    static final String DEFAULT_CONFIG = "/etc/ecl/config.yml";
+    /** Environment variable naming the config file when CONFIG is not given. */
+    static final String CONFIG_ENV = "ECL_CONFIG";
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG", description = {
+        "The YAML config file (the Python version's format). Default: $" + CONFIG_ENV + " if set, else "
+                + DEFAULT_CONFIG + "."})
     Path config;
+
+    @Option(names = "--check", description = {
+        "Only test the config, like nginx -t: print its warnings and a summary and exit 0 if it is usable, "
+                + "or one ERROR line and exit 1. Does not connect to Redis."})
+    boolean check;
 
     @Option(names = {"-v", "--verbose"}, description = "Log every rotation, with how late it ran; stack traces on errors.")
     boolean verbose;
@@ -49,8 +68,17 @@ public final class MasterCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The environment: ECL_CONFIG and ECL_REDIS_URL. Tests replace it. */
+    Map<String, String> env = System.getenv();
+
     private MasterLoop loop;
     private boolean stopRequested;
+    /** A config reloaded before the loop existed, handed to it when it starts. */
+    private EclConfig earlyReload;
+    /** The Redis of the config file (and ECL_REDIS_URL) at start, to notice a reload changing it. */
+    private volatile RedisConfig startRedis;
+    /** The Redis the loop talks to (differs from {@link #startRedis} with --embedded-redis). */
+    private volatile RedisConfig runningRedis;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -65,30 +93,101 @@ public final class MasterCommand implements Callable<Integer> {
     @SuppressWarnings("try") // the signal handlers are the resource; the body never names them
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
+        Path path = configPath();
         EclConfig cfg;
         try {
-            cfg = EclConfig.load(config);
+            cfg = EclConfig.load(path, env);
         } catch (ConfigException e) {
-            err.println("ERROR: " + e.getMessage());
+            String hint = "";
+            if (config == null && !Files.exists(path)) {
+                hint = env.containsKey(CONFIG_ENV) && !env.get(CONFIG_ENV).isBlank()
+                        ? " (CONFIG not given; the file named by " + CONFIG_ENV + ")"
+                        : " (CONFIG not given and " + CONFIG_ENV + " not set; the default)";
+            }
+            err.println("ERROR: " + e.getMessage() + hint);
             if (verbose) {
                 e.printStackTrace(err);
             }
             err.flush();
             return 1;
         }
+        if (check) {
+            return check(path, cfg, err);
+        }
         configureLogging(verbose);
         for (String warning : cfg.warnings()) {
             MasterLoop.STATUS.warn(warning);
         }
+        startRedis = cfg.redis();
+        runningRedis = cfg.redis();
 
         // Installed before anything slow (an embedded Redis, the first connection): a SIGTERM from then on is
-        // a clean stop with status 0.
-        try (StopSignals signals = StopSignals.install(this::stop)) {
-            return serve(cfg, err);
+        // a clean stop with status 0, a SIGHUP a reload.
+        try (StopSignals signals = StopSignals.install(this::stop, () -> reload(path))) {
+            return serve(path, cfg, err);
         }
     }
 
-    private int serve(EclConfig cfg, PrintWriter err) {
+    /** CONFIG, else $ECL_CONFIG, else the default. */
+    Path configPath() {
+        if (config != null) {
+            return config;
+        }
+        String fromEnv = env.get(CONFIG_ENV);
+        return Path.of(fromEnv != null && !fromEnv.isBlank() ? fromEnv : DEFAULT_CONFIG);
+    }
+
+    /** --check: warnings on stderr, a summary and the verdict on stdout. Never shows a password. */
+    private int check(Path path, EclConfig cfg, PrintWriter err) {
+        for (String warning : cfg.warnings()) {
+            err.println("WARNING: " + warning);
+        }
+        err.flush();
+        PrintWriter out = spec.commandLine().getOut();
+        int intervals = cfg.groups().stream().mapToInt(g -> g.intervals().size()).sum();
+        out.println("ecl-master: " + cfg.groups().size() + (cfg.groups().size() == 1 ? " group, " : " groups, ")
+                + intervals + (intervals == 1 ? " interval" : " intervals")
+                + (cfg.groups().isEmpty() ? "" : ": " + describeGroups(cfg)) + "; Redis " + cfg.redis());
+        out.println("ecl-master: configuration file " + path + " test is successful");
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * SIGHUP: re-reads the config file. A broken file is one ERROR line and the running config
+     * stays; a valid one goes to the loop, which applies it and logs what changed. The Redis
+     * connection is kept: a changed redis section needs a restart, and a WARN line says so.
+     */
+    private void reload(Path path) {
+        try {
+            EclConfig cfg;
+            try {
+                cfg = EclConfig.load(path, env);
+            } catch (ConfigException e) {
+                MasterLoop.STATUS.error("reload failed, keeping the running config: {}", e.getMessage());
+                return;
+            }
+            for (String warning : cfg.warnings()) {
+                MasterLoop.STATUS.warn(warning);
+            }
+            if (!cfg.redis().equals(startRedis)) {
+                MasterLoop.STATUS.warn("reload: the Redis settings changed to {}; ecl-master keeps using {} until "
+                        + "it is restarted", cfg.redis(), runningRedis);
+            }
+            cfg = cfg.withRedis(runningRedis);
+            synchronized (this) {
+                if (loop != null) {
+                    loop.reload(cfg);
+                } else {
+                    earlyReload = cfg;
+                }
+            }
+        } catch (RuntimeException e) {
+            MasterLoop.STATUS.error("reload failed, keeping the running config: {}", e.toString());
+        }
+    }
+
+    private int serve(Path path, EclConfig cfg, PrintWriter err) {
         LocalRedis local = null;
         if (embeddedRedis) {
             RedisConfig r = cfg.redis();
@@ -107,12 +206,13 @@ public final class MasterCommand implements Callable<Integer> {
                     return 1;
                 }
                 cfg = cfg.withRedis(local.config(r));
+                runningRedis = cfg.redis();
                 MasterLoop.STATUS.info("started an embedded Redis at {} (in memory: its counters are lost when "
                         + "ecl-master stops)", cfg.redis().address());
             }
         }
         try {
-            MasterLoop.STATUS.info("ecl-master {}: config {}, groups {}, Redis {}", VersionProvider.version(), config,
+            MasterLoop.STATUS.info("ecl-master {}: config {}, groups {}, Redis {}", VersionProvider.version(), path,
                     describeGroups(cfg), cfg.redis());
             Clock clock = Clock.systemUTC();
             try (Rotator rotator = Rotator.connect(cfg.redis())) {
@@ -121,6 +221,10 @@ public final class MasterCommand implements Callable<Integer> {
                     this.loop = loop;
                     if (stopRequested) {
                         loop.stop();
+                    }
+                    if (earlyReload != null) {
+                        loop.reload(earlyReload);
+                        earlyReload = null;
                     }
                 }
                 loop.run();

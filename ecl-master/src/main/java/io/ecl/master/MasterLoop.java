@@ -8,8 +8,13 @@ import io.ecl.core.Rotator;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +51,14 @@ public final class MasterLoop implements Runnable {
         /** Ends the current and every later {@link #sleepUntil} immediately. */
         void wakeUp();
 
+        /**
+         * Ends the current {@link #sleepUntil} early, once (or the next one, if none is in
+         * progress): how {@link #reload} gets a new config applied without waiting for a boundary.
+         * Sleepers that never block need not implement it.
+         */
+        default void nudge() {
+        }
+
         /** A sleeper that waits on {@code clock}. */
         static Sleeper of(Clock clock) {
             return new ClockSleeper(clock);
@@ -56,8 +69,11 @@ public final class MasterLoop implements Runnable {
     private final Clock clock;
     private final Sleeper sleeper;
     private final String redisAddress;
-    private final List<GroupConfig> groups;
-    private final List<Pair> pairs = new ArrayList<>();
+    /** The groups and pairs being rotated; replaced only by the loop's own thread (see {@link #reload}). */
+    private List<GroupConfig> groups;
+    private List<Pair> pairs = new ArrayList<>();
+    /** A config handed over by {@link #reload} and not yet applied by the loop thread. */
+    private final AtomicReference<EclConfig> pendingReload = new AtomicReference<>();
     private volatile boolean verbose;
     private volatile boolean stopped;
 
@@ -88,6 +104,25 @@ public final class MasterLoop implements Runnable {
                 pairs.add(new Pair(g, i));
             }
         }
+    }
+
+    /**
+     * Hands a new config to the loop; safe from any thread (a SIGHUP handler). The loop thread
+     * applies it at the start of its next step, waking early from a sleep for it: added groups
+     * and intervals are declared and their current interval opened at once (as at start-up), so
+     * they rotate from their next boundary on; removed ones are no longer rotated (their keys stay
+     * in Redis); pairs in both configs keep their schedule. One INFO line says what changed. The
+     * {@code redis} section of {@code newConfig} is ignored: the loop stays on the Redis it has.
+     * Of several reloads before the loop gets to them, the last one wins.
+     */
+    public void reload(EclConfig newConfig) {
+        pendingReload.set(Objects.requireNonNull(newConfig, "newConfig"));
+        sleeper.nudge();
+    }
+
+    /** The groups rotated now, in config order (changes only after a {@link #reload} was applied). */
+    List<GroupConfig> groups() {
+        return groups;
     }
 
     /** Logs each rotation (and each boundary found already rotated) at INFO instead of DEBUG. */
@@ -121,11 +156,12 @@ public final class MasterLoop implements Runnable {
             return;
         }
         try {
+            applyPendingReload();
             if (needsSync) {
                 if (retryAt > clock.millis()) {
                     sleeper.sleepUntil(retryAt);
-                    if (stopped) {
-                        return;
+                    if (stopped || retryAt > clock.millis()) {
+                        return; // stopped, or nudged by a reload: the next step applies it
                     }
                 }
                 sync();
@@ -135,6 +171,7 @@ public final class MasterLoop implements Runnable {
             if (stopped) {
                 return;
             }
+            // Also after a nudge by a reload: nothing is due then, unless the boundary came at the same time.
             rotateDue();
         } catch (RedisUnavailableException e) {
             redisFailed(e.getMessage(), null);
@@ -171,6 +208,100 @@ public final class MasterLoop implements Runnable {
             next = Math.min(next, start + p.interval.lengthMillis());
         }
         return next;
+    }
+
+    private void applyPendingReload() {
+        EclConfig next = pendingReload.getAndSet(null);
+        if (next == null) {
+            return;
+        }
+        Map<String, GroupConfig> before = new LinkedHashMap<>();
+        for (GroupConfig g : groups) {
+            before.put(g.name(), g);
+        }
+        Map<String, Pair> kept = new LinkedHashMap<>();
+        for (Pair p : pairs) {
+            kept.put(key(p.group, p.interval), p);
+        }
+        List<GroupConfig> newGroups = List.copyOf(next.groups());
+        List<Pair> newPairs = new ArrayList<>();
+        List<Pair> added = new ArrayList<>();
+        List<GroupConfig> toDeclare = new ArrayList<>();
+        for (GroupConfig g : newGroups) {
+            GroupConfig old = before.get(g.name());
+            if (old == null || !old.events().equals(g.events()) || !old.intervals().equals(g.intervals())) {
+                toDeclare.add(g);
+            }
+            for (Interval i : g.intervals()) {
+                Pair p = kept.get(key(g, i));
+                Pair n = new Pair(g, i);
+                if (p == null) {
+                    added.add(n);
+                } else {
+                    n.openStart = p.openStart;
+                }
+                newPairs.add(n);
+            }
+        }
+        String summary = describeChanges(before, newGroups);
+        groups = newGroups;
+        pairs = newPairs;
+        STATUS.info("config reloaded from {}: {}", next.source(), summary);
+        if (needsSync) {
+            return; // the coming sync (start-up or after an outage) declares and opens everything
+        }
+        for (GroupConfig g : toDeclare) {
+            rotator.declare(g);
+        }
+        for (Pair p : added) {
+            rotate(p, p.interval.startOf(clock.millis()), "; added by a reload");
+        }
+    }
+
+    private static String key(GroupConfig g, Interval i) {
+        return g.name() + "\u0000" + i.name();
+    }
+
+    /** "groups added: x (5s); groups removed: y; intervals changed: z (5s -> 5s, 1h); events changed: w". */
+    private static String describeChanges(Map<String, GroupConfig> before, List<GroupConfig> after) {
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        List<String> events = new ArrayList<>();
+        Map<String, GroupConfig> removed = new LinkedHashMap<>(before);
+        for (GroupConfig g : after) {
+            GroupConfig old = removed.remove(g.name());
+            if (old == null) {
+                added.add(g.name() + " (" + intervals(g) + ")");
+                continue;
+            }
+            if (!old.intervals().equals(g.intervals())) {
+                changed.add(g.name() + " (" + intervals(old) + " -> " + intervals(g) + ")");
+            }
+            if (!old.events().equals(g.events())) {
+                events.add(g.name());
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        if (!added.isEmpty()) {
+            parts.add("groups added: " + String.join(", ", added));
+        }
+        if (!removed.isEmpty()) {
+            parts.add("groups removed: " + String.join(", ", removed.keySet()));
+        }
+        if (!changed.isEmpty()) {
+            parts.add("intervals changed: " + String.join(", ", changed));
+        }
+        if (!events.isEmpty()) {
+            parts.add("declared events changed: " + String.join(", ", events));
+        }
+        if (parts.isEmpty()) {
+            return "no change to groups, intervals or declared events";
+        }
+        return String.join("; ", parts) + "; " + after.size() + " groups now";
+    }
+
+    private static String intervals(GroupConfig g) {
+        return g.intervals().stream().map(Object::toString).collect(Collectors.joining(", "));
     }
 
     private void sync() {
@@ -285,6 +416,7 @@ public final class MasterLoop implements Runnable {
     static final class ClockSleeper implements Sleeper {
         private final Clock clock;
         private boolean woken;
+        private boolean nudged;
 
         ClockSleeper(Clock clock) {
             this.clock = clock;
@@ -293,6 +425,10 @@ public final class MasterLoop implements Runnable {
         @Override
         public synchronized void sleepUntil(long epochMillis) {
             while (!woken) {
+                if (nudged) {
+                    nudged = false;
+                    return;
+                }
                 long left = epochMillis - clock.millis();
                 if (left <= 0) {
                     return;
@@ -309,6 +445,12 @@ public final class MasterLoop implements Runnable {
         @Override
         public synchronized void wakeUp() {
             woken = true;
+            notifyAll();
+        }
+
+        @Override
+        public synchronized void nudge() {
+            nudged = true;
             notifyAll();
         }
     }

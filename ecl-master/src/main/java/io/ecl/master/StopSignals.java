@@ -10,6 +10,9 @@ import sun.misc.SignalHandler;
  * Turns SIGTERM and SIGINT into a clean stop. A JVM shutdown hook would also run on them, but the
  * process would then exit with 143 or 130, which systemd records as a failure; handling the signal
  * lets the command return 0. A second signal while stopping ends the process at once.
+ *
+ * <p>SIGHUP ({@code systemctl reload}) runs the reload action instead of the JVM's default (which
+ * would stop the process); reloads never overlap.
  */
 final class StopSignals implements AutoCloseable {
     private final List<Signal> signals = new ArrayList<>();
@@ -19,6 +22,11 @@ final class StopSignals implements AutoCloseable {
     }
 
     static StopSignals install(Runnable onStop) {
+        return install(onStop, null);
+    }
+
+    /** Like {@link #install(Runnable)}, and SIGHUP runs {@code onReload} when it is not null. */
+    static StopSignals install(Runnable onStop, Runnable onReload) {
         StopSignals s = new StopSignals();
         AtomicBoolean stopping = new AtomicBoolean();
         SignalHandler handler = signal -> {
@@ -29,15 +37,27 @@ final class StopSignals implements AutoCloseable {
             }
         };
         for (String name : new String[] {"TERM", "INT"}) {
-            try {
-                Signal signal = new Signal(name);
-                s.previous.add(Signal.handle(signal, handler));
-                s.signals.add(signal);
-            } catch (IllegalArgumentException e) {
-                // the signal is unknown here or reserved (java -Xrs): the JVM's default handling stays
-            }
+            s.handle(name, handler);
+        }
+        if (onReload != null) {
+            Object lock = new Object();
+            s.handle("HUP", signal -> {
+                synchronized (lock) {
+                    onReload.run();
+                }
+            });
         }
         return s;
+    }
+
+    private void handle(String name, SignalHandler handler) {
+        try {
+            Signal signal = new Signal(name);
+            previous.add(Signal.handle(signal, handler));
+            signals.add(signal);
+        } catch (IllegalArgumentException e) {
+            // the signal is unknown here or reserved (java -Xrs): the JVM's default handling stays
+        }
     }
 
     @Override
