@@ -81,6 +81,23 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /** The child's process id, e.g. for {@code kill -HUP}. */
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Sends {@code signal} (e.g. "HUP") with kill(1), waiting for kill to finish. */
+    void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -" + signal + " " + pid() + " failed");
+        }
+    }
+
     /** Sends SIGTERM (what systemd sends) and returns the exit status, failing if it takes over 2 s. */
     int terminate() throws InterruptedException {
         process.destroy();

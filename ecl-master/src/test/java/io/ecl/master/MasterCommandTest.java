@@ -62,10 +62,119 @@ class MasterCommandTest {
         assertTrue(out.toString().trim().matches("ecl-master \\d+\\.\\d+\\.\\d+.*"), out::toString);
     }
 
+    private int run(Map<String, String> env, String... args) {
+        MasterCommand command = new MasterCommand();
+        command.env = env;
+        return new CommandLine(command)
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true))
+                .execute(args);
+    }
+
     @Test
-    void missingConfigArgumentIsAUsageError() {
-        assertEquals(2, run());
-        assertTrue(err.toString().startsWith("Missing required parameter: 'CONFIG'"), err::toString);
+    void withoutConfigArgumentTheFileIsEclConfig() throws IOException {
+        Path cfg = configFor(redis.port());
+
+        assertEquals(0, run(Map.of("ECL_CONFIG", cfg.toString()), "--check"));
+
+        assertEquals("ecl-master: configuration file " + cfg + " test is successful", lines(out).get(1));
+    }
+
+    @Test
+    void withoutConfigArgumentNorEclConfigTheFileIsEtcEclConfigYml() {
+        assertEquals(1, run(Map.of(), "--check"));
+
+        List<String> lines = lines(err);
+        assertEquals(1, lines.size(), err::toString);
+        assertTrue(lines.get(0).startsWith("ERROR: /etc/ecl/config.yml"), lines.get(0));
+        assertTrue(lines.get(0).endsWith("(CONFIG not given and ECL_CONFIG not set; the default)"), lines.get(0));
+    }
+
+    @Test
+    void configArgumentWinsOverEclConfig() throws IOException {
+        Path cfg = configFor(redis.port());
+
+        assertEquals(0, run(Map.of("ECL_CONFIG", dir.resolve("other.yml").toString()), "--check", cfg.toString()));
+
+        assertEquals("ecl-master: configuration file " + cfg + " test is successful", lines(out).get(1));
+    }
+
+    @Test
+    void checkPrintsASummaryAndSuccessWithoutConnectingToRedis() throws IOException {
+        int closedPort = EmbeddedRedis.freePort();
+        Path cfg = configFor(closedPort);
+
+        assertEquals(0, run("--check", cfg.toString()));
+
+        assertEquals(List.of(
+                "ecl-master: 1 group, 2 intervals: grp (5s, 1m); Redis redis://127.0.0.1:" + closedPort + "/0",
+                "ecl-master: configuration file " + cfg + " test is successful"), lines(out));
+        assertEquals("", err.toString());
+    }
+
+    @Test
+    void checkPrintsEachWarningAndNeverThePassword() throws IOException {
+        Path cfg = config("redis:\n  host: 127.0.0.1\n  port: 6379\n  password: s3cr3t-pw\n"
+                + "groups:\n  grp:\n    events: [a]\n    intervals: ['5s']\n    auto_declare_event: true\n"
+                + "  two:\n    events: []\n    intervals: ['1m', '1h']\n");
+
+        assertEquals(0, run("--check", cfg.toString()));
+
+        List<String> warnings = lines(err);
+        assertEquals(1, warnings.size(), err::toString);
+        assertTrue(warnings.get(0).startsWith("WARNING: " + cfg + ":9: "), warnings.get(0));
+        assertTrue(warnings.get(0).contains("auto_declare_events"), "did you mean: " + warnings.get(0));
+        List<String> lines = lines(out);
+        assertTrue(lines.get(0).startsWith("ecl-master: 2 groups, 3 intervals: grp (5s), two (1m, 1h); Redis "),
+                lines.get(0));
+        assertEquals("ecl-master: configuration file " + cfg + " test is successful", lines.get(1));
+        assertFalse((out.toString() + err).contains("s3cr3t-pw"), out::toString);
+    }
+
+    @Test
+    void checkOfABadConfigExitsOneWithOneErrorLine() throws IOException {
+        Path cfg = config("groups:\n  grp:\n    events: []\n    intervals: ['5x']\n");
+
+        assertEquals(1, run("--check", cfg.toString()));
+
+        List<String> lines = lines(err);
+        assertEquals(1, lines.size(), err::toString);
+        assertTrue(lines.get(0).startsWith("ERROR: " + cfg + ":4: "), lines.get(0));
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void sighupReloadsTheConfigAndABrokenOneKeepsTheRunningConfig() throws Exception {
+        Path cfg = configFor(redis.port());
+        RedisClient r = redis.client();
+        try (ChildProcess master = ChildProcess.start(dir, MasterCommand.class, Map.of(), cfg.toString())) {
+            master.await(() -> r.exists("grp:5s:cur:@ts") && r.exists("grp:1m:cur:@ts"), 15_000,
+                    "the master did not rotate at start");
+            Files.writeString(cfg, "redis:\n  host: 127.0.0.1\n  port: " + redis.port() + "\n"
+                    + "groups:\n  grp:\n    events: [a]\n    intervals: ['5s']\n"
+                    + "  added:\n    events: [x]\n    intervals: ['1h']\n");
+
+            master.signal("HUP");
+
+            String reloaded = master.awaitLine(l -> l.contains("config reloaded"), 10_000);
+            assertTrue(reloaded.endsWith("INFO  config reloaded from " + cfg + ": groups added: added (1h); "
+                    + "intervals changed: grp (5s, 1m -> 5s); 2 groups now"), reloaded);
+            master.await(() -> r.exists("added:1h:cur:@ts"), 10_000, "the added group was not opened");
+            assertEquals("0", r.get("added:1h:cur:x"));
+
+            Files.writeString(cfg, "groups:\n  grp:\n    events: []\n    intervals: ['5x']\n");
+            master.signal("HUP");
+
+            String failed = master.awaitLine(l -> l.contains("reload failed"), 10_000);
+            assertTrue(failed.contains("ERROR reload failed, keeping the running config: " + cfg + ":4: "), failed);
+            Thread.sleep(300);
+            assertTrue(master.isAlive(), "a broken config does not stop the master");
+            assertEquals(1, master.lines().stream().filter(l -> l.contains("ERROR")).count(), master.lines()::toString);
+            String ts = r.get("grp:5s:cur:@ts");
+            master.await(() -> !ts.equals(r.get("grp:5s:cur:@ts")), 10_000, "the master stopped rotating");
+
+            assertEquals(0, master.terminate());
+        }
     }
 
     @Test
