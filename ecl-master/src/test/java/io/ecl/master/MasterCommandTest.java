@@ -173,6 +173,18 @@ class MasterCommandTest {
             String ts = r.get("grp:5s:cur:@ts");
             master.await(() -> !ts.equals(r.get("grp:5s:cur:@ts")), 10_000, "the master stopped rotating");
 
+            // Other Redis settings are not applied by a reload: the master says so and stays on its Redis.
+            Files.writeString(cfg, "redis:\n  host: 127.0.0.1\n  port: 1\n"
+                    + "groups:\n  grp:\n    events: [a]\n    intervals: ['5s']\n");
+            master.signal("HUP");
+
+            String warn = master.awaitLine(l -> l.contains("Redis settings changed"), 10_000);
+            assertTrue(warn.endsWith("WARN  reload: the Redis settings changed to redis://127.0.0.1:1/0; ecl-master "
+                    + "keeps using redis://127.0.0.1:" + redis.port() + "/0 until it is restarted"), warn);
+            master.awaitLine(l -> l.endsWith("groups removed: added; 1 groups now"), 10_000);
+            String ts2 = r.get("grp:5s:cur:@ts");
+            master.await(() -> !ts2.equals(r.get("grp:5s:cur:@ts")), 10_000, "the master left its Redis");
+
             assertEquals(0, master.terminate());
         }
     }

@@ -144,4 +144,31 @@ class MasterLoopOutageTest {
             assertEquals("0", r.get("grp:5s:cur:a"), "declared events were written once Redis answered");
         }
     }
+    @Test
+    void reloadDuringAnOutageIsAppliedByTheCatchUpWhenRedisIsBack() {
+        try (Rotator rotator = Rotator.connect(config.redis());
+                LogCapture log = new LogCapture()) {
+            MasterLoop loop = new MasterLoop(config, rotator, clock, sleeper);
+            loop.tick();
+            redis.stop();
+            loop.runIterations(3);
+            assertFalse(loop.redisReachable());
+
+            loop.reload(EclConfig.parse(redis.yamlRedisSection() + "groups:\n  grp:\n    events: [a]\n"
+                    + "    intervals: ['5s']\n  added:\n    events: [x]\n    intervals: ['1m']\n", "outage-test.yml"));
+            loop.tick();
+
+            assertEquals(1, log.containing("config reloaded from outage-test.yml: groups added: added (1m)").size(),
+                    log.lines()::toString);
+            assertFalse(loop.redisReachable(), "still down: nothing was written");
+
+            restartRedis();
+            tickUntilReachable(loop);
+
+            long now = clock.millis();
+            assertEquals(Long.toString((now - now % 60_000) / 1000), r.get("added:1m:cur:@ts"),
+                    "the catch-up opened the added group");
+            assertEquals("0", r.get("added:1m:cur:x"));
+        }
+    }
 }
