@@ -297,7 +297,7 @@ public final class MasterLoop implements Runnable {
         if (parts.isEmpty()) {
             return "no change to groups, intervals or declared events";
         }
-        return String.join("; ", parts) + "; " + after.size() + " groups now";
+        return String.join("; ", parts) + "; " + after.size() + (after.size() == 1 ? " group now" : " groups now");
     }
 
     private static String intervals(GroupConfig g) {

@@ -181,7 +181,7 @@ class MasterCommandTest {
             String warn = master.awaitLine(l -> l.contains("Redis settings changed"), 10_000);
             assertTrue(warn.endsWith("WARN  reload: the Redis settings changed to redis://127.0.0.1:1/0; ecl-master "
                     + "keeps using redis://127.0.0.1:" + redis.port() + "/0 until it is restarted"), warn);
-            master.awaitLine(l -> l.endsWith("groups removed: added; 1 groups now"), 10_000);
+            master.awaitLine(l -> l.endsWith("groups removed: added; 1 group now"), 10_000);
             String ts2 = r.get("grp:5s:cur:@ts");
             master.await(() -> !ts2.equals(r.get("grp:5s:cur:@ts")), 10_000, "the master left its Redis");
 

@@ -90,7 +90,7 @@ class MasterLoopReloadTest {
             loop.reload(config(GRP));
             loop.runIterations(3);
 
-            assertEquals(1, log.containing("config reloaded from reload-test.yml: groups removed: dyn; 1 groups now")
+            assertEquals(1, log.containing("config reloaded from reload-test.yml: groups removed: dyn; 1 group now")
                     .size(), log.lines()::toString);
         }
         assertEquals(secs(T0 + 15_000), r.get("grp:5s:cur:@ts"));
