@@ -202,6 +202,51 @@ class DistributionIT {
     }
 
     @Test
+    void debPostinstCreatesTheSystemUserWithAdduserOrUseradd() throws Exception {
+        assumeDpkgDeb();
+        Path control = WORK.resolve("deb-control-postinst");
+        deleteRecursively(control);
+        run(WORK, List.of("dpkg-deb", "-e", DEB.toString(), control.toString()), 0);
+        // Stand-ins for getent, adduser, useradd and systemctl that only record how they were called;
+        // PATH leaves out /usr/sbin, so the real adduser and useradd are never reached.
+        String[][] cases = {
+            // tool offered, does group ecl exist already, expected call
+            {"adduser", "2", "adduser --system --group --no-create-home --home /nonexistent --shell /usr/sbin/nologin"},
+            {"adduser", "0", "adduser --system --ingroup ecl --no-create-home --home /nonexistent --shell /usr/sbin/nologin"},
+            {"useradd", "2", "useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin"},
+            {"useradd", "0", "useradd --system --gid ecl --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin"},
+        };
+        for (String[] c : cases) {
+            Path shims = WORK.resolve("shims-" + c[0] + "-" + c[1]);
+            deleteRecursively(shims);
+            Files.createDirectories(shims);
+            Path log = shims.resolve("calls.log");
+            shim(shims, "getent", "case $1 in passwd) exit 2 ;; group) exit " + c[1] + " ;; esac; exit 2");
+            shim(shims, c[0], "exit 0");
+            shim(shims, "systemctl", "exit 0");
+            Map<String, String> env = Map.of("PATH", shims + ":/usr/bin:/bin", "CALLS", log.toString());
+            run(WORK, List.of("sh", control.resolve("postinst").toString(), "configure", ""), 0, env);
+            String calls = Files.readString(log);
+            assertTrue(calls.contains(c[2]) && calls.strip().endsWith(" ecl"), c[0] + " (group exists: "
+                    + c[1].equals("0") + "): expected " + c[2] + " ... ecl, got:\n" + calls);
+            assertFalse(calls.matches("(?s).*systemctl (enable|start).*"), "postinst enabled or started:\n" + calls);
+
+            // Reconfiguring when the user exists creates nothing.
+            Files.delete(log);
+            shim(shims, "getent", "exit 0");
+            run(WORK, List.of("sh", control.resolve("postinst").toString(), "configure", VERSION), 0, env);
+            String again = Files.exists(log) ? Files.readString(log) : "";
+            assertFalse(again.contains(c[0]), "user created twice:\n" + again);
+        }
+    }
+
+    private static void shim(Path dir, String name, String body) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, "#!/bin/sh\necho \"" + name + " $*\" >> \"$CALLS\"\n" + body + "\n");
+        p.toFile().setExecutable(true, false);
+    }
+
+    @Test
     void debContainsToolsLinksConfigUnitMuninAndDocs() throws Exception {
         assumeDpkgDeb();
         Map<String, String> entries = new HashMap<>();   // path -> "mode" or "mode -> target"
@@ -334,7 +379,13 @@ class DistributionIT {
 
     /** Runs a command, the tools with this test's own JVM; returns stdout, fails on another exit code. */
     private static String run(Path dir, List<String> command, int expectedExit) throws Exception {
+        return run(dir, command, expectedExit, Map.of());
+    }
+
+    private static String run(Path dir, List<String> command, int expectedExit, Map<String, String> env)
+            throws Exception {
         ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).directory(dir.toFile());
+        pb.environment().putAll(env);
         ProcessHandle.current().info().command().ifPresent(java -> pb.environment().put("JAVA", java));
         pb.environment().put("XDG_CACHE_HOME", WORK.resolve("cache").toString());
         Path err = Files.createTempFile(WORK, "stderr", ".txt");
