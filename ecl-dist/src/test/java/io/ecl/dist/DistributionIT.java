@@ -1,0 +1,420 @@
+package io.ecl.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checks what {@code mvn package} built in ecl-dist: the tarball (its layout, that every jar a tool
+ * jar's manifest names is there exactly once, and that the unpacked tools run from another working
+ * directory) and the Debian package (with dpkg-deb; skipped with a message where there is none).
+ * Runs in {@code mvn verify} through maven-failsafe-plugin, after the package phase.
+ */
+class DistributionIT {
+
+    private static final String NAME = property("ecl.dist.name");
+    private static final String VERSION = property("ecl.dist.version");
+    private static final Path TARBALL = Paths.get(property("ecl.dist.tarball"));
+    private static final Path DEB = Paths.get(property("ecl.dist.deb"));
+    private static final Path ROOT = Paths.get(property("ecl.root"));
+    private static final Path WORK = Paths.get(property("ecl.dist.work"));
+
+    /** The tools shipped; bin/ecl-soak is not (its jar is not in the distribution). */
+    private static final List<String> TOOL_LINKS = List.of("ecl-master", "ecl-reader", "ecl-log-event", "ecl-demo");
+
+    private static Path unpacked;
+
+    private static String property(String name) {
+        String value = System.getProperty(name);
+        if (value == null || value.isEmpty()) {
+            throw new IllegalStateException("system property " + name
+                    + " is not set; run this test with: mvn -pl ecl-dist -am verify");
+        }
+        return value;
+    }
+
+    @BeforeAll
+    static void unpackTarball() throws Exception {
+        assertTrue(Files.isRegularFile(TARBALL), TARBALL + " was not built");
+        deleteRecursively(WORK);
+        Files.createDirectories(WORK);
+        Path dir = Files.createDirectories(WORK.resolve("tarball"));
+        run(WORK, List.of("tar", "-xzf", TARBALL.toString(), "-C", dir.toString()), 0);
+        unpacked = dir.resolve(NAME);
+    }
+
+    // ---------------------------------------------------------------- tarball
+
+    @Test
+    void tarballHasOneTopDirectoryNamedAfterTheVersion() throws Exception {
+        List<String> entries = lines(run(WORK, List.of("tar", "-tzf", TARBALL.toString()), 0));
+        assertFalse(entries.isEmpty(), "empty tarball");
+        for (String entry : entries) {
+            assertTrue(entry.startsWith(NAME + "/"), "entry outside " + NAME + "/: " + entry);
+        }
+        assertEquals("ecl-" + VERSION, NAME);
+        assertEquals("ecl-" + VERSION + ".tar.gz", TARBALL.getFileName().toString());
+    }
+
+    @Test
+    void tarballHasLauncherLinksConfigMuninAndReadme() throws Exception {
+        Path tool = unpacked.resolve("bin/ecl-tool");
+        assertTrue(Files.isRegularFile(tool, java.nio.file.LinkOption.NOFOLLOW_LINKS), "bin/ecl-tool");
+        assertExecutable(tool);
+        for (String link : TOOL_LINKS) {
+            Path p = unpacked.resolve("bin").resolve(link);
+            assertTrue(Files.isSymbolicLink(p), "bin/" + link + " is not a symlink");
+            assertEquals("ecl-tool", Files.readSymbolicLink(p).toString(), "bin/" + link + " target");
+            assertExecutable(p);
+        }
+        assertFalse(Files.exists(unpacked.resolve("bin/ecl-soak"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                "bin/ecl-soak is shipped, but its jar is not");
+        for (String f : List.of("config/ecl.example.yml", "config/ecl-master.service", "config/logback.xml", "README.md")) {
+            assertTrue(Files.isRegularFile(unpacked.resolve(f)), f + " missing");
+            assertSameContent(ROOT.resolve(f), unpacked.resolve(f));
+        }
+        for (String f : List.of("munin/ecl_fixed", "munin/ecl_dynamic")) {
+            assertTrue(Files.isRegularFile(unpacked.resolve(f)), f + " missing");
+            assertExecutable(unpacked.resolve(f));
+        }
+        assertSameContent(ROOT.resolve("bin/ecl-tool"), tool);
+    }
+
+    @Test
+    void tarballShipsLicenseWhenTheRepositoryHasOne() {
+        boolean repositoryHasOne = Files.isRegularFile(ROOT.resolve("LICENSE"));
+        if (!repositoryHasOne) {
+            System.err.println("WARNING: the repository has no LICENSE file, so neither the tarball nor the .deb"
+                    + " (/usr/share/doc/ecl/copyright) carries one. Add LICENSE at the repository root.");
+        }
+        Assumptions.assumeTrue(repositoryHasOne, "no LICENSE in the repository yet: nothing to ship");
+        assertTrue(Files.isRegularFile(unpacked.resolve("LICENSE")), "LICENSE not in the tarball");
+    }
+
+    @Test
+    void toolJarsAreInLibAndEveryDependencyOnceInLibLib() throws Exception {
+        Path lib = unpacked.resolve("lib");
+        Set<String> toolJars = listNames(lib, p -> Files.isRegularFile(p) && p.toString().endsWith(".jar"));
+        assertEquals(new TreeSet<>(List.of("ecl-master.jar", "ecl-reader.jar")), toolJars, "jars in lib/");
+
+        Set<String> named = new TreeSet<>();
+        for (String jar : toolJars) {
+            String classPath = manifest(lib.resolve(jar)).getValue(Attributes.Name.CLASS_PATH);
+            assertTrue(classPath != null && !classPath.isBlank(), jar + " has no Class-Path");
+            for (String entry : classPath.trim().split("\\s+")) {
+                // Class-Path entries are relative to the jar: lib/x.jar next to lib/ecl-reader.jar is lib/lib/x.jar.
+                Path dep = lib.resolve(entry);
+                assertTrue(Files.isRegularFile(dep), jar + " needs " + entry + ", not found at " + unpacked.relativize(dep));
+                named.add(dep.getFileName().toString());
+            }
+        }
+        Set<String> deps = listNames(lib.resolve("lib"), Files::isRegularFile);
+        assertEquals(named, deps, "lib/lib/ must hold exactly the jars the tool jars name");
+
+        // Once: no artifact in two versions.
+        Map<String, String> byArtifact = new HashMap<>();
+        for (String dep : deps) {
+            String artifact = dep.replaceFirst("-\\d[^-]*(-[^-]+)?\\.jar$", "");
+            String previous = byArtifact.put(artifact, dep);
+            assertEquals(null, previous, "two versions of " + artifact + ": " + previous + " and " + dep);
+        }
+        assertTrue(deps.contains("ecl-core-" + VERSION + ".jar"), "ecl-core missing from lib/lib: " + deps);
+    }
+
+    @Test
+    void unpackedToolsPrintTheirVersionFromAnotherDirectory() throws Exception {
+        Path elsewhere = Files.createDirectories(WORK.resolve("elsewhere"));
+        for (String tool : List.of("ecl-reader", "ecl-master", "ecl-log-event")) {
+            String out = run(elsewhere, List.of(unpacked.resolve("bin").resolve(tool).toString(), "--version"), 0);
+            assertEquals(tool + " " + VERSION, out.strip(), tool + " --version");
+        }
+        // Second run of the reader: the class-data archive of the first run is used.
+        String again = run(elsewhere, List.of(unpacked.resolve("bin/ecl-reader").toString(), "--version"), 0);
+        assertEquals("ecl-reader " + VERSION, again.strip());
+    }
+
+    @Test
+    void unpackedReaderRunsThroughASymlinkOnThePath() throws Exception {
+        // As after `ln -s $PWD/bin/ecl-reader /usr/local/bin/`: the launcher follows the link chain.
+        Path pathDir = Files.createDirectories(WORK.resolve("path-bin"));
+        Path link = pathDir.resolve("ecl-reader");
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, unpacked.resolve("bin/ecl-reader"));
+        String out = run(WORK, List.of(link.toString(), "--version"), 0);
+        assertEquals("ecl-reader " + VERSION, out.strip());
+    }
+
+    // ---------------------------------------------------------------- .deb
+
+    @Test
+    void debControlNamesPackageVersionJavaAndScripts() throws Exception {
+        assumeDpkgDeb();
+        String info = run(WORK, List.of("dpkg-deb", "-I", DEB.toString()), 0);
+        assertTrue(info.contains(" Package: ecl\n"), info);
+        assertTrue(info.contains(" Version: " + VERSION + "\n"), info);
+        assertTrue(info.contains(" Architecture: all\n"), info);
+        assertTrue(info.contains(" Depends: openjdk-17-jre-headless | java17-runtime-headless\n"), info);
+        for (String script : List.of("postinst", "prerm", "postrm", "conffiles")) {
+            assertTrue(info.contains(" " + script + " "), script + " missing from the control archive:\n" + info);
+        }
+        Path control = WORK.resolve("deb-control");
+        deleteRecursively(control);
+        run(WORK, List.of("dpkg-deb", "-e", DEB.toString(), control.toString()), 0);
+        assertEquals("/etc/ecl/config.yml", Files.readString(control.resolve("conffiles")).strip());
+        String postinst = Files.readString(control.resolve("postinst"));
+        assertTrue(postinst.contains("adduser --system") && postinst.contains("useradd --system"), "postinst creates the user");
+        assertTrue(postinst.contains("systemctl daemon-reload"), "postinst reloads systemd");
+        String postinstCode = postinst.lines().filter(l -> !l.strip().startsWith("#")).collect(Collectors.joining("\n"));
+        assertFalse(postinstCode.matches("(?s).*systemctl\\s+(enable|start)\\b.*"),
+                "postinst must not enable or start ecl-master");
+        assertTrue(Files.readString(control.resolve("prerm")).contains("systemctl stop ecl-master.service"));
+        assertTrue(Files.readString(control.resolve("prerm")).contains("systemctl disable ecl-master.service"));
+        for (String script : List.of("postinst", "prerm", "postrm")) {
+            assertExecutable(control.resolve(script));
+            run(WORK, List.of("sh", "-n", control.resolve(script).toString()), 0);
+        }
+    }
+
+    @Test
+    void debPostinstCreatesTheSystemUserWithAdduserOrUseradd() throws Exception {
+        assumeDpkgDeb();
+        Path control = WORK.resolve("deb-control-postinst");
+        deleteRecursively(control);
+        run(WORK, List.of("dpkg-deb", "-e", DEB.toString(), control.toString()), 0);
+        // Stand-ins for getent, adduser, useradd and systemctl that only record how they were called;
+        // PATH leaves out /usr/sbin, so the real adduser and useradd are never reached.
+        String[][] cases = {
+            // tool offered, does group ecl exist already, expected call
+            {"adduser", "2", "adduser --system --group --no-create-home --home /nonexistent --shell /usr/sbin/nologin"},
+            {"adduser", "0", "adduser --system --ingroup ecl --no-create-home --home /nonexistent --shell /usr/sbin/nologin"},
+            {"useradd", "2", "useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin"},
+            {"useradd", "0", "useradd --system --gid ecl --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin"},
+        };
+        for (String[] c : cases) {
+            Path shims = WORK.resolve("shims-" + c[0] + "-" + c[1]);
+            deleteRecursively(shims);
+            Files.createDirectories(shims);
+            Path log = shims.resolve("calls.log");
+            shim(shims, "getent", "case $1 in passwd) exit 2 ;; group) exit " + c[1] + " ;; esac; exit 2");
+            shim(shims, c[0], "exit 0");
+            shim(shims, "systemctl", "exit 0");
+            Map<String, String> env = Map.of("PATH", shims + ":/usr/bin:/bin", "CALLS", log.toString());
+            run(WORK, List.of("sh", control.resolve("postinst").toString(), "configure", ""), 0, env);
+            String calls = Files.readString(log);
+            assertTrue(calls.contains(c[2]) && calls.strip().endsWith(" ecl"), c[0] + " (group exists: "
+                    + c[1].equals("0") + "): expected " + c[2] + " ... ecl, got:\n" + calls);
+            assertFalse(calls.matches("(?s).*systemctl (enable|start).*"), "postinst enabled or started:\n" + calls);
+
+            // Reconfiguring when the user exists creates nothing.
+            Files.delete(log);
+            shim(shims, "getent", "exit 0");
+            run(WORK, List.of("sh", control.resolve("postinst").toString(), "configure", VERSION), 0, env);
+            String again = Files.exists(log) ? Files.readString(log) : "";
+            assertFalse(again.contains(c[0]), "user created twice:\n" + again);
+        }
+    }
+
+    private static void shim(Path dir, String name, String body) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, "#!/bin/sh\necho \"" + name + " $*\" >> \"$CALLS\"\n" + body + "\n");
+        p.toFile().setExecutable(true, false);
+    }
+
+    @Test
+    void debContainsToolsLinksConfigUnitMuninAndDocs() throws Exception {
+        assumeDpkgDeb();
+        Map<String, String> entries = new HashMap<>();   // path -> "mode" or "mode -> target"
+        for (String line : lines(run(WORK, List.of("dpkg-deb", "-c", DEB.toString()), 0))) {
+            // drwxr-xr-x root/root 0 2026-11-24 09:03 ./usr/share/ecl/   (links: "./a -> b")
+            String[] f = line.split("\\s+", 6);
+            String name = f[5];
+            String target = null;
+            int arrow = name.indexOf(" -> ");
+            if (arrow >= 0) {
+                target = name.substring(arrow + 4);
+                name = name.substring(0, arrow);
+            }
+            name = name.replaceFirst("^\\./", "/");
+            assertEquals("root/root", f[1], name + " owner");
+            entries.put(name, f[0] + (target == null ? "" : " -> " + target));
+        }
+        assertFileMode(entries, "/usr/share/ecl/bin/ecl-tool", "-rwxr-xr-x");
+        for (String tool : TOOL_LINKS) {
+            assertEquals("l", entries.get("/usr/share/ecl/bin/" + tool).substring(0, 1), tool);
+            assertTrue(entries.get("/usr/share/ecl/bin/" + tool).endsWith(" -> ecl-tool"), tool);
+        }
+        for (String tool : List.of("ecl-master", "ecl-reader", "ecl-log-event")) {
+            String e = entries.get("/usr/bin/" + tool);
+            assertTrue(e != null && e.startsWith("l") && e.endsWith(" -> /usr/share/ecl/bin/" + tool),
+                    "/usr/bin/" + tool + ": " + e);
+        }
+        assertFileMode(entries, "/usr/share/ecl/lib/ecl-master.jar", "-rw-r--r--");
+        assertFileMode(entries, "/usr/share/ecl/lib/ecl-reader.jar", "-rw-r--r--");
+        assertFileMode(entries, "/etc/ecl/config.yml", "-rw-r--r--");
+        assertFileMode(entries, "/lib/systemd/system/ecl-master.service", "-rw-r--r--");
+        assertFileMode(entries, "/usr/share/munin/plugins/ecl_fixed", "-rwxr-xr-x");
+        assertFileMode(entries, "/usr/share/munin/plugins/ecl_dynamic", "-rwxr-xr-x");
+        assertFileMode(entries, "/usr/share/doc/ecl/README.md", "-rw-r--r--");
+        if (Files.isRegularFile(ROOT.resolve("LICENSE"))) {
+            assertFileMode(entries, "/usr/share/doc/ecl/copyright", "-rw-r--r--");
+        }
+
+        // The .deb's lib is the tarball's lib: the same jars, nothing more.
+        Set<String> debLib = entries.keySet().stream()
+                .filter(n -> n.startsWith("/usr/share/ecl/lib/") && n.endsWith(".jar"))
+                .map(n -> n.substring("/usr/share/ecl/".length())).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> tarLib;
+        try (Stream<Path> s = Files.walk(unpacked.resolve("lib"))) {
+            tarLib = s.filter(p -> p.toString().endsWith(".jar")).map(p -> unpacked.relativize(p).toString())
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+        assertEquals(tarLib, debLib, "jars in the .deb vs the tarball");
+    }
+
+    @Test
+    void debExtractedReaderPrintsItsVersion() throws Exception {
+        assumeDpkgDeb();
+        Path root = WORK.resolve("deb-root");
+        deleteRecursively(root);
+        run(WORK, List.of("dpkg-deb", "-x", DEB.toString(), root.toString()), 0);
+        assertSameContent(ROOT.resolve("config/ecl.example.yml"), root.resolve("etc/ecl/config.yml"));
+        assertSameContent(ROOT.resolve("config/ecl-master.service"), root.resolve("lib/systemd/system/ecl-master.service"));
+        String unit = Files.readString(root.resolve("lib/systemd/system/ecl-master.service"));
+        assertTrue(unit.contains("ExecStart=/usr/bin/ecl-master"), "the unit starts the packaged /usr/bin/ecl-master");
+        Path elsewhere = Files.createDirectories(WORK.resolve("elsewhere"));
+        for (String tool : List.of("ecl-reader", "ecl-master")) {
+            String out = run(elsewhere, List.of(root.resolve("usr/share/ecl/bin").resolve(tool).toString(), "--version"), 0);
+            assertEquals(tool + " " + VERSION, out.strip(), tool + " --version");
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static void assumeDpkgDeb() {
+        boolean present = onPath("dpkg-deb");
+        if (!present) {
+            System.err.println("SKIPPED: dpkg-deb is not installed here, so the .deb checks of DistributionIT do not run"
+                    + " (apt-get install dpkg, or run on Debian/Ubuntu)");
+        }
+        Assumptions.assumeTrue(present, "dpkg-deb not found: .deb checks skipped");
+        assertTrue(Files.isRegularFile(DEB), DEB + " was not built");
+    }
+
+    private static boolean onPath(String command) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        return Arrays.stream(path.split(":")).anyMatch(d -> !d.isEmpty() && Files.isExecutable(Paths.get(d, command)));
+    }
+
+    private static void assertFileMode(Map<String, String> entries, String path, String mode) {
+        String e = entries.get(path);
+        assertTrue(e != null, path + " not in the .deb");
+        assertEquals(mode, e, path + " mode");
+    }
+
+    private static void assertExecutable(Path p) throws IOException {
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+        assertTrue(perms.containsAll(Set.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
+                PosixFilePermission.OTHERS_EXECUTE)), p + " is not executable: " + perms);
+    }
+
+    private static void assertSameContent(Path expected, Path actual) throws IOException {
+        assertTrue(Arrays.equals(Files.readAllBytes(expected), Files.readAllBytes(actual)),
+                actual + " differs from " + expected);
+    }
+
+    private static Attributes manifest(Path jar) throws IOException {
+        try (JarFile f = new JarFile(jar.toFile())) {
+            return f.getManifest().getMainAttributes();
+        }
+    }
+
+    private interface PathTest {
+        boolean test(Path p) throws IOException;
+    }
+
+    private static Set<String> listNames(Path dir, PathTest filter) throws IOException {
+        Set<String> names = new TreeSet<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (filter.test(p)) {
+                    names.add(p.getFileName().toString());
+                }
+            }
+        }
+        return names;
+    }
+
+    private static List<String> lines(String s) {
+        return s.lines().filter(l -> !l.isBlank()).collect(Collectors.toList());
+    }
+
+    /** Runs a command, the tools with this test's own JVM; returns stdout, fails on another exit code. */
+    private static String run(Path dir, List<String> command, int expectedExit) throws Exception {
+        return run(dir, command, expectedExit, Map.of());
+    }
+
+    private static String run(Path dir, List<String> command, int expectedExit, Map<String, String> env)
+            throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).directory(dir.toFile());
+        pb.environment().putAll(env);
+        ProcessHandle.current().info().command().ifPresent(java -> pb.environment().put("JAVA", java));
+        pb.environment().put("XDG_CACHE_HOME", WORK.resolve("cache").toString());
+        Path err = Files.createTempFile(WORK, "stderr", ".txt");
+        pb.redirectError(err.toFile());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out;
+        try (InputStream in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail(String.join(" ", command) + " did not finish in 120 s");
+        }
+        String stderr = Files.readString(err);
+        Files.delete(err);
+        assertEquals(expectedExit, p.exitValue(), String.join(" ", command) + " in " + dir
+                + "\nstdout:\n" + out + "\nstderr:\n" + stderr);
+        return out;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                Files.delete(p);
+            }
+        }
+    }
+}
