@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ecl-reader}: prints the counts of one (group, interval) as {@code event:count} lines,
  * exactly as the Python {@code ecl_reader} does (same options, output, messages and exit codes),
- * for cron jobs and Munin plugins written against it.
+ * for cron jobs and Munin plugins written against it; {@code --all} reads every (group, interval)
+ * and {@code --format} prints JSON, Munin values or Prometheus metrics instead (see {@link Formats}).
  *
  * <pre>
  * ecl-reader [CONFIG | -c FILE] (-g GROUP [-i INTERVAL] | --all) [--last | --current | --both]

@@ -110,6 +110,16 @@ class ReaderFormatsTest {
         assertEquals("", run.out);
     }
 
+    @Test
+    void anUnknownFormatIsAUsageError() {
+        Run run = Run.reader(config, "-g", "g", "--format", "xml");
+
+        assertEquals(2, run.code);
+        assertTrue(run.err.startsWith("Invalid value for option '--format': expected one of [text, json, munin,"
+                + " prometheus] (case-sensitive) but was 'xml'\n"), run::toString);
+        assertEquals("", run.out);
+    }
+
     // ---- json ----
 
     @Test
