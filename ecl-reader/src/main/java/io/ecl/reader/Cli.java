@@ -1,5 +1,6 @@
 package io.ecl.reader;
 
+import io.ecl.core.ConfigException;
 import io.ecl.core.EclConfig;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -7,6 +8,9 @@ import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.IVersionProvider;
@@ -80,6 +84,49 @@ final class Cli {
             err.flush();
         }
         return 1;
+    }
+
+    /**
+     * Where the config is read from when the command line names none: {@value #CONFIG_ENV}, else
+     * {@link #DEFAULT_CONFIG}. The environment and the default path are fields so that tests can
+     * set them (a JVM cannot change its own environment).
+     */
+    static final class ConfigLocation {
+        static final String CONFIG_ENV = "ECL_CONFIG";
+        static final Path DEFAULT_CONFIG = Path.of("/etc", "ecl", "config.yml");
+        static final ConfigLocation SYSTEM = new ConfigLocation(System.getenv(), DEFAULT_CONFIG);
+
+        final Map<String, String> env;
+        final Path defaultPath;
+
+        ConfigLocation(Map<String, String> env, Path defaultPath) {
+            this.env = env;
+            this.defaultPath = defaultPath;
+        }
+
+        /**
+         * Loads {@code given}, or the file {@value #CONFIG_ENV} names (when set and not empty), or
+         * the default path. A missing file is a ConfigException naming the path and, when it was
+         * not given, where it came from. ECL_REDIS_URL is applied from the same environment.
+         */
+        EclConfig load(Path given) {
+            Path file = given;
+            String origin = null;
+            if (file == null) {
+                String fromEnv = env.get(CONFIG_ENV);
+                if (fromEnv != null && !fromEnv.isEmpty()) {
+                    file = Path.of(fromEnv);
+                    origin = "named by " + CONFIG_ENV;
+                } else {
+                    file = defaultPath;
+                    origin = "the default: no CONFIG given and " + CONFIG_ENV + " not set";
+                }
+                if (!Files.exists(file)) {
+                    throw new ConfigException(file + ": config file not found (" + origin + ")");
+                }
+            }
+            return EclConfig.load(file, env);
+        }
     }
 
     /** {@code --version}: the tool's name and the Maven version filtered into ecl-reader-version.properties. */

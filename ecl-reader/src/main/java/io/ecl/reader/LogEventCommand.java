@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,6 +35,8 @@ import picocli.CommandLine.Spec;
  * <pre>
  * ecl-log-event CONFIG GROUP EVENT [COUNT] [-v]
  * ecl-log-event CONFIG GROUP - [-v]            # lines "EVENT [COUNT]" on stdin
+ * ecl-log-event -c CONFIG GROUP EVENT [COUNT]
+ * ecl-log-event GROUP EVENT [-n COUNT]         # config: $ECL_CONFIG, else /etc/ecl/config.yml
  * </pre>
  *
  * <p>One event: logged and delivered before the tool exits; exit 1 with one {@code ERROR:} line
@@ -49,6 +52,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "ecl-log-event", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
+        customSynopsis = {"ecl-log-event [-hvV] CONFIG GROUP EVENT [COUNT]",
+                "       ecl-log-event [-hvV] -c FILE GROUP EVENT [COUNT]",
+                "       ecl-log-event [-hvV] [-n COUNT] GROUP EVENT",
+                "Without CONFIG or -c the config is $ECL_CONFIG, else /etc/ecl/config.yml.",
+                "EVENT '-' reads lines 'EVENT [COUNT]' from stdin.", ""},
         description = "Log an event to the Event Count Logger system, or with EVENT '-' every line"
                 + " 'EVENT [COUNT]' read from stdin.",
         exitCodeListHeading = "%nExit codes:%n",
@@ -62,20 +70,27 @@ public final class LogEventCommand implements Callable<Integer> {
     /** Warnings about stdin lines stop after this many, so a wrong pipe cannot flood the terminal. */
     static final int MAX_LINE_WARNINGS = 100;
 
-    @Parameters(index = "0", paramLabel = "CONFIG",
-            description = "YAML file with the event groups and the Redis connection (the Python version's format).")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "The config file; the arguments are then GROUP EVENT [COUNT].")
+    Path configOption;
+
+    @Option(names = {"-n", "--count"}, paramLabel = "COUNT",
+            description = "Increment the counter by this number, as an option (default: 1).")
+    Long countOption;
+
+    @Parameters(paramLabel = "ARGS", arity = "0..*", hidden = true,
+            description = "CONFIG GROUP EVENT [COUNT] (Python's order); with -c: GROUP EVENT [COUNT]; or just"
+                    + " GROUP EVENT with the config of $ECL_CONFIG, else /etc/ecl/config.yml.")
+    List<String> arguments;
+
+    /** The config file, or null for $ECL_CONFIG / the default path. */
     Path config;
-
-    @Parameters(index = "1", paramLabel = "GROUP", description = "Event group.")
     String group;
-
-    @Parameters(index = "2", paramLabel = "EVENT",
-            description = "Event ID, or - to read lines 'EVENT [COUNT]' from stdin until its end.")
     String event;
-
-    @Parameters(index = "3", paramLabel = "COUNT", arity = "0..1",
-            description = "Increment the counter by this number (default: 1).")
     Long count;
+
+    /** Where the config comes from when neither CONFIG nor -c is given (tests replace it). */
+    Cli.ConfigLocation configLocation = Cli.ConfigLocation.SYSTEM;
 
     @Option(names = {"-v", "--verbose"},
             description = "With -: print 'logged N events (M lines)' on stderr at the end. Stack traces of errors.")
@@ -101,8 +116,71 @@ public final class LogEventCommand implements Callable<Integer> {
         System.exit(Cli.run(new LogEventCommand(), args));
     }
 
+    /**
+     * Assigns the positional arguments, without guessing: with -c they are GROUP EVENT [COUNT];
+     * without, exactly two are GROUP EVENT (Python always needs three or more: CONFIG GROUP EVENT),
+     * unless the first ends in .yml or .yaml (a CONFIG whose EVENT was forgotten); otherwise they
+     * are Python's CONFIG GROUP EVENT [COUNT].
+     */
+    private void assignArguments() {
+        List<String> a = arguments == null ? List.of() : arguments;
+        String[] names;
+        int required;
+        String python = "CONFIG GROUP EVENT COUNT";
+        if (configOption != null) {
+            names = new String[] {"GROUP", "EVENT", "COUNT"};
+            required = 2;
+            config = configOption;
+        } else if (a.size() <= 2 && !(a.size() >= 1 && looksLikeConfig(a.get(0)))) {
+            names = new String[] {"GROUP", "EVENT"};
+            required = 2;
+        } else {
+            names = python.split(" ");
+            required = 3;
+        }
+        if (a.size() > names.length) {
+            throw new ParameterException(spec.commandLine(), "Unmatched argument at index " + names.length + ": '"
+                    + a.get(names.length) + "'");
+        }
+        if (a.size() < required) {
+            StringBuilder missing = new StringBuilder();
+            for (int k = a.size(); k < required; k++) {
+                missing.append(k > a.size() ? ", '" : "'").append(names[k]).append('\'');
+            }
+            throw new ParameterException(spec.commandLine(), "Missing required parameter"
+                    + (required - a.size() > 1 ? "s: " : ": ") + missing);
+        }
+        int k = 0;
+        if (names.length == 4) {
+            config = Path.of(a.get(k++));
+        }
+        group = a.get(k++);
+        event = a.get(k++);
+        if (k < a.size()) {
+            String text = a.get(k);
+            try {
+                count = Long.valueOf(text);
+            } catch (NumberFormatException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for positional parameter at index "
+                        + k + " (COUNT): '" + text + "' is not a long");
+            }
+            if (countOption != null) {
+                throw new ParameterException(spec.commandLine(), "COUNT given twice: as an argument and with -n");
+            }
+        } else {
+            count = countOption;
+        }
+    }
+
+    /** A first argument that can only be a config file: ends in .yml or .yaml. */
+    static boolean looksLikeConfig(String argument) {
+        String lower = argument.toLowerCase(java.util.Locale.ROOT);
+        return lower.endsWith(".yml") || lower.endsWith(".yaml");
+    }
+
     @Override
     public Integer call() {
+        assignArguments();
         boolean stream = "-".equals(event);
         if (stream && count != null) {
             throw new ParameterException(spec.commandLine(),
@@ -111,7 +189,7 @@ public final class LogEventCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         CliLogLayout.stackTraces = verbose;
         try {
-            EclConfig cfg = EclConfig.load(config);
+            EclConfig cfg = configLocation.load(config);
             Cli.warnings(err, cfg);
             GroupConfig g = cfg.group(group);
             if (g == null) {

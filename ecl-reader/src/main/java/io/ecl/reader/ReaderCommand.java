@@ -16,21 +16,27 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code ecl-reader}: prints the counts of one (group, interval) as {@code event:count} lines,
  * exactly as the Python {@code ecl_reader} does (same options, output, messages and exit codes),
- * for cron jobs and Munin plugins written against it.
+ * for cron jobs and Munin plugins written against it; {@code --all} reads every (group, interval)
+ * and {@code --format} prints JSON, Munin values or Prometheus metrics instead (see {@link Formats}).
  *
  * <pre>
- * ecl-reader CONFIG -g GROUP [-i INTERVAL] [--last | --current | --both] [-v]
+ * ecl-reader [CONFIG | -c FILE] (-g GROUP [-i INTERVAL] | --all) [--last | --current | --both]
+ *            [--format text|json|munin|prometheus] [-v]
  * </pre>
+ *
+ * Without CONFIG or -c the config is the file $ECL_CONFIG names, else /etc/ecl/config.yml.
  *
  * Exit codes: 0 printed; 1 error (unknown group or interval, bad config, Redis unreachable);
  * 2 usage error. {@code -v} adds on stderr what the Python tool cannot tell: which times the
@@ -39,7 +45,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "ecl-reader", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Read the counters of an event group from Redis and print them as event:count lines,"
-                + " sorted by event ID (part of the Event Count Logger system).",
+                + " sorted by event ID (part of the Event Count Logger system), or as JSON, Munin values or"
+                + " Prometheus metrics.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:counts printed", "1:error (unknown group or interval, bad config, Redis unreachable)",
                 "2:usage error"})
@@ -62,16 +69,31 @@ public final class ReaderCommand implements Callable<Integer> {
         return a.length() - b.length();
     };
 
-    @Parameters(index = "0", paramLabel = "CONFIG",
-            description = "YAML file with the event groups and the Redis connection (the Python version's format).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG",
+            description = "YAML file with the event groups and the Redis connection (the Python version's format)."
+                    + " Default: the file $ECL_CONFIG names, else /etc/ecl/config.yml.")
     Path config;
 
-    @Option(names = {"-g", "--group"}, required = true, paramLabel = "GROUP", description = "Event group to print.")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "The config file, as an option (instead of CONFIG).")
+    Path configOption;
+
+    @Option(names = {"-g", "--group"}, paramLabel = "GROUP", description = "Event group to print (required unless --all).")
     String group;
 
     @Option(names = {"-i", "--interval"}, paramLabel = "INTERVAL",
             description = "Interval to read, as written in the config (e.g. 5m); may be omitted when the group has only one.")
     String interval;
+
+    @Option(names = "--all",
+            description = "Print every interval of every group of the config (instead of -g and -i); the text format"
+                    + " puts a line '[GROUP INTERVAL]' before each.")
+    boolean all;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text (default: event:count lines), json, munin (field.value lines, U when 'last' is"
+                    + " stale) or prometheus (text exposition format 0.0.4).")
+    Format format;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Section section;
@@ -80,6 +102,14 @@ public final class ReaderCommand implements Callable<Integer> {
             description = "Also print on stderr the times the counts cover, warnings about a stale 'last' or one"
                     + " covering several intervals, late counts; and stack traces of errors.")
     boolean verbose;
+
+    /** Where the config comes from when neither CONFIG nor -c is given (tests replace it). */
+    Cli.ConfigLocation configLocation = Cli.ConfigLocation.SYSTEM;
+
+    /** The output formats of --format. */
+    enum Format {
+        text, json, munin, prometheus
+    }
 
     @Spec
     CommandSpec spec;
@@ -118,33 +148,54 @@ public final class ReaderCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         CliLogLayout.stackTraces = verbose;
+        checkUsage();
+        Formats.Sections sections = section == null || section.last ? Formats.Sections.LAST
+                : section.current ? Formats.Sections.CURRENT : Formats.Sections.BOTH;
         try {
-            EclConfig cfg = EclConfig.load(config);
+            EclConfig cfg = configLocation.load(configOption != null ? configOption : config);
             Cli.warnings(err, cfg);
-            GroupConfig g = cfg.group(group);
-            if (g == null) {
-                return Cli.error(err, "Group '" + group + "' not found in configuration");
-            }
-            Interval i;
-            // Python tests `if args.interval:`, so an empty -i '' means "not given" there too.
-            if (interval != null && !interval.isEmpty()) {
-                i = g.interval(interval);
-                if (i == null) {
-                    return Cli.error(err, "Interval '" + interval + "' not configured for this group.");
+            List<GroupConfig> groups = new ArrayList<>();
+            List<Interval> intervals = new ArrayList<>();
+            if (all) {
+                for (GroupConfig g : cfg.groups()) {
+                    for (Interval i : g.intervals()) {
+                        groups.add(g);
+                        intervals.add(i);
+                    }
                 }
-            } else if (g.intervals().size() == 1) {
-                i = g.intervals().get(0);
             } else {
-                return Cli.error(err,
-                        "Multiple intervals defined for the group, one must be selected using the '-i' parameter.");
+                GroupConfig g = cfg.group(group);
+                if (g == null) {
+                    return Cli.error(err, "Group '" + group + "' not found in configuration");
+                }
+                Interval i;
+                // Python tests `if args.interval:`, so an empty -i '' means "not given" there too.
+                if (interval != null && !interval.isEmpty()) {
+                    i = g.interval(interval);
+                    if (i == null) {
+                        return Cli.error(err, "Interval '" + interval + "' not configured for this group.");
+                    }
+                } else if (g.intervals().size() == 1) {
+                    i = g.intervals().get(0);
+                } else {
+                    return Cli.error(err,
+                            "Multiple intervals defined for the group, one must be selected using the '-i' parameter.");
+                }
+                groups.add(g);
+                intervals.add(i);
             }
-            IntervalCounts counts;
+            List<Formats.Read> reads = new ArrayList<>(groups.size());
             try (CounterReader reader = CounterReader.connect(cfg)) {
-                counts = reader.read(g, i);
+                for (int k = 0; k < groups.size(); k++) {
+                    IntervalCounts counts = reader.read(groups.get(k), intervals.get(k));
+                    reads.add(new Formats.Read(counts, counts.isStale(clock.millis())));
+                }
             }
-            print(out, counts);
+            print(out, reads, sections);
             if (verbose) {
-                describe(err, counts, clock.millis());
+                for (Formats.Read r : reads) {
+                    describe(err, r.counts, clock.millis());
+                }
             }
             return 0;
         } catch (ConfigException | RedisUnavailableException e) {
@@ -154,32 +205,82 @@ public final class ReaderCommand implements Callable<Integer> {
         }
     }
 
-    private void print(PrintWriter out, IntervalCounts counts) {
-        boolean both = section != null && section.both;
-        boolean current = section != null && section.current;
-        if (both) {
-            out.print("Last:\n");
+    /** The combinations picocli cannot check: usage errors, exit 2 with the usage. */
+    private void checkUsage() {
+        CommandLine cl = spec.commandLine();
+        if (config != null && configOption != null) {
+            throw new ParameterException(cl, "CONFIG and -c/--config cannot both be given");
         }
-        if (!current) {
-            printCounts(out, counts.last());
+        if (all && (group != null || interval != null)) {
+            throw new ParameterException(cl, "--all reads every group and interval: it cannot be combined with -g or -i");
         }
-        if (both) {
-            out.print("Current:\n");
+        if (!all && group == null) {
+            throw new ParameterException(cl, "Missing required option: '--group=GROUP'");
         }
-        if (current || both) {
-            printCounts(out, counts.current());
+        if (format == Format.munin && section != null && section.both) {
+            throw new ParameterException(cl, "--format munin prints one section: --last or --current, not --both");
         }
+    }
+
+    private void print(PrintWriter out, List<Formats.Read> reads, Formats.Sections sections) {
+        StringBuilder b = new StringBuilder(256);
+        switch (format) {
+            case json:
+                if (all) {
+                    b.append("[\n");
+                    for (int k = 0; k < reads.size(); k++) {
+                        b.append(Formats.json(reads.get(k), sections)).append(k + 1 < reads.size() ? ",\n" : "\n");
+                    }
+                    b.append("]\n");
+                } else {
+                    b.append(Formats.json(reads.get(0), sections)).append('\n');
+                }
+                break;
+            case munin:
+                for (Formats.Read r : reads) {
+                    if (all) {
+                        b.append("multigraph ecl_")
+                                .append(Formats.muninField(r.counts.group() + "_" + r.counts.interval().name()))
+                                .append('\n');
+                    }
+                    Formats.munin(b, r, sections == Formats.Sections.CURRENT);
+                }
+                break;
+            case prometheus:
+                b.append(Formats.prometheus(reads, sections));
+                break;
+            default:
+                for (Formats.Read r : reads) {
+                    if (all) {
+                        b.append('[').append(r.counts.group()).append(' ').append(r.counts.interval().name())
+                                .append("]\n");
+                    }
+                    text(b, r.counts, sections);
+                }
+        }
+        out.append(b);
         out.flush();
     }
 
-    private static void printCounts(PrintWriter out, Map<String, Long> counts) {
-        List<Map.Entry<String, Long>> entries = new ArrayList<>(counts.entrySet());
-        entries.sort(Map.Entry.comparingByKey(CODE_POINT_ORDER));
-        StringBuilder b = new StringBuilder(64);
-        for (Map.Entry<String, Long> e : entries) {
-            b.setLength(0);
+    /** Today's (and Python's) output: event:count lines, with Last: and Current: headers for --both. */
+    private static void text(StringBuilder b, IntervalCounts counts, Formats.Sections sections) {
+        if (sections == Formats.Sections.BOTH) {
+            b.append("Last:\n");
+        }
+        if (sections != Formats.Sections.CURRENT) {
+            textCounts(b, counts.last());
+        }
+        if (sections == Formats.Sections.BOTH) {
+            b.append("Current:\n");
+        }
+        if (sections != Formats.Sections.LAST) {
+            textCounts(b, counts.current());
+        }
+    }
+
+    private static void textCounts(StringBuilder b, Map<String, Long> counts) {
+        for (Map.Entry<String, Long> e : Formats.sorted(counts)) {
             b.append(e.getKey()).append(':').append(e.getValue().longValue()).append('\n');
-            out.append(b);
         }
     }
 

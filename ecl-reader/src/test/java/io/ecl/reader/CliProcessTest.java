@@ -37,6 +37,11 @@ class CliProcessTest {
     }
 
     private Result run(String mainClass, String stdin, String... args) throws Exception {
+        return runWithEclConfig(null, mainClass, stdin, args);
+    }
+
+    /** With ECL_CONFIG set to {@code eclConfig} in the process's environment, or removed when null. */
+    private Result runWithEclConfig(String eclConfig, String mainClass, String stdin, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
@@ -52,6 +57,10 @@ class CliProcessTest {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
                 .redirectInput(in.toFile());
         pb.environment().remove("ECL_REDIS_URL");
+        pb.environment().remove("ECL_CONFIG");
+        if (eclConfig != null) {
+            pb.environment().put("ECL_CONFIG", eclConfig);
+        }
         pb.environment().put("LANG", "C");
         pb.environment().put("LC_ALL", "C");
         Process p = pb.start();
@@ -129,5 +138,28 @@ class CliProcessTest {
 
         assertTrue(r.err.startsWith("Missing required option: '--group=GROUP'\n"), r.err);
         assertEquals(2, r.code);
+    }
+
+    @Test
+    void eclConfigInTheEnvironmentIsTheConfigOfBothTools() throws Exception {
+        String cfg = config(redis.port());
+
+        Result logged = runWithEclConfig(cfg, "io.ecl.reader.LogEventCommand", "", "dyn", "a", "-n", "4");
+        Result read = runWithEclConfig(cfg, "io.ecl.reader.ReaderCommand", "", "-g", "dyn", "--current", "--format", "munin");
+
+        assertEquals("", logged.err);
+        assertEquals(0, logged.code);
+        assertEquals("a.value 4\n", new String(read.out, StandardCharsets.UTF_8), read.err);
+        assertEquals(0, read.code);
+    }
+
+    @Test
+    void aMissingFileNamedByEclConfigIsOneErrorLine() throws Exception {
+        String absent = dir.resolve("absent.yml").toString();
+
+        Result r = runWithEclConfig(absent, "io.ecl.reader.ReaderCommand", "", "--all");
+
+        assertEquals("ERROR: " + absent + ": config file not found (named by ECL_CONFIG)\n", r.err);
+        assertEquals(1, r.code);
     }
 }

@@ -210,14 +210,6 @@ class ReaderCommandTest {
     }
 
     @Test
-    void missingConfigIsAUsageError() {
-        Run run = Run.reader("-g", "g");
-
-        assertEquals(2, run.code);
-        assertTrue(run.err.startsWith("Missing required parameter: 'CONFIG'\nUsage: ecl-reader "), run::toString);
-    }
-
-    @Test
     void unknownOptionIsAUsageError() {
         Run run = Run.reader(config, "-g", "g", "--nope");
 
@@ -241,7 +233,8 @@ class ReaderCommandTest {
         Run run = Run.reader("--help");
 
         assertEquals(0, run.code);
-        assertTrue(run.out.startsWith("Usage: ecl-reader [-hvV] -g=GROUP [-i=INTERVAL] [--last | --current | --both]"),
+        assertTrue(run.out.startsWith("Usage: ecl-reader [-hvV] [--all] [-c=FILE] [--format=FORMAT] [-g=GROUP]\n"
+                + "                  [-i=INTERVAL] [--last | --current | --both] [CONFIG]\n"),
                 run::toString);
         assertEquals("", run.err);
     }

@@ -27,6 +27,10 @@ final class Run {
         return execute(new ReaderCommand(), args);
     }
 
+    static Run logEvent(LogEventCommand command, String... args) {
+        return execute(command, args);
+    }
+
     static Run logEvent(String... args) {
         return logEventWithStdin(new ByteArrayInputStream(new byte[0]), args);
     }

@@ -1,0 +1,256 @@
+package io.ecl.reader;
+
+import io.ecl.core.Interval;
+import io.ecl.core.IntervalCounts;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The machine-readable outputs of {@code ecl-reader --format}: JSON, Munin and the Prometheus text
+ * exposition format 0.0.4. Hand-written (no JSON library): the values are strings, longs, booleans
+ * and nulls only.
+ */
+final class Formats {
+    private Formats() {
+    }
+
+    /** Which counts the user asked for: --last (default), --current or --both. */
+    enum Sections {
+        LAST, CURRENT, BOTH
+    }
+
+    /** One read (group, interval) with the reader's verdict on staleness at the time of reading. */
+    static final class Read {
+        final IntervalCounts counts;
+        final boolean stale;
+
+        Read(IntervalCounts counts, boolean stale) {
+            this.counts = counts;
+            this.stale = stale;
+        }
+    }
+
+    // ---- JSON ----
+
+    /**
+     * One JSON object for {@code r}: group, interval, interval_seconds, last and current
+     * {start, end} (ISO-8601 UTC or null), then counts and late of the selected section
+     * ({@code last_counts}, {@code current_counts}, {@code last_late}, {@code current_late} with
+     * --both), stale, covers_several_intervals.
+     */
+    static String json(Read r, Sections sections) {
+        IntervalCounts c = r.counts;
+        long length = c.interval().lengthMillis();
+        Long cur = c.currentStartMillis();
+        StringBuilder b = new StringBuilder(128);
+        b.append("{\"group\":");
+        jsonString(b, c.group());
+        b.append(",\"interval\":");
+        jsonString(b, c.interval().name());
+        b.append(",\"interval_seconds\":").append(Interval.formatSeconds(length));
+        b.append(",\"section\":");
+        jsonString(b, sections.name().toLowerCase(java.util.Locale.ROOT));
+        b.append(",\"last\":{\"start\":");
+        jsonTime(b, c.lastStartMillis());
+        b.append(",\"end\":");
+        jsonTime(b, cur);
+        b.append("},\"current\":{\"start\":");
+        jsonTime(b, cur);
+        b.append(",\"end\":");
+        jsonTime(b, cur == null ? null : cur + length);
+        b.append('}');
+        if (sections == Sections.BOTH) {
+            b.append(",\"last_counts\":");
+            jsonCounts(b, c.last());
+            b.append(",\"current_counts\":");
+            jsonCounts(b, c.current());
+            b.append(",\"last_late\":").append(c.lateInLast());
+            b.append(",\"current_late\":").append(c.lateInCurrent());
+        } else {
+            boolean last = sections == Sections.LAST;
+            b.append(",\"counts\":");
+            jsonCounts(b, last ? c.last() : c.current());
+            b.append(",\"late\":").append(last ? c.lateInLast() : c.lateInCurrent());
+        }
+        b.append(",\"stale\":").append(r.stale);
+        b.append(",\"covers_several_intervals\":").append(c.lastCoversSeveralIntervals());
+        return b.append('}').toString();
+    }
+
+    private static void jsonTime(StringBuilder b, Long epochMillis) {
+        if (epochMillis == null) {
+            b.append("null");
+        } else {
+            jsonString(b, Instant.ofEpochMilli(epochMillis).toString());
+        }
+    }
+
+    private static void jsonCounts(StringBuilder b, Map<String, Long> counts) {
+        b.append('{');
+        boolean first = true;
+        for (Map.Entry<String, Long> e : sorted(counts)) {
+            if (!first) {
+                b.append(',');
+            }
+            first = false;
+            jsonString(b, e.getKey());
+            b.append(':').append(e.getValue().longValue());
+        }
+        b.append('}');
+    }
+
+    /**
+     * A JSON string literal (RFC 8259): quote, backslash and control characters escaped; other
+     * characters, non-ASCII included, as they are (the output is UTF-8). U+2028 and U+2029 are
+     * escaped too, so the output is also valid JavaScript.
+     */
+    static void jsonString(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            switch (ch) {
+                case '"': b.append("\\\""); break;
+                case '\\': b.append("\\\\"); break;
+                case '\n': b.append("\\n"); break;
+                case '\r': b.append("\\r"); break;
+                case '\t': b.append("\\t"); break;
+                case '\b': b.append("\\b"); break;
+                case '\f': b.append("\\f"); break;
+                default:
+                    if (ch < 0x20 || ch == '\u2028' || ch == '\u2029') {
+                        b.append(String.format("\\u%04x", (int) ch));
+                    } else {
+                        b.append(ch);
+                    }
+            }
+        }
+        b.append('"');
+    }
+
+    // ---- Munin ----
+
+    /**
+     * {@code field.value N} lines of one section, field names cleaned by {@link #muninField};
+     * every value is {@code U} (unknown) when {@code last} is stale, as no master is rotating.
+     */
+    static void munin(StringBuilder b, Read r, boolean current) {
+        Map<String, Long> counts = current ? r.counts.current() : r.counts.last();
+        for (Map.Entry<String, Long> e : sorted(counts)) {
+            b.append(muninField(e.getKey())).append(".value ");
+            if (r.stale) {
+                b.append('U');
+            } else {
+                b.append(e.getValue().longValue());
+            }
+            b.append('\n');
+        }
+    }
+
+    /** Munin's rules for field names: [^A-Za-z0-9_] becomes '_', a leading digit gets a '_' before it. */
+    static String muninField(String name) {
+        StringBuilder b = new StringBuilder(name.length() + 1);
+        if (!name.isEmpty() && name.charAt(0) >= '0' && name.charAt(0) <= '9') {
+            b.append('_');
+        }
+        // By code point, so that a character beyond U+FFFF is one '_', as sed does in the plugins.
+        name.codePoints().forEach(cp -> b.append(
+                (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || cp == '_'
+                        ? (char) cp : '_'));
+        return b.toString();
+    }
+
+    // ---- Prometheus ----
+
+    /**
+     * The text exposition format 0.0.4: families ecl_events, ecl_interval_start_seconds and
+     * ecl_late_events, each with HELP and TYPE once and one sample per (group, interval[, event]).
+     * With --both every sample has a {@code section} label ("last" or "current"). An interval
+     * start that is not known (never rotated, or written by the Python master) has no sample.
+     */
+    static String prometheus(List<Read> reads, Sections sections) {
+        List<Boolean> which = new ArrayList<>(2);
+        if (sections != Sections.CURRENT) {
+            which.add(false);
+        }
+        if (sections != Sections.LAST) {
+            which.add(true);
+        }
+        boolean labelled = sections == Sections.BOTH;
+        StringBuilder b = new StringBuilder(256);
+        b.append("# HELP ecl_events Events counted in the interval (the last complete one unless section=\"current\").\n");
+        b.append("# TYPE ecl_events gauge\n");
+        for (Read r : reads) {
+            for (boolean current : which) {
+                for (Map.Entry<String, Long> e : sorted(current ? r.counts.current() : r.counts.last())) {
+                    b.append("ecl_events");
+                    labels(b, r.counts, labelled, current);
+                    b.setLength(b.length() - 1);
+                    b.append(",event=");
+                    labelValue(b, e.getKey());
+                    b.append("} ").append(e.getValue().longValue()).append('\n');
+                }
+            }
+        }
+        b.append("# HELP ecl_interval_start_seconds Start of the interval the counts cover, in Unix seconds.\n");
+        b.append("# TYPE ecl_interval_start_seconds gauge\n");
+        for (Read r : reads) {
+            for (boolean current : which) {
+                Long start = current ? r.counts.currentStartMillis() : r.counts.lastStartMillis();
+                if (start != null) {
+                    b.append("ecl_interval_start_seconds");
+                    labels(b, r.counts, labelled, current);
+                    b.append(' ').append(Interval.formatSeconds(start)).append('\n');
+                }
+            }
+        }
+        b.append("# HELP ecl_late_events Counts that reached Redis after their interval was closed,"
+                + " counted in this one.\n");
+        b.append("# TYPE ecl_late_events gauge\n");
+        for (Read r : reads) {
+            for (boolean current : which) {
+                b.append("ecl_late_events");
+                labels(b, r.counts, labelled, current);
+                b.append(' ').append(current ? r.counts.lateInCurrent() : r.counts.lateInLast()).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static void labels(StringBuilder b, IntervalCounts c, boolean labelled, boolean current) {
+        b.append("{group=");
+        labelValue(b, c.group());
+        b.append(",interval=");
+        labelValue(b, c.interval().name());
+        if (labelled) {
+            b.append(",section=\"").append(current ? "current" : "last").append('"');
+        }
+        b.append('}');
+    }
+
+    /** A label value of the exposition format: backslash, double quote and line feed escaped. */
+    static void labelValue(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch == '\\') {
+                b.append("\\\\");
+            } else if (ch == '"') {
+                b.append("\\\"");
+            } else if (ch == '\n') {
+                b.append("\\n");
+            } else {
+                b.append(ch);
+            }
+        }
+        b.append('"');
+    }
+
+    /** Entries sorted by event ID in code-point order, as the text output. */
+    static List<Map.Entry<String, Long>> sorted(Map<String, Long> counts) {
+        List<Map.Entry<String, Long>> entries = new ArrayList<>(counts.entrySet());
+        entries.sort(Map.Entry.comparingByKey(ReaderCommand.CODE_POINT_ORDER));
+        return entries;
+    }
+}
