@@ -97,7 +97,7 @@ final class Machine {
         /** Share of all CPUs used by other processes since {@code earlier}, 0..1, or NaN if unknown. */
         double othersSince(CpuSample earlier) {
             long dt = total - earlier.total;
-            if (dt <= 0) {
+            if (dt < 100) { // under half a second of 2 CPUs: too few clock ticks to say
                 return Double.NaN;
             }
             long others = (busy - earlier.busy) - (own - earlier.own);
