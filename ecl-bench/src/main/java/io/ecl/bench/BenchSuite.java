@@ -38,6 +38,7 @@ public final class BenchSuite {
             "  --long             sample ecl-master's memory for one hour instead of two minutes",
             "  --only PARTS       comma-separated subset of: local,direct,flush,rotation,reader,cli,master",
             "  --out FILE         also write the report (markdown) to FILE",
+            "  --wait-idle        before each part, wait (up to 5 min) until other processes use under 15% of the CPUs",
             "  --root DIR         the ecl source tree (default: found from this jar's location)");
     static final List<String> PARTS = List.of("local", "direct", "flush", "rotation", "reader", "cli", "master");
 
@@ -50,6 +51,7 @@ public final class BenchSuite {
     private Path out;
     private Path root;
     private boolean ownRedis;
+    private boolean waitIdle;
 
     private final Table table = new Table();
     private final List<String> phaseLoad = new ArrayList<>();
@@ -88,6 +90,9 @@ public final class BenchSuite {
                     break;
                 case "--flush":
                     allowFlush = true;
+                    break;
+                case "--wait-idle":
+                    waitIdle = true;
                     break;
                 case "--redis":
                     if (next == null || !next.matches("[^:]+:\\d+")) {
@@ -266,8 +271,12 @@ public final class BenchSuite {
     }
 
     private void direct() {
-        Map<String, Jmh.Score> s = jmh.run(DirectLogBench.class, false, new String[0],
-                "rawIncr", "log", "rawIncr4Threads", "log4Threads");
+        Map<String, Jmh.Score> s = runWithStats(DirectLogBench.class, new String[0], "log");
+        RedisStats.Stat script = stat("evalsha");
+        s.putAll(runWithStats(DirectLogBench.class, new String[0], "rawIncr"));
+        RedisStats.Stat incr = stat("incr");
+        s.putAll(jmh.run(DirectLogBench.class, false, new String[0],
+                "rawIncr4Threads", "log4Threads", "rawPipeline3Incrby", "rawScript3Incrby"));
         double perLog;
         try (RoundTrips rt = new RoundTrips(false)) {
             perLog = rt.perDirectLog(1000);
@@ -282,15 +291,31 @@ public final class BenchSuite {
                     .baseline("raw Jedis INCR, pooled RedisClient: " + Table.num(raw.score) + " ops/s")
                     .ratio(ratio).verdict(ratio >= 0.9 && perLog <= 1.0);
             if (threads == 1) {
+                Jmh.Score pipe = s.get("rawPipeline3Incrby");
+                Jmh.Score floor = s.get("rawScript3Incrby");
                 r.note("Round trips counted by a RESP-parsing proxy over 1,000 log() calls on a connected logger:"
                         + " each log() is one EVALSHA of log.lua, which increments all 3 intervals. The Python"
                         + " version makes 3 (5,900 events/s on its reference machine).");
+                StringBuilder why = new StringBuilder(String.format(Locale.ROOT,
+                        "Where the time goes: a round trip costs %s µs here (1 / raw INCR throughput), log() %s µs."
+                        + " Variants in the same run: 3 INCRBY in one pipeline %s ops/s (%.2f× raw INCR); EVALSHA of"
+                        + " a script doing only the 3 INCRBY %s ops/s (%.2f×).",
+                        Table.num(1e6 / raw.score), Table.num(1e6 / log.score),
+                        Table.num(pipe.score), pipe.score / raw.score, Table.num(floor.score), floor.score / raw.score));
+                if (script != null && incr != null) {
+                    why.append(String.format(Locale.ROOT, " Redis' own time per call (INFO commandstats): log.lua %s µs,"
+                            + " INCR %s µs.", Table.num(script.usecPerCall()), Table.num(incr.usecPerCall())));
+                }
+                r.note(why.toString());
             }
         }
     }
 
     private void flush() {
-        Map<String, Jmh.Score> s = jmh.run(FlushBench.class, false, new String[0], "flush", "rawPipeline");
+        Map<String, Jmh.Score> s = runWithStats(FlushBench.class, new String[0], "flush");
+        RedisStats.Stat script = stat("evalsha");
+        s.putAll(runWithStats(FlushBench.class, new String[0], "rawPipeline"));
+        RedisStats.Stat incrby = stat("incrby");
         Jmh.Score flush = s.get("flush");
         Jmh.Score raw = s.get("rawPipeline");
         RoundTrips.Count warm;
@@ -301,13 +326,21 @@ public final class BenchSuite {
                 cold = rt.flush(true);
             }
         }
-        double ratio = flush.score / raw.score;
+        double ratio = flush.p50 / raw.p50;
         Table.Row r = table.add(new Table.Row("flush() of 10,000 distinct events × 3 intervals", "≤ 1.5× its time, ≤ 3 round trips"))
-                .value(flush.text() + ", " + warm.data + " round trip" + (warm.data == 1 ? "" : "s"))
-                .baseline("one raw Jedis pipeline of 30,000 INCRBY: " + raw.text())
+                .value(flush.medianText() + ", " + warm.data + " round trip" + (warm.data == 1 ? "" : "s"))
+                .baseline("one raw Jedis pipeline of 30,000 INCRBY: " + raw.medianText())
                 .ratio(ratio).verdict(ratio <= 1.5 && warm.data <= 3)
                 .note("Declared events; the logger had flushed before (connected, scripts cached). Round trips: "
-                        + warm.detail + " (log.lua takes 1,000 events per EVALSHA).");
+                        + warm.detail + " (log.lua takes 1,000 events per EVALSHA). Ratio of the medians.");
+        if (script != null && incrby != null) {
+            r.note(String.format(Locale.ROOT, "Redis' own execution time (INFO commandstats): %s ms per flush"
+                    + " (%s µs per EVALSHA of 1,000 events × 3 intervals, i.e. %s µs per increment inside Lua)"
+                    + " against %s ms for the raw pipeline's 30,000 INCRBY (%s µs each).",
+                    Table.num(script.usecPerCall() * FlushBench.EVENTS / 1000 / 1000), Table.num(script.usecPerCall()),
+                    Table.num(script.usecPerCall() / 3000), Table.num(incrby.usecPerCall() * 30_000 / 1000),
+                    Table.num(incrby.usecPerCall())));
+        }
         if (cold != null) {
             r.note("Right after SCRIPT FLUSH (as after a Redis restart) the same flush takes " + cold.data
                     + " round trips: " + cold.detail + ".");
@@ -316,8 +349,8 @@ public final class BenchSuite {
             Map<String, Jmh.Score> a = jmh.run(FlushBench.class, false, new String[] {"events=auto"}, "flush");
             Jmh.Score auto = a.get("flush:events=auto");
             table.add(new Table.Row("flush() of 10,000 auto-declared events × 3 intervals", "—"))
-                    .value(auto.text()).baseline("the same raw pipeline: " + raw.text())
-                    .ratio(auto.score / raw.score)
+                    .value(auto.medianText()).baseline("the same raw pipeline: " + Table.num(raw.p50) + " ms (median)")
+                    .ratio(auto.p50 / raw.p50)
                     .note("Information: an auto-declared event is also added to the interval's registry set"
                             + " (one SADD per event and interval inside log.lua), which the reader and the"
                             + " rotation use instead of SCAN.");
@@ -332,12 +365,12 @@ public final class BenchSuite {
         try (RoundTrips rt = new RoundTrips(false)) {
             rts = rt.rotation();
         }
-        double ratio = full.score / empty.score;
+        double ratio = full.p50 / empty.p50;
         table.add(new Table.Row("rotation of one (group, interval), 10,000 auto-declared events, 200,000 other keys",
                         "≤ 50 ms, ratio ≤ 1.2"))
-                .value(full.text())
-                .baseline("the same without the 200,000 keys: " + empty.text())
-                .ratio(ratio).verdict(full.score <= 50 && ratio <= 1.2)
+                .value(full.medianText())
+                .baseline("the same without the 200,000 keys: " + empty.medianText())
+                .ratio(ratio).verdict(full.p50 <= 50 && ratio <= 1.2)
                 .note("Every event was logged during the interval, so each rotation renames 10,000 cur counters"
                         + " to last and deletes the 10,000 last counters of the interval before. Round trips: "
                         + rts.data + " (" + rts.detail + "). Python: 1,427 ms with the 200,000 keys (SCAN).");
@@ -357,9 +390,9 @@ public final class BenchSuite {
         int worst = cold != null ? Math.max(cold.data, warm.data) : warm.data;
         Table.Row r = table.add(new Table.Row("reader, one (group, interval) of 10,000 auto-declared events",
                         "≤ 150 ms after connect, ≤ 2 round trips"))
-                .value(read.text() + ", " + warm.data + " round trip" + (warm.data == 1 ? "" : "s"))
+                .value(read.medianText() + ", " + warm.data + " round trip" + (warm.data == 1 ? "" : "s"))
                 .baseline("—")
-                .verdict(read.score <= 150 && worst <= 2)
+                .verdict(read.p50 <= 150 && worst <= 2)
                 .note("CounterReader.read() on a connected reader, last and cur both holding 10,000 counters."
                         + " Round trips of a new reader's first read: " + warm.data + " for the data (" + warm.detail
                         + "), " + warm.total + " with the connection's set-up.");
@@ -477,11 +510,31 @@ public final class BenchSuite {
 
     // ---- plumbing ----
 
+    private Map<String, RedisStats.Stat> lastStats;
+
+    /** A JMH run with Redis' command statistics reset before and read after (own Redis only). */
+    private Map<String, Jmh.Score> runWithStats(Class<?> bench, String[] params, String... methods) {
+        if (ownRedis) {
+            RedisStats.reset();
+        }
+        Map<String, Jmh.Score> s = new java.util.LinkedHashMap<>(jmh.run(bench, false, params, methods));
+        lastStats = ownRedis ? RedisStats.read() : null;
+        return s;
+    }
+
+    /** The last run's statistics of one command, or null when not measured. */
+    private RedisStats.Stat stat(String command) {
+        return lastStats == null ? null : RedisStats.of(lastStats, command);
+    }
+
     private interface Phase {
         void run() throws Exception;
     }
 
-    private void phase(String name, Phase p) {
+    private void phase(String name, Phase p) throws InterruptedException {
+        if (waitIdle) {
+            awaitIdle();
+        }
         long t0 = System.nanoTime();
         Machine.CpuSample before = Machine.CpuSample.now();
         progress.printf("ecl-bench: %-9s ...%n", name);
@@ -496,6 +549,25 @@ public final class BenchSuite {
         phaseLoad.add(name + ": " + percent(others));
         progress.printf("ecl-bench: %-9s done in %.0f s (other processes used %s of the CPUs meanwhile)%n",
                 name, (System.nanoTime() - t0) / 1e9, percent(others));
+    }
+
+    /** Waits until other processes use under 15% of the CPUs over 3 s, for at most 5 minutes. */
+    private void awaitIdle() throws InterruptedException {
+        long deadline = System.nanoTime() + 300_000_000_000L;
+        while (true) {
+            Machine.CpuSample before = Machine.CpuSample.now();
+            Thread.sleep(3000);
+            double others = Machine.CpuSample.now().othersSince(before);
+            if (!(others >= 0.15)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                progress.printf("ecl-bench: other processes still use %s of the CPUs after 5 minutes; going on%n",
+                        percent(others));
+                return;
+            }
+            progress.printf("ecl-bench: waiting: other processes use %s of the CPUs%n", percent(others));
+        }
     }
 
     private String report(String redisVersion, boolean embedded, double seconds) {

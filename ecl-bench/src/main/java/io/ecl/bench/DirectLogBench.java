@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -33,6 +34,9 @@ public class DirectLogBench {
     private EventCountLogger ecl;
     private EventGroup group;
     private RedisClient raw;
+    private String threeIncrbySha;
+    private static final java.util.List<String> THREE_KEYS = java.util.List.of("bench:raw:5s", "bench:raw:1m", "bench:raw:5m");
+    private static final java.util.List<String> ONE = java.util.List.of("1");
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -54,6 +58,7 @@ public class DirectLogBench {
         ecl = EventCountLogger.builder(config).shutdownHook(false).build();
         group = ecl.group("direct");
         group.log(EVENT); // loads log.lua into the script cache before measuring
+        threeIncrbySha = raw.scriptLoad("for i = 1, #KEYS do redis.call('INCRBY', KEYS[i], ARGV[1]) end");
     }
 
     @TearDown(Level.Trial)
@@ -72,6 +77,23 @@ public class DirectLogBench {
     @Threads(4)
     public long rawIncr4Threads() {
         return raw.incr("bench:raw");
+    }
+
+    /** Variant for diagnosis: the floor of "one round trip for 3 intervals" with plain commands. */
+    @Benchmark
+    public void rawPipeline3Incrby() {
+        try (AbstractPipeline p = raw.pipelined()) {
+            p.incrBy("bench:raw:5s", 1);
+            p.incrBy("bench:raw:1m", 1);
+            p.incrBy("bench:raw:5m", 1);
+            p.sync();
+        }
+    }
+
+    /** Variant for diagnosis: the floor of any script that increments 3 intervals. */
+    @Benchmark
+    public Object rawScript3Incrby() {
+        return raw.evalsha(threeIncrbySha, THREE_KEYS, ONE);
     }
 
     @Benchmark

@@ -25,12 +25,24 @@ final class Jmh {
         final String unit;
         /** gc.alloc.rate.norm in B/op, NaN when not profiled. */
         final double bytesPerOp;
+        /** Median and 90th percentile of the single operations (sample mode), else of the iterations. */
+        final double p50;
+        final double p90;
 
-        Score(double score, double error, String unit, double bytesPerOp) {
+        Score(double score, double error, String unit, double bytesPerOp, double p50, double p90) {
             this.score = score;
             this.error = error;
             this.unit = unit;
             this.bytesPerOp = bytesPerOp;
+            this.p50 = p50;
+            this.p90 = p90;
+        }
+
+        /** "median unit (p90 x, mean y ±error)": for the sample-mode figures. */
+        String medianText() {
+            String u = unit.replace("/op", "");
+            return Table.num(p50) + " " + u + " (median; p90 " + Table.num(p90) + ", mean " + Table.num(score)
+                    + " ±" + Table.num(Double.isNaN(error) ? 0 : error) + ")";
         }
 
         /** "value ±error unit" with about three significant digits. */
@@ -99,7 +111,8 @@ final class Jmh {
                     norm[0] = result.getScore();
                 }
             });
-            scores.put(key.toString(), new Score(primary.getScore(), primary.getScoreError(), primary.getScoreUnit(), norm[0]));
+            scores.put(key.toString(), new Score(primary.getScore(), primary.getScoreError(), primary.getScoreUnit(), norm[0],
+                    primary.getStatistics().getPercentile(50), primary.getStatistics().getPercentile(90)));
         }
         for (String m : methods) {
             if (scores.keySet().stream().noneMatch(k -> k.equals(m) || k.startsWith(m + ":"))) {

@@ -91,4 +91,11 @@ public class LocalLogBench {
     public void mapLookupAndAdd() {
         map.get(EVENT).increment();
     }
+
+    /** The same variant with 2 threads: how far the lookup-then-add pattern itself scales here. */
+    @Benchmark
+    @Threads(2)
+    public void mapLookupAndAdd2Threads() {
+        map.get(EVENT).increment();
+    }
 }
