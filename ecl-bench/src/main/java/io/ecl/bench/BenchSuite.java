@@ -231,12 +231,13 @@ public final class BenchSuite {
 
     private void local() {
         Map<String, Jmh.Score> s = jmh.run(LocalLogBench.class, true, new String[0],
-                "longAdder", "log", "mapLookupAndAdd", "log2Threads", "longAdder2Threads");
+                "longAdder", "log", "mapLookupAndAdd", "log2Threads", "longAdder2Threads", "mapLookupAndAdd2Threads");
         Jmh.Score adder = s.get("longAdder");
         Jmh.Score log = s.get("log");
         Jmh.Score log2 = s.get("log2Threads");
         Jmh.Score adder2 = s.get("longAdder2Threads");
         Jmh.Score map = s.get("mapLookupAndAdd");
+        Jmh.Score map2 = s.get("mapLookupAndAdd2Threads");
         double ratio = ns(log) / ns(adder);
         boolean noAlloc = log.bytesPerOp < 0.01;
         table.add(new Table.Row("log(), local counters, 1 thread, 3 intervals", "≤ 3× and 0 B/op"))
@@ -255,9 +256,12 @@ public final class BenchSuite {
                 .value(Table.num(log2.score / 1e6) + " M ops/s")
                 .baseline("itself, 1 thread: " + Table.num(log.score / 1e6) + " M ops/s")
                 .ratio(scale).verdict(scale >= 1.7)
-                .note(String.format(Locale.ROOT, "The ceiling on this machine: a shared LongAdder goes from %s to %s M ops/s"
-                        + " with 2 threads (%.2f×). The logger's flusher thread and Redis share the same 2 cores.",
-                        Table.num(adder.score / 1e6), Table.num(adder2.score / 1e6), adder2.score / adder.score));
+                .note(String.format(Locale.ROOT, "The same on this machine for a shared LongAdder: %s → %s M ops/s"
+                        + " with 2 threads (%.2f×); for ConcurrentHashMap.get(event) then LongAdder.increment(),"
+                        + " the pattern log() is built on: %s → %s M ops/s (%.2f×). Both threads, the logger's"
+                        + " flusher thread and Redis share the 2 cores.",
+                        Table.num(adder.score / 1e6), Table.num(adder2.score / 1e6), adder2.score / adder.score,
+                        Table.num(map.score / 1e6), Table.num(map2.score / 1e6), map2.score / map.score));
         if (!quick) {
             Map<String, Jmh.Score> v = jmh.run(LocalLogBench.class, false, new String[] {"syncLimit=1000"}, "log");
             Jmh.Score limited = v.get("log:syncLimit=1000");
@@ -271,12 +275,9 @@ public final class BenchSuite {
     }
 
     private void direct() {
-        Map<String, Jmh.Score> s = runWithStats(DirectLogBench.class, new String[0], "log");
-        RedisStats.Stat script = stat("evalsha");
-        s.putAll(runWithStats(DirectLogBench.class, new String[0], "rawIncr"));
-        RedisStats.Stat incr = stat("incr");
-        s.putAll(jmh.run(DirectLogBench.class, false, new String[0],
-                "rawIncr4Threads", "log4Threads", "rawPipeline3Incrby", "rawScript3Incrby"));
+        Map<String, Jmh.Score> s = jmh.run(DirectLogBench.class, false, new String[0],
+                "rawIncr", "log", "rawIncr4Threads", "log4Threads", "rawPipeline3Incrby", "rawScript3Incrby");
+        double[] server = ownRedis ? ServerTime.direct() : null;
         double perLog;
         try (RoundTrips rt = new RoundTrips(false)) {
             perLog = rt.perDirectLog(1000);
@@ -302,9 +303,9 @@ public final class BenchSuite {
                         + " a script doing only the 3 INCRBY %s ops/s (%.2f×).",
                         Table.num(1e6 / raw.score), Table.num(1e6 / log.score),
                         Table.num(pipe.score), pipe.score / raw.score, Table.num(floor.score), floor.score / raw.score));
-                if (script != null && incr != null) {
-                    why.append(String.format(Locale.ROOT, " Redis' own time per call (INFO commandstats): log.lua %s µs,"
-                            + " INCR %s µs.", Table.num(script.usecPerCall()), Table.num(incr.usecPerCall())));
+                if (server != null) {
+                    why.append(String.format(Locale.ROOT, " Redis' own execution time per call (INFO commandstats):"
+                            + " log.lua %s µs, INCR %s µs.", Table.num(server[0]), Table.num(server[1])));
                 }
                 r.note(why.toString());
             }
@@ -312,10 +313,8 @@ public final class BenchSuite {
     }
 
     private void flush() {
-        Map<String, Jmh.Score> s = runWithStats(FlushBench.class, new String[0], "flush");
-        RedisStats.Stat script = stat("evalsha");
-        s.putAll(runWithStats(FlushBench.class, new String[0], "rawPipeline"));
-        RedisStats.Stat incrby = stat("incrby");
+        Map<String, Jmh.Score> s = jmh.run(FlushBench.class, false, new String[0], "flush", "rawPipeline");
+        double[] server = ownRedis ? ServerTime.flush() : null;
         Jmh.Score flush = s.get("flush");
         Jmh.Score raw = s.get("rawPipeline");
         RoundTrips.Count warm;
@@ -333,13 +332,12 @@ public final class BenchSuite {
                 .ratio(ratio).verdict(ratio <= 1.5 && warm.data <= 3)
                 .note("Declared events; the logger had flushed before (connected, scripts cached). Round trips: "
                         + warm.detail + " (log.lua takes 1,000 events per EVALSHA). Ratio of the medians.");
-        if (script != null && incrby != null) {
+        if (server != null) {
             r.note(String.format(Locale.ROOT, "Redis' own execution time (INFO commandstats): %s ms per flush"
-                    + " (%s µs per EVALSHA of 1,000 events × 3 intervals, i.e. %s µs per increment inside Lua)"
-                    + " against %s ms for the raw pipeline's 30,000 INCRBY (%s µs each).",
-                    Table.num(script.usecPerCall() * FlushBench.EVENTS / 1000 / 1000), Table.num(script.usecPerCall()),
-                    Table.num(script.usecPerCall() / 3000), Table.num(incrby.usecPerCall() * 30_000 / 1000),
-                    Table.num(incrby.usecPerCall())));
+                    + " (10 EVALSHA of log.lua; %s µs per increment done inside Lua) against %s ms for the raw"
+                    + " pipeline's 30,000 INCRBY (%s µs each).",
+                    Table.num(server[0] / 1000), Table.num(server[0] / 30_000),
+                    Table.num(server[1] / 1000), Table.num(server[1] / 30_000)));
         }
         if (cold != null) {
             r.note("Right after SCRIPT FLUSH (as after a Redis restart) the same flush takes " + cold.data
@@ -359,6 +357,7 @@ public final class BenchSuite {
 
     private void rotation() {
         Map<String, Jmh.Score> s = jmh.run(RotationBench.class, false, new String[] {"unrelatedKeys=0,200000"}, "rotate");
+        double server = ownRedis ? ServerTime.rotation(0) : Double.NaN;
         Jmh.Score empty = s.get("rotate:unrelatedKeys=0");
         Jmh.Score full = s.get("rotate:unrelatedKeys=200000");
         RoundTrips.Count rts;
@@ -373,11 +372,14 @@ public final class BenchSuite {
                 .ratio(ratio).verdict(full.p50 <= 50 && ratio <= 1.2)
                 .note("Every event was logged during the interval, so each rotation renames 10,000 cur counters"
                         + " to last and deletes the 10,000 last counters of the interval before. Round trips: "
-                        + rts.data + " (" + rts.detail + "). Python: 1,427 ms with the 200,000 keys (SCAN).");
+                        + rts.data + " (" + rts.detail + "). Python: 1,427 ms with the 200,000 keys (SCAN)."
+                        + (Double.isNaN(server) ? "" : " Redis' own execution time per rotation (INFO commandstats):"
+                        + " " + Table.num(server / 1000) + " ms."));
     }
 
     private void reader() {
         Map<String, Jmh.Score> s = jmh.run(ReaderBench.class, false, new String[0], "read");
+        double server = ownRedis ? ServerTime.read() : Double.NaN;
         Jmh.Score read = s.get("read");
         RoundTrips.Count warm;
         RoundTrips.Count cold = null;
@@ -395,7 +397,9 @@ public final class BenchSuite {
                 .verdict(read.p50 <= 150 && worst <= 2)
                 .note("CounterReader.read() on a connected reader, last and cur both holding 10,000 counters."
                         + " Round trips of a new reader's first read: " + warm.data + " for the data (" + warm.detail
-                        + "), " + warm.total + " with the connection's set-up.");
+                        + "), " + warm.total + " with the connection's set-up."
+                        + (Double.isNaN(server) ? "" : " Redis' own execution time per read (INFO commandstats):"
+                        + " " + Table.num(server / 1000) + " ms."));
         if (cold != null) {
             r.note("With the script not yet cached (SCRIPT FLUSH first): " + cold.data + " data round trips ("
                     + cold.detail + ").");
@@ -509,23 +513,6 @@ public final class BenchSuite {
     }
 
     // ---- plumbing ----
-
-    private Map<String, RedisStats.Stat> lastStats;
-
-    /** A JMH run with Redis' command statistics reset before and read after (own Redis only). */
-    private Map<String, Jmh.Score> runWithStats(Class<?> bench, String[] params, String... methods) {
-        if (ownRedis) {
-            RedisStats.reset();
-        }
-        Map<String, Jmh.Score> s = new java.util.LinkedHashMap<>(jmh.run(bench, false, params, methods));
-        lastStats = ownRedis ? RedisStats.read() : null;
-        return s;
-    }
-
-    /** The last run's statistics of one command, or null when not measured. */
-    private RedisStats.Stat stat(String command) {
-        return lastStats == null ? null : RedisStats.of(lastStats, command);
-    }
 
     private interface Phase {
         void run() throws Exception;
