@@ -180,7 +180,7 @@ public final class BenchSuite {
             }
             int warm = quick ? 2 : 3;
             int meas = quick ? 3 : 5;
-            jmh = new Jmh(warm, meas, log, "-D" + BenchRedis.ADDRESS_PROPERTY + "=" + redisAddress,
+            jmh = new Jmh(warm, meas, log, jmhLog, "-D" + BenchRedis.ADDRESS_PROPERTY + "=" + redisAddress,
                     "-D" + BenchRedis.DB_PROPERTY + "=" + db, "-Xms1g", "-Xmx1g");
             progress.printf("ecl-bench: Redis %s at %s%s, JMH %d×1 s warm-up + %d×1 s measurement, 1 fork per benchmark%n",
                     redisVersion, redisAddress, embedded != null ? " (embedded)" : "", warm, meas);
@@ -231,13 +231,15 @@ public final class BenchSuite {
 
     private void local() {
         Map<String, Jmh.Score> s = jmh.run(LocalLogBench.class, true, new String[0],
-                "longAdder", "log", "mapLookupAndAdd", "log2Threads", "longAdder2Threads", "mapLookupAndAdd2Threads");
+                "longAdder", "log", "mapLookupAndAdd", "log2Threads", "longAdder2Threads", "mapLookupAndAdd2Threads",
+                "log2ThreadsOwnEvent");
         Jmh.Score adder = s.get("longAdder");
         Jmh.Score log = s.get("log");
         Jmh.Score log2 = s.get("log2Threads");
         Jmh.Score adder2 = s.get("longAdder2Threads");
         Jmh.Score map = s.get("mapLookupAndAdd");
         Jmh.Score map2 = s.get("mapLookupAndAdd2Threads");
+        Jmh.Score own = s.get("log2ThreadsOwnEvent");
         double ratio = ns(log) / ns(adder);
         boolean noAlloc = log.bytesPerOp < 0.01;
         table.add(new Table.Row("log(), local counters, 1 thread, 3 intervals", "≤ 3× and 0 B/op"))
@@ -258,10 +260,12 @@ public final class BenchSuite {
                 .ratio(scale).verdict(scale >= 1.7)
                 .note(String.format(Locale.ROOT, "The same on this machine for a shared LongAdder: %s → %s M ops/s"
                         + " with 2 threads (%.2f×); for ConcurrentHashMap.get(event) then LongAdder.increment(),"
-                        + " the pattern log() is built on: %s → %s M ops/s (%.2f×). Both threads, the logger's"
+                        + " the pattern log() is built on: %s → %s M ops/s (%.2f×). log() with each thread logging"
+                        + " its own event: %s M ops/s (%.2f× log() with 1 thread). Both threads, the logger's"
                         + " flusher thread and Redis share the 2 cores.",
                         Table.num(adder.score / 1e6), Table.num(adder2.score / 1e6), adder2.score / adder.score,
-                        Table.num(map.score / 1e6), Table.num(map2.score / 1e6), map2.score / map.score));
+                        Table.num(map.score / 1e6), Table.num(map2.score / 1e6), map2.score / map.score,
+                        Table.num(own.score / 1e6), own.score / log.score));
         if (!quick) {
             Map<String, Jmh.Score> v = jmh.run(LocalLogBench.class, false, new String[] {"syncLimit=1000"}, "log");
             Jmh.Score limited = v.get("log:syncLimit=1000");
@@ -570,6 +574,12 @@ public final class BenchSuite {
         b.append("Load: CPU share used by other processes (/proc/stat minus this suite's processes): ")
                 .append(String.join(", ", phaseLoad)).append("; load average at the end ")
                 .append(Machine.loadAverage()).append('\n');
+        if (jmh != null && !jmh.closeHangs().isEmpty()) {
+            b.append("HANG: EventCountLogger.close() did not return within 15 s (look for a deadlock with the"
+                    + " flusher thread: jstack the fork) in ")
+                    .append(jmh.closeHangs().size()).append(" JMH fork(s): ").append(String.join(", ", jmh.closeHangs()))
+                    .append(". The suite abandons such a close() after 15 s.\n");
+        }
         if (maxOthers > 0.1) {
             b.append("WARNING: other processes used up to ").append(percent(maxOthers))
                     .append(" of the CPUs during a phase; its figures may be off. Re-run when the machine is idle.\n");

@@ -63,7 +63,7 @@ public class DirectLogBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        ecl.close();
+        Loggers.close(ecl);
         raw.close();
     }
 

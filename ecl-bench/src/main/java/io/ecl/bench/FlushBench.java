@@ -81,7 +81,7 @@ public class FlushBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        ecl.close();
+        Loggers.close(ecl);
         raw.close();
     }
 

@@ -1,6 +1,12 @@
 package io.ecl.bench;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -55,12 +61,21 @@ final class Jmh {
     private final int iterations;
     private final String[] jvmArgs;
     private final PrintStream log;
+    private final Path logFile;
+    private long scanned;
+    private final List<String> closeHangs = new ArrayList<>();
 
-    Jmh(int warmups, int iterations, PrintStream log, String... jvmArgs) {
+    Jmh(int warmups, int iterations, PrintStream log, Path logFile, String... jvmArgs) {
         this.warmups = warmups;
         this.iterations = iterations;
         this.log = log;
+        this.logFile = logFile;
         this.jvmArgs = jvmArgs;
+    }
+
+    /** Benchmarks whose fork reported that EventCountLogger.close() hung (see {@link Loggers}). */
+    List<String> closeHangs() {
+        return closeHangs;
     }
 
     /** Seconds one benchmark takes, roughly (fork start-up included), for the progress lines. */
@@ -95,6 +110,20 @@ final class Jmh {
             results = new Runner(o.build(), OutputFormatFactory.createFormatInstance(log, VerboseMode.NORMAL)).run();
         } catch (RunnerException e) {
             throw new IllegalStateException("JMH failed on " + bench.getSimpleName() + ": " + e.getMessage(), e);
+        }
+        log.flush();
+        try {
+            byte[] all = Files.readAllBytes(logFile);
+            String fresh = new String(all, (int) Math.min(scanned, all.length), (int) Math.max(0, all.length - scanned),
+                    StandardCharsets.UTF_8);
+            scanned = all.length;
+            int at = fresh.indexOf(Loggers.HANG_MARKER);
+            while (at >= 0) {
+                closeHangs.add(bench.getSimpleName());
+                at = fresh.indexOf(Loggers.HANG_MARKER, at + 1);
+            }
+        } catch (IOException e) {
+            // the log is for people; the figures do not depend on it
         }
         Map<String, Score> scores = new LinkedHashMap<>();
         for (RunResult r : results) {

@@ -59,7 +59,7 @@ public class LocalLogBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        ecl.close();
+        Loggers.close(ecl);
     }
 
     /** Baseline: the add that log() ends in, without the lookup by event ID. */
@@ -84,6 +84,20 @@ public class LocalLogBench {
     @Threads(2)
     public void longAdder2Threads() {
         adder.increment();
+    }
+
+    /** Each benchmark thread's own event ID. */
+    @State(Scope.Thread)
+    public static class OwnEvent {
+        private static final java.util.concurrent.atomic.AtomicInteger NEXT = new java.util.concurrent.atomic.AtomicInteger();
+        final String event = "req" + NEXT.getAndIncrement() % 10;
+    }
+
+    /** Variant for diagnosis: 2 threads, each logging its own event (no counter shared between them). */
+    @Benchmark
+    @Threads(2)
+    public void log2ThreadsOwnEvent(OwnEvent own) {
+        group.log(own.event);
     }
 
     /** Variant for diagnosis: a lookup by event ID in a ConcurrentHashMap, then the add. */

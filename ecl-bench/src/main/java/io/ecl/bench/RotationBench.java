@@ -84,7 +84,7 @@ public class RotationBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        ecl.close();
+        Loggers.close(ecl);
         rotator.close();
     }
 
