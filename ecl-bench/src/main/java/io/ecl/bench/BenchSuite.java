@@ -166,7 +166,11 @@ public final class BenchSuite {
             System.setProperty(BenchRedis.ADDRESS_PROPERTY, redisAddress);
             System.setProperty(BenchRedis.DB_PROPERTY, Integer.toString(db));
             try (RedisClient c = BenchRedis.client()) {
-                redisVersion = infoField(c.info("server"), "redis_version");
+                String server = c.info("server");
+                redisVersion = infoField(server, "redis_version");
+                if (embedded == null && isLoopback(BenchRedis.host()) && infoField(server, "process_id").matches("\\d+")) {
+                    Machine.CpuSample.OWN_PIDS.add(Long.parseLong(infoField(server, "process_id")));
+                }
                 long keys = c.dbSize();
                 if (embedded == null && keys > 0 && !allowFlush) {
                     System.err.println("ecl-bench: database " + db + " of " + redisAddress + " holds " + keys
@@ -573,7 +577,9 @@ public final class BenchSuite {
                 .append(Machine.cpuModel()).append(", ").append(Machine.memory()).append(" RAM, ")
                 .append(Machine.os()).append("; JDK: ").append(Machine.jdk()).append("; Redis ").append(redisVersion)
                 .append(embedded ? " (embedded-redis, loopback)" : " at " + redisAddress).append('\n');
-        b.append("Load: CPU share used by other processes (/proc/stat minus this suite's processes): ")
+        b.append("Load: CPU share used by other processes (/proc/stat minus this suite's processes")
+                .append(embedded || !Machine.CpuSample.OWN_PIDS.isEmpty() ? " and Redis" : "; Redis counts as other")
+                .append("): ")
                 .append(String.join(", ", phaseLoad)).append("; load average at the end ")
                 .append(Machine.loadAverage()).append('\n');
         if (jmh != null && !jmh.closeHangs().isEmpty()) {
@@ -612,6 +618,14 @@ public final class BenchSuite {
             // fall through
         }
         return Path.of("").toAbsolutePath();
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     private static String infoField(String info, String field) {

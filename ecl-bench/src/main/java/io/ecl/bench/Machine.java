@@ -57,7 +57,8 @@ final class Machine {
 
     /**
      * CPU time of the whole machine and of this suite (its JVM, the JMH forks and other children
-     * it has waited for, and its live children such as redis-server), from /proc. The difference
+     * it has waited for, its live children such as redis-server, and a Redis on this machine given
+     * by --redis), from /proc. The difference
      * is what other processes used: the load average alone would count the suite's own threads.
      */
     static final class CpuSample {
@@ -70,6 +71,9 @@ final class Machine {
             this.total = total;
             this.own = own;
         }
+
+        /** Processes counted as the suite's own although not its children: a local Redis given by --redis. */
+        static final java.util.Set<Long> OWN_PIDS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         static CpuSample now() {
             try {
@@ -87,6 +91,9 @@ final class Machine {
                 List<ProcessHandle> children = ProcessHandle.current().descendants().collect(Collectors.toList());
                 for (ProcessHandle c : children) {
                     own += processTime(c.pid(), false);
+                }
+                for (long pid : OWN_PIDS) {
+                    own += processTime(pid, false);
                 }
                 return new CpuSample(total - idle, total, own);
             } catch (IOException | RuntimeException e) {
