@@ -1,0 +1,109 @@
+package io.ecl.bench;
+
+import io.ecl.core.EclConfig;
+import io.ecl.core.EventCountLogger;
+import io.ecl.core.EventGroup;
+import io.ecl.core.GroupConfig;
+import io.ecl.core.Interval;
+import io.ecl.core.Rotator;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * log() in direct mode (one EVALSHA of log.lua per call, whatever the number of intervals)
+ * against a raw INCR through the same kind of client: a pooled Jedis {@link RedisClient}, shared
+ * by all benchmark threads, as ecl-core's connection is.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class DirectLogBench {
+    static final String EVENT = "req3";
+
+    private EventCountLogger ecl;
+    private EventGroup group;
+    private RedisClient raw;
+    private String threeIncrbySha;
+    private static final java.util.List<String> THREE_KEYS = java.util.List.of("bench:raw:5s", "bench:raw:1m", "bench:raw:5m");
+    private static final java.util.List<String> ONE = java.util.List.of("1");
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        raw = BenchRedis.client();
+        raw.flushDB();
+        GroupConfig g = GroupConfig.builder("direct")
+                .events("req0", "req1", "req2", "req3", "req4", "req5", "req6", "req7", "req8", "req9")
+                .intervals("5s", "1m", "5m")
+                .build();
+        EclConfig config = EclConfig.builder().redis(BenchRedis.config()).group(g).build();
+        // As with a master running: every interval is open (cur:@ts set) when logging starts.
+        try (Rotator rotator = Rotator.connect(config.redis())) {
+            rotator.declare(g);
+            long now = System.currentTimeMillis();
+            for (Interval i : g.intervals()) {
+                rotator.rotate(g, i, i.startOf(now));
+            }
+        }
+        ecl = EventCountLogger.builder(config).shutdownHook(false).build();
+        group = ecl.group("direct");
+        group.log(EVENT); // loads log.lua into the script cache before measuring
+        threeIncrbySha = raw.scriptLoad("for i = 1, #KEYS do redis.call('INCRBY', KEYS[i], ARGV[1]) end");
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        Loggers.close(ecl);
+        raw.close();
+    }
+
+    /** Baseline: one INCR, one round trip. */
+    @Benchmark
+    public long rawIncr() {
+        return raw.incr("bench:raw");
+    }
+
+    @Benchmark
+    @Threads(4)
+    public long rawIncr4Threads() {
+        return raw.incr("bench:raw");
+    }
+
+    /** Variant for diagnosis: the floor of "one round trip for 3 intervals" with plain commands. */
+    @Benchmark
+    public void rawPipeline3Incrby() {
+        try (AbstractPipeline p = raw.pipelined()) {
+            p.incrBy("bench:raw:5s", 1);
+            p.incrBy("bench:raw:1m", 1);
+            p.incrBy("bench:raw:5m", 1);
+            p.sync();
+        }
+    }
+
+    /** Variant for diagnosis: the floor of any script that increments 3 intervals. */
+    @Benchmark
+    public Object rawScript3Incrby() {
+        return raw.evalsha(threeIncrbySha, THREE_KEYS, ONE);
+    }
+
+    @Benchmark
+    public void log() {
+        group.log(EVENT);
+    }
+
+    @Benchmark
+    @Threads(4)
+    public void log4Threads() {
+        group.log(EVENT);
+    }
+}

@@ -1,0 +1,188 @@
+package io.ecl.bench;
+
+import io.ecl.core.CounterReader;
+import io.ecl.core.EclConfig;
+import io.ecl.core.EventCountLogger;
+import io.ecl.core.EventGroup;
+import io.ecl.core.GroupConfig;
+import io.ecl.core.Interval;
+import io.ecl.core.RedisConfig;
+import io.ecl.core.Rotator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * Round trips of each operation, counted by a {@link RoundTripProxy} between ecl-core and Redis.
+ * Not timed (the proxy adds latency); timings come from the JMH benchmarks, which talk to Redis
+ * directly.
+ */
+final class RoundTrips implements AutoCloseable {
+    /** What one operation cost in round trips. */
+    static final class Count {
+        /** Round trips that carried data commands (connection set-up left out). */
+        final int data;
+        /** All round trips, connection set-up included. */
+        final int total;
+        /** The round trips as "COMMAND+COMMAND..." each, for the notes. */
+        final String detail;
+
+        Count(RoundTripProxy proxy) {
+            this.data = proxy.dataRoundTrips();
+            this.total = proxy.totalRoundTrips();
+            this.detail = describe(proxy.roundTrips());
+        }
+
+        private static String describe(List<RoundTripProxy.RoundTrip> trips) {
+            Map<String, Integer> grouped = new LinkedHashMap<>();
+            for (RoundTripProxy.RoundTrip t : trips) {
+                grouped.merge(t.toString(), 1, Integer::sum);
+            }
+            return grouped.entrySet().stream()
+                    .map(e -> e.getValue() == 1 ? e.getKey() : e.getValue() + " × " + e.getKey())
+                    .collect(Collectors.joining("; "));
+        }
+    }
+
+    private final RoundTripProxy proxy;
+    private final RedisConfig viaProxy;
+    /** SCRIPT FLUSH is allowed (our own embedded Redis: no other client's scripts to lose). */
+    private final boolean mayFlushScripts;
+
+    RoundTrips(boolean mayFlushScripts) {
+        try {
+            this.proxy = new RoundTripProxy(BenchRedis.host(), BenchRedis.port());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.viaProxy = BenchRedis.config().toBuilder().host("127.0.0.1").port(proxy.port()).build();
+        this.mayFlushScripts = mayFlushScripts;
+    }
+
+    boolean mayFlushScripts() {
+        return mayFlushScripts;
+    }
+
+    /** Data round trips per direct-mode log(), over {@code n} calls, after a first call that connects. */
+    double perDirectLog(int n) {
+        flushDb();
+        GroupConfig g = GroupConfig.builder("rtdirect").events("req1").intervals("5s", "1m", "5m").build();
+        try (EventCountLogger ecl = logger(g, null)) {
+            EventGroup group = ecl.group("rtdirect");
+            group.log("req1");
+            proxy.reset();
+            for (int i = 0; i < n; i++) {
+                group.log("req1");
+            }
+            return proxy.dataRoundTrips() / (double) n;
+        }
+    }
+
+    /**
+     * flush() of 10,000 distinct declared events in 3 intervals, by a logger that has flushed
+     * before (connected, scripts cached, events declared); with {@code coldScripts}, right after
+     * SCRIPT FLUSH (a restarted Redis).
+     */
+    Count flush(boolean coldScripts) {
+        flushDb();
+        String[] ids = FlushBench.eventIds(FlushBench.EVENTS);
+        GroupConfig g = GroupConfig.builder("rtflush").events(ids).intervals(FlushBench.INTERVALS)
+                .syncInterval(Duration.ofHours(1)).build();
+        try (EventCountLogger ecl = logger(g, new MutableClock(System.currentTimeMillis()))) {
+            EventGroup group = ecl.group("rtflush");
+            for (String id : ids) {
+                group.log(id);
+            }
+            ecl.flush();
+            for (String id : ids) {
+                group.log(id);
+            }
+            if (coldScripts) {
+                scriptFlush();
+            }
+            proxy.reset();
+            if (!ecl.flush()) {
+                throw new IllegalStateException("flush did not deliver");
+            }
+            return new Count(proxy);
+        }
+    }
+
+    /** A new CounterReader's first read of 10,000 auto-declared events (connection set-up included in total). */
+    Count read(boolean coldScripts) {
+        flushDb();
+        GroupConfig g = GroupConfig.builder("rtread").autoDeclareEvents(true).intervals("5s")
+                .syncInterval(Duration.ofHours(1)).build();
+        EclConfig direct = EclConfig.builder().redis(BenchRedis.config()).group(g).build();
+        ReaderBench.fill(direct, g, FlushBench.eventIds(ReaderBench.EVENTS));
+        EclConfig config = direct.withRedis(viaProxy);
+        if (!coldScripts) {
+            try (CounterReader warm = CounterReader.connect(config)) {
+                warm.read(g, g.intervals().get(0));
+            }
+        } else {
+            scriptFlush();
+        }
+        proxy.reset();
+        try (CounterReader reader = CounterReader.connect(config)) {
+            int n = reader.read(g, g.intervals().get(0)).last().size();
+            if (n != ReaderBench.EVENTS) {
+                throw new IllegalStateException("read " + n + " events");
+            }
+            return new Count(proxy);
+        }
+    }
+
+    /** One rotation of a (group, interval) of 10,000 auto-declared events, by a connected Rotator. */
+    Count rotation() {
+        flushDb();
+        GroupConfig g = GroupConfig.builder("rtrot").autoDeclareEvents(true).intervals("5s")
+                .syncInterval(Duration.ofHours(1)).build();
+        EclConfig direct = EclConfig.builder().redis(BenchRedis.config()).group(g).build();
+        ReaderBench.fill(direct, g, FlushBench.eventIds(RotationBench.EVENTS));
+        Interval i = g.intervals().get(0);
+        try (Rotator rotator = Rotator.connect(viaProxy)) {
+            rotator.ping();
+            proxy.reset();
+            long next = i.startOf(System.currentTimeMillis()) + 10 * i.lengthMillis();
+            if (!rotator.rotate(g, i, next).rotated()) {
+                throw new IllegalStateException("not rotated");
+            }
+            return new Count(proxy);
+        }
+    }
+
+    private EventCountLogger logger(GroupConfig g, MutableClock clock) {
+        EclConfig config = EclConfig.builder().redis(viaProxy).group(g).build();
+        EventCountLogger.Builder b = EventCountLogger.builder(config).shutdownHook(false);
+        if (clock != null) {
+            b.clock(clock);
+        }
+        return b.build();
+    }
+
+    private static void flushDb() {
+        try (RedisClient raw = BenchRedis.client()) {
+            raw.flushDB();
+        }
+    }
+
+    private void scriptFlush() {
+        if (!mayFlushScripts) {
+            throw new IllegalStateException("SCRIPT FLUSH is not allowed on a shared Redis");
+        }
+        try (RedisClient raw = BenchRedis.client()) {
+            raw.scriptFlush();
+        }
+    }
+
+    @Override
+    public void close() {
+        proxy.close();
+    }
+}

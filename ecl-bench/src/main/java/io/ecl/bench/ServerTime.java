@@ -1,0 +1,83 @@
+package io.ecl.bench;
+
+/**
+ * Redis' own execution time of each operation (INFO commandstats, reset right before the
+ * operation), by calling the benchmark classes' set-up and operations directly, outside JMH:
+ * the statistics then hold exactly the measured operations, none of the set-up's commands.
+ * Only on the suite's embedded Redis (CONFIG RESETSTAT would reset a shared server's statistics).
+ */
+final class ServerTime {
+    private ServerTime() {
+    }
+
+    /** Microseconds Redis spends executing {@code command} per call of {@code op}, over {@code n} calls. */
+    private static double usecPer(String command, int n, Runnable op) {
+        RedisStats.reset();
+        for (int i = 0; i < n; i++) {
+            op.run();
+        }
+        return (double) RedisStats.of(RedisStats.read(), command).usec / n;
+    }
+
+    /** {log() in direct mode, raw INCR}, µs per call. */
+    static double[] direct() {
+        DirectLogBench b = new DirectLogBench();
+        b.setUp();
+        try {
+            return new double[] {usecPer("evalsha", 2000, b::log), usecPer("incr", 2000, b::rawIncr)};
+        } finally {
+            b.tearDown();
+        }
+    }
+
+    /** {flush() of 10,000 declared events × 3 intervals, the raw pipeline of 30,000 INCRBY}, µs each. */
+    static double[] flush() {
+        FlushBench b = new FlushBench();
+        b.events = "declared";
+        b.setUp();
+        try {
+            double flush = 0;
+            double raw = 0;
+            int n = 5;
+            for (int i = 0; i < n; i++) {
+                b.logAll();
+                flush += usecPer("evalsha", 1, b::flush);
+                raw += usecPer("incrby", 1, b::rawPipeline);
+            }
+            return new double[] {flush / n, raw / n};
+        } finally {
+            b.tearDown();
+        }
+    }
+
+    /** One rotation of 10,000 auto-declared events, µs, with {@code unrelatedKeys} other keys. */
+    static double rotation(int unrelatedKeys) {
+        RotationBench b = new RotationBench();
+        b.unrelatedKeys = unrelatedKeys;
+        b.setUp();
+        try {
+            double total = 0;
+            int n = 5;
+            b.logInterval();
+            b.rotate(); // the first rotation has no last counters to drop; steady state from the second
+            for (int i = 0; i < n; i++) {
+                b.logInterval();
+                total += usecPer("evalsha", 1, b::rotate);
+            }
+            return total / n;
+        } finally {
+            b.tearDown();
+        }
+    }
+
+    /** One read of 10,000 auto-declared events, µs. */
+    static double read() {
+        ReaderBench b = new ReaderBench();
+        b.setUp();
+        try {
+            return usecPer("evalsha", 5, b::read);
+        } finally {
+            b.tearDown();
+        }
+    }
+}
