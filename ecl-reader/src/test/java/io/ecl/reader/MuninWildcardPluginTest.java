@@ -233,6 +233,9 @@ class MuninWildcardPluginTest {
         Files.writeString(empty, redis.yamlRedisSection() + "groups: {}\n");
         assertEquals(new Result(0, "no (no event groups in " + empty + ")\n", ""),
                 run(plugin, Map.of("config", empty.toString()), "autoconf"));
+        r = run(plugin, Map.of("TMPDIR", dir.resolve("missing-dir").toString()), "autoconf");
+        assertEquals(0, r.exit());
+        assertEquals("no (cannot create a temporary directory)\n", r.out());
     }
 
     @Test
