@@ -99,7 +99,7 @@ class DistributionIT {
             assertTrue(Files.isRegularFile(unpacked.resolve(f)), f + " missing");
             assertSameContent(ROOT.resolve(f), unpacked.resolve(f));
         }
-        for (String f : List.of("munin/ecl_fixed", "munin/ecl_dynamic")) {
+        for (String f : List.of("munin/ecl_", "munin/ecl_fixed", "munin/ecl_dynamic")) {
             assertTrue(Files.isRegularFile(unpacked.resolve(f)), f + " missing");
             assertExecutable(unpacked.resolve(f));
         }
@@ -278,6 +278,7 @@ class DistributionIT {
         assertFileMode(entries, "/usr/share/ecl/lib/ecl-reader.jar", "-rw-r--r--");
         assertFileMode(entries, "/etc/ecl/config.yml", "-rw-r--r--");
         assertFileMode(entries, "/lib/systemd/system/ecl-master.service", "-rw-r--r--");
+        assertFileMode(entries, "/usr/share/munin/plugins/ecl_", "-rwxr-xr-x");
         assertFileMode(entries, "/usr/share/munin/plugins/ecl_fixed", "-rwxr-xr-x");
         assertFileMode(entries, "/usr/share/munin/plugins/ecl_dynamic", "-rwxr-xr-x");
         assertFileMode(entries, "/usr/share/doc/ecl/README.md", "-rw-r--r--");
