@@ -44,6 +44,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "ecl-reader", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
+        subcommands = ServeCommand.class, synopsisSubcommandLabel = "",
         description = "Read the counters of an event group from Redis and print them as event:count lines,"
                 + " sorted by event ID (part of the Event Count Logger system), or as JSON, Munin values or"
                 + " Prometheus metrics.",

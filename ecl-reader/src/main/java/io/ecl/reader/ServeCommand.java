@@ -1,0 +1,177 @@
+package io.ecl.reader;
+
+import io.ecl.core.ConfigException;
+import io.ecl.core.EclConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ecl-reader serve}: serves the counts of every group and interval of the config over HTTP,
+ * as Prometheus metrics ({@code /metrics}) and JSON ({@code /api/v1/}); see {@link MetricsHttpServer}.
+ * Runs until SIGTERM or SIGINT, then stops cleanly with exit code 0.
+ *
+ * <pre>
+ * ecl-reader serve [CONFIG | -c FILE] [--listen HOST:PORT] [-v]
+ * </pre>
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Serve the counts of every group and interval over HTTP: Prometheus metrics at /metrics,"
+                + " JSON at /api/v1/groups, /api/v1/groups/GROUP and /api/v1/groups/GROUP/INTERVAL."
+                + " Runs until SIGTERM or SIGINT.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped by SIGTERM or SIGINT",
+                "1:error (bad config, address in use)", "2:usage error"})
+public final class ServeCommand implements Callable<Integer> {
+    static final String DEFAULT_LISTEN = "127.0.0.1:9108";
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG",
+            description = "YAML file with the event groups and the Redis connection."
+                    + " Default: the file $ECL_CONFIG names, else /etc/ecl/config.yml.")
+    Path config;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "The config file, as an option (instead of CONFIG).")
+    Path configOption;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = DEFAULT_LISTEN,
+            description = "Address and port to listen on (default: ${DEFAULT-VALUE}); [::1]:PORT for IPv6,"
+                    + " 0.0.0.0:PORT for every interface.")
+    String listen;
+
+    @Option(names = {"-v", "--verbose"}, description = "Stack traces of errors.")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Where the config comes from when neither CONFIG nor -c is given (tests replace it). */
+    Cli.ConfigLocation configLocation = Cli.ConfigLocation.SYSTEM;
+
+    /** Whether call() installs the SIGTERM/SIGINT handlers (tests stop it with {@link #stop()} instead). */
+    boolean handleSignals = true;
+
+    private final Clock clock;
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile MetricsHttpServer server;
+
+    public ServeCommand() {
+        this(Clock.systemUTC());
+    }
+
+    ServeCommand(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        CliLogLayout.stackTraces = verbose;
+        if (config != null && configOption != null) {
+            throw new ParameterException(spec.commandLine(), "CONFIG and -c/--config cannot both be given");
+        }
+        InetSocketAddress address = parseListen(listen);
+        try {
+            EclConfig cfg = configLocation.load(configOption != null ? configOption : config);
+            Cli.warnings(err, cfg);
+            try {
+                server = MetricsHttpServer.start(cfg, address, clock);
+            } catch (BindException e) {
+                return Cli.error(err, "cannot listen on " + listen + ": " + e.getMessage());
+            } catch (IOException e) {
+                return Cli.error(err, "cannot listen on " + listen + ": " + e);
+            }
+            try {
+                if (handleSignals) {
+                    Signals.onTermOrInt(stop::countDown);
+                }
+                InetSocketAddress bound = server.address();
+                Cli.line(err, "ecl-reader serve: listening on http://" + hostPort(bound) + "/metrics and /api/v1/groups");
+                started.countDown();
+                stop.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                server.close();
+            }
+            Cli.line(err, "ecl-reader serve: stopped");
+            return 0;
+        } catch (ConfigException e) {
+            return Cli.fail(err, e, verbose);
+        } catch (RuntimeException e) {
+            return Cli.unexpected(err, e, verbose);
+        }
+    }
+
+    /** Stops a running call() (as SIGTERM does). */
+    void stop() {
+        stop.countDown();
+    }
+
+    /** Waits until call() serves; the server, or null when it did not start within the time. */
+    MetricsHttpServer awaitStarted(long millis) throws InterruptedException {
+        return started.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS) ? server : null;
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** HOST:PORT or [IPV6]:PORT, the port 0 to 65535 (0: any free one); anything else is a usage error. */
+    InetSocketAddress parseListen(String value) {
+        int colon = value.lastIndexOf(':');
+        String host = colon < 0 ? "" : value.substring(0, colon);
+        String port = colon < 0 ? "" : value.substring(colon + 1);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.indexOf(':') >= 0) {
+            host = "";
+        }
+        int p = -1;
+        if (port.matches("[0-9]{1,5}")) {
+            p = Integer.parseInt(port);
+        }
+        if (host.isEmpty() || p < 0 || p > 65535) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--listen': expected HOST:PORT"
+                    + " (e.g. " + DEFAULT_LISTEN + ") but was '" + value + "'");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), p);
+        } catch (UnknownHostException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--listen': unknown host '"
+                    + host + "'");
+        }
+    }
+
+    /** SIGTERM and SIGINT as a call, so that they end the process with exit code 0 rather than 143/130. */
+    static final class Signals {
+        private Signals() {
+        }
+
+        @SuppressWarnings("restriction")
+        static void onTermOrInt(Runnable action) {
+            for (String name : new String[] {"TERM", "INT"}) {
+                try {
+                    sun.misc.Signal.handle(new sun.misc.Signal(name), s -> action.run());
+                } catch (IllegalArgumentException e) {
+                    // not available on this platform (or already used by the JVM): the default applies
+                }
+            }
+        }
+    }
+}
