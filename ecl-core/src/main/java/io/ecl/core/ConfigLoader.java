@@ -33,7 +33,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("redis", "groups");
     private static final Set<String> REDIS_KEYS =
-            Set.of("host", "port", "db", "password", "username", "tls", "url", "timeout_ms");
+            Set.of("host", "port", "db", "password", "username", "tls", "url", "timeout_ms",
+                    "sentinels", "master_name", "sentinel_password");
     private static final Set<String> GROUP_KEYS = Set.of("events", "intervals", "auto_declare_events",
             "sync_interval", "sync_limit", "legacy_scan", "max_pending");
 
@@ -138,6 +139,15 @@ final class ConfigLoader {
                     case "username": redis.username(isNull(v) ? null : string(v, "redis.username")); break;
                     case "tls": redis.tls(bool(v, "redis.tls")); break;
                     case "timeout_ms": redis.timeoutMillis((int) integer(v, "redis.timeout_ms", 1, 3_600_000)); break;
+                    case "sentinels":
+                        redis.sentinels(isNull(v) ? List.of() : sentinels(v));
+                        break;
+                    case "master_name":
+                        redis.masterName(isNull(v) ? null : string(v, "redis.master_name"));
+                        break;
+                    case "sentinel_password":
+                        redis.sentinelPassword(isNull(v) ? null : string(v, "redis.sentinel_password"));
+                        break;
                     case "url":
                         url = string(v, "redis.url");
                         urlNode = v;
@@ -156,7 +166,11 @@ final class ConfigLoader {
                 throw at(urlNode, "redis.url: " + e.getMessage());
             }
         }
-        config.redis(redis.build());
+        try {
+            config.redis(redis.build());
+        } catch (ConfigException e) {
+            throw at(node, e.getMessage());
+        }
     }
 
     private void readGroup(NodeTuple tuple) {
@@ -301,6 +315,22 @@ final class ConfigLoader {
                 throw at(item, what + ": list items must be strings, got " + describe(item));
             }
             out.add(((ScalarNode) item).getValue());
+        }
+        return out;
+    }
+
+    /** {@code redis.sentinels}: a list of host:port, each checked at its own line. */
+    private List<String> sentinels(Node node) {
+        List<String> out = strings(node, "redis.sentinels");
+        if (out.isEmpty()) {
+            throw at(node, "redis.sentinels: the list is empty; name at least one Sentinel as host:port");
+        }
+        for (int i = 0; i < out.size(); i++) {
+            try {
+                RedisConfig.parseHostPort(out.get(i), "redis.sentinels");
+            } catch (ConfigException e) {
+                throw at(((SequenceNode) node).getValue().get(i), e.getMessage());
+            }
         }
         return out;
     }
