@@ -25,6 +25,17 @@ public final class RedisConfig {
     private final List<String> sentinels;
     private final String masterName;
     private final String sentinelPassword;
+    private final boolean cluster;
+    private final List<String> nodes;
+    private final KeyMode keyMode;
+
+    /** How key names are formed; see {@link Keys}. */
+    public enum KeyMode {
+        /** {@code <group>:<interval>:...}, the Python version's names. */
+        PYTHON,
+        /** {@code {<group>}:<interval>:...}: a Redis Cluster hash tag puts a group in one slot. Python cannot read these. */
+        HASHTAG
+    }
 
     private RedisConfig(Builder b) {
         this.host = b.host;
@@ -37,6 +48,9 @@ public final class RedisConfig {
         this.sentinels = List.copyOf(b.sentinels);
         this.masterName = b.masterName;
         this.sentinelPassword = b.sentinelPassword;
+        this.cluster = b.cluster;
+        this.nodes = List.copyOf(b.nodes);
+        this.keyMode = b.keyMode;
     }
 
     public static Builder builder() {
@@ -74,11 +88,19 @@ public final class RedisConfig {
     public String masterName() { return masterName; }
     /** The password of the Sentinels themselves (not of the master), or null. */
     public String sentinelPassword() { return sentinelPassword; }
+    /** Whether Redis is a Redis Cluster. */
+    public boolean cluster() { return cluster; }
+    /** The cluster's seed nodes ({@code host:port}); when empty, host:port is the one seed. */
+    public List<String> nodes() { return nodes.isEmpty() ? List.of(hostPort(host, port)) : nodes; }
+    public KeyMode keyMode() { return keyMode; }
     /** Whether the master is found through Sentinel. */
     public boolean sentinel() { return !sentinels.isEmpty(); }
 
     /** {@code host:port}, as error messages show it; for Sentinel, the master name and the Sentinels. */
     public String address() {
+ if (cluster) {
+            return "cluster " + String.join(",", nodes());
+        }
         if (sentinel()) {
             return "master '" + masterName + "' of Sentinel " + String.join(",", sentinels);
         }
@@ -128,11 +150,17 @@ public final class RedisConfig {
         b.sentinels = List.copyOf(sentinels);
         b.masterName = masterName;
         b.sentinelPassword = sentinelPassword;
+        b.cluster = cluster;
+        b.nodes = List.copyOf(nodes);
+        b.keyMode = keyMode;
         return b;
     }
 
     @Override
     public String toString() {
+        if (cluster) {
+            return "redis-cluster://" + String.join(",", nodes()) + (tls ? " (tls)" : "") + " key_mode hashtag";
+        }
         if (sentinel()) {
             return "redis-sentinel://" + (username != null || password != null
                     ? (username == null ? "" : username) + (password == null ? "" : ":***") + "@" : "")
@@ -154,7 +182,8 @@ public final class RedisConfig {
                 && host.equals(r.host) && Objects.equals(username, r.username)
                 && Objects.equals(password, r.password) && sentinels.equals(r.sentinels)
                 && Objects.equals(masterName, r.masterName)
-                && Objects.equals(sentinelPassword, r.sentinelPassword);
+                && Objects.equals(sentinelPassword, r.sentinelPassword)
+                && cluster == r.cluster && nodes.equals(r.nodes) && keyMode == r.keyMode;
     }
 
     @Override
@@ -174,8 +203,31 @@ public final class RedisConfig {
         private List<String> sentinels = List.of();
         private String masterName;
         private String sentinelPassword;
+        private boolean cluster;
+        private List<String> nodes = List.of();
+        private KeyMode keyMode = KeyMode.PYTHON;
 
         private Builder() {
+        }
+
+        /** Redis is a Redis Cluster; needs {@code keyMode(HASHTAG)}. */
+        public Builder cluster(boolean cluster) {
+            this.cluster = cluster;
+            return this;
+        }
+
+        /** Seed nodes of the cluster, each {@code host:port} (default: host:port). */
+        public Builder nodes(List<String> nodes) {
+            for (String s : nodes) {
+                parseHostPort(s, "redis.nodes");
+            }
+            this.nodes = List.copyOf(nodes);
+            return this;
+        }
+
+        public Builder keyMode(KeyMode keyMode) {
+            this.keyMode = Objects.requireNonNull(keyMode);
+            return this;
         }
 
         /** The Sentinels to ask for the master, each {@code host:port}; needs {@link #masterName}. */
@@ -303,6 +355,20 @@ public final class RedisConfig {
             if (sentinels.isEmpty() && masterName != null) {
                 throw new ConfigException("redis.master_name is set but redis.sentinels is not:"
                         + " list the Sentinels to ask, e.g. sentinels: ['10.0.0.1:26379', '10.0.0.2:26379']");
+            }
+            if (cluster && keyMode != KeyMode.HASHTAG) {
+                throw new ConfigException("redis.cluster: true needs redis.key_mode: hashtag: rotation and"
+                        + " logging change all keys of a group in one script, so they must share one cluster slot"
+                        + " ({group} hash tag); note that Python clients cannot read hashtag keys");
+            }
+            if (cluster && !sentinels.isEmpty()) {
+                throw new ConfigException("redis.cluster and redis.sentinels cannot be combined");
+            }
+            if (!cluster && !nodes.isEmpty()) {
+                throw new ConfigException("redis.nodes is set but redis.cluster is not true");
+            }
+            if (cluster && db != 0) {
+                throw new ConfigException("redis.db: a Redis Cluster has only db 0");
             }
             if (sentinels.isEmpty() && sentinelPassword != null) {
                 throw new ConfigException("redis.sentinel_password is set but redis.sentinels is not");

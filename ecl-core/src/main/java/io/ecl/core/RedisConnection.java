@@ -7,6 +7,7 @@ import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
@@ -40,7 +41,25 @@ final class RedisConnection implements AutoCloseable {
         pool.setMaxWait(java.time.Duration.ofMillis(config.timeoutMillis()));
         pool.setTestWhileIdle(false);
         pool.setJmxEnabled(false);
-        if (config.sentinel()) {
+        if (config.cluster()) {
+            java.util.Set<HostAndPort> nodes = new java.util.LinkedHashSet<>();
+            for (String s : config.nodes()) {
+                Object[] hp = RedisConfig.parseHostPort(s, "redis.nodes");
+                nodes.add(new HostAndPort((String) hp[0], (Integer) hp[1]));
+            }
+            // db is always 0 on a cluster (checked by RedisConfig); the pool is per node.
+            client.database(0);
+            try {
+                this.jedis = RedisClusterClient.builder()
+                        .nodes(nodes)
+                        .clientConfig(client.build())
+                        .poolConfig(pool)
+                        .build();
+            } catch (JedisException e) {
+                throw new RedisUnavailableException("cannot reach the Redis " + config.address() + ": "
+                        + rootMessage(e), e);
+            }
+        } else if (config.sentinel()) {
             this.jedis = sentinelClient(config, client.build(), pool);
         } else {
             this.jedis = RedisClient.builder()
