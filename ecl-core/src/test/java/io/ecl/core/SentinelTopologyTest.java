@@ -104,4 +104,24 @@ class SentinelTopologyTest {
                 "redis:\n  master_name: m\ngroups:\n  g:\n    events: []\n    intervals: ['5s']\n", "s.yml"));
         assertTrue(e.getMessage().startsWith("s.yml:2: redis.master_name is set"), e.getMessage());
     }
+
+    @Test
+    void toStringMasksThePasswordsAndNamesTheMaster() {
+        EclConfig config = EclConfig.parse("redis:\n  sentinels: ['s1:26379', 's2:26379']\n  master_name: m\n"
+                + "  password: topsecret\n  sentinel_password: alsosecret\n"
+                + "groups:\n  g:\n    events: []\n    intervals: ['5s']\n", "s.yml");
+        String shown = config.redis().toString() + " " + config.redis().address();
+        assertTrue(shown.contains("s1:26379,s2:26379") && shown.contains("m"), shown);
+        assertTrue(!shown.contains("topsecret") && !shown.contains("alsosecret"), shown);
+    }
+
+    @Test
+    void redisUrlEnvironmentReplacesSentinelsButKeepsTheKeyMode() {
+        EclConfig config = ConfigLoader.parse("redis:\n  sentinels: ['s1:26379']\n  master_name: m\n"
+                + "  key_mode: hashtag\ngroups:\n  g:\n    events: []\n    intervals: ['5s']\n", "s.yml",
+                Map.of(EclConfig.REDIS_URL_ENV, "redis://other:6380/0"));
+        assertTrue(!config.redis().sentinel());
+        assertEquals("other:6380", config.redis().address());
+        assertEquals(RedisConfig.KeyMode.HASHTAG, config.redis().keyMode());
+    }
 }
