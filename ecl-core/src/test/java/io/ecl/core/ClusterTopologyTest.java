@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.util.JedisClusterCRC16;
 import redis.embedded.RedisShardedCluster;
@@ -32,14 +33,36 @@ class ClusterTopologyTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        ports = List.of(EmbeddedRedis.freePort(), EmbeddedRedis.freePort(), EmbeddedRedis.freePort());
+        List<Integer> wanted = List.of(EmbeddedRedis.freePort(), EmbeddedRedis.freePort(), EmbeddedRedis.freePort());
+        ports = wanted;
+        // serverPorts before shard(): each shard takes its port when it is declared.
         cluster = RedisShardedCluster.newRedisCluster()
-                .shard("m1", 0).shard("m2", 0).shard("m3", 0)
                 .serverPorts(ports)
+                .shard("m1", 0).shard("m2", 0).shard("m3", 0)
                 .initializationTimeout(Duration.ofSeconds(20))
                 .build();
         cluster.start();
         ports = cluster.serverPorts();
+        if (!new HashSet<>(ports).equals(new HashSet<>(wanted))) {
+            throw new IllegalStateException("the cluster is not on the free ports " + wanted + " but on " + ports);
+        }
+        // The slots are assigned at start, but every node must agree before commands are served.
+        for (int port : ports) {
+            try (RedisClient node = RedisClient.builder().hostAndPort("127.0.0.1", port).build()) {
+                Fixtures.await(() -> clusterInfo(node).contains("cluster_state:ok"),
+                        () -> "node " + port + ": " + clusterInfo(node));
+            }
+        }
+    }
+
+    private static String clusterInfo(RedisClient node) {
+        try {
+            Object info = node.sendCommand(redis.clients.jedis.Protocol.Command.CLUSTER, "INFO");
+            return info instanceof byte[] ? new String((byte[]) info, java.nio.charset.StandardCharsets.UTF_8)
+                    : String.valueOf(info);
+        } catch (RuntimeException e) {
+            return e.toString();
+        }
     }
 
     @AfterAll
