@@ -138,6 +138,48 @@ class ClusterTopologyTest {
     }
 
     @Test
+    void localCountersAreFlushedThroughAClusterPipeline() {
+        // Local-counter groups in several slots: one flush pipelines log.lua (and SADD of new
+        // declarations) to several masters; a fresh node answers NOSCRIPT first and gets EVAL.
+        StringBuilder groups = new StringBuilder();
+        List<String> names = List.of("loc1", "loc2", "loc3", "loc4", "loc5");
+        for (String g : names) {
+            groups.append("  ").append(g).append(":\n    events: [x]\n    intervals: ['5s']\n"
+                    + "    sync_interval: 60\n");
+        }
+        EclConfig config = EclConfig.parse(yaml("  key_mode: hashtag\n", groups.toString()), "cluster.yml");
+        SteppedClock clock = new SteppedClock(T0 + 1_000);
+        try (EventCountLogger ecl = Fixtures.logger(config, clock);
+                Rotator rotator = Rotator.connect(config.redis())) {
+            ecl.flush();
+            for (String g : names) {
+                GroupConfig gc = config.group(g);
+                rotator.rotate(gc, gc.interval("5s"), T0);
+            }
+            for (int round = 0; round < 3; round++) {
+                int n = 1;
+                for (String g : names) {
+                    ecl.group(g).log("x", n++);
+                }
+                ecl.flush();
+            }
+            ecl.group("loc1").declareEvent("late-declared");
+            ecl.flush();
+            try (CounterReader reader = CounterReader.connect(config)) {
+                int n = 1;
+                for (String g : names) {
+                    assertEquals(3L * n, reader.read(g, "5s").current().get("x"), g);
+                    n++;
+                }
+            }
+            try (RedisClusterClient check = RedisClusterClient.builder()
+                    .nodes(Set.of(new HostAndPort("127.0.0.1", ports.get(0)))).build()) {
+                assertTrue(check.sismember("{loc1}:5s:cur:@declared", "late-declared"));
+            }
+        }
+    }
+
+    @Test
     void clusterWithoutHashtagKeyModeIsAClearError() {
         ConfigException e = assertThrows(ConfigException.class, () -> EclConfig.parse(
                 yaml("", "  g:\n    events: []\n    intervals: ['5s']\n"), "c.yml"));
