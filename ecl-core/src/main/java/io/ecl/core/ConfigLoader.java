@@ -33,7 +33,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("redis", "groups");
     private static final Set<String> REDIS_KEYS =
-            Set.of("host", "port", "db", "password", "username", "tls", "url", "timeout_ms");
+            Set.of("host", "port", "db", "password", "username", "tls", "url", "timeout_ms",
+                    "sentinels", "master_name", "sentinel_password", "cluster", "nodes", "key_mode");
     private static final Set<String> GROUP_KEYS = Set.of("events", "intervals", "auto_declare_events",
             "sync_interval", "sync_limit", "legacy_scan", "max_pending");
 
@@ -82,7 +83,9 @@ final class ConfigLoader {
         if (url != null && !url.isBlank()) {
             // The URL describes the whole connection: the file's db and credentials belong to the
             // file's server and must not follow to another one. Only the timeout has no URL form.
-            RedisConfig.Builder redis = RedisConfig.builder().timeoutMillis(built.redis().timeoutMillis());
+            // The key mode is the layout of the data, not part of the connection: it stays; so does cluster.
+            RedisConfig.Builder redis = RedisConfig.builder().timeoutMillis(built.redis().timeoutMillis())
+                    .keyMode(built.redis().keyMode()).cluster(built.redis().cluster());
             try {
                 redis.url(url);
             } catch (ConfigException e) {
@@ -138,6 +141,29 @@ final class ConfigLoader {
                     case "username": redis.username(isNull(v) ? null : string(v, "redis.username")); break;
                     case "tls": redis.tls(bool(v, "redis.tls")); break;
                     case "timeout_ms": redis.timeoutMillis((int) integer(v, "redis.timeout_ms", 1, 3_600_000)); break;
+                    case "sentinels":
+                        redis.sentinels(isNull(v) ? List.of() : hostPorts(v, "redis.sentinels"));
+                        break;
+                    case "master_name":
+                        redis.masterName(isNull(v) ? null : string(v, "redis.master_name"));
+                        break;
+                    case "sentinel_password":
+                        redis.sentinelPassword(isNull(v) ? null : string(v, "redis.sentinel_password"));
+                        break;
+                    case "cluster":
+                        redis.cluster(bool(v, "redis.cluster"));
+                        break;
+                    case "nodes":
+                        redis.nodes(isNull(v) ? List.of() : hostPorts(v, "redis.nodes"));
+                        break;
+                    case "key_mode":
+                        String mode = string(v, "redis.key_mode");
+                        switch (mode) {
+                            case "python": redis.keyMode(RedisConfig.KeyMode.PYTHON); break;
+                            case "hashtag": redis.keyMode(RedisConfig.KeyMode.HASHTAG); break;
+                            default: throw at(v, "redis.key_mode: '" + mode + "' is neither python nor hashtag");
+                        }
+                        break;
                     case "url":
                         url = string(v, "redis.url");
                         urlNode = v;
@@ -156,7 +182,11 @@ final class ConfigLoader {
                 throw at(urlNode, "redis.url: " + e.getMessage());
             }
         }
-        config.redis(redis.build());
+        try {
+            config.redis(redis.build());
+        } catch (ConfigException e) {
+            throw at(node, e.getMessage());
+        }
     }
 
     private void readGroup(NodeTuple tuple) {
@@ -301,6 +331,22 @@ final class ConfigLoader {
                 throw at(item, what + ": list items must be strings, got " + describe(item));
             }
             out.add(((ScalarNode) item).getValue());
+        }
+        return out;
+    }
+
+    /** {@code redis.sentinels} or {@code redis.nodes}: a list of host:port, each checked at its own line. */
+    private List<String> hostPorts(Node node, String what) {
+        List<String> out = strings(node, what);
+        if (out.isEmpty()) {
+            throw at(node, what + ": the list is empty; name at least one server as host:port");
+        }
+        for (int i = 0; i < out.size(); i++) {
+            try {
+                RedisConfig.parseHostPort(out.get(i), what);
+            } catch (ConfigException e) {
+                throw at(((SequenceNode) node).getValue().get(i), e.getMessage());
+            }
         }
         return out;
     }

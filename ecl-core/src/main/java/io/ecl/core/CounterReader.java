@@ -52,14 +52,14 @@ public final class CounterReader implements AutoCloseable {
     /** Like {@link #read(GroupConfig, Interval)}, also reporting {@code moreEvents} (declared at run time). */
     IntervalCounts read(GroupConfig group, Interval interval, Collection<String> moreEvents) {
         List<String> args = new ArrayList<>(group.events().size() + moreEvents.size() + 1);
-        args.add(Keys.prefix(group.name(), interval));
+        args.add(Keys.prefix(connection.config.keyMode(), group.name(), interval));
         Set<String> events = new LinkedHashSet<>(group.events());
         events.addAll(moreEvents);
         if (group.legacyScan()) {
             events.addAll(scan(group, interval));
         }
         args.addAll(events);
-        List<String> keys = List.of(Keys.curTs(group.name(), interval));
+        List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval));
         Object reply = connection.call(j -> LuaScript.READ.eval(j, keys, args));
         List<?> parts = (List<?>) reply;
         List<?> names = (List<?>) parts.get(0);
@@ -97,9 +97,9 @@ public final class CounterReader implements AutoCloseable {
 
     private Set<String> scan(GroupConfig group, Interval interval) {
         Set<String> found = new LinkedHashSet<>();
-        int prefixLength = Keys.prefix(group.name(), interval).length();
+        int prefixLength = Keys.prefix(connection.config.keyMode(), group.name(), interval).length();
         for (String section : new String[] {Keys.CUR, Keys.LAST}) {
-            ScanParams params = new ScanParams().match(Keys.scanPattern(group.name(), interval, section)).count(1000);
+            ScanParams params = new ScanParams().match(Keys.scanPattern(connection.config.keyMode(), group.name(), interval, section)).count(1000);
             String cursor = ScanParams.SCAN_POINTER_START;
             do {
                 String c = cursor;

@@ -27,6 +27,14 @@ public final class EclConfig {
         this.groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups));
         this.warnings = List.copyOf(warnings);
         this.source = source;
+        if (redis.keyMode() == RedisConfig.KeyMode.HASHTAG) {
+            for (String name : this.groups.keySet()) {
+                String problem = Keys.hashtagGroupNameProblem(name);
+                if (problem != null) {
+                    throw new ConfigException((source == null ? "" : source + ": ") + "group '" + name + "': " + problem);
+                }
+            }
+        }
     }
 
     /**

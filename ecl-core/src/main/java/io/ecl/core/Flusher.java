@@ -196,7 +196,7 @@ final class Flusher implements Runnable {
                 if (!g.undeclared.isEmpty()) {
                     List<String> events = new ArrayList<>(g.undeclared);
                     for (Interval i : g.config.intervals()) {
-                        p.sadd(Keys.declared(g.name(), i), events.toArray(new String[0]));
+                        p.sadd(Keys.declared(owner.connection.config.keyMode(), g.name(), i), events.toArray(new String[0]));
                     }
                     declaring.add(g);
                     declared.add(events);

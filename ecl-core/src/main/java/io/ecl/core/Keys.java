@@ -24,6 +24,11 @@ package io.ecl.core;
  * match: Python readers do not see them. (In a Redis glob {@code [^@]} is one character and
  * {@code *} anything, so a ':' followed by anything but '@' later in a key would match.) Event
  * IDs therefore must not start with {@code @}.
+ *
+ * <p>In key mode {@code hashtag} (required on a Redis Cluster) every name above starts with
+ * {@code {<group>}:} instead of {@code <group>:}, so all keys of a group hash to one slot and the
+ * scripts, which touch every key of a (group, interval), may run. Python clients do not read
+ * these names. Group names must then not contain '{' or '}'.
  */
 final class Keys {
     static final String CUR = "cur:";
@@ -32,47 +37,51 @@ final class Keys {
     private Keys() {
     }
 
-    /** {@code <group>:<interval>:}, the prefix of every key of one (group, interval). */
-    static String prefix(String group, Interval interval) {
+    /** {@code <group>:<interval>:} ({@code {<group>}:<interval>:} in hashtag mode), the prefix of every key of one (group, interval). */
+    static String prefix(RedisConfig.KeyMode mode, String group, Interval interval) {
+        if (mode == RedisConfig.KeyMode.HASHTAG) {
+            // A Redis Cluster hashes only what is inside the first {...}: the group's keys share a slot.
+            return "{" + group + "}:" + interval.name() + ":";
+        }
         return group + ":" + interval.name() + ":";
     }
 
-    static String cur(String group, Interval interval, String event) {
-        return prefix(group, interval) + CUR + event;
+    static String cur(RedisConfig.KeyMode mode, String group, Interval interval, String event) {
+        return prefix(mode, group, interval) + CUR + event;
     }
 
-    static String last(String group, Interval interval, String event) {
-        return prefix(group, interval) + LAST + event;
+    static String last(RedisConfig.KeyMode mode, String group, Interval interval, String event) {
+        return prefix(mode, group, interval) + LAST + event;
     }
 
-    static String curTs(String group, Interval interval) {
-        return prefix(group, interval) + CUR + "@ts";
+    static String curTs(RedisConfig.KeyMode mode, String group, Interval interval) {
+        return prefix(mode, group, interval) + CUR + "@ts";
     }
 
-    static String declared(String group, Interval interval) {
-        return prefix(group, interval) + CUR + "@declared";
+    static String declared(RedisConfig.KeyMode mode, String group, Interval interval) {
+        return prefix(mode, group, interval) + CUR + "@declared";
     }
 
-    static String registry(String group, Interval interval) {
-        return prefix(group, interval) + CUR + "@reg";
+    static String registry(RedisConfig.KeyMode mode, String group, Interval interval) {
+        return prefix(mode, group, interval) + CUR + "@reg";
     }
 
     /** The hash in which log.lua records the last direct-mode call of each thread of one logger instance. */
-    static String directMarker(String group, Interval interval, String instance) {
-        return prefix(group, interval) + CUR + "@direct." + instance;
+    static String directMarker(RedisConfig.KeyMode mode, String group, Interval interval, String instance) {
+        return prefix(mode, group, interval) + CUR + "@direct." + instance;
     }
 
     /** Prefix of a flush chunk's idempotency marker; the script appends the chunk ID. */
-    static String syncMarkerPrefix(String group, Interval interval) {
-        return prefix(group, interval) + CUR + "@sync.";
+    static String syncMarkerPrefix(RedisConfig.KeyMode mode, String group, Interval interval) {
+        return prefix(mode, group, interval) + CUR + "@sync.";
     }
 
     /**
      * The SCAN pattern for counters of one (group, interval) section, with glob characters of the
      * group and interval escaped (Python's defect: a group named {@code a*} matched other groups).
      */
-    static String scanPattern(String group, Interval interval, String section) {
-        return escapeGlob(prefix(group, interval)) + section + "[^@]*";
+    static String scanPattern(RedisConfig.KeyMode mode, String group, Interval interval, String section) {
+        return escapeGlob(prefix(mode, group, interval)) + section + "[^@]*";
     }
 
     static String escapeGlob(String s) {
@@ -85,6 +94,14 @@ final class Keys {
             b.append(c);
         }
         return b.toString();
+    }
+
+    /** Why a group name would break the hashtag key scheme, or null when it is fine. */
+    static String hashtagGroupNameProblem(String name) {
+        if (name.indexOf('{') >= 0 || name.indexOf('}') >= 0) {
+            return "must not contain '{' or '}' with redis.key_mode: hashtag (they delimit the cluster hash tag)";
+        }
+        return null;
     }
 
     /** Why a group name would break the key scheme, or null when it is fine. */

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -21,6 +22,20 @@ public final class RedisConfig {
     private final String password;
     private final boolean tls;
     private final int timeoutMillis;
+    private final List<String> sentinels;
+    private final String masterName;
+    private final String sentinelPassword;
+    private final boolean cluster;
+    private final List<String> nodes;
+    private final KeyMode keyMode;
+
+    /** How key names are formed; see {@link Keys}. */
+    public enum KeyMode {
+        /** {@code <group>:<interval>:...}, the Python version's names. */
+        PYTHON,
+        /** {@code {<group>}:<interval>:...}: a Redis Cluster hash tag puts a group in one slot. Python cannot read these. */
+        HASHTAG
+    }
 
     private RedisConfig(Builder b) {
         this.host = b.host;
@@ -30,6 +45,12 @@ public final class RedisConfig {
         this.password = b.password;
         this.tls = b.tls;
         this.timeoutMillis = b.timeoutMillis;
+        this.sentinels = List.copyOf(b.sentinels);
+        this.masterName = b.masterName;
+        this.sentinelPassword = b.sentinelPassword;
+        this.cluster = b.cluster;
+        this.nodes = List.copyOf(b.nodes);
+        this.keyMode = b.keyMode;
     }
 
     public static Builder builder() {
@@ -61,9 +82,60 @@ public final class RedisConfig {
     /** Connect and socket timeout. */
     public int timeoutMillis() { return timeoutMillis; }
 
-    /** {@code host:port}, as error messages show it. */
+    /** The Sentinels ({@code host:port}) to ask for the master, empty when Redis is a single server. */
+    public List<String> sentinels() { return sentinels; }
+    /** The Sentinel name of the master, or null. */
+    public String masterName() { return masterName; }
+    /** The password of the Sentinels themselves (not of the master), or null. */
+    public String sentinelPassword() { return sentinelPassword; }
+    /** Whether Redis is a Redis Cluster. */
+    public boolean cluster() { return cluster; }
+    /** The cluster's seed nodes ({@code host:port}); when empty, host:port is the one seed. */
+    public List<String> nodes() { return nodes.isEmpty() ? List.of(hostPort(host, port)) : nodes; }
+    public KeyMode keyMode() { return keyMode; }
+    /** Whether the master is found through Sentinel. */
+    public boolean sentinel() { return !sentinels.isEmpty(); }
+
+    /** {@code host:port}, as error messages show it; for Sentinel, the master name and the Sentinels. */
     public String address() {
+ if (cluster) {
+            return "cluster " + String.join(",", nodes());
+        }
+        if (sentinel()) {
+            return "master '" + masterName + "' of Sentinel " + String.join(",", sentinels);
+        }
+        return hostPort(host, port);
+    }
+
+    static String hostPort(String host, int port) {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /**
+     * Splits {@code host:port} (or {@code [v6]:port}) into host and port.
+     *
+     * @throws ConfigException when it is not of that form
+     */
+    static Object[] parseHostPort(String s, String what) {
+        String t = s == null ? "" : s.trim();
+        int colon = t.lastIndexOf(':');
+        if (colon <= 0 || colon == t.length() - 1) {
+            throw new ConfigException(what + ": '" + s + "' is not host:port");
+        }
+        String host = t.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(t.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new ConfigException(what + ": '" + s + "' is not host:port (the port is not a number)");
+        }
+        if (port < 1 || port > 65535 || host.isEmpty()) {
+            throw new ConfigException(what + ": '" + s + "' is not host:port");
+        }
+        return new Object[] {host, port};
     }
 
     public Builder toBuilder() {
@@ -75,11 +147,25 @@ public final class RedisConfig {
         b.password = password;
         b.tls = tls;
         b.timeoutMillis = timeoutMillis;
+        b.sentinels = List.copyOf(sentinels);
+        b.masterName = masterName;
+        b.sentinelPassword = sentinelPassword;
+        b.cluster = cluster;
+        b.nodes = List.copyOf(nodes);
+        b.keyMode = keyMode;
         return b;
     }
 
     @Override
     public String toString() {
+        if (cluster) {
+            return "redis-cluster://" + String.join(",", nodes()) + (tls ? " (tls)" : "") + " key_mode hashtag";
+        }
+        if (sentinel()) {
+            return "redis-sentinel://" + (username != null || password != null
+                    ? (username == null ? "" : username) + (password == null ? "" : ":***") + "@" : "")
+                    + String.join(",", sentinels) + "/" + masterName + "/" + db + (tls ? " (tls)" : "");
+        }
         return (tls ? "rediss://" : "redis://")
                 + (username != null || password != null
                         ? (username == null ? "" : username) + (password == null ? "" : ":***") + "@" : "")
@@ -94,7 +180,10 @@ public final class RedisConfig {
         RedisConfig r = (RedisConfig) o;
         return port == r.port && db == r.db && tls == r.tls && timeoutMillis == r.timeoutMillis
                 && host.equals(r.host) && Objects.equals(username, r.username)
-                && Objects.equals(password, r.password);
+                && Objects.equals(password, r.password) && sentinels.equals(r.sentinels)
+                && Objects.equals(masterName, r.masterName)
+                && Objects.equals(sentinelPassword, r.sentinelPassword)
+                && cluster == r.cluster && nodes.equals(r.nodes) && keyMode == r.keyMode;
     }
 
     @Override
@@ -111,8 +200,56 @@ public final class RedisConfig {
         private String password;
         private boolean tls;
         private int timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
+        private List<String> sentinels = List.of();
+        private String masterName;
+        private String sentinelPassword;
+        private boolean cluster;
+        private List<String> nodes = List.of();
+        private KeyMode keyMode = KeyMode.PYTHON;
 
         private Builder() {
+        }
+
+        /** Redis is a Redis Cluster; needs {@code keyMode(HASHTAG)}. */
+        public Builder cluster(boolean cluster) {
+            this.cluster = cluster;
+            return this;
+        }
+
+        /** Seed nodes of the cluster, each {@code host:port} (default: host:port). */
+        public Builder nodes(List<String> nodes) {
+            for (String s : nodes) {
+                parseHostPort(s, "redis.nodes");
+            }
+            this.nodes = List.copyOf(nodes);
+            return this;
+        }
+
+        public Builder keyMode(KeyMode keyMode) {
+            this.keyMode = Objects.requireNonNull(keyMode);
+            return this;
+        }
+
+        /** The Sentinels to ask for the master, each {@code host:port}; needs {@link #masterName}. */
+        public Builder sentinels(List<String> sentinels) {
+            for (String s : sentinels) {
+                parseHostPort(s, "redis.sentinels");
+            }
+            this.sentinels = List.copyOf(sentinels);
+            return this;
+        }
+
+        public Builder masterName(String masterName) {
+            if (masterName != null && masterName.isBlank()) {
+                throw new ConfigException("redis.master_name: must not be empty");
+            }
+            this.masterName = masterName;
+            return this;
+        }
+
+        public Builder sentinelPassword(String sentinelPassword) {
+            this.sentinelPassword = sentinelPassword;
+            return this;
         }
 
         public Builder host(String host) {
@@ -207,7 +344,35 @@ public final class RedisConfig {
             return this;
         }
 
+        /**
+         * @throws ConfigException when Sentinels are given without a master name or the other way round
+         */
         public RedisConfig build() {
+            if (!sentinels.isEmpty() && masterName == null) {
+                throw new ConfigException("redis.sentinels is set but redis.master_name is not:"
+                        + " Sentinel needs the name of the master to find (e.g. master_name: mymaster)");
+            }
+            if (sentinels.isEmpty() && masterName != null) {
+                throw new ConfigException("redis.master_name is set but redis.sentinels is not:"
+                        + " list the Sentinels to ask, e.g. sentinels: ['10.0.0.1:26379', '10.0.0.2:26379']");
+            }
+            if (cluster && keyMode != KeyMode.HASHTAG) {
+                throw new ConfigException("redis.cluster: true needs redis.key_mode: hashtag: rotation and"
+                        + " logging change all keys of a group in one script, so they must share one cluster slot"
+                        + " ({group} hash tag); note that Python clients cannot read hashtag keys");
+            }
+            if (cluster && !sentinels.isEmpty()) {
+                throw new ConfigException("redis.cluster and redis.sentinels cannot be combined");
+            }
+            if (!cluster && !nodes.isEmpty()) {
+                throw new ConfigException("redis.nodes is set but redis.cluster is not true");
+            }
+            if (cluster && db != 0) {
+                throw new ConfigException("redis.db: a Redis Cluster has only db 0");
+            }
+            if (sentinels.isEmpty() && sentinelPassword != null) {
+                throw new ConfigException("redis.sentinel_password is set but redis.sentinels is not");
+            }
             return new RedisConfig(this);
         }
 

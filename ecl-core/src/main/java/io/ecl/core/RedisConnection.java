@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.function.Function;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -38,11 +41,67 @@ final class RedisConnection implements AutoCloseable {
         pool.setMaxWait(java.time.Duration.ofMillis(config.timeoutMillis()));
         pool.setTestWhileIdle(false);
         pool.setJmxEnabled(false);
-        this.jedis = RedisClient.builder()
-                .hostAndPort(config.host(), config.port())
-                .clientConfig(client.build())
-                .poolConfig(pool)
-                .build();
+        if (config.cluster()) {
+            java.util.Set<HostAndPort> nodes = new java.util.LinkedHashSet<>();
+            for (String s : config.nodes()) {
+                Object[] hp = RedisConfig.parseHostPort(s, "redis.nodes");
+                nodes.add(new HostAndPort((String) hp[0], (Integer) hp[1]));
+            }
+            // db is always 0 on a cluster (checked by RedisConfig); the pool is per node.
+            client.database(0);
+            try {
+                this.jedis = RedisClusterClient.builder()
+                        .nodes(nodes)
+                        .clientConfig(client.build())
+                        .poolConfig(pool)
+                        .build();
+            } catch (JedisException e) {
+                throw new RedisUnavailableException("cannot reach the Redis " + config.address() + ": "
+                        + rootMessage(e), e);
+            }
+        } else if (config.sentinel()) {
+            this.jedis = sentinelClient(config, client.build(), pool);
+        } else {
+            this.jedis = RedisClient.builder()
+                    .hostAndPort(config.host(), config.port())
+                    .clientConfig(client.build())
+                    .poolConfig(pool)
+                    .build();
+        }
+    }
+
+    /**
+     * A client of the master that the Sentinels name. Password, user, db and TLS apply to the
+     * master; the Sentinels get {@code sentinel_password} (if any) and the same TLS setting.
+     */
+    private static UnifiedJedis sentinelClient(RedisConfig config, DefaultJedisClientConfig master,
+            ConnectionPoolConfig pool) {
+        java.util.Set<HostAndPort> sentinels = new java.util.LinkedHashSet<>();
+        for (String s : config.sentinels()) {
+            Object[] hp = RedisConfig.parseHostPort(s, "redis.sentinels");
+            sentinels.add(new HostAndPort((String) hp[0], (Integer) hp[1]));
+        }
+        DefaultJedisClientConfig.Builder sentinel = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(config.timeoutMillis())
+                .socketTimeoutMillis(config.timeoutMillis())
+                .ssl(config.tls())
+                .clientName("ecl-sentinel")
+                .protocol(redis.clients.jedis.RedisProtocol.RESP2);
+        if (config.sentinelPassword() != null) {
+            sentinel.password(config.sentinelPassword());
+        }
+        try {
+            return RedisSentinelClient.builder()
+                    .masterName(config.masterName())
+                    .sentinels(sentinels)
+                    .clientConfig(master)
+                    .sentinelClientConfig(sentinel.build())
+                    .poolConfig(pool)
+                    .build();
+        } catch (JedisException e) {
+            throw new RedisUnavailableException("cannot find the " + config.address() + ": "
+                    + rootMessage(e), e);
+        }
     }
 
     /** Runs {@code call}, turning a connection or login failure into a {@link RedisUnavailableException}. */

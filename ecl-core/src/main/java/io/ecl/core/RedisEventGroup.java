@@ -86,9 +86,9 @@ final class RedisEventGroup implements EventGroup {
         this.lengths = new String[intervals.length];
         List<String> ts = new ArrayList<>(intervals.length);
         for (int i = 0; i < intervals.length; i++) {
-            prefixes[i] = Keys.prefix(config.name(), intervals[i]);
+            prefixes[i] = Keys.prefix(owner.connection.config.keyMode(), config.name(), intervals[i]);
             lengths[i] = Long.toString(intervals[i].lengthMillis());
-            ts.add(Keys.curTs(config.name(), intervals[i]));
+            ts.add(Keys.curTs(owner.connection.config.keyMode(), config.name(), intervals[i]));
         }
         this.tsKeys = List.copyOf(ts);
         this.direct = !config.usesLocalCounters();
@@ -303,7 +303,7 @@ final class RedisEventGroup implements EventGroup {
 
     /** The hash of this logger's direct-mode markers (first interval's prefix, as log.lua does). */
     String directMarker() {
-        return Keys.directMarker(config.name(), intervals[0], owner.instanceId);
+        return Keys.directMarker(owner.connection.config.keyMode(), config.name(), intervals[0], owner.instanceId);
     }
 
     /** Moves an in-doubt call that Redis did not apply into {@link #pending}. */

@@ -56,7 +56,7 @@ public final class Rotator implements AutoCloseable {
         connection.call(j -> {
             try (AbstractPipeline p = j.pipelined()) {
                 for (Interval i : group.intervals()) {
-                    p.sadd(Keys.declared(group.name(), i), events);
+                    p.sadd(Keys.declared(connection.config.keyMode(), group.name(), i), events);
                 }
                 p.sync();
             }
@@ -71,13 +71,13 @@ public final class Rotator implements AutoCloseable {
      */
     public Result rotate(GroupConfig group, Interval interval, long boundaryMillis) {
         List<String> args = new ArrayList<>(4);
-        args.add(Keys.prefix(group.name(), interval));
+        args.add(Keys.prefix(connection.config.keyMode(), group.name(), interval));
         args.add(Long.toString(interval.startOf(boundaryMillis)));
         args.add(Long.toString(interval.lengthMillis()));
         if (group.legacyScan()) {
             args.addAll(scanCurrent(group, interval));
         }
-        List<String> keys = List.of(Keys.curTs(group.name(), interval));
+        List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval));
         List<?> reply = (List<?>) connection.call(j -> LuaScript.ROTATE.eval(j, keys, args));
         boolean rotated = ((Long) reply.get(0)) == 1;
         Long start = reply.size() > 1 && reply.get(1) != null ? (Long) reply.get(1) : null;
@@ -90,8 +90,8 @@ public final class Rotator implements AutoCloseable {
     /** Auto-declared events in {@code cur} written by Python clients (no registry), by escaped SCAN. */
     private Set<String> scanCurrent(GroupConfig group, Interval interval) {
         Set<String> found = new LinkedHashSet<>();
-        int prefixLength = Keys.prefix(group.name(), interval).length() + Keys.CUR.length();
-        ScanParams params = new ScanParams().match(Keys.scanPattern(group.name(), interval, Keys.CUR)).count(1000);
+        int prefixLength = Keys.prefix(connection.config.keyMode(), group.name(), interval).length() + Keys.CUR.length();
+        ScanParams params = new ScanParams().match(Keys.scanPattern(connection.config.keyMode(), group.name(), interval, Keys.CUR)).count(1000);
         String cursor = ScanParams.SCAN_POINTER_START;
         do {
             String c = cursor;

@@ -176,14 +176,14 @@ class PythonCompatTest {
     @Test
     void scanPatternsEscapeGlobCharacters() {
         Interval fiveSeconds = Interval.parse("5s");
-        assertEquals("a\\*b\\?\\[c\\]\\\\:5s:cur:[^@]*", Keys.scanPattern("a*b?[c]\\", fiveSeconds, Keys.CUR));
+        assertEquals("a\\*b\\?\\[c\\]\\\\:5s:cur:[^@]*", Keys.scanPattern(RedisConfig.KeyMode.PYTHON, "a*b?[c]\\", fiveSeconds, Keys.CUR));
 
         r.set("a*:5s:cur:x", "1");
         r.set("ab:5s:cur:y", "1");
         r.set("a*:5s:cur:@ts", "1");
         r.set("a*:5s:last:z", "1");
         ScanResult<String> page = r.scan(ScanParams.SCAN_POINTER_START,
-                new ScanParams().match(Keys.scanPattern("a*", fiveSeconds, Keys.CUR)).count(1000));
+                new ScanParams().match(Keys.scanPattern(RedisConfig.KeyMode.PYTHON, "a*", fiveSeconds, Keys.CUR)).count(1000));
         assertEquals(List.of("a*:5s:cur:x"), page.getResult());
     }
 

@@ -1,0 +1,205 @@
+package io.ecl.core;
+
+import static io.ecl.core.Fixtures.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ecl.testing.EmbeddedRedis;
+import io.ecl.testing.SteppedClock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.util.JedisClusterCRC16;
+import redis.embedded.RedisShardedCluster;
+
+/**
+ * A real 3-master Redis Cluster: groups in key mode hashtag land on different masters, and
+ * logging (pipelined log.lua), rotation and reading give exact counts.
+ */
+class ClusterTopologyTest {
+    private static RedisShardedCluster cluster;
+    private static List<Integer> ports;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        List<Integer> wanted = List.of(EmbeddedRedis.freePort(), EmbeddedRedis.freePort(), EmbeddedRedis.freePort());
+        ports = wanted;
+        // serverPorts before shard(): each shard takes its port when it is declared.
+        cluster = RedisShardedCluster.newRedisCluster()
+                .serverPorts(ports)
+                .shard("m1", 0).shard("m2", 0).shard("m3", 0)
+                .initializationTimeout(Duration.ofSeconds(20))
+                .build();
+        cluster.start();
+        ports = cluster.serverPorts();
+        if (!new HashSet<>(ports).equals(new HashSet<>(wanted))) {
+            throw new IllegalStateException("the cluster is not on the free ports " + wanted + " but on " + ports);
+        }
+        // The slots are assigned at start, but every node must agree before commands are served.
+        for (int port : ports) {
+            try (RedisClient node = RedisClient.builder().hostAndPort("127.0.0.1", port).build()) {
+                Fixtures.await(() -> clusterInfo(node).contains("cluster_state:ok"),
+                        () -> "node " + port + ": " + clusterInfo(node));
+            }
+        }
+    }
+
+    private static String clusterInfo(RedisClient node) {
+        try {
+            Object info = node.sendCommand(redis.clients.jedis.Protocol.Command.CLUSTER, "INFO");
+            return info instanceof byte[] ? new String((byte[]) info, java.nio.charset.StandardCharsets.UTF_8)
+                    : String.valueOf(info);
+        } catch (RuntimeException e) {
+            return e.toString();
+        }
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.stop();
+        }
+    }
+
+    private static String yaml(String redisExtra, String groups) {
+        return "redis:\n"
+                + "  cluster: true\n"
+                + "  nodes: ['127.0.0.1:" + ports.get(0) + "', '127.0.0.1:" + ports.get(1) + "']\n"
+                + redisExtra
+                + "groups:\n" + groups;
+    }
+
+    @Test
+    void logRotateAndReadOnAThreeMasterCluster() {
+        // Groups whose hash tags fall into different slots (and, with three masters, mostly on different nodes).
+        StringBuilder groups = new StringBuilder();
+        Set<Integer> slots = new HashSet<>();
+        for (String g : List.of("web", "api", "db", "mail")) {
+            slots.add(JedisClusterCRC16.getSlot("{" + g + "}"));
+            groups.append("  ").append(g).append(":\n    events: [hit]\n    intervals: ['5s', '1m']\n"
+                    + "    auto_declare_events: true\n");
+        }
+        assertTrue(slots.size() > 1);
+        EclConfig config = EclConfig.parse(yaml("  key_mode: hashtag\n", groups.toString()), "cluster.yml");
+        SteppedClock clock = new SteppedClock(T0 + 1_000);
+        try (EventCountLogger ecl = Fixtures.logger(config, clock);
+                Rotator rotator = Rotator.connect(config.redis());
+                RedisClusterClient check = RedisClusterClient.builder()
+                        .nodes(Set.of(new HostAndPort("127.0.0.1", ports.get(0)))).build()) {
+            ecl.flush();
+            for (String g : List.of("web", "api", "db", "mail")) {
+                GroupConfig gc = config.group(g);
+                assertTrue(rotator.rotate(gc, gc.interval("5s"), T0).rotated());
+                assertTrue(rotator.rotate(gc, gc.interval("1m"), T0).rotated());
+            }
+            int n = 1;
+            for (String g : List.of("web", "api", "db", "mail")) {
+                EventGroup eg = ecl.group(g);
+                eg.log("hit", n);
+                eg.log("dyn-" + g, 10 * n);
+                n++;
+            }
+            ecl.flush();
+            assertEquals("3", check.get("{db}:5s:cur:hit"));
+            assertNull(check.get("db:5s:cur:hit"), "no python-mode keys");
+            clock.set(T0 + 6_000);
+            for (String g : List.of("web", "api", "db", "mail")) {
+                GroupConfig gc = config.group(g);
+                assertTrue(rotator.rotate(gc, gc.interval("5s"), T0 + 5_000).rotated());
+            }
+            ecl.group("web").log("hit", 5);
+            ecl.flush();
+            try (CounterReader reader = CounterReader.connect(config)) {
+                n = 1;
+                for (String g : List.of("web", "api", "db", "mail")) {
+                    IntervalCounts five = reader.read(g, "5s");
+                    assertEquals(new TreeMap<>(Map.of("hit", (long) n, "dyn-" + g, 10L * n)), five.last(), g);
+                    assertEquals(T0, five.lastStartMillis());
+                    IntervalCounts minute = reader.read(g, "1m");
+                    long hit = g.equals("web") ? n + 5 : n;
+                    assertEquals(new TreeMap<>(Map.of("hit", hit, "dyn-" + g, 10L * n)), minute.current(), g);
+                    n++;
+                }
+                assertEquals(Map.of("hit", 5L, "dyn-web", 0L), reader.read("web", "5s").current(),
+                        "as on a single server, an auto-declared event stays for one interval at 0");
+            }
+        }
+    }
+
+    @Test
+    void localCountersAreFlushedThroughAClusterPipeline() {
+        // Local-counter groups in several slots: one flush pipelines log.lua (and SADD of new
+        // declarations) to several masters; a fresh node answers NOSCRIPT first and gets EVAL.
+        StringBuilder groups = new StringBuilder();
+        List<String> names = List.of("loc1", "loc2", "loc3", "loc4", "loc5");
+        for (String g : names) {
+            groups.append("  ").append(g).append(":\n    events: [x]\n    intervals: ['5s']\n"
+                    + "    sync_interval: 60\n");
+        }
+        EclConfig config = EclConfig.parse(yaml("  key_mode: hashtag\n", groups.toString()), "cluster.yml");
+        SteppedClock clock = new SteppedClock(T0 + 1_000);
+        try (EventCountLogger ecl = Fixtures.logger(config, clock);
+                Rotator rotator = Rotator.connect(config.redis())) {
+            ecl.flush();
+            for (String g : names) {
+                GroupConfig gc = config.group(g);
+                rotator.rotate(gc, gc.interval("5s"), T0);
+            }
+            for (int round = 0; round < 3; round++) {
+                int n = 1;
+                for (String g : names) {
+                    ecl.group(g).log("x", n++);
+                }
+                ecl.flush();
+            }
+            ecl.group("loc1").declareEvent("late-declared");
+            ecl.flush();
+            try (CounterReader reader = CounterReader.connect(config)) {
+                int n = 1;
+                for (String g : names) {
+                    assertEquals(3L * n, reader.read(g, "5s").current().get("x"), g);
+                    n++;
+                }
+            }
+            try (RedisClusterClient check = RedisClusterClient.builder()
+                    .nodes(Set.of(new HostAndPort("127.0.0.1", ports.get(0)))).build()) {
+                assertTrue(check.sismember("{loc1}:5s:cur:@declared", "late-declared"));
+            }
+        }
+    }
+
+    @Test
+    void clusterWithoutHashtagKeyModeIsAClearError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> EclConfig.parse(
+                yaml("", "  g:\n    events: []\n    intervals: ['5s']\n"), "c.yml"));
+        assertTrue(e.getMessage().startsWith("c.yml:2: "), e.getMessage());
+        assertTrue(e.getMessage().contains("redis.key_mode: hashtag"), e.getMessage());
+    }
+
+    @Test
+    void hashtagModeRejectsBracesInGroupNames() {
+        ConfigException e = assertThrows(ConfigException.class, () -> EclConfig.parse(
+                yaml("  key_mode: hashtag\n", "  'a{b}':\n    events: []\n    intervals: ['5s']\n"), "c.yml"));
+        assertTrue(e.getMessage().contains("'{' or '}'"), e.getMessage());
+    }
+
+    @Test
+    void hashtagKeyNames() {
+        Interval five = Interval.parse("5s");
+        assertEquals("{web}:5s:", Keys.prefix(RedisConfig.KeyMode.HASHTAG, "web", five));
+        assertEquals("web:5s:", Keys.prefix(RedisConfig.KeyMode.PYTHON, "web", five));
+        assertEquals(JedisClusterCRC16.getSlot(Keys.curTs(RedisConfig.KeyMode.HASHTAG, "web", five)),
+                JedisClusterCRC16.getSlot(Keys.syncMarkerPrefix(RedisConfig.KeyMode.HASHTAG, "web", five) + "x"));
+    }
+}
