@@ -170,6 +170,23 @@ class DistributionIT {
         assertEquals("ecl-reader " + VERSION, out.strip());
     }
 
+    @Test
+    void systemdUnitPassesSystemdAnalyzeVerify() throws Exception {
+        boolean present = onPath("systemd-analyze");
+        if (!present) {
+            System.err.println("SKIPPED: systemd-analyze is not installed here, so the unit is not verified");
+        }
+        Assumptions.assumeTrue(present, "systemd-analyze not found");
+        // The unit names the installed path /usr/bin/ecl-master, which this machine need not have:
+        // point it at the unpacked launcher, as the package's /usr/bin link would.
+        String unit = Files.readString(unpacked.resolve("config/ecl-master.service"))
+                .replace("/usr/bin/ecl-master", unpacked.resolve("bin/ecl-master").toString());
+        Path copy = WORK.resolve("ecl-master.service");
+        Files.writeString(copy, unit);
+        String out = run(WORK, List.of("systemd-analyze", "verify", copy.toString()), 0);
+        assertEquals("", out.strip(), "systemd-analyze verify printed findings");
+    }
+
     // ---------------------------------------------------------------- .deb
 
     @Test
