@@ -34,7 +34,7 @@ public final class BenchSuite {
             "                     database --db (default 0) many times: give an empty or scratch database.",
             "  --db N             the database to use (default 0)",
             "  --flush            allow a non-empty database to be flushed",
-            "  --quick            shorter JMH runs (2+3 s per benchmark), 5 CLI runs, 30 s master sample (~4 min)",
+            "  --quick            shorter JMH runs (2+3 s per benchmark), 5 CLI runs, 30 s master sample (~3.5 min)",
             "  --long             sample ecl-master's memory for one hour instead of two minutes",
             "  --only PARTS       comma-separated subset of: local,direct,flush,rotation,reader,cli,master",
             "  --out FILE         also write the report (markdown) to FILE",
@@ -252,11 +252,12 @@ public final class BenchSuite {
                 .ratio(ratio).verdict(ratio <= 3 && noAlloc)
                 .note(String.format(Locale.ROOT, "Throughput %s ops/s vs %s ops/s. Variant: ConcurrentHashMap.get(event) then"
                         + " LongAdder.increment() costs %s (%.2f× LongAdder), so of log()'s %s the lookup by event ID"
-                        + " takes about %s. B/op is JMH's gc.alloc.rate.norm (-prof gc), all threads of the fork"
+                        + " accounts for %s. B/op is JMH's gc.alloc.rate.norm (-prof gc), all threads of the fork"
                         + " included; anything under 0.01 B/op is the flusher's once-a-second work spread over"
                         + " tens of millions of calls, i.e. nothing allocated per call.",
                         Table.num(log.score), Table.num(adder.score), nsText(map), ns(map) / ns(adder),
-                        nsText(log), Table.num(ns(map) - ns(adder)) + " ns"));
+                        nsText(log), ns(map) - ns(adder) > 0 ? "about " + Table.num(ns(map) - ns(adder)) + " ns"
+                                : "no measurable part (within the noise)"));
         double scale = log2.score / log.score;
         table.add(new Table.Row("log(), local counters, 2 threads, 3 intervals", "≥ 1.7× the throughput"))
                 .value(Table.num(log2.score / 1e6) + " M ops/s")
