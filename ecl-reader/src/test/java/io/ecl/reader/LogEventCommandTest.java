@@ -39,9 +39,7 @@ class LogEventCommandTest {
     }
 
     private String write(String name, String text) throws IOException {
-        Path file = dir.resolve(name);
-        Files.writeString(file, text, StandardCharsets.UTF_8);
-        return file.toString();
+        return Run.writeFile(dir, name, text);
     }
 
     // ---- one event ----

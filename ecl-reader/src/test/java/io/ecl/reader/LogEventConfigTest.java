@@ -37,9 +37,7 @@ class LogEventConfigTest {
     }
 
     private String write(String name, String text) throws IOException {
-        Path file = dir.resolve(name);
-        Files.writeString(file, text, StandardCharsets.UTF_8);
-        return file.toString();
+        return Run.writeFile(dir, name, text);
     }
 
     private Run withStdin(Map<String, String> env, Path defaultPath, String stdin, String... args) {

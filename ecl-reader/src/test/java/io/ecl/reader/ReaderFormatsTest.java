@@ -41,9 +41,7 @@ class ReaderFormatsTest {
     }
 
     private String write(String name, String text) throws IOException {
-        Path file = dir.resolve(name);
-        Files.writeString(file, text, StandardCharsets.UTF_8);
-        return file.toString();
+        return Run.writeFile(dir, name, text);
     }
 
     /** g:5m rotated at BOUNDARY, last covering 22:10 to 22:15, with counts and late counts. */

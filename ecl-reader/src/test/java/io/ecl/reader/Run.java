@@ -61,4 +61,11 @@ final class Run {
     public String toString() {
         return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
     }
+
+    /** Writes a UTF-8 file (a config, usually) into a test's temporary directory; returns its path. */
+    static String writeFile(java.nio.file.Path dir, String name, String text) throws java.io.IOException {
+        java.nio.file.Path file = dir.resolve(name);
+        java.nio.file.Files.writeString(file, text, java.nio.charset.StandardCharsets.UTF_8);
+        return file.toString();
+    }
 }
