@@ -128,7 +128,10 @@ public final class EventCountLogger implements AutoCloseable {
         return flusher.dropped();
     }
 
-    /** Distinct (event, interval) counts waiting for Redis. */
+    /**
+     * Counts waiting for Redis: distinct (event, interval) entries of local counters, plus
+     * direct-mode calls whose outcome is not known yet (sent as Redis went away).
+     */
     public long pendingCount() {
         return flusher.pendingEntries();
     }

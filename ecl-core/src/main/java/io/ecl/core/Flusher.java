@@ -191,7 +191,7 @@ final class Flusher implements Runnable {
         List<RedisEventGroup> declaring = new ArrayList<>();
         List<List<String>> declared = new ArrayList<>();
         Pending.IdSource ids = () -> idPrefix + chunkSeq.incrementAndGet();
-        try (AbstractPipeline p = owner.connection.jedis.pipelined()) {
+        try (AbstractPipeline p = owner.connection.jedis().pipelined()) {
             for (RedisEventGroup g : groups) {
                 if (!g.undeclared.isEmpty()) {
                     List<String> events = new ArrayList<>(g.undeclared);
@@ -227,7 +227,7 @@ final class Flusher implements Runnable {
                     continue;
                 }
                 try {
-                    reply = LuaScript.LOG.eval(owner.connection.jedis, c.group.tsKeys, c.args);
+                    reply = LuaScript.LOG.eval(owner.connection.jedis(), c.group.tsKeys, c.args);
                 } catch (JedisException retry) {
                     failed(retry);
                     return false;
@@ -255,7 +255,7 @@ final class Flusher implements Runnable {
         List<RedisEventGroup.InDoubt> doubts = new ArrayList<>();
         List<RedisEventGroup> owners = new ArrayList<>();
         List<Response<String>> applied = new ArrayList<>();
-        try (AbstractPipeline p = owner.connection.jedis.pipelined()) {
+        try (AbstractPipeline p = owner.connection.jedis().pipelined()) {
             for (RedisEventGroup g : groups) {
                 for (RedisEventGroup.InDoubt d : g.inDoubt) {
                     doubts.add(d);
@@ -342,7 +342,7 @@ final class Flusher implements Runnable {
         try {
             long n = 0;
             for (RedisEventGroup g : groups) {
-                n += g.pending.entries();
+                n += g.pending.entries() + g.inDoubt.size();
             }
             return n;
         } finally {

@@ -15,13 +15,50 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
-/** The Jedis client of one Redis config, and the one place that turns Jedis errors into messages. */
+/**
+ * The Jedis client of one Redis config, and the one place that turns Jedis errors into messages.
+ *
+ * <p>The client is made on first use, not in the constructor: Jedis' Sentinel and Cluster clients
+ * contact their servers when they are built (and throw when none answers), while building a logger
+ * must do no I/O, so that an app starts and logs to memory while Redis is down, whatever the
+ * topology. A failed creation is retried at the next use.
+ */
 final class RedisConnection implements AutoCloseable {
     final RedisConfig config;
-    final UnifiedJedis jedis;
+    private final int poolSize;
+    private final Object lock = new Object();
+    private volatile UnifiedJedis jedis;
+    private boolean closed;
 
     RedisConnection(RedisConfig config, int poolSize) {
         this.config = config;
+        this.poolSize = poolSize;
+    }
+
+    /**
+     * The client, made now if this is the first use.
+     *
+     * @throws JedisException when a Sentinel or Cluster client cannot be made because no server
+     *     answers (as any other call would fail; the next use tries again)
+     * @throws IllegalStateException after {@link #close()}
+     */
+    UnifiedJedis jedis() {
+        UnifiedJedis j = jedis;
+        if (j != null) {
+            return j;
+        }
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("the Redis connection is closed");
+            }
+            if (jedis == null) {
+                jedis = create();
+            }
+            return jedis;
+        }
+    }
+
+    private UnifiedJedis create() {
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(config.timeoutMillis())
                 .socketTimeoutMillis(config.timeoutMillis())
@@ -49,20 +86,15 @@ final class RedisConnection implements AutoCloseable {
             }
             // db is always 0 on a cluster (checked by RedisConfig); the pool is per node.
             client.database(0);
-            try {
-                this.jedis = RedisClusterClient.builder()
-                        .nodes(nodes)
-                        .clientConfig(client.build())
-                        .poolConfig(pool)
-                        .build();
-            } catch (JedisException e) {
-                throw new RedisUnavailableException("cannot reach the Redis " + config.address() + ": "
-                        + rootMessage(e), e);
-            }
+            return RedisClusterClient.builder()
+                    .nodes(nodes)
+                    .clientConfig(client.build())
+                    .poolConfig(pool)
+                    .build();
         } else if (config.sentinel()) {
-            this.jedis = sentinelClient(config, client.build(), pool);
+            return sentinelClient(config, client.build(), pool);
         } else {
-            this.jedis = RedisClient.builder()
+            return RedisClient.builder()
                     .hostAndPort(config.host(), config.port())
                     .clientConfig(client.build())
                     .poolConfig(pool)
@@ -90,24 +122,19 @@ final class RedisConnection implements AutoCloseable {
         if (config.sentinelPassword() != null) {
             sentinel.password(config.sentinelPassword());
         }
-        try {
-            return RedisSentinelClient.builder()
-                    .masterName(config.masterName())
-                    .sentinels(sentinels)
-                    .clientConfig(master)
-                    .sentinelClientConfig(sentinel.build())
-                    .poolConfig(pool)
-                    .build();
-        } catch (JedisException e) {
-            throw new RedisUnavailableException("cannot find the " + config.address() + ": "
-                    + rootMessage(e), e);
-        }
+        return RedisSentinelClient.builder()
+                .masterName(config.masterName())
+                .sentinels(sentinels)
+                .clientConfig(master)
+                .sentinelClientConfig(sentinel.build())
+                .poolConfig(pool)
+                .build();
     }
 
     /** Runs {@code call}, turning a connection or login failure into a {@link RedisUnavailableException}. */
     <T> T call(Function<UnifiedJedis, T> call) {
         try {
-            return call.apply(jedis);
+            return call.apply(jedis());
         } catch (JedisException e) {
             throw unavailable(e);
         }
@@ -168,6 +195,13 @@ final class RedisConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        jedis.close();
+        UnifiedJedis j;
+        synchronized (lock) {
+            closed = true;
+            j = jedis;
+        }
+        if (j != null) {
+            j.close();
+        }
     }
 }

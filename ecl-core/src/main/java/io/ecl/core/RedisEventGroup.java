@@ -191,7 +191,7 @@ final class RedisEventGroup implements EventGroup {
         args.add(Long.toString(count));
         args.add(c.dynamic ? "1" : "0");
         try {
-            Object late = LuaScript.LOG.eval(owner.connection.jedis, tsKeys, args);
+            Object late = LuaScript.LOG.eval(owner.connection.jedis(), tsKeys, args);
             if (late instanceof Long && (Long) late > 0) {
                 warnLate((Long) late);
             }

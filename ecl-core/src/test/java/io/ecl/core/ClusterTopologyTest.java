@@ -2,6 +2,7 @@ package io.ecl.core;
 
 import static io.ecl.core.Fixtures.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -177,6 +178,23 @@ class ClusterTopologyTest {
                 assertTrue(check.sismember("{loc1}:5s:cur:@declared", "late-declared"));
             }
         }
+    }
+
+    @Test
+    void aLoggerBuiltWhileNoClusterNodeAnswersLogsToMemory() {
+        int dead = EmbeddedRedis.freePort();
+        EclConfig config = EclConfig.parse("redis:\n  cluster: true\n  nodes: ['127.0.0.1:" + dead + "']\n"
+                + "  key_mode: hashtag\n  timeout_ms: 300\ngroups:\n  g:\n    events: [x]\n    intervals: ['5s']\n",
+                "dead.yml");
+        // Building does no I/O (Jedis' cluster client would fetch the slots here and throw).
+        try (EventCountLogger ecl = Fixtures.logger(config, new SteppedClock(T0 + 1_000))) {
+            ecl.group("g").log("x", 4);
+            assertFalse(ecl.flush());
+            assertEquals(1, ecl.pendingCount()); // one (event, interval) entry
+        }
+        RedisUnavailableException e = assertThrows(RedisUnavailableException.class,
+                () -> { try (CounterReader r = CounterReader.connect(config)) { r.read("g", "5s"); } });
+        assertTrue(e.getMessage().contains("127.0.0.1:" + dead), e.getMessage());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.ecl.core;
 
 import static io.ecl.core.Fixtures.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ecl.testing.EmbeddedRedis;
@@ -15,7 +16,10 @@ import redis.clients.jedis.RedisClient;
 import redis.embedded.RedisSentinel;
 import redis.embedded.RedisServer;
 
-/** A Sentinel failover while logging: the counts written before and after it all arrive. */
+/**
+ * A Sentinel failover while logging: the counts written before and after it all arrive; and a
+ * logger built while no Sentinel answers starts, logs to memory and delivers once they are up.
+ */
 class SentinelFailoverTest {
     private RedisServer master;
     private RedisServer replica;
@@ -95,6 +99,35 @@ class SentinelFailoverTest {
                 Fixtures.await(() -> Long.valueOf(7).equals(current(reader).get("a")),
                         () -> "counts after the failover: " + current(reader));
                 assertEquals(new TreeMap<>(Map.of("a", 7L)), reader.read("g", "5s").current());
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aLoggerBuiltWhileNoSentinelAnswersDeliversOnceTheyAreUp() throws Exception {
+        int mPort = EmbeddedRedis.freePort();
+        int sPort = EmbeddedRedis.freePort();
+        EclConfig config = EclConfig.parse("redis:\n  sentinels: ['127.0.0.1:" + sPort + "']\n  master_name: up\n"
+                + "  timeout_ms: 500\ngroups:\n  g:\n    events: [a]\n    intervals: ['5s']\n", "up.yml");
+        SteppedClock clock = new SteppedClock(T0 + 1_000);
+        // Nothing listens yet: building the logger must do no I/O (as with a standalone Redis).
+        try (EventCountLogger ecl = Fixtures.logger(config, clock)) {
+            ecl.group("g").log("a", 2);
+            assertFalse(ecl.flush(), "nothing can be delivered while no Sentinel answers");
+            assertEquals(1, ecl.pendingCount()); // one (event, interval) entry
+
+            master = RedisServer.newRedisServer().port(mPort).bind("127.0.0.1")
+                    .setting("save \"\"").setting("appendonly no").build();
+            master.start();
+            sentinel = RedisSentinel.newRedisSentinel().bind("127.0.0.1").port(sPort).masterName("up")
+                    .masterPort(mPort).quorumSize(1).build();
+            sentinel.start();
+
+            ecl.group("g").log("a", 3);
+            Fixtures.await(ecl::flush, () -> "the logger did not reach the master via the Sentinel");
+            try (RedisClient m = RedisClient.builder().hostAndPort("127.0.0.1", mPort).build()) {
+                assertEquals("5", m.get("g:5s:cur:a"));
             }
         }
     }
