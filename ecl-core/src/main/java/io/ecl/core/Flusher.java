@@ -214,13 +214,19 @@ final class Flusher implements Runnable {
         for (int i = 0; i < declaring.size(); i++) {
             declaring.get(i).undeclared.removeAll(declared.get(i));
         }
-        boolean allDone = true;
+        JedisDataException refused = null;
         for (int i = 0; i < chunks.size(); i++) {
             Pending.Chunk c = chunks.get(i);
             Object reply;
             try {
                 reply = replies.get(i).get();
             } catch (JedisDataException e) {
+                if (RedisConnection.isRetryable(e)) {
+                    // Refused before anything was written (OOM, read-only replica, login...):
+                    // the chunk stays pending with its ID and is sent again after a backoff.
+                    refused = e;
+                    continue;
+                }
                 if (!LuaScript.isNoScript(e)) {
                     c.group.pending.acknowledge(c);
                     owner.reportDataError(c.group, e, c.total);
@@ -239,6 +245,11 @@ final class Flusher implements Runnable {
                 c.group.warnLate((Long) reply);
             }
         }
+        if (refused != null) {
+            failed(refused);
+            return false;
+        }
+        boolean allDone = true;
         for (RedisEventGroup g : groups) {
             allDone &= g.pending.isEmpty();
         }

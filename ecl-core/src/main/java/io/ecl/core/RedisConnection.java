@@ -140,6 +140,32 @@ final class RedisConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Error replies that mean Redis did not run the command, or stopped a script at its first
+     * write, and may accept it later: login and permission errors, out of memory, a read-only
+     * replica (after a failover), a server still loading, a busy script, cluster redirections.
+     * Counts refused this way are kept and sent again; other error replies are reported.
+     */
+    static boolean isRetryable(JedisDataException e) {
+        if (e instanceof JedisAccessControlException) {
+            return true;
+        }
+        String m = e.getMessage();
+        if (m == null) {
+            return false;
+        }
+        for (String prefix : RETRYABLE) {
+            // Redis 6 wraps an error raised inside a script: "ERR Error running script ...: -OOM ..."
+            if (m.startsWith(prefix) || (m.startsWith("ERR Error running script") && m.contains(": -" + prefix))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final String[] RETRYABLE = {"NOAUTH", "WRONGPASS", "NOPERM", "OOM ", "READONLY",
+            "LOADING", "BUSY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "MOVED", "ASK ", "NOREPLICAS"};
+
     RedisUnavailableException unavailable(JedisException e) {
         return new RedisUnavailableException(describe(e), e);
     }

@@ -197,12 +197,17 @@ final class RedisEventGroup implements EventGroup {
             }
             return true;
         } catch (JedisDataException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("NOAUTH")) {
-                owner.markDown(e);
-            } else {
+            if (!RedisConnection.isRetryable(e)) {
                 owner.reportDataError(this, e, count);
+                return !owner.redisDown;
             }
-            return !owner.redisDown;
+            // Redis refused the call before it wrote anything (login, OOM, read-only replica,
+            // loading...): the count is kept and sent again, like after a lost connection.
+            inDoubt.add(new InDoubt(c, count, starts, thread, seq));
+            hasLocalCounts = true;
+            owner.markDown(e);
+            owner.flusher.wake();
+            return true;
         } catch (JedisException e) {
             // The call may or may not have run (the reply can be lost after Redis executed it).
             // The flusher asks Redis which before it sends the count again.

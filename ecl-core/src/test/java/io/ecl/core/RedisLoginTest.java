@@ -107,4 +107,26 @@ class RedisLoginTest {
             assertTrue(e.getMessage().contains("refused the login"), e.getMessage());
         }
     }
+
+    @Test
+    void countsRefusedByALoginErrorAreKeptAndDeliveredOnceTheUserExists() {
+        // Direct mode: a log() refused with WRONGPASS must not lose its count (as a lost connection
+        // does not); here the ACL user is created while the logger runs, as in a password rotation.
+        try (LogCapture log = new LogCapture();
+                EventCountLogger ecl = logger(config("  username: bob\n  password: bobpw\n"))) {
+            ecl.group("g").log("a");
+            ecl.group("g").log("a", 2);
+            assertFalse(ecl.flush());
+            assertTrue(log.messages(Level.ERROR).isEmpty(), log.messages(Level.ERROR).toString());
+
+            admin.sendCommand(Protocol.Command.ACL, "SETUSER", "bob", "on", ">bobpw", "~*", "&*", "+@all");
+            try {
+                assertTrue(ecl.flush());
+                assertEquals("3", admin.get("g:5s:cur:a"));
+                assertEquals(0, ecl.pendingCount());
+            } finally {
+                admin.sendCommand(Protocol.Command.ACL, "DELUSER", "bob");
+            }
+        }
+    }
 }
