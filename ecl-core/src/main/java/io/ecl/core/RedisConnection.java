@@ -179,13 +179,28 @@ final class RedisConnection implements AutoCloseable {
             return where + " refused the login: " + firstLine(e.getMessage())
                     + " (check redis.username / redis.password)";
         }
-        if (e instanceof JedisConnectionException) {
+        if (e instanceof JedisConnectionException || causedByConnectionFailure(e)) {
             return "cannot connect to " + where + ": " + rootMessage(e);
         }
         if (e instanceof JedisDataException) {
             return where + " answered with an error: " + firstLine(e.getMessage());
         }
         return "error talking to " + where + ": " + rootMessage(e);
+    }
+
+    /** The cluster client wraps "no seed node answers" in a JedisClusterOperationException. */
+    private static boolean causedByConnectionFailure(Throwable e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof JedisConnectionException || t instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        for (Throwable t : e.getSuppressed()) {
+            if (t instanceof JedisConnectionException || t instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String rootMessage(Throwable e) {

@@ -194,7 +194,8 @@ class ClusterTopologyTest {
         }
         RedisUnavailableException e = assertThrows(RedisUnavailableException.class,
                 () -> { try (CounterReader r = CounterReader.connect(config)) { r.read("g", "5s"); } });
-        assertTrue(e.getMessage().contains("127.0.0.1:" + dead), e.getMessage());
+        assertTrue(e.getMessage().startsWith("cannot connect to Redis at cluster 127.0.0.1:" + dead + ": "),
+                e.getMessage());
     }
 
     @Test
