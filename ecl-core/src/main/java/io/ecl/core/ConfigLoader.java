@@ -34,6 +34,7 @@ final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("redis", "groups");
     private static final Set<String> REDIS_KEYS =
             Set.of("host", "port", "db", "password", "username", "tls", "url", "timeout_ms",
+                    "tls_ca_file", "tls_cert_file", "tls_key_file", "tls_verify_hostname",
                     "sentinels", "master_name", "sentinel_password", "cluster", "nodes", "key_mode");
     private static final Set<String> GROUP_KEYS = Set.of("events", "intervals", "auto_declare_events",
             "sync_interval", "sync_limit", "legacy_scan", "max_pending");
@@ -84,12 +85,19 @@ final class ConfigLoader {
             // The URL describes the whole connection: the file's db and credentials belong to the
             // file's server and must not follow to another one. Only the timeout has no URL form.
             // The key mode is the layout of the data, not part of the connection: it stays; so does cluster.
+            // The TLS files (no URL form either) follow when the URL asks for TLS: they are
+            // the site's CA and this host's client certificate rather than one server's.
             RedisConfig.Builder redis = RedisConfig.builder().timeoutMillis(built.redis().timeoutMillis())
                     .keyMode(built.redis().keyMode()).cluster(built.redis().cluster());
             try {
                 redis.url(url);
             } catch (ConfigException e) {
                 throw new ConfigException(EclConfig.REDIS_URL_ENV + ": " + e.getMessage());
+            }
+            if (redis.build().tls()) {
+                redis.tlsCaFile(built.redis().tlsCaFile())
+                        .tlsClientCertificate(built.redis().tlsCertFile(), built.redis().tlsKeyFile())
+                        .tlsVerifyHostname(built.redis().tlsVerifyHostname());
             }
             built = built.withRedis(redis.build());
         }
@@ -129,6 +137,8 @@ final class ConfigLoader {
         RedisConfig.Builder redis = RedisConfig.builder();
         String url = null;
         Node urlNode = null;
+        String certFile = null;
+        String keyFile = null;
         for (NodeTuple t : map.getValue()) {
             String key = key(t);
             Node v = t.getValueNode();
@@ -140,6 +150,10 @@ final class ConfigLoader {
                     case "password": redis.password(isNull(v) ? null : string(v, "redis.password")); break;
                     case "username": redis.username(isNull(v) ? null : string(v, "redis.username")); break;
                     case "tls": redis.tls(bool(v, "redis.tls")); break;
+                    case "tls_ca_file": redis.tlsCaFile(isNull(v) ? null : path(v, "redis.tls_ca_file")); break;
+                    case "tls_cert_file": certFile = isNull(v) ? null : path(v, "redis.tls_cert_file"); break;
+                    case "tls_key_file": keyFile = isNull(v) ? null : path(v, "redis.tls_key_file"); break;
+                    case "tls_verify_hostname": redis.tlsVerifyHostname(bool(v, "redis.tls_verify_hostname")); break;
                     case "timeout_ms": redis.timeoutMillis((int) integer(v, "redis.timeout_ms", 1, 3_600_000)); break;
                     case "sentinels":
                         redis.sentinels(isNull(v) ? List.of() : hostPorts(v, "redis.sentinels"));
@@ -175,6 +189,7 @@ final class ConfigLoader {
                 throw e.getMessage().startsWith(source) ? e : at(v, e.getMessage());
             }
         }
+        redis.tlsClientCertificate(certFile, keyFile);
         if (url != null) {
             try {
                 redis.url(url);
@@ -319,6 +334,31 @@ final class ConfigLoader {
             throw at(node, what + ": expected a string, got " + describe(node));
         }
         return ((ScalarNode) node).getValue();
+    }
+
+    /**
+     * A file named in the config: relative to the config file's directory (as the service's
+     * working directory is nobody's business), and readable now, so a typo is one error at start.
+     */
+    private String path(Node node, String what) {
+        String value = string(node, what);
+        Path p;
+        try {
+            p = Path.of(value);
+            if (!p.isAbsolute()) {
+                Path dir = Path.of(source).toAbsolutePath().getParent();
+                p = dir == null ? p.toAbsolutePath() : dir.resolve(p);
+            }
+        } catch (java.nio.file.InvalidPathException e) {
+            throw at(node, what + ": '" + value + "' is not a file name");
+        }
+        if (!Files.isRegularFile(p)) {
+            throw at(node, what + ": " + p + ": no such file");
+        }
+        if (!Files.isReadable(p)) {
+            throw at(node, what + ": " + p + ": not readable by this user");
+        }
+        return p.toString();
     }
 
     private List<String> strings(Node node, String what) {

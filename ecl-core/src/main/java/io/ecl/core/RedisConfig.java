@@ -21,6 +21,10 @@ public final class RedisConfig {
     private final String username;
     private final String password;
     private final boolean tls;
+    private final String tlsCaFile;
+    private final String tlsCertFile;
+    private final String tlsKeyFile;
+    private final boolean tlsVerifyHostname;
     private final int timeoutMillis;
     private final List<String> sentinels;
     private final String masterName;
@@ -44,6 +48,10 @@ public final class RedisConfig {
         this.username = b.username;
         this.password = b.password;
         this.tls = b.tls;
+        this.tlsCaFile = b.tlsCaFile;
+        this.tlsCertFile = b.tlsCertFile;
+        this.tlsKeyFile = b.tlsKeyFile;
+        this.tlsVerifyHostname = b.tlsVerifyHostname;
         this.timeoutMillis = b.timeoutMillis;
         this.sentinels = List.copyOf(b.sentinels);
         this.masterName = b.masterName;
@@ -79,6 +87,18 @@ public final class RedisConfig {
     /** The password, or null. */
     public String password() { return password; }
     public boolean tls() { return tls; }
+
+    /** PEM file of the CA certificates to trust instead of the JVM's, or null. */
+    public String tlsCaFile() { return tlsCaFile; }
+
+    /** PEM client certificate (chain) for servers that check clients, or null. */
+    public String tlsCertFile() { return tlsCertFile; }
+
+    /** PKCS#8 PEM private key of {@link #tlsCertFile()}, or null. */
+    public String tlsKeyFile() { return tlsKeyFile; }
+
+    /** Whether the server certificate must name the host connected to (default true). */
+    public boolean tlsVerifyHostname() { return tlsVerifyHostname; }
     /** Connect and socket timeout. */
     public int timeoutMillis() { return timeoutMillis; }
 
@@ -146,6 +166,10 @@ public final class RedisConfig {
         b.username = username;
         b.password = password;
         b.tls = tls;
+        b.tlsCaFile = tlsCaFile;
+        b.tlsCertFile = tlsCertFile;
+        b.tlsKeyFile = tlsKeyFile;
+        b.tlsVerifyHostname = tlsVerifyHostname;
         b.timeoutMillis = timeoutMillis;
         b.sentinels = List.copyOf(sentinels);
         b.masterName = masterName;
@@ -179,6 +203,8 @@ public final class RedisConfig {
         }
         RedisConfig r = (RedisConfig) o;
         return port == r.port && db == r.db && tls == r.tls && timeoutMillis == r.timeoutMillis
+                && Objects.equals(tlsCaFile, r.tlsCaFile) && Objects.equals(tlsCertFile, r.tlsCertFile)
+                && Objects.equals(tlsKeyFile, r.tlsKeyFile) && tlsVerifyHostname == r.tlsVerifyHostname
                 && host.equals(r.host) && Objects.equals(username, r.username)
                 && Objects.equals(password, r.password) && sentinels.equals(r.sentinels)
                 && Objects.equals(masterName, r.masterName)
@@ -199,6 +225,10 @@ public final class RedisConfig {
         private String username;
         private String password;
         private boolean tls;
+        private String tlsCaFile;
+        private String tlsCertFile;
+        private String tlsKeyFile;
+        private boolean tlsVerifyHostname = true;
         private int timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
         private List<String> sentinels = List.of();
         private String masterName;
@@ -291,6 +321,25 @@ public final class RedisConfig {
             return this;
         }
 
+        /** PEM CA certificates to trust instead of the JVM's (needs {@code tls}). */
+        public Builder tlsCaFile(String file) {
+            this.tlsCaFile = file;
+            return this;
+        }
+
+        /** PEM client certificate and its PKCS#8 PEM key, for {@code tls-auth-clients} (needs {@code tls}). */
+        public Builder tlsClientCertificate(String certFile, String keyFile) {
+            this.tlsCertFile = certFile;
+            this.tlsKeyFile = keyFile;
+            return this;
+        }
+
+        /** False to accept a server certificate that does not name the host (default true). */
+        public Builder tlsVerifyHostname(boolean verify) {
+            this.tlsVerifyHostname = verify;
+            return this;
+        }
+
         public Builder timeoutMillis(int timeoutMillis) {
             if (timeoutMillis <= 0) {
                 throw new ConfigException("redis.timeout_ms: " + timeoutMillis + " must be positive");
@@ -369,6 +418,15 @@ public final class RedisConfig {
             }
             if (cluster && db != 0) {
                 throw new ConfigException("redis.db: a Redis Cluster has only db 0");
+            }
+            if ((tlsCertFile == null) != (tlsKeyFile == null)) {
+                throw new ConfigException(tlsCertFile == null
+                        ? "redis.tls_key_file is set but redis.tls_cert_file is not: a client key needs its certificate"
+                        : "redis.tls_cert_file is set but redis.tls_key_file is not: a client certificate needs its key");
+            }
+            if (!tls && (tlsCaFile != null || tlsCertFile != null)) {
+                throw new ConfigException("redis." + (tlsCaFile != null ? "tls_ca_file" : "tls_cert_file")
+                        + " is set but TLS is off: add tls: true (or use a rediss:// URL)");
             }
             if (sentinels.isEmpty() && sentinelPassword != null) {
                 throw new ConfigException("redis.sentinel_password is set but redis.sentinels is not");

@@ -30,9 +30,28 @@ final class RedisConnection implements AutoCloseable {
     private volatile UnifiedJedis jedis;
     private boolean closed;
 
+    private final javax.net.ssl.SSLSocketFactory tlsSockets;
+
+    /** @throws ConfigException when a TLS file of the config cannot be read or used */
     RedisConnection(RedisConfig config, int poolSize) {
         this.config = config;
         this.poolSize = poolSize;
+        this.tlsSockets = config.tls() ? TlsFiles.socketFactory(config) : null;
+    }
+
+    /** TLS settings shared by the server's and the Sentinels' client configs. */
+    private void tls(DefaultJedisClientConfig.Builder client) {
+        client.ssl(config.tls());
+        if (!config.tls()) {
+            return;
+        }
+        if (tlsSockets != null) {
+            client.sslSocketFactory(tlsSockets);
+        }
+        if (!config.tlsVerifyHostname()) {
+            // Jedis checks the name ("HTTPS" endpoint identification) unless given parameters.
+            client.sslParameters(new javax.net.ssl.SSLParameters());
+        }
     }
 
     /**
@@ -63,8 +82,8 @@ final class RedisConnection implements AutoCloseable {
                 .connectionTimeoutMillis(config.timeoutMillis())
                 .socketTimeoutMillis(config.timeoutMillis())
                 .database(config.db())
-                .ssl(config.tls())
                 .clientName("ecl");
+        tls(client);
         if (config.username() != null) {
             client.user(config.username());
         }
@@ -106,7 +125,7 @@ final class RedisConnection implements AutoCloseable {
      * A client of the master that the Sentinels name. Password, user, db and TLS apply to the
      * master; the Sentinels get {@code sentinel_password} (if any) and the same TLS setting.
      */
-    private static UnifiedJedis sentinelClient(RedisConfig config, DefaultJedisClientConfig master,
+    private UnifiedJedis sentinelClient(RedisConfig config, DefaultJedisClientConfig master,
             ConnectionPoolConfig pool) {
         java.util.Set<HostAndPort> sentinels = new java.util.LinkedHashSet<>();
         for (String s : config.sentinels()) {
@@ -116,9 +135,9 @@ final class RedisConnection implements AutoCloseable {
         DefaultJedisClientConfig.Builder sentinel = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(config.timeoutMillis())
                 .socketTimeoutMillis(config.timeoutMillis())
-                .ssl(config.tls())
                 .clientName("ecl-sentinel")
                 .protocol(redis.clients.jedis.RedisProtocol.RESP2);
+        tls(sentinel);
         if (config.sentinelPassword() != null) {
             sentinel.password(config.sentinelPassword());
         }
@@ -180,12 +199,37 @@ final class RedisConnection implements AutoCloseable {
                     + " (check redis.username / redis.password)";
         }
         if (e instanceof JedisConnectionException || causedByConnectionFailure(e)) {
-            return "cannot connect to " + where + ": " + rootMessage(e);
+            return "cannot connect to " + where + ": " + rootMessage(e) + tlsHint(e);
         }
         if (e instanceof JedisDataException) {
             return where + " answered with an error: " + firstLine(e.getMessage());
         }
         return "error talking to " + where + ": " + rootMessage(e);
+    }
+
+    /** What to change when a TLS handshake fails, from the JDK's (terse) reason. */
+    private String tlsHint(Throwable e) {
+        if (!config.tls()) {
+            return "";
+        }
+        String m = rootMessage(e);
+        if (m.contains("certification path") || m.contains("PKIX")) {
+            return " (the server's certificate is not signed by a CA in "
+                    + (config.tlsCaFile() != null ? "redis.tls_ca_file" : "the JVM's trust store; set redis.tls_ca_file") + ")";
+        }
+        if (m.contains("certificate_required") || m.contains("bad_certificate")) {
+            return config.tlsCertFile() == null
+                    ? " (the server wants a client certificate: set redis.tls_cert_file and redis.tls_key_file)"
+                    : " (the server does not accept the certificate in redis.tls_cert_file)";
+        }
+        if (config.tlsCertFile() == null && (m.contains("reset") || m.contains("Broken pipe") || m.contains("closed by the server"))) {
+            return " (if the server checks client certificates, as Redis does by default, set"
+                    + " redis.tls_cert_file and redis.tls_key_file)";
+        }
+        if (m.contains("subject alternative") || m.contains("hostname verification")) {
+            return " (connect with a host name that the certificate names, or set redis.tls_verify_hostname: false)";
+        }
+        return "";
     }
 
     /** The cluster client wraps "no seed node answers" in a JedisClusterOperationException. */
