@@ -30,7 +30,13 @@ final class Flusher implements Runnable {
     final ReentrantLock lock = new ReentrantLock();
     private final EventCountLogger owner;
     private final List<RedisEventGroup> groups;
+    /** {group, counter, System.nanoTime() after which no thread can still be adding to it}. */
     private final List<Object[]> retired = new ArrayList<>();
+    /**
+     * A retired counter is drained for this long: a thread that looked it up just before it
+     * was replaced adds to it within nanoseconds, unless descheduled (GC pause, overloaded host).
+     */
+    private static final long RETIRED_GRACE_NANOS = TimeUnit.MINUTES.toNanos(1);
     private final String idPrefix;
     private final AtomicLong chunkSeq = new AtomicLong();
     private volatile Thread thread;
@@ -139,8 +145,16 @@ final class Flusher implements Runnable {
                 }
             }
         }
-        for (Object[] r : retired) {
+        long nanos = System.nanoTime();
+        for (java.util.Iterator<Object[]> it = retired.iterator(); it.hasNext(); ) {
+            Object[] r = it.next();
             ((RedisEventGroup) r[0]).drainRetired((RedisEventGroup.Counter) r[1]);
+            if (nanos - (Long) r[2] > 0) {
+                it.remove();
+            }
+        }
+        for (RedisEventGroup g : groups) {
+            g.sweepIdle(now);
         }
         if (!hasWork()) {
             return true;
@@ -320,7 +334,7 @@ final class Flusher implements Runnable {
     void retire(RedisEventGroup g, RedisEventGroup.Counter c) {
         lock.lock();
         try {
-            retired.add(new Object[] {g, c});
+            retired.add(new Object[] {g, c, System.nanoTime() + RETIRED_GRACE_NANOS});
         } finally {
             lock.unlock();
         }

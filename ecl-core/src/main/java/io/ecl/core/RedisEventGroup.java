@@ -32,12 +32,15 @@ import redis.clients.jedis.exceptions.JedisException;
 final class RedisEventGroup implements EventGroup {
     private static final Logger LOG = LoggerFactory.getLogger(EventCountLogger.class);
     private static final int MAX_WARNED_EVENTS = 10_000;
+    static final long IDLE_MIN_MILLIS = 60_000;
 
     /** One event's counts: two slots, one per epoch parity. */
     static final class Counter {
         final String event;
         final boolean dynamic;
         final LongAdder[] slots = {new LongAdder(), new LongAdder()};
+        /** Flusher only: the first idle sweep after the counter last had counts, 0 if none since. */
+        long idleSince;
 
         Counter(String event, boolean dynamic) {
             this.event = event;
@@ -77,6 +80,9 @@ final class RedisEventGroup implements EventGroup {
     /** Declared events not yet written to the @declared sets in Redis. */
     final Set<String> undeclared = new java.util.LinkedHashSet<>();
     private boolean lateWarned;
+    /** Auto-declared counters without counts for this long are forgotten; see {@link #sweepIdle}. */
+    private final long idleMillis;
+    private long nextSweep;
 
     RedisEventGroup(GroupConfig config, EventCountLogger owner) {
         this.config = config;
@@ -94,6 +100,11 @@ final class RedisEventGroup implements EventGroup {
         this.direct = !config.usesLocalCounters();
         this.syncLimit = config.syncLimit();
         this.pending = new Pending(config.maxPending());
+        long longest = 0;
+        for (Interval i : intervals) {
+            longest = Math.max(longest, i.lengthMillis());
+        }
+        this.idleMillis = Math.max(longest, IDLE_MIN_MILLIS);
         for (String e : config.events()) {
             counters.put(e, new Counter(e, false));
             undeclared.add(e);
@@ -327,8 +338,43 @@ final class RedisEventGroup implements EventGroup {
     private void drainCounter(Counter c, int k, long[] starts) {
         long v = c.slots[k].sumThenReset();
         if (v != 0) {
+            c.idleSince = 0;
             addPending(starts, c, v);
         }
+    }
+
+    /**
+     * Forgets auto-declared counters that had no counts for a whole interval (the longest of the
+     * group, at least a minute): an app logging ever new IDs (per user, per URL) must not grow
+     * without bound; the Python version empties its counts at every sync. Nothing is lost: a
+     * removed counter is retired, so adds of threads that had just looked it up are still
+     * drained, and the next log() of the ID makes a new one. Declared events are kept.
+     */
+    void sweepIdle(long now) {
+        if (!config.autoDeclareEvents() || now < nextSweep) {
+            return;
+        }
+        nextSweep = now + idleMillis / 2;
+        for (Counter c : counters.values()) {
+            if (!c.dynamic) {
+                continue;
+            }
+            if (c.idleSince == 0) {
+                c.idleSince = now;
+            } else if (now - c.idleSince >= idleMillis && counters.remove(c.event, c)) {
+                owner.flusher.retire(this, c);
+            }
+        }
+    }
+
+    /** The slot that log() adds to now (tests). */
+    int currentSlot() {
+        return slot;
+    }
+
+    /** The counter of {@code event} in use now, or null (tests). */
+    Counter counterOf(String event) {
+        return counters.get(event);
     }
 
     private void addPending(long[] starts, Counter c, long count) {
