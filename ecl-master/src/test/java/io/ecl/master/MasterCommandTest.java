@@ -284,4 +284,25 @@ class MasterCommandTest {
             assertFalse(LocalRedis.answers("127.0.0.1", port, 200), "the embedded Redis was stopped");
         }
     }
+
+    @Test
+    void embeddedRedisKeepsTheConfigsKeyMode() throws Exception {
+        int port = EmbeddedRedis.freePort();
+        Path cfg = config("redis:\n  host: 127.0.0.1\n  port: " + port + "\n  key_mode: hashtag\n"
+                + "groups:\n  grp:\n    events: [a]\n    intervals: ['5s']\n");
+        try (ChildProcess master = ChildProcess.start(dir, MasterCommand.class, Map.of(), cfg.toString(), "--embedded-redis");
+                RedisClient r = RedisClient.create("127.0.0.1", port)) {
+            master.awaitLine(l -> l.contains("started an embedded Redis at 127.0.0.1:" + port), 15_000);
+            master.await(() -> {
+                try {
+                    return r.exists("{grp}:5s:cur:@ts");
+                } catch (RuntimeException notYet) {
+                    return false;
+                }
+            }, 15_000, "the master did not rotate the hash-tagged keys the config's loggers write");
+
+            assertFalse(r.exists("grp:5s:cur:@ts"), "the master rotated the key_mode python keys");
+            assertEquals(0, master.terminate());
+        }
+    }
 }
