@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,6 +83,22 @@ class MasterCommandTest {
 
     @Test
     void withoutConfigArgumentNorEclConfigTheFileIsEtcEclConfigYml() {
+        MasterCommand command = new MasterCommand();
+        command.env = Map.of();
+
+        assertEquals(Path.of("/etc/ecl/config.yml"), command.configPath());
+    }
+
+    @Test
+    void withoutConfigArgumentNorEclConfigAMissingDefaultIsNamedInTheError() {
+        // Where the Debian package is installed, /etc/ecl/config.yml exists and --check would read it.
+        boolean installed = Files.exists(Path.of("/etc/ecl/config.yml"));
+        if (installed) {
+            System.err.println("SKIPPED: /etc/ecl/config.yml exists on this machine (ecl is installed), so the"
+                    + " error for a missing default config is not checked");
+        }
+        Assumptions.assumeFalse(installed, "/etc/ecl/config.yml exists");
+
         assertEquals(1, run(Map.of(), "--check"));
 
         List<String> lines = lines(err);
