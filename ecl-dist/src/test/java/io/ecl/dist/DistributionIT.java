@@ -45,6 +45,9 @@ class DistributionIT {
     private static final Path ROOT = Paths.get(property("ecl.root"));
     private static final Path WORK = Paths.get(property("ecl.dist.work"));
 
+    /** The systemd units: config/NAME in the tarball, /lib/systemd/system/NAME in the .deb. */
+    private static final List<String> UNITS = List.of("ecl-master.service", "ecl-reader-serve.service");
+
     /** The tools shipped; bin/ecl-soak is not (its jar is not in the distribution). */
     private static final List<String> TOOL_LINKS = List.of("ecl-master", "ecl-reader", "ecl-log-event", "ecl-demo");
 
@@ -95,7 +98,8 @@ class DistributionIT {
         }
         assertFalse(Files.exists(unpacked.resolve("bin/ecl-soak"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
                 "bin/ecl-soak is shipped, but its jar is not");
-        for (String f : List.of("config/ecl.example.yml", "config/ecl-master.service", "config/logback.xml", "README.md")) {
+        for (String f : List.of("config/ecl.example.yml", "config/ecl-master.service", "config/ecl-reader-serve.service",
+                "config/logback.xml", "README.md")) {
             assertTrue(Files.isRegularFile(unpacked.resolve(f)), f + " missing");
             assertSameContent(ROOT.resolve(f), unpacked.resolve(f));
         }
@@ -171,20 +175,25 @@ class DistributionIT {
     }
 
     @Test
-    void systemdUnitPassesSystemdAnalyzeVerify() throws Exception {
+    void systemdUnitsPassSystemdAnalyzeVerify() throws Exception {
         boolean present = onPath("systemd-analyze");
         if (!present) {
-            System.err.println("SKIPPED: systemd-analyze is not installed here, so the unit is not verified");
+            System.err.println("SKIPPED: systemd-analyze is not installed here, so the units are not verified");
         }
         Assumptions.assumeTrue(present, "systemd-analyze not found");
-        // The unit names the installed path /usr/bin/ecl-master, which this machine need not have:
-        // point it at the unpacked launcher, as the package's /usr/bin link would.
-        String unit = Files.readString(unpacked.resolve("config/ecl-master.service"))
-                .replace("/usr/bin/ecl-master", unpacked.resolve("bin/ecl-master").toString());
-        Path copy = WORK.resolve("ecl-master.service");
-        Files.writeString(copy, unit);
-        String out = run(WORK, List.of("systemd-analyze", "verify", copy.toString()), 0);
-        assertEquals("", out.strip(), "systemd-analyze verify printed findings");
+        for (String name : UNITS) {
+            // The units name the installed paths /usr/bin/ecl-*, which this machine need not have:
+            // point them at the unpacked launcher, as the package's /usr/bin links would.
+            String unit = Files.readString(unpacked.resolve("config").resolve(name))
+                    .replace("/usr/bin/ecl-master", unpacked.resolve("bin/ecl-master").toString())
+                    .replace("/usr/bin/ecl-reader", unpacked.resolve("bin/ecl-reader").toString());
+            assertTrue(unit.contains(unpacked.resolve("bin").toString()), name + " starts no ecl tool");
+            Path copy = WORK.resolve(name);
+            Files.writeString(copy, unit);
+            // Findings such as "Invalid environment assignment, ignoring" go to stderr with exit code 0.
+            String out = run(WORK, List.of("sh", "-c", "systemd-analyze verify \"$1\" 2>&1", "sh", copy.toString()), 0);
+            assertEquals("", out.strip(), name + ": systemd-analyze verify printed findings");
+        }
     }
 
     // ---------------------------------------------------------------- .deb
@@ -210,8 +219,16 @@ class DistributionIT {
         String postinstCode = postinst.lines().filter(l -> !l.strip().startsWith("#")).collect(Collectors.joining("\n"));
         assertFalse(postinstCode.matches("(?s).*systemctl\\s+(enable|start)\\b.*"),
                 "postinst must not enable or start ecl-master");
-        assertTrue(Files.readString(control.resolve("prerm")).contains("systemctl stop ecl-master.service"));
-        assertTrue(Files.readString(control.resolve("prerm")).contains("systemctl disable ecl-master.service"));
+        String prerm = Files.readString(control.resolve("prerm"));
+        String postrm = Files.readString(control.resolve("postrm"));
+        for (String unit : UNITS) {
+            assertTrue(prerm.matches("(?s).*systemctl stop [^\n]*" + unit + ".*"), "prerm stops " + unit);
+            assertTrue(prerm.matches("(?s).*systemctl disable [^\n]*" + unit + ".*"), "prerm disables " + unit);
+            assertTrue(postinst.matches("(?s).*systemctl try-restart [^\n]*" + unit + ".*"),
+                    "postinst restarts a running " + unit + " on upgrade");
+            assertTrue(postrm.contains("/etc/systemd/system/multi-user.target.wants/" + unit),
+                    "postrm forgets the enablement of " + unit + " on purge");
+        }
         for (String script : List.of("postinst", "prerm", "postrm")) {
             assertExecutable(control.resolve(script));
             run(WORK, List.of("sh", "-n", control.resolve(script).toString()), 0);
@@ -257,6 +274,29 @@ class DistributionIT {
         }
     }
 
+    @Test
+    void debPrermDisablesBothUnitsOnRemoveButNotOnUpgrade() throws Exception {
+        assumeDpkgDeb();
+        Path control = WORK.resolve("deb-control-prerm");
+        deleteRecursively(control);
+        run(WORK, List.of("dpkg-deb", "-e", DEB.toString(), control.toString()), 0);
+        Path shims = WORK.resolve("shims-prerm");
+        deleteRecursively(shims);
+        Files.createDirectories(shims);
+        Path log = shims.resolve("calls.log");
+        shim(shims, "systemctl", "exit 0");
+        Map<String, String> env = Map.of("PATH", shims + ":/usr/bin:/bin", "CALLS", log.toString());
+
+        run(WORK, List.of("sh", control.resolve("prerm").toString(), "remove"), 0, env);
+        // (systemctl stop runs only where systemd is PID 1, which a build machine need not be.)
+        assertTrue(Files.readString(log).contains("systemctl disable ecl-master.service ecl-reader-serve.service\n"),
+                "prerm remove: " + Files.readString(log));
+
+        Files.delete(log);
+        run(WORK, List.of("sh", control.resolve("prerm").toString(), "upgrade", VERSION), 0, env);
+        assertFalse(Files.exists(log) && Files.readString(log).contains("disable"), "prerm upgrade disabled a unit");
+    }
+
     private static void shim(Path dir, String name, String body) throws IOException {
         Path p = dir.resolve(name);
         Files.writeString(p, "#!/bin/sh\necho \"" + name + " $*\" >> \"$CALLS\"\n" + body + "\n");
@@ -294,7 +334,9 @@ class DistributionIT {
         assertFileMode(entries, "/usr/share/ecl/lib/ecl-master.jar", "-rw-r--r--");
         assertFileMode(entries, "/usr/share/ecl/lib/ecl-reader.jar", "-rw-r--r--");
         assertFileMode(entries, "/etc/ecl/config.yml", "-rw-r--r--");
-        assertFileMode(entries, "/lib/systemd/system/ecl-master.service", "-rw-r--r--");
+        for (String unit : UNITS) {
+            assertFileMode(entries, "/lib/systemd/system/" + unit, "-rw-r--r--");
+        }
         assertFileMode(entries, "/usr/share/munin/plugins/ecl_", "-rwxr-xr-x");
         assertFileMode(entries, "/usr/share/munin/plugins/ecl_fixed", "-rwxr-xr-x");
         assertFileMode(entries, "/usr/share/munin/plugins/ecl_dynamic", "-rwxr-xr-x");
@@ -322,9 +364,14 @@ class DistributionIT {
         deleteRecursively(root);
         run(WORK, List.of("dpkg-deb", "-x", DEB.toString(), root.toString()), 0);
         assertSameContent(ROOT.resolve("config/ecl.example.yml"), root.resolve("etc/ecl/config.yml"));
-        assertSameContent(ROOT.resolve("config/ecl-master.service"), root.resolve("lib/systemd/system/ecl-master.service"));
-        String unit = Files.readString(root.resolve("lib/systemd/system/ecl-master.service"));
-        assertTrue(unit.contains("ExecStart=/usr/bin/ecl-master"), "the unit starts the packaged /usr/bin/ecl-master");
+        for (String unit : UNITS) {
+            assertSameContent(ROOT.resolve("config").resolve(unit), root.resolve("lib/systemd/system").resolve(unit));
+        }
+        assertTrue(Files.readString(root.resolve("lib/systemd/system/ecl-master.service"))
+                .contains("\nExecStart=/usr/bin/ecl-master\n"), "ecl-master.service starts the packaged /usr/bin/ecl-master");
+        assertTrue(Files.readString(root.resolve("lib/systemd/system/ecl-reader-serve.service"))
+                .contains("\nExecStart=/usr/bin/ecl-reader serve $ARGS\n"),
+                "ecl-reader-serve.service starts the packaged /usr/bin/ecl-reader serve");
         Path elsewhere = Files.createDirectories(WORK.resolve("elsewhere"));
         for (String tool : List.of("ecl-reader", "ecl-master")) {
             String out = run(elsewhere, List.of(root.resolve("usr/share/ecl/bin").resolve(tool).toString(), "--version"), 0);

@@ -60,9 +60,14 @@ final class LocalRedis implements AutoCloseable {
         return port;
     }
 
-    /** A config for this server, keeping db and timeout of {@code base}; no login, no TLS. */
+    /**
+     * A config for this server, keeping db, timeout and key mode of {@code base}; no login, no TLS.
+     * The key mode must be kept: loggers and readers using the same config file against this server
+     * use it, and a master rotating the other key names would rotate nothing they write.
+     */
     RedisConfig config(RedisConfig base) {
-        return RedisConfig.builder().host(HOST).port(port).db(base.db()).timeoutMillis(base.timeoutMillis()).build();
+        return RedisConfig.builder().host(HOST).port(port).db(base.db()).timeoutMillis(base.timeoutMillis())
+                .keyMode(base.keyMode()).build();
     }
 
     /** True when something accepts TCP connections at {@code host:port} (any of its addresses). */

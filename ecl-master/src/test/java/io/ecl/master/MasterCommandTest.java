@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,6 +83,22 @@ class MasterCommandTest {
 
     @Test
     void withoutConfigArgumentNorEclConfigTheFileIsEtcEclConfigYml() {
+        MasterCommand command = new MasterCommand();
+        command.env = Map.of();
+
+        assertEquals(Path.of("/etc/ecl/config.yml"), command.configPath());
+    }
+
+    @Test
+    void withoutConfigArgumentNorEclConfigAMissingDefaultIsNamedInTheError() {
+        // Where the Debian package is installed, /etc/ecl/config.yml exists and --check would read it.
+        boolean installed = Files.exists(Path.of("/etc/ecl/config.yml"));
+        if (installed) {
+            System.err.println("SKIPPED: /etc/ecl/config.yml exists on this machine (ecl is installed), so the"
+                    + " error for a missing default config is not checked");
+        }
+        Assumptions.assumeFalse(installed, "/etc/ecl/config.yml exists");
+
         assertEquals(1, run(Map.of(), "--check"));
 
         List<String> lines = lines(err);
@@ -282,6 +299,27 @@ class MasterCommandTest {
 
             assertEquals(0, master.terminate());
             assertFalse(LocalRedis.answers("127.0.0.1", port, 200), "the embedded Redis was stopped");
+        }
+    }
+
+    @Test
+    void embeddedRedisKeepsTheConfigsKeyMode() throws Exception {
+        int port = EmbeddedRedis.freePort();
+        Path cfg = config("redis:\n  host: 127.0.0.1\n  port: " + port + "\n  key_mode: hashtag\n"
+                + "groups:\n  grp:\n    events: [a]\n    intervals: ['5s']\n");
+        try (ChildProcess master = ChildProcess.start(dir, MasterCommand.class, Map.of(), cfg.toString(), "--embedded-redis");
+                RedisClient r = RedisClient.create("127.0.0.1", port)) {
+            master.awaitLine(l -> l.contains("started an embedded Redis at 127.0.0.1:" + port), 15_000);
+            master.await(() -> {
+                try {
+                    return r.exists("{grp}:5s:cur:@ts");
+                } catch (RuntimeException notYet) {
+                    return false;
+                }
+            }, 15_000, "the master did not rotate the hash-tagged keys the config's loggers write");
+
+            assertFalse(r.exists("grp:5s:cur:@ts"), "the master rotated the key_mode python keys");
+            assertEquals(0, master.terminate());
         }
     }
 }
