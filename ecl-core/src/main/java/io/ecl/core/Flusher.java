@@ -46,6 +46,10 @@ final class Flusher implements Runnable {
      */
     private long nextRetryNanos;
     private long delivered;
+    /** Tests only: runs between the two round trips of a transaction (a rotation comes in between). */
+    volatile Runnable afterRead;
+    /** Tests only: runs once EXEC has answered, before the reply is used (may throw: the reply is lost). */
+    volatile Runnable afterExec;
 
     Flusher(EventCountLogger owner, List<RedisEventGroup> groups, String idPrefix) {
         this.owner = owner;
@@ -396,6 +400,7 @@ final class Flusher implements Runnable {
             Response<List<String>> tsReply = p.mget(tsKeys.toArray(new String[0]));
             Response<List<String>> markerReply = p.mget(markers);
             p.sync();
+            runHook(afterRead);
             declared(declarations);
             List<String> ts = tsReply.get();
             List<String> applied = markerReply.get();
@@ -454,6 +459,7 @@ final class Flusher implements Runnable {
                 scriptReplies.add(LuaScript.LOG.evalSourceIn(p, c.group.tsKeys, c.args()));
             }
             p.sync();
+            runHook(afterExec);
 
             todo.removeAll(byScript);
             scriptReplies(byScript, scriptReplies);
@@ -484,6 +490,12 @@ final class Flusher implements Runnable {
         } catch (JedisException e) {
             failed(e);
             return false;
+        }
+    }
+
+    private static void runHook(Runnable hook) {
+        if (hook != null) {
+            hook.run();
         }
     }
 
