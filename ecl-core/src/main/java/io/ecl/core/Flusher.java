@@ -190,8 +190,9 @@ final class Flusher implements Runnable {
 
     /**
      * Sends declarations and every pending chunk of every group: on a standalone or Sentinel-managed
-     * Redis as MULTI/EXEC transactions (two round trips for up to {@link #TX_MAX_CHUNKS} chunks), on a
-     * cluster as one pipeline of log.lua calls. Returns true when nothing is left.
+     * Redis as MULTI/EXEC transactions (two round trips per {@link #TX_MAX_INCREMENTS} increments),
+     * on a cluster as one pipeline of log.lua calls (a transaction there would need a connection
+     * per node, and Jedis' cluster pipeline offers none). Returns true when nothing is left.
      */
     private boolean send() {
         if (!resolveInDoubt()) {
@@ -318,10 +319,11 @@ final class Flusher implements Runnable {
     // ---- the transaction path: standalone and Sentinel ----
 
     /**
-     * Chunks per transaction. Redis runs an EXEC without serving other clients, about 0.3 µs per
-     * increment: 10 chunks of 1,000 events × 3 intervals hold it for about 10 ms.
+     * Increments per transaction (it takes at least one chunk whatever its size). Redis runs an
+     * EXEC without serving other clients, about 0.3 µs per increment: 30,000 (10 chunks of 1,000
+     * events × 3 intervals) hold it for about 10 ms.
      */
-    static final int TX_MAX_CHUNKS = 10;
+    static final int TX_MAX_INCREMENTS = 30_000;
     /** Transactions aborted by a rotation before the chunks go the script way (which cannot be). */
     private static final int TX_ATTEMPTS = 3;
 
@@ -340,8 +342,18 @@ final class Flusher implements Runnable {
             declared(declarations);
             return true;
         }
-        for (int from = 0; from < chunks.size(); from += TX_MAX_CHUNKS) {
-            List<Pending.Chunk> todo = new ArrayList<>(chunks.subList(from, Math.min(chunks.size(), from + TX_MAX_CHUNKS)));
+        for (int from = 0, to; from < chunks.size(); from = to) {
+            to = from + 1;
+            long increments = chunks.get(from).size() * (long) chunks.get(from).group.intervalCount();
+            while (to < chunks.size()) {
+                Pending.Chunk c = chunks.get(to);
+                increments += c.size() * (long) c.group.intervalCount();
+                if (increments > TX_MAX_INCREMENTS) {
+                    break;
+                }
+                to++;
+            }
+            List<Pending.Chunk> todo = new ArrayList<>(chunks.subList(from, to));
             List<Declaration> withThese = from == 0 ? declarations : List.of();
             for (int attempt = 1; !todo.isEmpty(); attempt++) {
                 if (attempt > TX_ATTEMPTS) {

@@ -222,7 +222,7 @@ class FlushTransactionTest {
 
     @Test
     void moreChunksThanOneTransactionTakesGoInSeveralTransactions() {
-        int events = Flusher.TX_MAX_CHUNKS * Pending.CHUNK_EVENTS + 1;
+        int events = Flusher.TX_MAX_INCREMENTS + 1; // one interval: one increment per event
         EventGroup big = ecl.group("big");
         for (int e = 0; e < events; e++) {
             big.log("e" + e, e + 1);
