@@ -660,36 +660,33 @@ final class Flusher implements Runnable {
         }
 
         /**
-         * log.lua's aligned(): the interval start (ms) of an @ts value. Only values whose reading
-         * cannot differ between Lua's doubles and Java (whole seconds, up to 3 decimals) are read here.
+         * log.lua's aligned(): the interval start (ms) of an @ts value, computed with the same
+         * double arithmetic (Lua's tonumber and Java's parseDouble both round correctly). Only plain
+         * decimals are read here (Python's master may write a fraction of any length); anything else
+         * Lua would read its own way (hex, exponents, spaces), so log.lua takes the chunk.
          */
         static long aligned(String ts, long len) {
             if (ts == null) {
                 return NONE;
             }
-            int dot = -1;
             int n = ts.length();
-            if (n == 0 || n > 15) {
+            if (n == 0 || n > 32) {
                 return ODD;
             }
+            int dot = -1;
             for (int i = 0; i < n; i++) {
                 char ch = ts.charAt(i);
-                if (ch == '.' && dot < 0 && i > 0) {
+                if (ch == '.' && dot < 0 && i > 0 && i < n - 1) {
                     dot = i;
                 } else if (ch < '0' || ch > '9') {
                     return ODD;
                 }
             }
-            if (dot == n - 1 || (dot >= 0 && n - dot - 1 > 3)) {
-                return ODD;
+            double seconds = Double.parseDouble(ts);
+            if (seconds > 9.0e12) {
+                return ODD; // beyond exact long milliseconds in a double; no real @ts
             }
-            long ms;
-            if (dot < 0) {
-                ms = Long.parseLong(ts) * 1000;
-            } else {
-                String frac = (ts.substring(dot + 1) + "00").substring(0, 3);
-                ms = Long.parseLong(ts.substring(0, dot)) * 1000 + Integer.parseInt(frac);
-            }
+            long ms = (long) Math.floor(seconds * 1000 + 0.5);
             return ms - Math.floorMod(ms, len);
         }
     }

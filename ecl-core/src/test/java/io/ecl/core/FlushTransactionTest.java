@@ -167,6 +167,20 @@ class FlushTransactionTest {
     }
 
     @Test
+    void anAtTsWrittenByThePythonMasterIsReadAsLogLuaReadsIt() {
+        r.set("loc:5s:cur:@ts", (S0 + 2) + ".523456"); // Python writes the time its rotation ran
+        r.set("loc:5s:last:@ts", (S0 - 3) + ".5");
+        ecl.group("loc").log("a", 2);
+        try (Monitor monitor = new Monitor(redis.port())) {
+            assertTrue(ecl.flush());
+            assertEquals(0, count(monitor.clientCommands(r), "eval"), "no script needed");
+        }
+        assertEquals("2", r.get("loc:5s:cur:a"));
+        assertEquals(T0, Flusher.TxPlan.aligned((S0 + 4) + ".9994", 5_000));
+        assertEquals(T0 + 5_000, Flusher.TxPlan.aligned((S0 + 4) + ".9995", 5_000), "rounded to ms, as log.lua does");
+    }
+
+    @Test
     void countsNewerThanTheOpenIntervalGoToLogLuaInTheSecondRoundTripEvenAfterScriptFlush() {
         clock.set(T0 + 6_000); // the master has not rotated 5s at T0+5s
         ecl.flush(); // the flusher switches epochs
