@@ -244,7 +244,11 @@ final class Flusher implements Runnable {
 
     private static void declared(List<Declaration> declarations) {
         for (Declaration d : declarations) {
-            d.group.undeclared.removeAll(d.events);
+            // One remove per event: Set.removeAll(List) would call List.contains per element of
+            // the set when the set is not larger, quadratic for a first flush of 10,000 events.
+            for (String e : d.events) {
+                d.group.undeclared.remove(e);
+            }
         }
     }
 
@@ -517,9 +521,9 @@ final class Flusher implements Runnable {
         int n = where.length;
         for (int e = 0; e < c.size(); e++) {
             String event = c.counters[e].event;
-            long count = c.counts[e];
+            String count = Long.toString(c.counts[e]); // once for all intervals
             for (int i = 0; i < n; i++) {
-                p.incrBy(Keys.counterIn(g.prefix(i), where[i] == TxPlan.LAST, event), count);
+                p.sendCommand(Protocol.Command.INCRBY, Keys.counterIn(g.prefix(i), where[i] == TxPlan.LAST, event), count);
             }
         }
         return c.size() * n;
