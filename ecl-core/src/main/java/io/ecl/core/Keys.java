@@ -76,6 +76,34 @@ final class Keys {
         return prefix(mode, group, interval) + CUR + "@sync.";
     }
 
+    // Keys of one (group, interval) from its prefix (made by prefix() once per group): the flusher
+    // names tens of thousands of counters per flush and should not rebuild the prefix each time.
+
+    /** {@code <prefix>cur:<event>} or {@code <prefix>last:<event>}. */
+    static String counterIn(String prefix, boolean last, String event) {
+        return prefix + (last ? LAST : CUR) + event;
+    }
+
+    /** {@code <prefix>cur:@ts} or {@code <prefix>last:@ts}. */
+    static String tsIn(String prefix, boolean last) {
+        return prefix + (last ? LAST : CUR) + "@ts";
+    }
+
+    /** The registry of auto-declared events of cur or last. */
+    static String registryIn(String prefix, boolean last) {
+        return prefix + (last ? LAST : CUR) + "@reg";
+    }
+
+    /** {@code <prefix>cur:@late}: counts credited to cur after their own interval had been closed. */
+    static String lateIn(String prefix) {
+        return prefix + CUR + "@late";
+    }
+
+    /** The idempotency marker of flush chunk {@code id}, under the group's first interval (as log.lua names it). */
+    static String syncMarkerIn(String firstPrefix, String id) {
+        return firstPrefix + CUR + "@sync." + id;
+    }
+
     /**
      * The SCAN pattern for counters of one (group, interval) section, with glob characters of the
      * group and interval escaped (Python's defect: a group named {@code a*} matched other groups).

@@ -50,6 +50,11 @@ final class LuaScript {
         return pipeline.evalsha(sha, keys, args);
     }
 
+    /** EVAL with the source, in a pipeline: caches the script on the server that runs it. */
+    Response<Object> evalSourceIn(AbstractPipeline pipeline, List<String> keys, List<String> args) {
+        return pipeline.eval(source, keys, args);
+    }
+
     static boolean isNoScript(Throwable e) {
         return e instanceof JedisDataException && e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT");
     }

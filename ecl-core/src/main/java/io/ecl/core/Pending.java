@@ -14,11 +14,15 @@ import java.util.Map;
  *
  * <p>Counts merge per (event, interval starts), so memory is bounded by distinct events times
  * epochs, not by the number of log() calls; past {@code max_pending} entries new ones are dropped
- * and counted. Once sent, counts are frozen into {@link Chunk}s with an ID that the script records
- * in Redis: a chunk whose reply was lost is resent with the same ID and never counted twice.
+ * and counted. Once sent, counts are frozen into {@link Chunk}s with an ID whose marker is written
+ * in Redis together with the counts: a chunk whose reply was lost is resent with the same ID and
+ * never counted twice.
  */
 final class Pending {
-    /** Events per EVALSHA: keeps each script call short so Redis never stalls on one flush. */
+    /**
+     * Events per chunk: the unit of exactly-once (one marker each) and of log.lua calls, which it
+     * keeps short so Redis never stalls on one script.
+     */
     static final int CHUNK_EVENTS = 1000;
 
     /** Counts waiting for their first send, per epoch (identity of the epoch's starts array). */
@@ -99,8 +103,10 @@ final class Pending {
             for (long[] starts : epochOrder) {
                 LinkedHashMap<RedisEventGroup.Counter, long[]> batch = waiting.get(starts);
                 Iterator<Map.Entry<RedisEventGroup.Counter, long[]>> it = batch.entrySet().iterator();
+                int left = batch.size();
                 while (it.hasNext()) {
-                    Chunk chunk = new Chunk(group, ids.next(), starts);
+                    Chunk chunk = new Chunk(group, ids.next(), starts, Math.min(CHUNK_EVENTS, left));
+                    left -= CHUNK_EVENTS;
                     for (int n = 0; n < CHUNK_EVENTS && it.hasNext(); n++) {
                         Map.Entry<RedisEventGroup.Counter, long[]> e = it.next();
                         chunk.add(e.getKey(), e.getValue()[0]);
@@ -128,39 +134,61 @@ final class Pending {
         String next();
     }
 
-    /** A frozen set of counts sent in one EVALSHA of log.lua. */
+    /**
+     * A frozen set of counts of one epoch, applied atomically with its marker (in a MULTI/EXEC, or
+     * one call of log.lua). Arrays, not lists of boxed values: a flush freezes every count.
+     */
     static final class Chunk {
         final RedisEventGroup group;
         final String id;
-        final List<String> args;
-        private final List<String> events = new ArrayList<>();
-        private final List<Long> counts = new ArrayList<>();
+        /** Interval starts of the epoch the counts were logged in, one per interval of the group. */
+        final long[] starts;
+        final RedisEventGroup.Counter[] counters;
+        final long[] counts;
+        private int size;
         long total;
+        boolean anyDynamic;
+        private List<String> args;
 
-        Chunk(RedisEventGroup group, String id, long[] starts) {
+        Chunk(RedisEventGroup group, String id, long[] starts, int capacity) {
             this.group = group;
             this.id = id;
-            this.args = group.scriptArgs(id, starts);
+            this.starts = starts;
+            this.counters = new RedisEventGroup.Counter[capacity];
+            this.counts = new long[capacity];
         }
 
         void add(RedisEventGroup.Counter counter, long count) {
-            args.add(counter.event);
-            args.add(Long.toString(count));
-            args.add(counter.dynamic ? "1" : "0");
-            events.add(counter.event);
-            counts.add(count);
+            counters[size] = counter;
+            counts[size] = count;
+            size++;
             total += count;
+            anyDynamic |= counter.dynamic;
         }
 
         int size() {
-            return events.size();
+            return size;
+        }
+
+        /** log.lua's ARGV for this chunk, made on first use (only the script path needs it). */
+        List<String> args() {
+            if (args == null) {
+                List<String> a = group.scriptArgs(id, starts);
+                for (int i = 0; i < size; i++) {
+                    a.add(counters[i].event);
+                    a.add(Long.toString(counts[i]));
+                    a.add(counters[i].dynamic ? "1" : "0");
+                }
+                args = a;
+            }
+            return args;
         }
 
         long countOf(String event) {
             long sum = 0;
-            for (int i = 0; i < events.size(); i++) {
-                if (events.get(i).equals(event)) {
-                    sum += counts.get(i);
+            for (int i = 0; i < size; i++) {
+                if (counters[i].event.equals(event)) {
+                    sum += counts[i];
                 }
             }
             return sum;

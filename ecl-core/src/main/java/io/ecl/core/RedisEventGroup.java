@@ -247,6 +247,19 @@ final class RedisEventGroup implements EventGroup {
         }
     }
 
+    int intervalCount() {
+        return intervals.length;
+    }
+
+    /** The key prefix of interval {@code i} (made by {@link Keys#prefix}). */
+    String prefix(int i) {
+        return prefixes[i];
+    }
+
+    long lengthMillis(int i) {
+        return intervals[i].lengthMillis();
+    }
+
     /** The fixed part of log.lua's ARGV for counts logged in the epoch with these interval starts. */
     List<String> scriptArgs(String chunkId, long[] starts) {
         List<String> args = new ArrayList<>(1 + 3 * intervals.length + 3);
