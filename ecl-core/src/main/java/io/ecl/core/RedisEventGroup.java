@@ -227,6 +227,7 @@ final class RedisEventGroup implements EventGroup {
             args.add(Long.toString(count));
             args.add(c.dynamic ? "1" : "0");
             Object late = LuaScript.LOG.eval(owner.connection.jedis(), tsKeys, args);
+            markerExpirySetAt = now; // log.lua sets it on every call
             if (late instanceof Long && (Long) late > 0) {
                 warnLate((Long) late);
             }
