@@ -9,22 +9,28 @@
 -- ARGV[4]: "1" to set the marker's expiry (10 minutes) even when the field exists, else "0"
 -- ARGV[5]: event ID; ARGV[6]: count; ARGV[7]: "1" if auto-declared else "0"
 -- ARGV[8..n+7]: prefix "<group>:<interval>:" of each interval
--- ARGV[n+8..2n+7]: start of each interval when the count was logged, Unix ms
+-- ARGV[n+8..2n+7]: start of each interval when the count was logged, in Unix seconds as cur:@ts
+--                  holds it when ecl's master opened that interval (io.ecl.core.Interval.formatSeconds)
 -- ARGV[2n+8..3n+7]: length of each interval, ms
 -- Returns 0 when applied; -2 when nothing was written (run log.lua); an error "NOTCOUNTED <n> ..."
 -- when a counter holds a non-integer value (the other intervals' counts are applied).
 local n = #KEYS
 local ts = redis.call('MGET', unpack(KEYS))
 for i = 1, n do
-  local t = tonumber(ts[i])
-  if not t then
-    return -2
-  end
-  -- aligned down to the grid, as rotation.lua's aligned(): Python's master stores the time it ran
-  local len = tonumber(ARGV[2 * n + 7 + i])
-  local ms = math.floor(t * 1000 + 0.5)
-  if ms - ms % len ~= tonumber(ARGV[n + 7 + i]) then
-    return -2
+  local want = ARGV[n + 7 + i]
+  -- Equal strings (ecl's master or writer opened the interval): no arithmetic. Otherwise compare
+  -- the starts aligned to the grid, as rotation.lua's aligned() does: Python's master stores the
+  -- time its rotation ran.
+  if ts[i] ~= want then
+    local t = tonumber(ts[i])
+    if not t then
+      return -2
+    end
+    local len = tonumber(ARGV[2 * n + 7 + i])
+    local ms = math.floor(t * 1000 + 0.5)
+    if ms - ms % len ~= math.floor(tonumber(want) * 1000 + 0.5) then
+      return -2
+    end
   end
 end
 if redis.call('HSET', ARGV[1], ARGV[2], ARGV[3]) == 1 or ARGV[4] == '1' then

@@ -313,7 +313,7 @@ final class RedisEventGroup implements EventGroup {
             startArgs = new byte[intervals.length][];
             for (int i = 0; i < intervals.length; i++) {
                 starts[i] = intervals[i].startOf(now);
-                startArgs[i] = ascii(Long.toString(starts[i]));
+                startArgs[i] = ascii(Interval.formatSeconds(starts[i]));
                 latestStart = Math.max(latestStart, starts[i]);
                 firstEnd = Math.min(firstEnd, starts[i] + intervals[i].lengthMillis());
             }
