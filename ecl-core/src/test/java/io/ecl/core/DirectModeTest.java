@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -317,5 +322,45 @@ class DirectModeTest {
         web.log("a");
         assertTrue(r.pttl(marker) > 590_000, "a new field sets it: " + r.pttl(marker));
         assertEquals("4", r.get("web:5s:cur:a"));
+    }
+
+    @Test
+    void aCallWhoseReplyIsLostIsCheckedNotCountedTwice() throws IOException {
+        EclConfig impatientConfig = EclConfig.parse(redis.yamlRedisSection() + "  timeout_ms: 300\n"
+                + "groups:\n  web:\n    events: [a, b]\n    intervals: ['5s', '1m', '1h']\n", "test.yml");
+        openIntervals("web", T0);
+        try (EventCountLogger impatient = Fixtures.logger(impatientConfig, clock)) {
+            EventGroup g = impatient.group("web");
+            g.log("a"); // connected, scripts loaded
+            assertTrue(impatient.flush());
+
+            // A script that keeps Redis busy for 1.5 s is sent first: the call waits behind it, its
+            // caller gives up after 300 ms, then Redis runs it and the reply goes nowhere.
+            try (Socket busy = new Socket("127.0.0.1", redis.port())) {
+                OutputStream out = busy.getOutputStream();
+                InputStream in = busy.getInputStream();
+                out.write(resp("PING"));
+                out.flush();
+                in.read(new byte[7]); // +PONG: Redis has accepted this connection and reads it
+                out.write(resp("EVAL", "local t = redis.call('TIME') local stop = t[1] * 1000000 + t[2] + 1500000"
+                        + " repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] >= stop return 1", "0"));
+                out.flush();
+                g.log("a");
+                assertEquals(1, impatient.pendingCount(), "the call is in doubt");
+                in.read(); // the busy script is over
+            }
+            Fixtures.await(() -> impatient.pendingCount() == 0, () -> "still pending: " + impatient.pendingCount());
+        }
+        for (String interval : WEB_INTERVALS) {
+            assertEquals("2", r.get("web:" + interval + ":cur:a"), interval);
+        }
+    }
+
+    private static byte[] resp(String... args) {
+        StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String a : args) {
+            b.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+        }
+        return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 }
