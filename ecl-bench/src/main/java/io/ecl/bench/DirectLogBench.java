@@ -21,7 +21,7 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
 
 /**
- * log() in direct mode (one EVALSHA of log.lua per call, whatever the number of intervals)
+ * log() in direct mode (one EVALSHA of direct.lua per call, whatever the number of intervals)
  * against a raw INCR through the same kind of client: a pooled Jedis {@link RedisClient}, shared
  * by all benchmark threads, as ecl-core's connection is.
  */
@@ -57,7 +57,7 @@ public class DirectLogBench {
         }
         ecl = EventCountLogger.builder(config).shutdownHook(false).build();
         group = ecl.group("direct");
-        group.log(EVENT); // loads log.lua into the script cache before measuring
+        group.log(EVENT); // loads the scripts into the script cache before measuring
         threeIncrbySha = raw.scriptLoad("for i = 1, #KEYS do redis.call('INCRBY', KEYS[i], ARGV[1]) end");
     }
 
@@ -93,6 +93,13 @@ public class DirectLogBench {
     /** Variant for diagnosis: the floor of any script that increments 3 intervals. */
     @Benchmark
     public Object rawScript3Incrby() {
+        return raw.evalsha(threeIncrbySha, THREE_KEYS, ONE);
+    }
+
+    /** Variant for diagnosis: the same floor with 4 threads, beside log4Threads. */
+    @Benchmark
+    @Threads(4)
+    public Object rawScript3Incrby4Threads() {
         return raw.evalsha(threeIncrbySha, THREE_KEYS, ONE);
     }
 

@@ -20,15 +20,20 @@ final class LuaScript {
     static final LuaScript LOG = withRotation("log");
     static final LuaScript ROTATE = withRotation("rotate");
     static final LuaScript READ = new LuaScript("read", resource("read"));
+    static final LuaScript DIRECT = new LuaScript("direct", resource("direct"));
 
     final String name;
     final String source;
     final String sha;
+    private final byte[] shaBytes;
+    private final byte[] sourceBytes;
 
     private LuaScript(String name, String source) {
         this.name = name;
         this.source = source;
         this.sha = sha1(source);
+        this.shaBytes = sha.getBytes(StandardCharsets.US_ASCII);
+        this.sourceBytes = source.getBytes(StandardCharsets.UTF_8);
     }
 
     private static LuaScript withRotation(String name) {
@@ -41,6 +46,21 @@ final class LuaScript {
         } catch (JedisDataException e) {
             if (isNoScript(e)) {
                 return jedis.eval(source, keys, args);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The hot-path form: {@code keyCount} keys then the arguments, already encoded, in one array
+     * (Jedis writes them as they are: no list, no per-call string encoding).
+     */
+    Object eval(UnifiedJedis jedis, int keyCount, byte[]... keysThenArgs) {
+        try {
+            return jedis.evalsha(shaBytes, keyCount, keysThenArgs);
+        } catch (JedisDataException e) {
+            if (isNoScript(e)) {
+                return jedis.eval(sourceBytes, keyCount, keysThenArgs);
             }
             throw e;
         }

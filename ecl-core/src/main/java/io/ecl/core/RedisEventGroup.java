@@ -1,5 +1,6 @@
 package io.ecl.core;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -25,14 +26,27 @@ import redis.clients.jedis.exceptions.JedisException;
  * script credits it to {@code cur} or {@code last} accordingly). An add that races the switch
  * lands in the old slot and is drained with the old epoch at the next flush, never lost.
  *
- * <p>Direct mode (no local counters) calls log.lua once per log(): one round trip whatever the
- * number of intervals. If Redis fails, the count and every later one go to the local counters
- * until the flusher has delivered them, so callers never wait on a dead Redis twice.
+ * <p>Direct mode (no local counters) calls direct.lua once per log(): one round trip whatever the
+ * number of intervals. That script handles only the common case (every interval the call was made
+ * in is the open one: a check of the n {@code cur:@ts}, n INCRBY, the in-doubt marker) and writes
+ * nothing otherwise; then log.lua, a second round trip once per boundary or late call, does the
+ * rest (rotation when the master is late, crediting {@code last}, {@code @late}, opening the
+ * first interval). Its arguments are encoded once per group or per epoch where they can be. If
+ * Redis fails, the count and every later one go to the local counters until the flusher has
+ * delivered them, so callers never wait on a dead Redis twice.
  */
 final class RedisEventGroup implements EventGroup {
     private static final Logger LOG = LoggerFactory.getLogger(EventCountLogger.class);
     private static final int MAX_WARNED_EVENTS = 10_000;
     static final long IDLE_MIN_MILLIS = 60_000;
+    /**
+     * direct.lua sets the marker hash's 10-minute expiry when it creates a field, and otherwise only
+     * when asked, at most once per this period per group: the hash then outlives any call it
+     * records by at least 10 minutes less this, which the in-doubt check needs.
+     */
+    static final long MARKER_EXPIRY_REFRESH_MILLIS = 1_000;
+    private static final byte[] ONE = {'1'};
+    private static final byte[] ZERO = {'0'};
 
     /** One event's counts: two slots, one per epoch parity. */
     static final class Counter {
@@ -41,9 +55,12 @@ final class RedisEventGroup implements EventGroup {
         final LongAdder[] slots = {new LongAdder(), new LongAdder()};
         /** Flusher only: the first idle sweep after the counter last had counts, 0 if none since. */
         long idleSince;
+        /** The event ID as direct.lua receives it. */
+        final byte[] eventBytes;
 
         Counter(String event, boolean dynamic) {
             this.event = event;
+            this.eventBytes = event.getBytes(StandardCharsets.UTF_8);
             this.dynamic = dynamic;
         }
 
@@ -60,6 +77,11 @@ final class RedisEventGroup implements EventGroup {
     private final String[] prefixes;
     private final String[] lengths;
     private final boolean direct;
+    /** direct.lua's KEYS and ARGV with the per-call parts left null. */
+    private final byte[][] directTemplate;
+    private volatile DirectEpoch directEpoch = DirectEpoch.NONE;
+    /** When a direct call last set the marker's expiry (the logger's clock); racy updates are fine. */
+    private volatile long markerExpirySetAt = Long.MIN_VALUE;
     private final long syncLimit;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final Set<String> warnedEvents = ConcurrentHashMap.newKeySet();
@@ -98,6 +120,7 @@ final class RedisEventGroup implements EventGroup {
         }
         this.tsKeys = List.copyOf(ts);
         this.direct = !config.usesLocalCounters();
+        this.directTemplate = directTemplate();
         this.syncLimit = config.syncLimit();
         this.pending = new Pending(config.maxPending());
         long longest = 0;
@@ -191,18 +214,31 @@ final class RedisEventGroup implements EventGroup {
 
     private boolean logDirect(Counter c, long count) {
         long now = owner.clock.millis();
-        long[] starts = new long[intervals.length];
-        for (int i = 0; i < intervals.length; i++) {
-            starts[i] = intervals[i].startOf(now);
+        DirectEpoch epoch = directEpoch;
+        if (now < epoch.from || now >= epoch.until) {
+            directEpoch = epoch = new DirectEpoch(intervals, now);
         }
-        String thread = Long.toString(Thread.currentThread().getId());
+        long threadId = Thread.currentThread().getId();
         long seq = owner.directSeq.incrementAndGet();
-        List<String> args = scriptArgs(owner.instanceId + "|" + thread + "|" + seq, starts);
-        args.add(c.event);
-        args.add(Long.toString(count));
-        args.add(c.dynamic ? "1" : "0");
+        long markerSet = markerExpirySetAt;
+        boolean setExpiry = now < markerSet || now >= markerSet + MARKER_EXPIRY_REFRESH_MILLIS;
         try {
+            Object done = LuaScript.DIRECT.eval(owner.connection.jedis(), intervals.length,
+                    directParams(epoch, c, count, threadId, seq, setExpiry));
+            if (done instanceof Long && (Long) done == 0) {
+                if (setExpiry) {
+                    markerExpirySetAt = now;
+                }
+                return true;
+            }
+            // A boundary passed, the count is late, or no master opened the intervals: direct.lua
+            // wrote nothing; log.lua does it all (rotation, last, @late), with the same marker.
+            List<String> args = scriptArgs(owner.instanceId + "|" + threadId + "|" + seq, epoch.starts);
+            args.add(c.event);
+            args.add(Long.toString(count));
+            args.add(c.dynamic ? "1" : "0");
             Object late = LuaScript.LOG.eval(owner.connection.jedis(), tsKeys, args);
+            markerExpirySetAt = now; // log.lua sets it on every call
             if (late instanceof Long && (Long) late > 0) {
                 warnLate((Long) late);
             }
@@ -214,7 +250,7 @@ final class RedisEventGroup implements EventGroup {
             }
             // Redis refused the call before it wrote anything (login, OOM, read-only replica,
             // loading...): the count is kept and sent again, like after a lost connection.
-            inDoubt.add(new InDoubt(c, count, starts, thread, seq));
+            inDoubt.add(new InDoubt(c, count, epoch.starts.clone(), Long.toString(threadId), seq));
             hasLocalCounts = true;
             owner.markDown(e);
             owner.flusher.wake();
@@ -222,11 +258,83 @@ final class RedisEventGroup implements EventGroup {
         } catch (JedisException e) {
             // The call may or may not have run (the reply can be lost after Redis executed it).
             // The flusher asks Redis which before it sends the count again.
-            inDoubt.add(new InDoubt(c, count, starts, thread, seq));
+            inDoubt.add(new InDoubt(c, count, epoch.starts.clone(), Long.toString(threadId), seq));
             hasLocalCounts = true;
             owner.markDown(e);
             owner.flusher.wake();
             return true;
+        }
+    }
+
+    /**
+     * direct.lua's KEYS and ARGV, in one array: the constant parts encoded once per group
+     * ({@link #directTemplate}), the starts once per epoch, the rest here.
+     */
+    private byte[][] directParams(DirectEpoch epoch, Counter c, long count, long threadId, long seq, boolean setExpiry) {
+        int n = intervals.length;
+        byte[][] p = directTemplate.clone();
+        p[n + 1] = ascii(Long.toString(threadId));
+        p[n + 2] = ascii(Long.toString(seq));
+        p[n + 3] = setExpiry ? ONE : ZERO;
+        p[n + 4] = c.eventBytes;
+        p[n + 5] = count == 1 ? ONE : ascii(Long.toString(count));
+        p[n + 6] = c.dynamic ? ONE : ZERO;
+        System.arraycopy(epoch.startArgs, 0, p, 2 * n + 7, n);
+        return p;
+    }
+
+    private byte[][] directTemplate() {
+        int n = intervals.length;
+        byte[][] p = new byte[4 * n + 7][];
+        for (int i = 0; i < n; i++) {
+            p[i] = utf8(tsKeys.get(i));
+            p[n + 7 + i] = utf8(prefixes[i]);
+            p[3 * n + 7 + i] = ascii(lengths[i]);
+        }
+        p[n] = utf8(directMarker());
+        return p;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The interval starts of every direct-mode call made in {@code [from, until)}, and their
+     * encoding for direct.lua: computed once per boundary instead of once per call.
+     */
+    private static final class DirectEpoch {
+        static final DirectEpoch NONE = new DirectEpoch();
+
+        final long from;
+        final long until;
+        final long[] starts;
+        final byte[][] startArgs;
+
+        private DirectEpoch() {
+            from = Long.MAX_VALUE;
+            until = Long.MIN_VALUE;
+            starts = new long[0];
+            startArgs = new byte[0][];
+        }
+
+        DirectEpoch(Interval[] intervals, long now) {
+            long latestStart = Long.MIN_VALUE;
+            long firstEnd = Long.MAX_VALUE;
+            starts = new long[intervals.length];
+            startArgs = new byte[intervals.length][];
+            for (int i = 0; i < intervals.length; i++) {
+                starts[i] = intervals[i].startOf(now);
+                startArgs[i] = ascii(Interval.formatSeconds(starts[i]));
+                latestStart = Math.max(latestStart, starts[i]);
+                firstEnd = Math.min(firstEnd, starts[i] + intervals[i].lengthMillis());
+            }
+            from = latestStart;
+            until = firstEnd;
         }
     }
 

@@ -2,12 +2,20 @@ package io.ecl.core;
 
 import static io.ecl.core.Fixtures.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,25 +26,39 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.RedisClient;
 
-/** Direct mode (neither sync_interval nor sync_limit): every log() is one EVALSHA of log.lua. */
+/**
+ * Direct mode (neither sync_interval nor sync_limit): every log() is one EVALSHA of direct.lua,
+ * plus one of log.lua when direct.lua finds an interval other than the open one (a boundary).
+ */
 class DirectModeTest {
     @RegisterExtension
     static final EmbeddedRedis redis = new EmbeddedRedis();
 
+    /** T0 in the Unix seconds of @ts values. */
+    private static final long S0 = T0 / 1000;
+    private static final String[] WEB_INTERVALS = {"5s", "1m", "1h"};
+
     private final SteppedClock clock = new SteppedClock(T0 + 1_000);
+    private EclConfig config;
     private EventCountLogger ecl;
     private EventGroup web;
+    private EventGroup dyn;
     private RedisClient r;
 
     @BeforeEach
     void start() {
-        EclConfig config = Fixtures.config(redis, String.join("\n",
+        config = Fixtures.config(redis, String.join("\n",
                 "  web:",
                 "    events: [a, b]",
                 "    intervals: ['5s', '1m', '1h']",
+                "  dyn:",
+                "    events: []",
+                "    intervals: ['5s', '1m']",
+                "    auto_declare_events: true",
                 ""));
         ecl = Fixtures.logger(config, clock);
         web = ecl.group("web");
+        dyn = ecl.group("dyn");
         r = redis.client();
     }
 
@@ -112,5 +134,233 @@ class DirectModeTest {
             assertEquals(String.valueOf(threads * perThread / 5), r.get("web:" + interval + ":cur:b"), interval);
         }
         assertEquals(0, ecl.pendingCount());
+    }
+
+    // ---- the lean path (direct.lua) and the boundary path (log.lua) ----
+
+    /** As a master does: opens every interval of {@code group} at {@code at} (declared events at 0). */
+    private void openIntervals(String group, long at) {
+        ecl.flush(); // the declarations are in Redis
+        try (Rotator master = Rotator.connect(config.redis())) {
+            for (Interval i : config.group(group).intervals()) {
+                master.rotate(config.group(group), i, config.group(group).interval(i.name()).startOf(at));
+            }
+        }
+    }
+
+    private void rotate5s(long at) {
+        try (Rotator master = Rotator.connect(config.redis())) {
+            master.rotate(config.group("web"), config.group("web").interval("5s"), at);
+        }
+    }
+
+    private String marker(String group) {
+        Set<String> keys = r.keys(group + ":5s:cur:@direct.*");
+        assertEquals(1, keys.size(), keys.toString());
+        return keys.iterator().next();
+    }
+
+    @Test
+    void aCallInTheOpenIntervalsChecksThemOnceAndOnlyIncrements() {
+        openIntervals("web", T0);
+        web.log("a"); // loads the script
+        ecl.flush();
+
+        try (Monitor monitor = new Monitor(redis.port())) {
+            monitor.scriptCommands(r);
+            web.log("a", 2);
+            assertEquals(List.of("mget", "hset", "incrby", "incrby", "incrby"), monitor.scriptCommands(r));
+        }
+        for (String interval : WEB_INTERVALS) {
+            assertEquals("3", r.get("web:" + interval + ":cur:a"), interval);
+            assertEquals("0", r.get("web:" + interval + ":cur:b"), interval);
+            assertEquals("0", r.get("web:" + interval + ":last:a"), interval);
+        }
+        assertEquals(String.valueOf(S0), r.get("web:5s:cur:@ts"));
+        assertEquals(Set.of(Long.toString(Thread.currentThread().getId())), r.hkeys(marker("web")));
+    }
+
+    @Test
+    void theFirstCallWithoutAMasterOpensTheIntervalsItWasLoggedIn() {
+        web.log("a"); // loads the scripts; log.lua opens the intervals
+        ecl.flush();
+        assertEquals(String.valueOf(S0), r.get("web:5s:cur:@ts"));
+        try (Monitor monitor = new Monitor(redis.port())) {
+            monitor.clientCommands(r);
+            clock.set(T0 + 3_600_000 + 2_000);
+            web.log("a", 4);
+            assertEquals(List.of("evalsha", "evalsha"), monitor.clientCommands(r),
+                    "direct.lua finds the 5s, 1m and 1h intervals not open, log.lua rotates them");
+            web.log("a");
+            assertEquals(List.of("evalsha"), monitor.clientCommands(r));
+        }
+        assertEquals(String.valueOf(S0 + 3_600), r.get("web:5s:cur:@ts"));
+        assertEquals(String.valueOf(S0 + 3_600), r.get("web:1h:cur:@ts"));
+        assertEquals("5", r.get("web:5s:cur:a"));
+        assertEquals("1", r.get("web:5s:last:a"));
+    }
+
+    @Test
+    void theFirstCallAfterABoundaryTheMasterMissedRotatesThenCallsAreLeanAgain() {
+        openIntervals("web", T0);
+        web.log("a", 2);
+        ecl.flush();
+        clock.set(T0 + 5_000);
+
+        try (Monitor monitor = new Monitor(redis.port())) {
+            monitor.clientCommands(r);
+            web.log("a");
+            assertEquals(List.of("evalsha", "evalsha"), monitor.clientCommands(r),
+                    "direct.lua declines, log.lua rotates 5s and counts");
+            web.log("a");
+            assertEquals(List.of("evalsha"), monitor.clientCommands(r));
+        }
+        assertEquals(String.valueOf(S0 + 5), r.get("web:5s:cur:@ts"));
+        assertEquals(String.valueOf(S0), r.get("web:5s:last:@ts"));
+        assertEquals("2", r.get("web:5s:last:a"));
+        assertEquals("2", r.get("web:5s:cur:a"));
+        assertEquals("4", r.get("web:1m:cur:a"));
+        assertEquals("4", r.get("web:1h:cur:a"));
+        assertEquals("0", r.get("web:1m:last:a"), "1m not rotated since the master opened it");
+    }
+
+    @Test
+    void aCallLoggedBeforeABoundaryTheMasterAlreadyPassedIsCreditedToLast() {
+        openIntervals("web", T0);
+        web.log("a");
+        rotate5s(T0 + 5_000); // the writer's clock is still in the interval before
+
+        web.log("a", 3);
+        assertEquals("4", r.get("web:5s:last:a"));
+        assertEquals("0", r.get("web:5s:cur:a"));
+        assertEquals("4", r.get("web:1m:cur:a"));
+        assertNull(r.get("web:5s:cur:@late"));
+    }
+
+    @Test
+    void aCallOlderThanLastIsCountedInCurAndInLate() {
+        openIntervals("web", T0);
+        rotate5s(T0 + 5_000);
+        rotate5s(T0 + 10_000);
+
+        web.log("a", 3);
+        assertEquals("3", r.get("web:5s:cur:a"));
+        assertEquals("3", r.get("web:5s:cur:@late"));
+        assertEquals("3", r.get("web:1m:cur:a"));
+        assertNull(r.get("web:1m:cur:@late"));
+    }
+
+    @Test
+    void aPythonMastersUnalignedTimestampsStillTakeTheLeanPath() {
+        // Python's master stores the time its rotation ran, not the boundary.
+        r.set("web:5s:cur:@ts", (S0 + 0) + ".2317");
+        r.set("web:1m:cur:@ts", (S0 - 60) + ".9");
+        r.set("web:1h:cur:@ts", (S0 - 3_600) + ".000125");
+        clock.set(T0 + 4_999);
+        web.log("b"); // loads the script
+        ecl.flush();
+
+        try (Monitor monitor = new Monitor(redis.port())) {
+            monitor.clientCommands(r);
+            web.log("b", 2);
+            assertEquals(List.of("evalsha"), monitor.clientCommands(r));
+        }
+        assertEquals("3", r.get("web:5s:cur:b"));
+        assertEquals("3", r.get("web:1h:cur:b"));
+        assertEquals((S0 + 0) + ".2317", r.get("web:5s:cur:@ts"));
+        assertNull(r.get("web:5s:last:b"));
+    }
+
+    @Test
+    void anAutoDeclaredEventIsRegisteredWhenItsCounterIsCreatedNotOnEveryCall() {
+        openIntervals("dyn", T0);
+        dyn.log("x");
+        ecl.flush();
+
+        try (Monitor monitor = new Monitor(redis.port())) {
+            monitor.scriptCommands(r);
+            dyn.log("x");
+            assertEquals(List.of("mget", "hset", "incrby", "incrby"), monitor.scriptCommands(r));
+            dyn.log("y", 5);
+            assertEquals(List.of("mget", "hset", "incrby", "sadd", "incrby", "sadd"), monitor.scriptCommands(r));
+        }
+        assertEquals(Set.of("x", "y"), r.smembers("dyn:5s:cur:@reg"));
+        assertEquals(Set.of("x", "y"), r.smembers("dyn:1m:cur:@reg"));
+
+        // Rotation renames the registry with the counters: the next increment registers again.
+        clock.set(T0 + 5_000);
+        dyn.log("x");
+        assertEquals(Set.of("x", "y"), r.smembers("dyn:5s:last:@reg"));
+        assertEquals(Set.of("x"), r.smembers("dyn:5s:cur:@reg"));
+        dyn.log("x");
+        dyn.log("y");
+        assertEquals(Set.of("x", "y"), r.smembers("dyn:5s:cur:@reg"));
+        assertEquals("2", r.get("dyn:5s:cur:x"));
+        assertEquals("1", r.get("dyn:5s:cur:y"));
+        assertEquals("2", r.get("dyn:5s:last:x"));
+        assertEquals("5", r.get("dyn:5s:last:y"));
+        assertEquals("4", r.get("dyn:1m:cur:x"));
+        assertEquals(Set.of("x", "y"), r.smembers("dyn:1m:cur:@reg"));
+    }
+
+    @Test
+    void theCallMarkerKeepsItsTenMinuteExpiryFreshAtMostOnceASecond() {
+        openIntervals("web", T0);
+        web.log("a");
+        String marker = marker("web");
+        assertTrue(r.pttl(marker) > 590_000, "set by the first call: " + r.pttl(marker));
+
+        r.pexpire(marker, 50_000);
+        web.log("a");
+        assertTrue(r.pttl(marker) <= 50_000, "not set again within a second: " + r.pttl(marker));
+
+        clock.advanceMillis(RedisEventGroup.MARKER_EXPIRY_REFRESH_MILLIS);
+        web.log("a");
+        assertTrue(r.pttl(marker) > 590_000, "set again a second later: " + r.pttl(marker));
+
+        r.del(marker); // as if it had expired
+        web.log("a");
+        assertTrue(r.pttl(marker) > 590_000, "a new field sets it: " + r.pttl(marker));
+        assertEquals("4", r.get("web:5s:cur:a"));
+    }
+
+    @Test
+    void aCallWhoseReplyIsLostIsCheckedNotCountedTwice() throws IOException {
+        EclConfig impatientConfig = EclConfig.parse(redis.yamlRedisSection() + "  timeout_ms: 300\n"
+                + "groups:\n  web:\n    events: [a, b]\n    intervals: ['5s', '1m', '1h']\n", "test.yml");
+        openIntervals("web", T0);
+        try (EventCountLogger impatient = Fixtures.logger(impatientConfig, clock)) {
+            EventGroup g = impatient.group("web");
+            g.log("a"); // connected, scripts loaded
+            assertTrue(impatient.flush());
+
+            // A script that keeps Redis busy for 1.5 s is sent first: the call waits behind it, its
+            // caller gives up after 300 ms, then Redis runs it and the reply goes nowhere.
+            try (Socket busy = new Socket("127.0.0.1", redis.port())) {
+                OutputStream out = busy.getOutputStream();
+                InputStream in = busy.getInputStream();
+                out.write(resp("PING"));
+                out.flush();
+                in.read(new byte[7]); // +PONG: Redis has accepted this connection and reads it
+                out.write(resp("EVAL", "local t = redis.call('TIME') local stop = t[1] * 1000000 + t[2] + 1500000"
+                        + " repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] >= stop return 1", "0"));
+                out.flush();
+                g.log("a");
+                assertEquals(1, impatient.pendingCount(), "the call is in doubt");
+                in.read(); // the busy script is over
+            }
+            Fixtures.await(() -> impatient.pendingCount() == 0, () -> "still pending: " + impatient.pendingCount());
+        }
+        for (String interval : WEB_INTERVALS) {
+            assertEquals("2", r.get("web:" + interval + ":cur:a"), interval);
+        }
+    }
+
+    private static byte[] resp(String... args) {
+        StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String a : args) {
+            b.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+        }
+        return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -13,8 +13,8 @@ import redis.clients.jedis.RedisClient;
 
 /**
  * Watches a real Redis with MONITOR, to count the commands clients send (one per round trip
- * unless pipelined). Commands that Lua scripts run are shown by MONITOR as {@code [db lua]}
- * and are left out; INFO commandstats cannot tell them apart.
+ * unless pipelined), or those the scripts run (MONITOR shows them as {@code [db lua]}; INFO
+ * commandstats cannot tell them apart from clients' commands).
  */
 final class Monitor implements AutoCloseable {
     private final Socket socket;
@@ -43,6 +43,15 @@ final class Monitor implements AutoCloseable {
      * without those run by scripts. {@code client} sends a marker that ends the list.
      */
     List<String> clientCommands(RedisClient client) {
+        return commands(client, false);
+    }
+
+    /** The names (lower case) of the commands scripts ran since the last call, in order. */
+    List<String> scriptCommands(RedisClient client) {
+        return commands(client, true);
+    }
+
+    private List<String> commands(RedisClient client, boolean byScripts) {
         String marker = "ecl-monitor-marker-" + (++markers);
         client.exists(marker);
         List<String> commands = new ArrayList<>();
@@ -54,7 +63,7 @@ final class Monitor implements AutoCloseable {
                 }
                 int source = line.indexOf('[');
                 int end = line.indexOf(']', source);
-                if (source < 0 || end < 0 || line.substring(source, end).endsWith(" lua")) {
+                if (source < 0 || end < 0 || line.substring(source, end).endsWith(" lua") != byScripts) {
                     continue;
                 }
                 int q = line.indexOf('"', end);
