@@ -28,16 +28,27 @@ public final class CounterReader implements AutoCloseable {
         this.clock = clock;
     }
 
-    private CounterReader(EclConfig config) {
+    private CounterReader(EclConfig config, RedisConnection connection) {
         this.config = config;
-        this.connection = new RedisConnection(config.redis(), 2);
+        this.connection = connection;
         this.ownsConnection = true;
         this.clock = Clock.systemUTC();
     }
 
     /** A reader with its own connection (made at the first read). */
     public static CounterReader connect(EclConfig config) {
-        return new CounterReader(config);
+        return new CounterReader(config, new RedisConnection(config.redis(), 2));
+    }
+
+    /**
+     * A reader for a few reads on one thread, then {@link #close()}, as a command-line tool does:
+     * on a standalone Redis it uses one plain connection instead of a pool and skips the client's
+     * CLIENT SETINFO round trips, which makes a new process print sooner. It does not reconnect:
+     * after a failure, make another. Sentinel and Cluster configs get the same client as
+     * {@link #connect}.
+     */
+    public static CounterReader connectOnce(EclConfig config) {
+        return new CounterReader(config, RedisConnection.single(config.redis()));
     }
 
     /**

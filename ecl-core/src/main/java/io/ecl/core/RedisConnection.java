@@ -3,6 +3,8 @@ package io.ecl.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -33,6 +35,15 @@ final class RedisConnection implements AutoCloseable {
     RedisConnection(RedisConfig config, int poolSize) {
         this.config = config;
         this.poolSize = poolSize;
+    }
+
+    /**
+     * A connection for one thread and a few commands (a command-line tool's single read): on a
+     * standalone server, one plain connection instead of a pool, without the two CLIENT SETINFO
+     * round trips; Sentinel and Cluster as usual. It is not reconnected after a failure.
+     */
+    static RedisConnection single(RedisConfig config) {
+        return new RedisConnection(config, 0);
     }
 
     /**
@@ -70,6 +81,11 @@ final class RedisConnection implements AutoCloseable {
         }
         if (config.password() != null) {
             client.password(config.password());
+        }
+        if (poolSize == 0 && !config.cluster() && !config.sentinel()) {
+            // Pool-less: commons-pool2 and the pooled client's classes cost more start-up time than the read.
+            return new SingleConnection(new Connection(new HostAndPort(config.host(), config.port()),
+                    client.clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build()));
         }
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(poolSize);
@@ -129,6 +145,13 @@ final class RedisConnection implements AutoCloseable {
                 .sentinelClientConfig(sentinel.build())
                 .poolConfig(pool)
                 .build();
+    }
+
+    /** A client of one connection, which it closes with itself (UnifiedJedis' constructor for this is protected). */
+    private static final class SingleConnection extends UnifiedJedis {
+        SingleConnection(Connection connection) {
+            super(connection);
+        }
     }
 
     /** Runs {@code call}, turning a connection or login failure into a {@link RedisUnavailableException}. */
