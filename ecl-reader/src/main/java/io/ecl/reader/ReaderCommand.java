@@ -166,7 +166,11 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
      * messages and exit codes stay the only ones.
      */
     static ReaderCommand parseCommon(String[] args) {
-        ReaderCommand c = new ReaderCommand();
+        return parseCommon(new ReaderCommand(), args);
+    }
+
+    /** {@link #parseCommon(String[])} into {@code c}, a new command (tests give it their clock). */
+    static ReaderCommand parseCommon(ReaderCommand c, String[] args) {
         int sections = 0;
         for (int k = 0; k < args.length; k++) {
             String a = args[k];
@@ -258,6 +262,13 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
                 || (!c.all && c.group == null)
                 || (c.format == Format.munin && c.section != null && c.section.both);
         return usageError ? null : c;
+    }
+
+    /** A new command with this one's clock and config location, not yet parsed (for tests). */
+    ReaderCommand sameEnvironment() {
+        ReaderCommand c = new ReaderCommand(clock);
+        c.configLocation = configLocation;
+        return c;
     }
 
     /** The command once its options are parsed and checked. */
