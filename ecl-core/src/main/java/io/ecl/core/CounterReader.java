@@ -78,7 +78,7 @@ public final class CounterReader implements AutoCloseable {
         args.addAll(events);
         List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval));
         String source = readSource;
-        Object reply = source != null ? connection.call(j -> j.eval(source, keys, args))
+        Object reply = source != null ? connection.eval(source, keys, args)
                 : connection.call(j -> LuaScript.READ.eval(j, keys, args));
         List<?> parts = (List<?>) reply;
         List<?> names = (List<?>) parts.get(0);

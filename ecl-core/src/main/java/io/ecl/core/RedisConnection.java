@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisSentinelClient;
@@ -30,6 +32,7 @@ final class RedisConnection implements AutoCloseable {
     private final int poolSize;
     private final Object lock = new Object();
     private volatile UnifiedJedis jedis;
+    private Connection plain;
     private boolean closed;
 
     RedisConnection(RedisConfig config, int poolSize) {
@@ -69,7 +72,8 @@ final class RedisConnection implements AutoCloseable {
         }
     }
 
-    private UnifiedJedis create() {
+    /** The client config of the connections to the server (the Sentinels' own config aside). */
+    private DefaultJedisClientConfig.Builder clientConfig() {
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(config.timeoutMillis())
                 .socketTimeoutMillis(config.timeoutMillis())
@@ -82,11 +86,35 @@ final class RedisConnection implements AutoCloseable {
         if (config.password() != null) {
             client.password(config.password());
         }
-        if (poolSize == 0 && !config.cluster() && !config.sentinel()) {
-            // Pool-less: commons-pool2 and the pooled client's classes cost more start-up time than the read.
-            return new SingleConnection(new Connection(new HostAndPort(config.host(), config.port()),
-                    client.clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build()));
+        return client;
+    }
+
+    private boolean isSingle() {
+        return poolSize == 0 && !config.cluster() && !config.sentinel();
+    }
+
+    /**
+     * The one plain connection of {@link #single}, made on first use. Pool-less: commons-pool2 and
+     * the pooled client's classes cost a new process more time than its few commands.
+     */
+    private Connection plain() {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("the Redis connection is closed");
+            }
+            if (plain == null) {
+                plain = new Connection(new HostAndPort(config.host(), config.port()),
+                        clientConfig().clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build());
+            }
+            return plain;
         }
+    }
+
+    private UnifiedJedis create() {
+        if (isSingle()) {
+            return new SingleConnection(plain());
+        }
+        DefaultJedisClientConfig.Builder client = clientConfig();
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(poolSize);
         pool.setMaxIdle(poolSize);
@@ -154,6 +182,45 @@ final class RedisConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * EVAL of {@code script}; the reply as UnifiedJedis.eval gives it (bulk strings as Strings).
+     * A {@link #single} connection to a standalone server sends it on the plain connection: the
+     * client's command and reply classes are a good part of a one-shot tool's start-up.
+     */
+    Object eval(String script, List<String> keys, List<String> args) {
+        if (!isSingle()) {
+            return call(j -> j.eval(script, keys, args));
+        }
+        try {
+            CommandArguments command = new CommandArguments(Protocol.Command.EVAL).add(script).add(keys.size());
+            for (String k : keys) {
+                command.key(k);
+            }
+            for (String a : args) {
+                command.add(a);
+            }
+            return decode(plain().executeCommand(command));
+        } catch (JedisException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** Bulk strings to UTF-8 Strings, in nested lists too; integers and nulls as they are. */
+    private static Object decode(Object reply) {
+        if (reply instanceof byte[]) {
+            return new String((byte[]) reply, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        if (reply instanceof List) {
+            List<?> in = (List<?>) reply;
+            List<Object> out = new ArrayList<>(in.size());
+            for (Object o : in) {
+                out.add(decode(o));
+            }
+            return out;
+        }
+        return reply;
+    }
+
     /** Runs {@code call}, turning a connection or login failure into a {@link RedisUnavailableException}. */
     <T> T call(Function<UnifiedJedis, T> call) {
         try {
@@ -219,12 +286,16 @@ final class RedisConnection implements AutoCloseable {
     @Override
     public void close() {
         UnifiedJedis j;
+        Connection c;
         synchronized (lock) {
             closed = true;
             j = jedis;
+            c = plain;
         }
         if (j != null) {
-            j.close();
+            j.close(); // closes plain too when it wraps it
+        } else if (c != null) {
+            c.close();
         }
     }
 }
