@@ -28,6 +28,12 @@ public final class CliLogConfigurator extends ContextAwareBase implements Config
                 || CliLogConfigurator.class.getClassLoader().getResource("logback-test.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
+        setUp(context);
+        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /** What logback.xml sets up. */
+    static void setUp(LoggerContext context) {
         CliLogLayout layout = new CliLogLayout();
         layout.setContext(context);
         layout.start();
@@ -47,6 +53,5 @@ public final class CliLogConfigurator extends ContextAwareBase implements Config
         ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.WARN);
         root.addAppender(stderr);
-        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }
