@@ -20,24 +20,41 @@ public final class CounterReader implements AutoCloseable {
     private final RedisConnection connection;
     private final boolean ownsConnection;
     private final Clock clock;
+    /** read.lua's source when reads send it with EVAL (one-shot readers), else null: EVALSHA. */
+    private final String readSource;
 
     CounterReader(EclConfig config, RedisConnection connection, Clock clock) {
         this.config = config;
         this.connection = connection;
         this.ownsConnection = false;
         this.clock = clock;
+        this.readSource = null;
     }
 
-    private CounterReader(EclConfig config) {
+    private CounterReader(EclConfig config, RedisConnection connection, String readSource) {
         this.config = config;
-        this.connection = new RedisConnection(config.redis(), 2);
+        this.connection = connection;
+        this.readSource = readSource;
         this.ownsConnection = true;
         this.clock = Clock.systemUTC();
     }
 
     /** A reader with its own connection (made at the first read). */
     public static CounterReader connect(EclConfig config) {
-        return new CounterReader(config);
+        return new CounterReader(config, new RedisConnection(config.redis(), 2), (String) null);
+    }
+
+    /**
+     * A reader for a few reads on one thread, then {@link #close()}, as a command-line tool does:
+     * on a standalone Redis it uses one plain connection instead of a pool and skips the client's
+     * CLIENT SETINFO round trips, and it sends read.lua with EVAL (1.3 kB) rather than EVALSHA, as
+     * computing a SHA-1 costs a new JVM more (the JCA providers' start-up) than the read, and a new
+     * or restarted Redis needs no second round trip. It does not reconnect:
+     * after a failure, make another. Sentinel and Cluster configs get the same client as
+     * {@link #connect}.
+     */
+    public static CounterReader connectOnce(EclConfig config) {
+        return new CounterReader(config, RedisConnection.single(config.redis()), readScript());
     }
 
     /**
@@ -60,7 +77,9 @@ public final class CounterReader implements AutoCloseable {
         }
         args.addAll(events);
         List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval));
-        Object reply = connection.call(j -> LuaScript.READ.eval(j, keys, args));
+        String source = readSource;
+        Object reply = source != null ? connection.eval(source, keys, args)
+                : connection.call(j -> LuaScript.READ.eval(j, keys, args));
         List<?> parts = (List<?>) reply;
         List<?> names = (List<?>) parts.get(0);
         List<?> lastValues = (List<?>) parts.get(1);
@@ -111,6 +130,18 @@ public final class CounterReader implements AutoCloseable {
             } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
         }
         return found;
+    }
+
+    /** read.lua, as LuaScript.READ holds it (LuaScript itself would compute the SHA-1 of every script). */
+    private static String readScript() {
+        try (java.io.InputStream in = CounterReader.class.getResourceAsStream("/lua/read.lua")) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource /lua/read.lua");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read resource /lua/read.lua", e);
+        }
     }
 
     private static Object at(List<?> list, int i) {

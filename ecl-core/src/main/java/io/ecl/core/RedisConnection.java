@@ -3,9 +3,13 @@ package io.ecl.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisSentinelClient;
@@ -28,6 +32,7 @@ final class RedisConnection implements AutoCloseable {
     private final int poolSize;
     private final Object lock = new Object();
     private volatile UnifiedJedis jedis;
+    private Connection plain;
     private boolean closed;
 
     private final javax.net.ssl.SSLSocketFactory tlsSockets;
@@ -55,6 +60,15 @@ final class RedisConnection implements AutoCloseable {
     }
 
     /**
+     * A connection for one thread and a few commands (a command-line tool's single read): on a
+     * standalone server, one plain connection instead of a pool, without the two CLIENT SETINFO
+     * round trips; Sentinel and Cluster as usual. It is not reconnected after a failure.
+     */
+    static RedisConnection single(RedisConfig config) {
+        return new RedisConnection(config, 0);
+    }
+
+    /**
      * The client, made now if this is the first use.
      *
      * @throws JedisException when a Sentinel or Cluster client cannot be made because no server
@@ -77,7 +91,8 @@ final class RedisConnection implements AutoCloseable {
         }
     }
 
-    private UnifiedJedis create() {
+    /** The client config of the connections to the server (the Sentinels' own config aside). */
+    private DefaultJedisClientConfig.Builder clientConfig() {
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(config.timeoutMillis())
                 .socketTimeoutMillis(config.timeoutMillis())
@@ -90,6 +105,35 @@ final class RedisConnection implements AutoCloseable {
         if (config.password() != null) {
             client.password(config.password());
         }
+        return client;
+    }
+
+    private boolean isSingle() {
+        return poolSize == 0 && !config.cluster() && !config.sentinel();
+    }
+
+    /**
+     * The one plain connection of {@link #single}, made on first use. Pool-less: commons-pool2 and
+     * the pooled client's classes cost a new process more time than its few commands.
+     */
+    private Connection plain() {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("the Redis connection is closed");
+            }
+            if (plain == null) {
+                plain = new Connection(new HostAndPort(config.host(), config.port()),
+                        clientConfig().clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build());
+            }
+            return plain;
+        }
+    }
+
+    private UnifiedJedis create() {
+        if (isSingle()) {
+            return new SingleConnection(plain());
+        }
+        DefaultJedisClientConfig.Builder client = clientConfig();
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(poolSize);
         pool.setMaxIdle(poolSize);
@@ -148,6 +192,52 @@ final class RedisConnection implements AutoCloseable {
                 .sentinelClientConfig(sentinel.build())
                 .poolConfig(pool)
                 .build();
+    }
+
+    /** A client of one connection, which it closes with itself (UnifiedJedis' constructor for this is protected). */
+    private static final class SingleConnection extends UnifiedJedis {
+        SingleConnection(Connection connection) {
+            super(connection);
+        }
+    }
+
+    /**
+     * EVAL of {@code script}; the reply as UnifiedJedis.eval gives it (bulk strings as Strings).
+     * A {@link #single} connection to a standalone server sends it on the plain connection: the
+     * client's command and reply classes are a good part of a one-shot tool's start-up.
+     */
+    Object eval(String script, List<String> keys, List<String> args) {
+        if (!isSingle()) {
+            return call(j -> j.eval(script, keys, args));
+        }
+        try {
+            CommandArguments command = new CommandArguments(Protocol.Command.EVAL).add(script).add(keys.size());
+            for (String k : keys) {
+                command.key(k);
+            }
+            for (String a : args) {
+                command.add(a);
+            }
+            return decode(plain().executeCommand(command));
+        } catch (JedisException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** Bulk strings to UTF-8 Strings, in nested lists too; integers and nulls as they are. */
+    private static Object decode(Object reply) {
+        if (reply instanceof byte[]) {
+            return new String((byte[]) reply, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        if (reply instanceof List) {
+            List<?> in = (List<?>) reply;
+            List<Object> out = new ArrayList<>(in.size());
+            for (Object o : in) {
+                out.add(decode(o));
+            }
+            return out;
+        }
+        return reply;
     }
 
     /** Runs {@code call}, turning a connection or login failure into a {@link RedisUnavailableException}. */
@@ -281,12 +371,16 @@ final class RedisConnection implements AutoCloseable {
     @Override
     public void close() {
         UnifiedJedis j;
+        Connection c;
         synchronized (lock) {
             closed = true;
             j = jedis;
+            c = plain;
         }
         if (j != null) {
-            j.close();
+            j.close(); // closes plain too when it wraps it
+        } else if (c != null) {
+            c.close();
         }
     }
 }

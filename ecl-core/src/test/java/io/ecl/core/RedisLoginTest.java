@@ -129,4 +129,31 @@ class RedisLoginTest {
             }
         }
     }
+
+    @Test
+    void oneShotReaderLogsInAndSelectsTheDatabaseToo() {
+        try (RedisClient db3 = RedisClient.builder().hostAndPort(new HostAndPort("127.0.0.1", redis.port()))
+                .clientConfig(DefaultJedisClientConfig.builder().password("defaultpw").database(3).build()).build()) {
+            db3.set("g:5s:last:a", "7");
+        }
+        EclConfig config = config("  password: defaultpw\n  db: 3\n");
+        try (CounterReader reader = CounterReader.connectOnce(config)) {
+            assertEquals(7L, reader.read("g", "5s").last().get("a"));
+            assertEquals(7L, reader.read("g", "5s").last().get("a"), "a second read on the same connection");
+        }
+        try (CounterReader reader = CounterReader.connectOnce(config("  url: redis://alice:alicepw@127.0.0.1:"
+                + redis.port() + "/3\n"))) {
+            assertEquals(7L, reader.read("g", "5s").last().get("a"));
+        }
+    }
+
+    @Test
+    void oneShotReaderWithAWrongPasswordIsOneClearLine() {
+        try (CounterReader reader = CounterReader.connectOnce(config("  password: wrong\n"))) {
+            RedisUnavailableException e = assertThrows(RedisUnavailableException.class, () -> reader.read("g", "5s"));
+            assertTrue(e.getMessage().startsWith("Redis at 127.0.0.1:" + redis.port() + " refused the login: "),
+                    e.getMessage());
+            assertFalse(e.getMessage().contains("wrong"), "the password is not shown");
+        }
+    }
 }

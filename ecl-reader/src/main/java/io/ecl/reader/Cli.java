@@ -23,6 +23,12 @@ import picocli.CommandLine.Spec;
  * each on stderr; stack traces only with {@code -v}.
  */
 final class Cli {
+    /**
+     * Set by the tools' {@code -v}: {@link CliLogLayout} then prints the stack traces of logged
+     * exceptions. Here rather than in CliLogLayout so that setting it does not load Logback.
+     */
+    static volatile boolean stackTraces;
+
     private Cli() {
     }
 
@@ -35,10 +41,20 @@ final class Cli {
      * lines interleave correctly with Logback's, which writes to System.err too.
      */
     static int run(Object command, String[] args) {
+        return runParsed((out, err) -> new CommandLine(command).setOut(out).setErr(err).execute(args));
+    }
+
+    /** A command whose arguments are already parsed, run with the streams {@link #run} gives picocli. */
+    interface Parsed {
+        int run(PrintWriter out, PrintWriter err);
+    }
+
+    /** Runs {@code command} with the same UTF-8 stdout and stderr as {@link #run}; returns its exit code. */
+    static int runParsed(Parsed command) {
         PrintWriter out = new PrintWriter(new BufferedWriter(
                 new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        int code = new CommandLine(command).setOut(out).setErr(err).execute(args);
+        int code = command.run(out, err);
         out.flush();
         err.flush();
         return code;

@@ -16,9 +16,6 @@ import ch.qos.logback.core.LayoutBase;
  * to set up than two filtered appenders.
  */
 public final class CliLogLayout extends LayoutBase<ILoggingEvent> {
-    /** Set by the tools' {@code -v}. */
-    static volatile boolean stackTraces;
-
     @Override
     public String doLayout(ILoggingEvent event) {
         Level level = event.getLevel();
@@ -26,7 +23,7 @@ public final class CliLogLayout extends LayoutBase<ILoggingEvent> {
         b.append(level == Level.WARN ? "WARNING" : level.toString()).append(": ").append(event.getFormattedMessage());
         b.append('\n');
         IThrowableProxy t = event.getThrowableProxy();
-        if (t != null && stackTraces) {
+        if (t != null && Cli.stackTraces) {
             b.append(ThrowableProxyUtil.asString(t)).append('\n');
         }
         return b.toString();

@@ -187,7 +187,7 @@ public final class LogEventCommand implements Callable<Integer> {
                     "COUNT cannot be given with EVENT '-': each line of stdin carries its own count");
         }
         PrintWriter err = spec.commandLine().getErr();
-        CliLogLayout.stackTraces = verbose;
+        Cli.stackTraces = verbose;
         try {
             EclConfig cfg = configLocation.load(config);
             Cli.warnings(err, cfg);

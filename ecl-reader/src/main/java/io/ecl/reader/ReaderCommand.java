@@ -51,7 +51,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:counts printed", "1:error (unknown group or interval, bad config, Redis unreachable)",
                 "2:usage error"})
-public final class ReaderCommand implements Callable<Integer> {
+public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
     /**
      * Python's {@code sorted()} orders strings by code point; String.compareTo (and so the
      * TreeMaps of IntervalCounts) by UTF-16 unit, which differs when an event ID holds a
@@ -139,17 +139,142 @@ public final class ReaderCommand implements Callable<Integer> {
         this.clock = clock;
     }
 
-    /** Runs the tool and exits with its exit code. */
+    /**
+     * Runs the tool and exits with its exit code. The command lines cron jobs and Munin plugins
+     * run (see {@link #parseCommon}) skip picocli, whose start-up (about 180 classes, read by
+     * reflection, and too old to be class-data shared by a dynamic archive) would cost more than
+     * the rest of the tool; anything else goes through picocli.
+     */
     public static void main(String[] args) {
-        System.exit(Cli.run(new ReaderCommand(), args));
+        ReaderCommand command = parseCommon(args);
+        System.exit(command != null ? Cli.runParsed(command) : Cli.run(new ReaderCommand(), args));
     }
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        CliLogLayout.stackTraces = verbose;
         checkUsage();
+        return run(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /**
+     * The command, with its options set, when {@code args} is a command line whose meaning is
+     * certain without picocli: only the tool's own options, each once and as a separate word
+     * ({@code -g GROUP}, not {@code -gGROUP} or {@code --group=GROUP}), values that cannot be
+     * taken for an option, at most one CONFIG, and none of the combinations
+     * {@link #checkUsage()} refuses. Anything else (--help, --version, serve, usage errors,
+     * argument files, clustered or attached options) is null: picocli parses it, so its
+     * messages and exit codes stay the only ones.
+     */
+    static ReaderCommand parseCommon(String[] args) {
+        return parseCommon(new ReaderCommand(), args);
+    }
+
+    /** {@link #parseCommon(String[])} into {@code c}, a new command (tests give it their clock). */
+    static ReaderCommand parseCommon(ReaderCommand c, String[] args) {
+        int sections = 0;
+        for (int k = 0; k < args.length; k++) {
+            String a = args[k];
+            if (a.isEmpty() || a.charAt(0) != '-') {
+                if (c.config != null || a.startsWith("@") || a.equals("serve")) {
+                    return null;
+                }
+                c.config = Path.of(a);
+                continue;
+            }
+            switch (a) {
+                case "--all":
+                    if (c.all) {
+                        return null;
+                    }
+                    c.all = true;
+                    continue;
+                case "-v":
+                case "--verbose":
+                    if (c.verbose) {
+                        return null;
+                    }
+                    c.verbose = true;
+                    continue;
+                case "--last":
+                case "--current":
+                case "--both":
+                    if (sections++ > 0) {
+                        return null;
+                    }
+                    c.section = new Section();
+                    c.section.last = a.equals("--last");
+                    c.section.current = a.equals("--current");
+                    c.section.both = a.equals("--both");
+                    continue;
+                default:
+                    break;
+            }
+            if (k + 1 >= args.length) {
+                return null;
+            }
+            String v = args[++k];
+            if (v.startsWith("-") || v.startsWith("@") || v.equals("serve")) {
+                return null;
+            }
+            switch (a) {
+                case "-g":
+                case "--group":
+                    if (c.group != null) {
+                        return null;
+                    }
+                    c.group = v;
+                    break;
+                case "-i":
+                case "--interval":
+                    if (c.interval != null) {
+                        return null;
+                    }
+                    c.interval = v;
+                    break;
+                case "-c":
+                case "--config":
+                    if (c.configOption != null) {
+                        return null;
+                    }
+                    c.configOption = Path.of(v);
+                    break;
+                case "--format":
+                    if (c.format != null) {
+                        return null;
+                    }
+                    switch (v) {
+                        case "text": c.format = Format.text; break;
+                        case "json": c.format = Format.json; break;
+                        case "munin": c.format = Format.munin; break;
+                        case "prometheus": c.format = Format.prometheus; break;
+                        default: return null;
+                    }
+                    break;
+                default:
+                    return null;
+            }
+        }
+        if (c.format == null) {
+            c.format = Format.text;
+        }
+        boolean usageError = (c.config != null && c.configOption != null)
+                || (c.all && (c.group != null || c.interval != null))
+                || (!c.all && c.group == null)
+                || (c.format == Format.munin && c.section != null && c.section.both);
+        return usageError ? null : c;
+    }
+
+    /** A new command with this one's clock and config location, not yet parsed (for tests). */
+    ReaderCommand sameEnvironment() {
+        ReaderCommand c = new ReaderCommand(clock);
+        c.configLocation = configLocation;
+        return c;
+    }
+
+    /** The command once its options are parsed and checked. */
+    @Override
+    public int run(PrintWriter out, PrintWriter err) {
+        Cli.stackTraces = verbose;
         Formats.Sections sections = section == null || section.last ? Formats.Sections.LAST
                 : section.current ? Formats.Sections.CURRENT : Formats.Sections.BOTH;
         try {
@@ -186,7 +311,7 @@ public final class ReaderCommand implements Callable<Integer> {
                 intervals.add(i);
             }
             List<Formats.Read> reads = new ArrayList<>(groups.size());
-            try (CounterReader reader = CounterReader.connect(cfg)) {
+            try (CounterReader reader = CounterReader.connectOnce(cfg)) {
                 for (int k = 0; k < groups.size(); k++) {
                     IntervalCounts counts = reader.read(groups.get(k), intervals.get(k));
                     reads.add(new Formats.Read(counts, counts.isStale(clock.millis())));
@@ -206,7 +331,7 @@ public final class ReaderCommand implements Callable<Integer> {
         }
     }
 
-    /** The combinations picocli cannot check: usage errors, exit 2 with the usage. */
+    /** The combinations picocli cannot check: usage errors, exit 2 with the usage (mirrored in parseCommon). */
     private void checkUsage() {
         CommandLine cl = spec.commandLine();
         if (config != null && configOption != null) {

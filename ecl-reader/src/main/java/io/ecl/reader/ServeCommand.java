@@ -80,7 +80,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        CliLogLayout.stackTraces = verbose;
+        Cli.stackTraces = verbose;
         if (config != null && configOption != null) {
             throw new ParameterException(spec.commandLine(), "CONFIG and -c/--config cannot both be given");
         }

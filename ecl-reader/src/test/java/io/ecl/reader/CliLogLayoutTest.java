@@ -17,7 +17,7 @@ class CliLogLayoutTest {
 
     @AfterEach
     void reset() {
-        CliLogLayout.stackTraces = false;
+        Cli.stackTraces = false;
     }
 
     private LoggingEvent event(Level level, Throwable t, String message, Object... args) {
@@ -36,7 +36,7 @@ class CliLogLayoutTest {
 
         assertEquals("ERROR: flusher failed\n", layout.doLayout(event(Level.ERROR, boom, "flusher failed")));
 
-        CliLogLayout.stackTraces = true;
+        Cli.stackTraces = true;
         String verbose = layout.doLayout(event(Level.ERROR, boom, "flusher failed"));
         assertTrue(verbose.startsWith("ERROR: flusher failed\njava.lang.IllegalStateException: boom\n\tat "), verbose);
     }

@@ -19,12 +19,34 @@ final class Run {
         this.err = err;
     }
 
+    /**
+     * ecl-reader through picocli; when main would skip picocli for these arguments
+     * ({@link ReaderCommand#parseCommon}), also that way, asserting the same exit code and output.
+     */
     static Run reader(ReaderCommand command, String... args) {
-        return execute(command, args);
+        ReaderCommand fast = ReaderCommand.parseCommon(command.sameEnvironment(), args);
+        Run withoutPicocli = null;
+        if (fast != null) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int code = fast.run(new PrintWriter(out), new PrintWriter(err));
+            withoutPicocli = new Run(code, out.toString(), err.toString());
+        }
+        Run run = execute(command, args);
+        if (withoutPicocli != null) {
+            // Stack traces (-v) differ in their frames below the command, through picocli or not.
+            org.junit.jupiter.api.Assertions.assertEquals(withoutFrames(run.toString()), withoutFrames(withoutPicocli.toString()),
+                    "ecl-reader " + String.join(" ", args) + ": main's path without picocli differs");
+        }
+        return run;
+    }
+
+    private static String withoutFrames(String output) {
+        return output.replaceAll("(?m)^\\t(at |\\.\\.\\. ).*\n", "");
     }
 
     static Run reader(String... args) {
-        return execute(new ReaderCommand(), args);
+        return reader(new ReaderCommand(), args);
     }
 
     static Run logEvent(LogEventCommand command, String... args) {
