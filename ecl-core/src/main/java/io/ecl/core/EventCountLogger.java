@@ -72,6 +72,7 @@ public final class EventCountLogger implements AutoCloseable {
         this.flusher = new Flusher(this, new ArrayList<>(groups.values()), instanceId + ".");
         flusher.openEpochs();
         flusher.start();
+        connection.warmUp();
         if (b.shutdownHook) {
             shutdownHook = new Thread(this::closeFromHook, "ecl-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);

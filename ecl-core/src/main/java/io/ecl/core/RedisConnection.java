@@ -22,10 +22,12 @@ import redis.clients.jedis.exceptions.JedisException;
 /**
  * The Jedis client of one Redis config, and the one place that turns Jedis errors into messages.
  *
- * <p>The client is made on first use, not in the constructor: Jedis' Sentinel and Cluster clients
- * contact their servers when they are built (and throw when none answers), while building a logger
- * must do no I/O, so that an app starts and logs to memory while Redis is down, whatever the
- * topology. A failed creation is retried at the next use.
+ * <p>Sentinel and Cluster clients are made on first use (or by {@link #warmUp()} in the
+ * background), not in the constructor: Jedis' clients of those topologies contact their servers
+ * when they are built (and throw when none answers), while building a logger must do no I/O, so
+ * that an app starts and logs to memory while Redis is down, whatever the topology. A failed
+ * creation is retried at the next use. A standalone client connects only when used, so it is
+ * made at once.
  */
 final class RedisConnection implements AutoCloseable {
     final RedisConfig config;
@@ -42,6 +44,31 @@ final class RedisConnection implements AutoCloseable {
         this.config = config;
         this.poolSize = poolSize;
         this.tlsSockets = config.tls() ? TlsFiles.socketFactory(config) : null;
+        if (!config.cluster() && !config.sentinel() && poolSize > 0) {
+            // A standalone pooled client connects only when used: made now, its class loading
+            // and set-up do not land on the flusher's first send, which would delay the
+            // flusher's first epoch switches (and the attribution of counts at a boundary).
+            jedis = create();
+        }
+    }
+
+    /**
+     * Makes the Sentinel or Cluster client in a background thread (they contact their servers
+     * when made), so that the first send finds it ready; a failure is left to the first use.
+     */
+    void warmUp() {
+        if (jedis != null || !(config.cluster() || config.sentinel())) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                jedis();
+            } catch (RuntimeException notYet) {
+                // Redis is not reachable now: the flusher's first use tries again and reports it.
+            }
+        }, "ecl-connect");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** TLS settings shared by the server's and the Sentinels' client configs. */
