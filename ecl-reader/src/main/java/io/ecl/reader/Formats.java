@@ -164,7 +164,8 @@ final class Formats {
     // ---- Prometheus ----
 
     /**
-     * The text exposition format 0.0.4: families ecl_events, ecl_interval_start_seconds and
+     * The text exposition format 0.0.4: families ecl_events, ecl_interval_start_seconds,
+     * ecl_interval_stale (per group and interval, never with a section label) and
      * ecl_late_events, each with HELP and TYPE once and one sample per (group, interval[, event]).
      * With --both every sample has a {@code section} label ("last" or "current"). An interval
      * start that is not known (never rotated, or written by the Python master) has no sample.
@@ -204,6 +205,14 @@ final class Formats {
                     b.append(' ').append(Interval.formatSeconds(start)).append('\n');
                 }
             }
+        }
+        b.append("# HELP ecl_interval_stale 1 when the last complete interval is stale: no master or"
+                + " writer rotated it at its boundary, so its counts are old.\n");
+        b.append("# TYPE ecl_interval_stale gauge\n");
+        for (Read r : reads) {
+            b.append("ecl_interval_stale");
+            labels(b, r.counts, false, false);
+            b.append(r.stale ? " 1\n" : " 0\n");
         }
         b.append("# HELP ecl_late_events Counts that reached Redis after their interval was closed,"
                 + " counted in this one.\n");

@@ -172,6 +172,16 @@ class ReaderFormatsTest {
     }
 
     @Test
+    void prometheusFlagsAStaleInterval() {
+        rotatedG();
+
+        Run run = Run.reader(at(BOUNDARY + 3_600_000), config, "-g", "g", "--format", "prometheus");
+
+        assertTrue(run.out.contains("\necl_interval_stale{group=\"g\",interval=\"5m\"} 1\n"), run::toString);
+        assertEquals(0, run.code);
+    }
+
+    @Test
     void jsonShowsAStaleLastCoveringSeveralIntervalsWithAPythonStart() {
         r.set("g:5m:cur:@ts", "1700000100.25");
         r.set("g:5m:last:@ts", "1699999200");
@@ -287,7 +297,7 @@ class ReaderFormatsTest {
     // ---- prometheus ----
 
     @Test
-    void prometheusPrintsTheThreeFamilies() {
+    void prometheusPrintsTheFourFamilies() {
         rotatedG();
 
         Run run = Run.reader(at(BOUNDARY + 1_000), config, "-g", "g", "--format", "prometheus");
@@ -301,6 +311,10 @@ class ReaderFormatsTest {
                 + "# HELP ecl_interval_start_seconds Start of the interval the counts cover, in Unix seconds.\n"
                 + "# TYPE ecl_interval_start_seconds gauge\n"
                 + "ecl_interval_start_seconds{group=\"g\",interval=\"5m\"} 1699999800\n"
+                + "# HELP ecl_interval_stale 1 when the last complete interval is stale: no master or writer"
+                + " rotated it at its boundary, so its counts are old.\n"
+                + "# TYPE ecl_interval_stale gauge\n"
+                + "ecl_interval_stale{group=\"g\",interval=\"5m\"} 0\n"
                 + "# HELP ecl_late_events Counts that reached Redis after their interval was closed, counted in"
                 + " this one.\n"
                 + "# TYPE ecl_late_events gauge\n"
@@ -324,6 +338,7 @@ class ReaderFormatsTest {
                 + "ecl_events{group=\"g\",interval=\"5m\",section=\"current\",event=\"c\"} 9\n"
                 + "ecl_interval_start_seconds{group=\"g\",interval=\"5m\",section=\"last\"} 1699999800\n"
                 + "ecl_interval_start_seconds{group=\"g\",interval=\"5m\",section=\"current\"} 1700000100\n"
+                + "ecl_interval_stale{group=\"g\",interval=\"5m\"} 0\n"
                 + "ecl_late_events{group=\"g\",interval=\"5m\",section=\"last\"} 2\n"
                 + "ecl_late_events{group=\"g\",interval=\"5m\",section=\"current\"} 1\n", body);
     }
@@ -341,10 +356,11 @@ class ReaderFormatsTest {
                 + "ecl_events{group=\"w\",interval=\"1m\",event=\"caf\u00e9\"} 0\n"
                 + "ecl_events{group=\"w\",interval=\"1m\",event=\"x-y.z\"} 0\n"
                 + "ecl_interval_start_seconds{group=\"w\",interval=\"1m\"} 1700000100.5\n"
+                + "ecl_interval_stale{group=\"w\",interval=\"1m\"} 0\n"
                 + "ecl_late_events{group=\"w\",interval=\"1m\"} 0\n", body);
 
         Run last = Run.reader(at(BOUNDARY + 1_000), config, "-g", "w", "--format", "prometheus");
-        assertTrue(last.out.contains("# TYPE ecl_interval_start_seconds gauge\n# HELP ecl_late_events"), last::toString);
+        assertTrue(last.out.contains("# TYPE ecl_interval_start_seconds gauge\n# HELP ecl_interval_stale"), last::toString);
     }
 
     @Test
