@@ -47,15 +47,15 @@ final class Keys {
     }
 
     static String cur(RedisConfig.KeyMode mode, String group, Interval interval, String event) {
-        return prefix(mode, group, interval) + CUR + event;
+        return counterIn(prefix(mode, group, interval), false, event);
     }
 
     static String last(RedisConfig.KeyMode mode, String group, Interval interval, String event) {
-        return prefix(mode, group, interval) + LAST + event;
+        return counterIn(prefix(mode, group, interval), true, event);
     }
 
     static String curTs(RedisConfig.KeyMode mode, String group, Interval interval) {
-        return prefix(mode, group, interval) + CUR + "@ts";
+        return tsIn(prefix(mode, group, interval), false);
     }
 
     static String declared(RedisConfig.KeyMode mode, String group, Interval interval) {
@@ -63,7 +63,7 @@ final class Keys {
     }
 
     static String registry(RedisConfig.KeyMode mode, String group, Interval interval) {
-        return prefix(mode, group, interval) + CUR + "@reg";
+        return registryIn(prefix(mode, group, interval), false);
     }
 
     /** The hash in which log.lua records the last direct-mode call of each thread of one logger instance. */
@@ -73,7 +73,7 @@ final class Keys {
 
     /** Prefix of a flush chunk's idempotency marker; the script appends the chunk ID. */
     static String syncMarkerPrefix(RedisConfig.KeyMode mode, String group, Interval interval) {
-        return prefix(mode, group, interval) + CUR + "@sync.";
+        return syncMarkerIn(prefix(mode, group, interval), "");
     }
 
     // Keys of one (group, interval) from its prefix (made by prefix() once per group): the flusher

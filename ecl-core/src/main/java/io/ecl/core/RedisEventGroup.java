@@ -250,20 +250,23 @@ final class RedisEventGroup implements EventGroup {
             }
             // Redis refused the call before it wrote anything (login, OOM, read-only replica,
             // loading...): the count is kept and sent again, like after a lost connection.
-            inDoubt.add(new InDoubt(c, count, epoch.starts.clone(), Long.toString(threadId), seq));
-            hasLocalCounts = true;
-            owner.markDown(e);
-            owner.flusher.wake();
-            return true;
+            return keepInDoubt(c, count, epoch, threadId, seq, e);
         } catch (JedisException e) {
             // The call may or may not have run (the reply can be lost after Redis executed it).
-            // The flusher asks Redis which before it sends the count again.
-            inDoubt.add(new InDoubt(c, count, epoch.starts.clone(), Long.toString(threadId), seq));
-            hasLocalCounts = true;
-            owner.markDown(e);
-            owner.flusher.wake();
-            return true;
+            return keepInDoubt(c, count, epoch, threadId, seq, e);
         }
+    }
+
+    /**
+     * Hands a direct call that failed to the flusher, which asks Redis (the call's marker) whether
+     * it was applied before it sends the count again. Returns true: the count is taken care of.
+     */
+    private boolean keepInDoubt(Counter c, long count, DirectEpoch epoch, long threadId, long seq, JedisException e) {
+        inDoubt.add(new InDoubt(c, count, epoch.starts.clone(), Long.toString(threadId), seq));
+        hasLocalCounts = true;
+        owner.markDown(e);
+        owner.flusher.wake();
+        return true;
     }
 
     /**
