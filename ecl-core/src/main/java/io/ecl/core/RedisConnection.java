@@ -89,11 +89,20 @@ final class RedisConnection implements AutoCloseable {
     /**
      * A connection for one thread and a few commands (a command-line tool's single read): on a
      * standalone server, one plain connection instead of a pool, without the two CLIENT SETINFO
-     * round trips; Sentinel and Cluster as usual. It is not reconnected after a failure.
+     * round trips. Sentinel and Cluster clients always pool (per node): they get the pool of a
+     * one-thread reader, as {@code CounterReader.connect} has, since a pool of size 0 would make
+     * every command wait {@code timeout_ms} for a connection that never comes. A standalone
+     * connection is not reconnected after a failure.
      */
     static RedisConnection single(RedisConfig config) {
-        return new RedisConnection(config, 0);
+        return new RedisConnection(config, config.cluster() || config.sentinel() ? SINGLE_THREAD_POOL : 0);
     }
+
+    /**
+     * Connections per node for one thread's commands: one in use, one more for the cluster
+     * client's slot refresh or the Sentinel client's switch to a new master while it is held.
+     */
+    static final int SINGLE_THREAD_POOL = 2;
 
     /**
      * The client, made now if this is the first use.
@@ -118,9 +127,16 @@ final class RedisConnection implements AutoCloseable {
         }
     }
 
-    /** The client config of the connections to the server (the Sentinels' own config aside). */
+    /**
+     * The client config of the connections to the server (the Sentinels' own config aside).
+     *
+     * <p>RESP2, without HELLO: Jedis would open every connection with HELLO 3, which Redis 5
+     * does not know (Jedis then falls back after a HELLO 2, refused too: two round trips lost per
+     * connection); ecl needs nothing of RESP3 (its scripts return integers, strings and arrays).
+     */
     private DefaultJedisClientConfig.Builder clientConfig() {
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
+                .serverDefaultProtocol()
                 .connectionTimeoutMillis(config.timeoutMillis())
                 .socketTimeoutMillis(config.timeoutMillis())
                 .database(config.db())
@@ -207,7 +223,8 @@ final class RedisConnection implements AutoCloseable {
                 .connectionTimeoutMillis(config.timeoutMillis())
                 .socketTimeoutMillis(config.timeoutMillis())
                 .clientName("ecl-sentinel")
-                .protocol(redis.clients.jedis.RedisProtocol.RESP2);
+                // Not protocol(RESP2): that sends HELLO 2, which a Redis 5 Sentinel refuses.
+                .serverDefaultProtocol();
         tls(sentinel);
         if (config.sentinelPassword() != null) {
             sentinel.password(config.sentinelPassword());
