@@ -15,6 +15,9 @@
 -- Returns 0 when applied; -2 when nothing was written (run log.lua); an error "NOTCOUNTED <n> ..."
 -- when a counter holds a non-integer value (the other intervals' counts are applied).
 local n = #KEYS
+-- Refused ("non local key", before anything is written) while a cluster moves this group's slot to
+-- another node: two keys that never exist make Redis answer ASK or TRYAGAIN inside the script.
+redis.call('EXISTS', ARGV[8] .. '@fence.a', ARGV[8] .. '@fence.b')
 local ts = redis.call('MGET', unpack(KEYS))
 for i = 1, n do
   local want = ARGV[n + 7 + i]

@@ -226,6 +226,7 @@ final class Flusher implements Runnable {
             return false;
         }
         if (refused != null) {
+            owner.connection.clusterChanged();
             failed(refused);
             return false;
         }
@@ -290,6 +291,7 @@ final class Flusher implements Runnable {
             }
             p.sync();
         } catch (JedisException e) {
+            owner.connection.clusterChanged();
             failed(e);
             return false;
         }

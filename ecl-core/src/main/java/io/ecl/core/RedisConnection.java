@@ -71,6 +71,23 @@ final class RedisConnection implements AutoCloseable {
         t.start();
     }
 
+    /**
+     * After a cluster pipeline met a redirection (MOVED, ASK) or a node that did not answer: asks
+     * the cluster for its slot map again. Jedis' cluster pipeline neither follows redirections nor
+     * refreshes the map (its single commands do both), so without this a flush keeps sending to a
+     * node that no longer serves the slot after a failover or a resharding. A no-op elsewhere.
+     */
+    void clusterChanged() {
+        UnifiedJedis j = jedis;
+        if (j instanceof RedisClusterClient) {
+            try {
+                ((RedisClusterClient) j).refreshClusterTopology();
+            } catch (JedisException notNow) {
+                // No node answers: the next failed send asks again.
+            }
+        }
+    }
+
     /** TLS settings shared by the server's and the Sentinels' client configs. */
     private void tls(DefaultJedisClientConfig.Builder client) {
         client.ssl(config.tls());
@@ -284,23 +301,56 @@ final class RedisConnection implements AutoCloseable {
         return reply;
     }
 
-    /** Runs {@code call}, turning a connection or login failure into a {@link RedisUnavailableException}. */
+    /**
+     * Runs {@code call}, turning a connection or login failure into a {@link RedisUnavailableException}.
+     * A script refused because its group's slot is moving to another cluster node
+     * ({@link #isSlotMoving}) is sent again for up to {@code timeout_ms}: Redis ran none of it, and
+     * a slot moves in moments (reads and rotations wait for it rather than fail).
+     */
     <T> T call(Function<UnifiedJedis, T> call) {
-        try {
-            return call.apply(jedis());
-        } catch (JedisException e) {
-            throw unavailable(e);
+        long deadline = System.nanoTime() + config.timeoutMillis() * 1_000_000L;
+        while (true) {
+            try {
+                return call.apply(jedis());
+            } catch (JedisDataException e) {
+                if (!isSlotMoving(e) || System.nanoTime() - deadline > 0) {
+                    throw unavailable(e);
+                }
+                try {
+                    Thread.sleep(SLOT_MOVING_RETRY_MS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw unavailable(e);
+                }
+            } catch (JedisException e) {
+                throw unavailable(e);
+            }
         }
+    }
+
+    private static final long SLOT_MOVING_RETRY_MS = 20;
+
+    /**
+     * A script refused at its first line because a cluster is moving its group's slot to another
+     * node: every script opens by touching two keys of the group that never exist, which Redis
+     * answers inside a script with "non local key" while the slot is MIGRATING (ASK) or IMPORTING
+     * (TRYAGAIN). Without it, a script would touch keys beyond KEYS[1] on a node that no longer
+     * holds some of them, and stop half-way or write beside the moved keys.
+     */
+    static boolean isSlotMoving(JedisDataException e) {
+        String m = e.getMessage();
+        return m != null && m.contains("non local key in a cluster node");
     }
 
     /**
      * Error replies that mean Redis did not run the command, or stopped a script at its first
      * write, and may accept it later: login and permission errors, out of memory, a read-only
-     * replica (after a failover), a server still loading, a busy script, cluster redirections.
+     * replica (after a failover), a server still loading, a busy script, cluster redirections, a
+     * slot being moved ({@link #isSlotMoving}).
      * Counts refused this way are kept and sent again; other error replies are reported.
      */
     static boolean isRetryable(JedisDataException e) {
-        if (e instanceof JedisAccessControlException) {
+        if (e instanceof JedisAccessControlException || isSlotMoving(e)) {
             return true;
         }
         String m = e.getMessage();
@@ -334,6 +384,10 @@ final class RedisConnection implements AutoCloseable {
         }
         if (e instanceof JedisConnectionException || causedByConnectionFailure(e)) {
             return "cannot connect to " + where + ": " + rootMessage(e) + tlsHint(e);
+        }
+        if (e instanceof JedisDataException && isSlotMoving((JedisDataException) e)) {
+            return where + " is moving the slot of these keys to another node (resharding)"
+                    + " and refuses them until it is done";
         }
         if (e instanceof JedisDataException) {
             return where + " answered with an error: " + firstLine(e.getMessage());
