@@ -404,10 +404,10 @@ public final class EmbeddedCluster implements BeforeAllCallback, AfterAllCallbac
     }
 
     private static void await(Supplier<Boolean> condition, Supplier<String> failure) {
-        long deadline = System.nanoTime() + 20_000_000_000L;
+        long deadline = System.nanoTime() + 60_000_000_000L;
         while (!condition.get()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("gave up after 20 s: " + failure.get());
+                throw new IllegalStateException("gave up after 60 s: " + failure.get());
             }
             try {
                 Thread.sleep(20);
