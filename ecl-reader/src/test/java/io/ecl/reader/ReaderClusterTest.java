@@ -49,11 +49,15 @@ class ReaderClusterTest {
 
     @BeforeEach
     void writeConfig() throws Exception {
-        StringBuilder yaml = new StringBuilder(cluster.yamlRedisSection()).append("groups:\n");
+        config = Run.writeFile(dir, "ecl.yml", yaml(""));
+    }
+
+    private static String yaml(String redisExtra) {
+        StringBuilder yaml = new StringBuilder(cluster.yamlRedisSection()).append(redisExtra).append("groups:\n");
         for (String g : GROUPS) {
             yaml.append("  ").append(g).append(":\n    events: [hit]\n    intervals: ['5m']\n");
         }
-        config = Run.writeFile(dir, "ecl.yml", yaml.toString());
+        return yaml.toString();
     }
 
     @Test
@@ -97,5 +101,26 @@ class ReaderClusterTest {
         assertEquals(expected.toString(), p.out, p::toString);
         assertEquals("", p.err);
         assertEquals(0, p.code);
+    }
+
+    @Test
+    void aGroupWhoseSlotIsMovingIsOneLineUntilTheMoveEnds() throws Exception {
+        String g = GROUPS.get(0);
+        int target = cluster.initialMasters().get(1);
+        EmbeddedCluster.SlotMove move = cluster.beginSlotMove(EmbeddedCluster.slotOfGroup(g), target);
+        move.moveKeys();
+        String impatient = Run.writeFile(dir, "impatient.yml", yaml("  timeout_ms: 200\n"));
+
+        Run refused = Run.reader(impatient, "-g", g);
+
+        String line = refused.oneErrLine("ERROR: Redis at cluster ");
+        assertEquals(true, line.contains(" is moving the slot of these keys to another node (resharding)"), line);
+        assertEquals("", refused.out);
+        assertEquals(1, refused.code);
+
+        move.finish();
+        Run run = Run.reader(impatient, "-g", g);
+        assertEquals("hit:1\n", run.out, run::toString);
+        assertEquals(0, run.code);
     }
 }
