@@ -15,14 +15,17 @@
 -- Returns 0 when applied; -2 when nothing was written (run log.lua); an error "NOTCOUNTED <n> ..."
 -- when a counter holds a non-integer value (the other intervals' counts are applied).
 local n = #KEYS
-local ts = redis.call('MGET', unpack(KEYS))
+-- The MGET also reads two keys that never exist: while a cluster moves this group's slot to
+-- another node, Redis refuses it ("non local key", ASK or TRYAGAIN inside a script) before
+-- anything is written, as every script's first command does (here without a command of its own).
+local ts = redis.call('MGET', ARGV[8] .. '@fence.a', ARGV[8] .. '@fence.b', unpack(KEYS))
 for i = 1, n do
   local want = ARGV[n + 7 + i]
   -- Equal strings (ecl's master or writer opened the interval): no arithmetic. Otherwise compare
   -- the starts aligned to the grid, as rotation.lua's aligned() does: Python's master stores the
   -- time its rotation ran.
-  if ts[i] ~= want then
-    local t = tonumber(ts[i])
+  if ts[i + 2] ~= want then
+    local t = tonumber(ts[i + 2])
     if not t then
       return -2
     end

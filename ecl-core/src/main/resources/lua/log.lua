@@ -17,6 +17,9 @@
 -- "NOTCOUNTED <n> ..." when some counters hold non-integer values (all other counts are applied).
 local n = #KEYS
 local first = ARGV[2]
+-- Refused ("non local key", before anything is written) while a cluster moves this group's slot to
+-- another node: two keys that never exist make Redis answer ASK or TRYAGAIN inside the script.
+redis.call('EXISTS', first .. '@fence.a', first .. '@fence.b')
 local instance, thread, seq = string.match(ARGV[1], '^([^|]+)|([^|]+)|(%d+)$')
 if instance then
   local marker = first .. 'cur:@direct.' .. instance

@@ -6,6 +6,9 @@
 -- events are the union of ARGV, cur:@reg and last:@reg (as Python's SCAN sees both sections);
 -- a missing counter is nil.
 local p = ARGV[1]
+-- Refused ("non local key", before anything is written) while a cluster moves this group's slot to
+-- another node: two keys that never exist make Redis answer ASK or TRYAGAIN inside the script.
+redis.call('EXISTS', p .. '@fence.a', p .. '@fence.b')
 local seen = {}
 local events = {}
 local function add(ev)

@@ -6,6 +6,9 @@
 -- ARGV[4..]: auto-declared event IDs found by SCAN (only for counters written by Python clients)
 -- Returns {1, start of the closed interval in ms or -1 if unknown}, or {0, current start in ms}
 -- when an interval at or after ARGV[2] is already open (another master, or a writer, got there first).
+-- Refused ("non local key", before anything is written) while a cluster moves this group's slot to
+-- another node: two keys that never exist make Redis answer ASK or TRYAGAIN inside the script.
+redis.call('EXISTS', ARGV[1] .. '@fence.a', ARGV[1] .. '@fence.b')
 local extra = {}
 for i = 4, #ARGV do
   extra[#extra + 1] = ARGV[i]

@@ -748,7 +748,14 @@ final class Flusher implements Runnable {
         }
         for (int i = 0; i < doubts.size(); i++) {
             RedisEventGroup.InDoubt d = doubts.get(i);
-            String last = applied.get(i).get();
+            String last;
+            try {
+                last = applied.get(i).get();
+            } catch (JedisDataException e) {
+                // MOVED after a failover or a resharding: asked again at the next send.
+                failed(e);
+                return false;
+            }
             if (last == null || Long.parseLong(last) < d.seq) {
                 owners.get(i).resend(d);
             }
@@ -758,6 +765,7 @@ final class Flusher implements Runnable {
     }
 
     private void failed(JedisException e) {
+        owner.connection.clusterChanged();
         owner.markDown(e);
         nextRetryNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
         backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);

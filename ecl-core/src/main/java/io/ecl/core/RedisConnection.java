@@ -71,6 +71,23 @@ final class RedisConnection implements AutoCloseable {
         t.start();
     }
 
+    /**
+     * After a cluster pipeline met a redirection (MOVED, ASK) or a node that did not answer: asks
+     * the cluster for its slot map again. Jedis' cluster pipeline neither follows redirections nor
+     * refreshes the map (its single commands do both), so without this a flush keeps sending to a
+     * node that no longer serves the slot after a failover or a resharding. A no-op elsewhere.
+     */
+    void clusterChanged() {
+        UnifiedJedis j = jedis;
+        if (j instanceof RedisClusterClient) {
+            try {
+                ((RedisClusterClient) j).refreshClusterTopology();
+            } catch (JedisException notNow) {
+                // No node answers: the next failed send asks again.
+            }
+        }
+    }
+
     /** TLS settings shared by the server's and the Sentinels' client configs. */
     private void tls(DefaultJedisClientConfig.Builder client) {
         client.ssl(config.tls());
@@ -89,11 +106,20 @@ final class RedisConnection implements AutoCloseable {
     /**
      * A connection for one thread and a few commands (a command-line tool's single read): on a
      * standalone server, one plain connection instead of a pool, without the two CLIENT SETINFO
-     * round trips; Sentinel and Cluster as usual. It is not reconnected after a failure.
+     * round trips. Sentinel and Cluster clients always pool (per node): they get the pool of a
+     * one-thread reader, as {@code CounterReader.connect} has, since a pool of size 0 would make
+     * every command wait {@code timeout_ms} for a connection that never comes. A standalone
+     * connection is not reconnected after a failure.
      */
     static RedisConnection single(RedisConfig config) {
-        return new RedisConnection(config, 0);
+        return new RedisConnection(config, config.cluster() || config.sentinel() ? SINGLE_THREAD_POOL : 0);
     }
+
+    /**
+     * Connections per node for one thread's commands: one in use, one more for the cluster
+     * client's slot refresh or the Sentinel client's switch to a new master while it is held.
+     */
+    static final int SINGLE_THREAD_POOL = 2;
 
     /**
      * The client, made now if this is the first use.
@@ -118,9 +144,16 @@ final class RedisConnection implements AutoCloseable {
         }
     }
 
-    /** The client config of the connections to the server (the Sentinels' own config aside). */
+    /**
+     * The client config of the connections to the server (the Sentinels' own config aside).
+     *
+     * <p>RESP2, without HELLO: Jedis would open every connection with HELLO 3, which Redis 5
+     * does not know (Jedis then falls back after a HELLO 2, refused too: two round trips lost per
+     * connection); ecl needs nothing of RESP3 (its scripts return integers, strings and arrays).
+     */
     private DefaultJedisClientConfig.Builder clientConfig() {
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
+                .serverDefaultProtocol()
                 .connectionTimeoutMillis(config.timeoutMillis())
                 .socketTimeoutMillis(config.timeoutMillis())
                 .database(config.db())
@@ -207,7 +240,8 @@ final class RedisConnection implements AutoCloseable {
                 .connectionTimeoutMillis(config.timeoutMillis())
                 .socketTimeoutMillis(config.timeoutMillis())
                 .clientName("ecl-sentinel")
-                .protocol(redis.clients.jedis.RedisProtocol.RESP2);
+                // Not protocol(RESP2): that sends HELLO 2, which a Redis 5 Sentinel refuses.
+                .serverDefaultProtocol();
         tls(sentinel);
         if (config.sentinelPassword() != null) {
             sentinel.password(config.sentinelPassword());
@@ -267,23 +301,56 @@ final class RedisConnection implements AutoCloseable {
         return reply;
     }
 
-    /** Runs {@code call}, turning a connection or login failure into a {@link RedisUnavailableException}. */
+    /**
+     * Runs {@code call}, turning a connection or login failure into a {@link RedisUnavailableException}.
+     * A script refused because its group's slot is moving to another cluster node
+     * ({@link #isSlotMoving}) is sent again for up to {@code timeout_ms}: Redis ran none of it, and
+     * a slot moves in moments (reads and rotations wait for it rather than fail).
+     */
     <T> T call(Function<UnifiedJedis, T> call) {
-        try {
-            return call.apply(jedis());
-        } catch (JedisException e) {
-            throw unavailable(e);
+        long deadline = System.nanoTime() + config.timeoutMillis() * 1_000_000L;
+        while (true) {
+            try {
+                return call.apply(jedis());
+            } catch (JedisDataException e) {
+                if (!isSlotMoving(e) || System.nanoTime() - deadline > 0) {
+                    throw unavailable(e);
+                }
+                try {
+                    Thread.sleep(SLOT_MOVING_RETRY_MS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw unavailable(e);
+                }
+            } catch (JedisException e) {
+                throw unavailable(e);
+            }
         }
+    }
+
+    private static final long SLOT_MOVING_RETRY_MS = 20;
+
+    /**
+     * A script refused at its first line because a cluster is moving its group's slot to another
+     * node: every script opens by touching two keys of the group that never exist, which Redis
+     * answers inside a script with "non local key" while the slot is MIGRATING (ASK) or IMPORTING
+     * (TRYAGAIN). Without it, a script would touch keys beyond KEYS[1] on a node that no longer
+     * holds some of them, and stop half-way or write beside the moved keys.
+     */
+    static boolean isSlotMoving(JedisDataException e) {
+        String m = e.getMessage();
+        return m != null && m.contains("non local key in a cluster node");
     }
 
     /**
      * Error replies that mean Redis did not run the command, or stopped a script at its first
      * write, and may accept it later: login and permission errors, out of memory, a read-only
-     * replica (after a failover), a server still loading, a busy script, cluster redirections.
+     * replica (after a failover), a server still loading, a busy script, cluster redirections, a
+     * slot being moved ({@link #isSlotMoving}).
      * Counts refused this way are kept and sent again; other error replies are reported.
      */
     static boolean isRetryable(JedisDataException e) {
-        if (e instanceof JedisAccessControlException) {
+        if (e instanceof JedisAccessControlException || isSlotMoving(e)) {
             return true;
         }
         String m = e.getMessage();
@@ -317,6 +384,10 @@ final class RedisConnection implements AutoCloseable {
         }
         if (e instanceof JedisConnectionException || causedByConnectionFailure(e)) {
             return "cannot connect to " + where + ": " + rootMessage(e) + tlsHint(e);
+        }
+        if (e instanceof JedisDataException && isSlotMoving((JedisDataException) e)) {
+            return where + " is moving the slot of these keys to another node (resharding)"
+                    + " and refuses them until it is done";
         }
         if (e instanceof JedisDataException) {
             return where + " answered with an error: " + firstLine(e.getMessage());

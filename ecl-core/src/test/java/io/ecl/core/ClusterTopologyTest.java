@@ -7,70 +7,33 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ecl.testing.EmbeddedCluster;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.util.JedisClusterCRC16;
-import redis.embedded.RedisShardedCluster;
 
 /**
  * A real 3-master Redis Cluster: groups in key mode hashtag land on different masters, and
  * logging (pipelined log.lua), rotation and reading give exact counts.
  */
 class ClusterTopologyTest {
-    private static RedisShardedCluster cluster;
+    @RegisterExtension
+    static final EmbeddedCluster cluster = new EmbeddedCluster(3, 0);
     private static List<Integer> ports;
 
     @BeforeAll
-    static void startCluster() throws Exception {
-        List<Integer> wanted = List.of(EmbeddedRedis.freePort(), EmbeddedRedis.freePort(), EmbeddedRedis.freePort());
-        ports = wanted;
-        // serverPorts before shard(): each shard takes its port when it is declared.
-        cluster = RedisShardedCluster.newRedisCluster()
-                .serverPorts(ports)
-                .shard("m1", 0).shard("m2", 0).shard("m3", 0)
-                .initializationTimeout(Duration.ofSeconds(20))
-                .build();
-        cluster.start();
-        ports = cluster.serverPorts();
-        if (!new HashSet<>(ports).equals(new HashSet<>(wanted))) {
-            throw new IllegalStateException("the cluster is not on the free ports " + wanted + " but on " + ports);
-        }
-        // The slots are assigned at start, but every node must agree before commands are served.
-        for (int port : ports) {
-            try (RedisClient node = RedisClient.builder().hostAndPort("127.0.0.1", port).build()) {
-                Fixtures.await(() -> clusterInfo(node).contains("cluster_state:ok"),
-                        () -> "node " + port + ": " + clusterInfo(node));
-            }
-        }
-    }
-
-    private static String clusterInfo(RedisClient node) {
-        try {
-            Object info = node.sendCommand(redis.clients.jedis.Protocol.Command.CLUSTER, "INFO");
-            return info instanceof byte[] ? new String((byte[]) info, java.nio.charset.StandardCharsets.UTF_8)
-                    : String.valueOf(info);
-        } catch (RuntimeException e) {
-            return e.toString();
-        }
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.stop();
-        }
+    static void masters() {
+        ports = cluster.initialMasters();
     }
 
     private static String yaml(String redisExtra, String groups) {
@@ -134,6 +97,39 @@ class ClusterTopologyTest {
                 }
                 assertEquals(Map.of("hit", 5L, "dyn-web", 0L), reader.read("web", "5s").current(),
                         "as on a single server, an auto-declared event stays for one interval at 0");
+            }
+        }
+    }
+
+    @Test
+    void aOneShotReaderReadsGroupsOnEveryMaster() {
+        // A command-line tool's reader (one thread, a few reads, then closed), one group per master.
+        List<String> names = new java.util.ArrayList<>();
+        StringBuilder groups = new StringBuilder();
+        for (int m = 0; m < 3; m++) {
+            String g = cluster.groupOnMaster(m, names);
+            names.add(g);
+            groups.append("  ").append(g).append(":\n    events: [hit]\n    intervals: ['5s']\n");
+        }
+        EclConfig config = EclConfig.parse(yaml("  key_mode: hashtag\n", groups.toString()), "cluster.yml");
+        SteppedClock clock = new SteppedClock(T0 + 1_000);
+        try (EventCountLogger ecl = Fixtures.logger(config, clock);
+                Rotator rotator = Rotator.connect(config.redis())) {
+            ecl.flush();
+            for (String g : names) {
+                GroupConfig gc = config.group(g);
+                rotator.rotate(gc, gc.interval("5s"), T0);
+            }
+            for (int i = 0; i < names.size(); i++) {
+                ecl.group(names.get(i)).log("hit", i + 1);
+            }
+            ecl.flush();
+        }
+        try (CounterReader reader = CounterReader.connectOnce(config)) {
+            for (int i = 0; i < names.size(); i++) {
+                IntervalCounts counts = reader.read(names.get(i), "5s");
+                assertEquals(Map.of("hit", i + 1L), counts.current(), names.get(i));
+                assertEquals(T0, counts.currentStartMillis());
             }
         }
     }

@@ -100,6 +100,10 @@ class SentinelFailoverTest {
                         () -> "counts after the failover: " + current(reader));
                 assertEquals(new TreeMap<>(Map.of("a", 7L)), reader.read("g", "5s").current());
             }
+            try (CounterReader once = CounterReader.connectOnce(config)) {
+                // A command-line tool started after the failover asks the Sentinel for the new master.
+                assertEquals(Map.of("a", 7L), once.read("g", "5s").current());
+            }
         }
     }
 

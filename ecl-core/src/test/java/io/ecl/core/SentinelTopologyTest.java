@@ -81,6 +81,19 @@ class SentinelTopologyTest {
     }
 
     @Test
+    void aOneShotReaderFindsTheMasterThroughTheSentinel() {
+        EclConfig config = EclConfig.parse(yaml("  web:\n    events: [hit]\n    intervals: ['5s']\n"),
+                "sentinel.yml");
+        master.client().set("web:5s:cur:@ts", Interval.formatSeconds(T0));
+        master.client().set("web:5s:cur:hit", "12");
+        try (CounterReader reader = CounterReader.connectOnce(config)) {
+            IntervalCounts counts = reader.read("web", "5s");
+            assertEquals(Map.of("hit", 12L), counts.current());
+            assertEquals(T0, counts.currentStartMillis());
+        }
+    }
+
+    @Test
     void sentinelsWithoutMasterNameIsAnErrorWithTheLine() {
         ConfigException e = assertThrows(ConfigException.class, () -> EclConfig.parse(
                 "redis:\n  sentinels: ['127.0.0.1:26379']\ngroups:\n  g:\n    events: []\n    intervals: ['5s']\n",
