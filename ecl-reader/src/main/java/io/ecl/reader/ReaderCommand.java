@@ -158,7 +158,8 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
 
     /**
      * The command, with its options set, when {@code args} is a command line whose meaning is
-     * certain without picocli: only the tool's own options, each once and as a separate word
+     * certain without picocli: only the tool's own options (long ones possibly abbreviated, see
+     * {@link #unabbreviated}), each once and as a separate word
      * ({@code -g GROUP}, not {@code -gGROUP} or {@code --group=GROUP}), values that cannot be
      * taken for an option, at most one CONFIG, and none of the combinations
      * {@link #checkUsage()} refuses. Anything else (--help, --version, serve, usage errors,
@@ -173,7 +174,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
     static ReaderCommand parseCommon(ReaderCommand c, String[] args) {
         int sections = 0;
         for (int k = 0; k < args.length; k++) {
-            String a = args[k];
+            String a = unabbreviated(args[k]);
             if (a.isEmpty() || a.charAt(0) != '-') {
                 if (c.config != null || a.startsWith("@") || a.equals("serve")) {
                     return null;
@@ -262,6 +263,30 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
                 || (!c.all && c.group == null)
                 || (c.format == Format.munin && c.section != null && c.section.both);
         return usageError ? null : c;
+    }
+
+    /** Every long option of the command and its mixins, as picocli knows them (a test checks they agree). */
+    static final List<String> LONG_OPTIONS = List.of("--config", "--group", "--interval", "--all", "--format",
+            "--last", "--current", "--both", "--verbose", "--help", "--version");
+
+    /**
+     * The long option that {@code arg} abbreviates when it is the prefix of exactly one (as
+     * picocli, with abbreviated options allowed, and Python's argparse read it), else {@code arg}.
+     */
+    static String unabbreviated(String arg) {
+        if (arg.length() <= 2 || !arg.startsWith("--") || arg.indexOf('=') >= 0 || LONG_OPTIONS.contains(arg)) {
+            return arg;
+        }
+        String match = null;
+        for (String option : LONG_OPTIONS) {
+            if (option.startsWith(arg)) {
+                if (match != null) {
+                    return arg; // ambiguous: picocli says so
+                }
+                match = option;
+            }
+        }
+        return match == null ? arg : match;
     }
 
     /** A new command with this one's clock and config location, not yet parsed (for tests). */

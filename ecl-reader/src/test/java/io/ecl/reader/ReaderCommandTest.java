@@ -208,6 +208,28 @@ class ReaderCommandTest {
     }
 
     @Test
+    void longOptionsMayBeAbbreviatedAsPythonsArgparseAllows() {
+        r.set("multi:1h:last:x", "40");
+        r.set("multi:1h:cur:x", "4");
+
+        Run full = Run.reader(config, "--group", "multi", "--interval", "1h", "--current");
+        Run abbreviated = Run.reader(config, "--gr", "multi", "--int", "1h", "--cur");
+
+        assertEquals("x:4\n", abbreviated.out, abbreviated::toString);
+        assertEquals(full.toString(), abbreviated.toString());
+        assertEquals("Last:\nx:40\nCurrent:\nx:4\n", Run.reader(config, "--g", "multi", "--i", "1h", "--bo").out);
+    }
+
+    @Test
+    void anAmbiguousAbbreviationIsAUsageError() {
+        Run run = Run.reader(config, "-g", "g", "--c");
+
+        assertEquals(2, run.code);
+        assertTrue(run.err.startsWith("Error: '--c' is not unique: it matches '--config', '--current'"), run::toString);
+        assertEquals("", run.out);
+    }
+
+    @Test
     void unknownOptionIsAUsageError() {
         Run run = Run.reader(config, "-g", "g", "--nope");
 
