@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * twice, and after downtime one rotation opens the current interval, with {@code last} covering
  * everything since the last rotation.
  *
- * <p>Redis being unreachable is never fatal: the loop warns once per outage, retries with a
- * backoff of 1 to 5 s, says when Redis is back and then rotates every pair to the current
+ * <p>Redis being unreachable is never fatal: the loop warns once per outage, tries again every
+ * {@value #RETRY_MILLIS} ms (one failed connection attempt each, so rotations resume within that
+ * time of Redis answering), says when Redis is back and then rotates every pair to the current
  * boundary.
  *
  * <p>Time comes from the injected {@link Clock} and waiting from the {@link Sleeper}, so tests
@@ -40,8 +41,12 @@ public final class MasterLoop implements Runnable {
     /** Lines an operator needs even without -v; logback.xml keeps this logger at INFO. */
     static final Logger STATUS = LoggerFactory.getLogger("io.ecl.master.status");
 
-    static final long MIN_RETRY_MILLIS = 1_000;
-    static final long MAX_RETRY_MILLIS = 5_000;
+    /**
+     * How often an unreachable Redis is tried again. Short, as a rotation late by more than this
+     * after Redis answers again costs the writers' counts their interval; an attempt against a
+     * server that is down is one refused connection.
+     */
+    static final long RETRY_MILLIS = 250;
 
     /** Waits until a wall-clock time; {@link #wakeUp()} makes it return at once, now and later. */
     public interface Sleeper {
@@ -81,7 +86,6 @@ public final class MasterLoop implements Runnable {
     private boolean needsSync = true;
     private boolean firstSync = true;
     private long retryAt;
-    private long retryDelay = MIN_RETRY_MILLIS;
     /** Clock time the current outage was noticed, or -1 when Redis is answering. */
     private volatile long outageSince = -1;
 
@@ -320,7 +324,6 @@ public final class MasterLoop implements Runnable {
         firstSync = false;
         needsSync = false;
         retryAt = 0;
-        retryDelay = MIN_RETRY_MILLIS;
     }
 
     private void rotateDue() {
@@ -385,15 +388,14 @@ public final class MasterLoop implements Runnable {
                             message);
                 }
             } else {
-                LOG.warn("{}; rotations resume as soon as it answers (retrying every {}-{} s)", message,
-                        MIN_RETRY_MILLIS / 1000, MAX_RETRY_MILLIS / 1000);
+                LOG.warn("{}; rotations resume as soon as it answers (retrying every {} s)", message,
+                        RETRY_MILLIS / 1000.0);
             }
         } else {
             LOG.debug("Redis still unavailable: {}", message);
         }
         needsSync = true;
-        retryAt = now + retryDelay;
-        retryDelay = Math.min(retryDelay * 2, MAX_RETRY_MILLIS);
+        retryAt = now + RETRY_MILLIS;
     }
 
     private static final class Pair {
