@@ -38,6 +38,14 @@ local function rotate(p, new_start, len, extra)
       return false
     end
   end
+  -- A set key of another type would stop the script half-way with its first writes kept (the
+  -- declared counters renamed, again at every retry): refuse before writing anything.
+  for _, name in ipairs({'cur:@declared', 'cur:@reg', 'last:@reg'}) do
+    local t = redis.call('TYPE', p .. name)['ok']
+    if t ~= 'none' and t ~= 'set' then
+      error('WRONGTYPE ' .. p .. name .. ' is a ' .. t .. ', not a set')
+    end
+  end
   -- Pre-declared events: both counters always exist (cur missing -> last = 0; cur reset to 0).
   local declared = {}
   for _, ev in ipairs(redis.call('SMEMBERS', p .. 'cur:@declared')) do

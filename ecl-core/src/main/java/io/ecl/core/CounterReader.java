@@ -134,13 +134,19 @@ public final class CounterReader implements AutoCloseable {
 
     /** read.lua, as LuaScript.READ holds it (LuaScript itself would compute the SHA-1 of every script). */
     private static String readScript() {
-        try (java.io.InputStream in = CounterReader.class.getResourceAsStream("/lua/read.lua")) {
+        return script("read");
+    }
+
+    /** The source of {@code lua/NAME.lua}. */
+    static String script(String name) {
+        String path = "/lua/" + name + ".lua";
+        try (java.io.InputStream in = CounterReader.class.getResourceAsStream(path)) {
             if (in == null) {
-                throw new IllegalStateException("missing resource /lua/read.lua");
+                throw new IllegalStateException("missing resource " + path);
             }
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot read resource /lua/read.lua", e);
+            throw new IllegalStateException("cannot read resource " + path, e);
         }
     }
 

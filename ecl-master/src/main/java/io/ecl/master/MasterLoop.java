@@ -3,6 +3,7 @@ package io.ecl.master;
 import io.ecl.core.EclConfig;
 import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
+import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
 import io.ecl.core.Rotator;
 import java.time.Clock;
@@ -33,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * time of Redis answering), says when Redis is back and then rotates every pair to the current
  * boundary.
  *
+ * <p>A key holding what ecl cannot use (a list where a set belongs: a {@link RedisDataException})
+ * stops only its own (group, interval): the loop says once per distinct problem which key and how
+ * to fix it, rotates every other pair on time and retries the broken one every
+ * {@value #BROKEN_RETRY_MILLIS} ms; its first rotation once fixed catches up like one after an outage.
+ *
  * <p>Time comes from the injected {@link Clock} and waiting from the {@link Sleeper}, so tests
  * drive the loop with {@link #tick()} and a stepped clock instead of sleeping.
  */
@@ -47,6 +53,8 @@ public final class MasterLoop implements Runnable {
      * server that is down is one refused connection.
      */
     static final long RETRY_MILLIS = 250;
+    /** How often the rotation of a (group, interval) whose keys hold the wrong data is tried again. */
+    static final long BROKEN_RETRY_MILLIS = 1_000;
 
     /** Waits until a wall-clock time; {@link #wakeUp()} makes it return at once, now and later. */
     public interface Sleeper {
@@ -180,8 +188,8 @@ public final class MasterLoop implements Runnable {
         } catch (RedisUnavailableException e) {
             redisFailed(e.getMessage(), null);
         } catch (RuntimeException e) {
-            // Not an outage we know of (e.g. a key holding an unexpected value): say so loudly, but keep the
-            // daemon alive and retry like an outage, as the next attempt may well succeed.
+            // Not an outage we know of (a key holding the wrong data is handled per pair in rotate()): say so
+            // loudly, but keep the daemon alive and retry like an outage, as the next attempt may well succeed.
             redisFailed(e.toString(), e);
         }
     }
@@ -210,6 +218,9 @@ public final class MasterLoop implements Runnable {
             // interval already open; the sleeper re-reads the clock, so a clock put right is noticed anyway.
             long start = Math.max(p.interval.startOf(now), p.openStart);
             next = Math.min(next, start + p.interval.lengthMillis());
+            if (p.problem != null) {
+                next = Math.min(next, Math.max(p.retryAt, now));
+            }
         }
         return next;
     }
@@ -243,6 +254,8 @@ public final class MasterLoop implements Runnable {
                     added.add(n);
                 } else {
                     n.openStart = p.openStart;
+                    n.problem = p.problem;
+                    n.retryAt = p.retryAt;
                 }
                 newPairs.add(n);
             }
@@ -330,14 +343,24 @@ public final class MasterLoop implements Runnable {
         long now = clock.millis();
         for (Pair p : pairs) {
             long boundary = p.interval.startOf(now);
-            if (boundary > p.openStart) {
-                rotate(p, boundary, "");
+            if (boundary > p.openStart && (p.problem == null || now >= p.retryAt)) {
+                rotate(p, boundary, p.problem == null ? "" : "; catching up after the failed rotations");
             }
         }
     }
 
     private void rotate(Pair p, long boundary, String reason) {
-        Rotator.Result r = rotator.rotate(p.group, p.interval, boundary);
+        Rotator.Result r;
+        try {
+            r = rotator.rotate(p.group, p.interval, boundary);
+        } catch (RedisDataException e) {
+            pairFailed(p, e);
+            return;
+        }
+        if (p.problem != null) {
+            STATUS.info("group '{}', interval {} rotates again", p.group.name(), p.interval);
+            p.problem = null;
+        }
         long late = clock.millis() - boundary;
         if (r.rotated()) {
             p.openStart = boundary;
@@ -398,11 +421,36 @@ public final class MasterLoop implements Runnable {
         retryAt = now + RETRY_MILLIS;
     }
 
+    /**
+     * A rotation refused because of what a key of the pair holds: said once per distinct problem
+     * (the message names the key and the fix), retried in {@value #BROKEN_RETRY_MILLIS} ms; the
+     * other pairs are not held up.
+     */
+    private void pairFailed(Pair p, RedisDataException e) {
+        if (!e.getMessage().equals(p.problem)) {
+            if (verbose) {
+                LOG.error("cannot rotate {}; the other groups and intervals rotate on, this one is retried every {} s",
+                        e.getMessage(), BROKEN_RETRY_MILLIS / 1000, e);
+            } else {
+                LOG.error("cannot rotate {}; the other groups and intervals rotate on, this one is retried every {} s",
+                        e.getMessage(), BROKEN_RETRY_MILLIS / 1000);
+            }
+        } else {
+            LOG.debug("still cannot rotate {}", e.getMessage());
+        }
+        p.problem = e.getMessage();
+        p.retryAt = clock.millis() + BROKEN_RETRY_MILLIS;
+    }
+
     private static final class Pair {
         final GroupConfig group;
         final Interval interval;
         /** Start of the interval known to be open in Redis; nothing is due before its end. */
         long openStart = Long.MIN_VALUE;
+        /** Why the last rotation was refused (a key holding the wrong data), or null. */
+        String problem;
+        /** When to try a refused rotation again. */
+        long retryAt;
 
         Pair(GroupConfig group, Interval interval) {
             this.group = group;
