@@ -96,5 +96,8 @@ local function rotate(p, new_start, len, extra)
     redis.call('DEL', p .. 'last:@ts')
   end
   redis.call('SET', p .. 'cur:@ts', fmt_secs(new_start))
+  -- last:@ts is true while cur:@ts still equals this: a rotator that keeps no last:@ts (the Python
+  -- master) changes cur:@ts alone, and readers then know last:@ts no longer says where last starts.
+  redis.call('SET', p .. 'last:@end', fmt_secs(new_start))
   return old_start
 end
