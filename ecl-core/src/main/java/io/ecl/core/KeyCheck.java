@@ -34,7 +34,7 @@ final class KeyCheck {
         return new RedisDataException(describe(group, interval, problems), failure);
     }
 
-    /** One problem per key: "key K is a T, not the T' ecl keeps there". */
+    /** One problem per key: "K is a T, not the T' ecl keeps there; fix: DEL K". */
     static List<String> wrongTypes(RedisConnection connection, GroupConfig group, Interval interval) {
         String prefix = Keys.prefix(connection.config.keyMode(), group.name(), interval);
         List<String> args = new ArrayList<>(group.events().size() + 1);
@@ -45,9 +45,8 @@ final class KeyCheck {
         List<String> problems = new ArrayList<>();
         for (int k = 0; k + 2 < reply.size(); k += 3) {
             String key = String.valueOf(reply.get(k));
-            String want = String.valueOf(reply.get(k + 2));
-            problems.add(key + " is a " + reply.get(k + 1) + ", not the "
-                    + ("string".equals(want) ? "string" : want) + " ecl keeps there; fix: DEL " + key);
+            problems.add(key + " is a " + reply.get(k + 1) + ", not the " + reply.get(k + 2)
+                    + " ecl keeps there; fix: DEL " + key);
         }
         return problems;
     }

@@ -80,6 +80,17 @@ class ReaderBrokenKeyTest {
     }
 
     @Test
+    void aCounterOfAnotherTypeIsNamedToo() {
+        r.lpush("dg:5s:last:x", "1");
+
+        Run run = read(config, "-g", "dg");
+
+        assertEquals("ERROR: group 'dg', interval 5s: dg:5s:last:x is a list, not the string ecl keeps there;"
+                + " fix: DEL dg:5s:last:x\n", run.err);
+        assertEquals(3, run.code);
+    }
+
+    @Test
     void allPrintsEveryOtherGroupAndNamesTheBrokenOne() {
         r.lpush("ag:5s:cur:@reg", "junk");
 
