@@ -2,9 +2,9 @@
 -- KEYS[1]: "<group>:<interval>:cur:@ts" (declared for routing; the other keys share its prefix)
 -- ARGV[1]: prefix "<group>:<interval>:"
 -- ARGV[2..]: event IDs to report even without counters (the declared events, and IDs found by SCAN)
--- Returns {events, last values, cur values, {cur:@ts, last:@ts, cur:@late, last:@late}};
--- events are the union of ARGV, cur:@reg and last:@reg (as Python's SCAN sees both sections);
--- a missing counter is nil.
+-- Returns {events, last values, cur values, {cur:@ts, last:@ts, cur:@late, last:@late, last:@end}};
+-- events are the union of ARGV, cur:@reg and last:@reg; a missing counter is nil (the reader
+-- shows an auto-declared event in a section only where its counter exists, as Python's SCAN does).
 local p = ARGV[1]
 -- Refused ("non local key", before anything is written) while a cluster moves this group's slot to
 -- another node: two keys that never exist make Redis answer ASK or TRYAGAIN inside the script.
@@ -37,5 +37,6 @@ local meta = {
   redis.call('GET', p .. 'last:@ts'),
   redis.call('GET', p .. 'cur:@late'),
   redis.call('GET', p .. 'last:@late'),
+  redis.call('GET', p .. 'last:@end'),
 }
 return {events, last, cur, meta}

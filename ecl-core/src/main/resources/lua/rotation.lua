@@ -38,6 +38,14 @@ local function rotate(p, new_start, len, extra)
       return false
     end
   end
+  -- A set key of another type would stop the script half-way with its first writes kept (the
+  -- declared counters renamed, again at every retry): refuse before writing anything.
+  for _, name in ipairs({'cur:@declared', 'cur:@reg', 'last:@reg'}) do
+    local t = redis.call('TYPE', p .. name)['ok']
+    if t ~= 'none' and t ~= 'set' then
+      error('WRONGTYPE ' .. p .. name .. ' is a ' .. t .. ', not a set')
+    end
+  end
   -- Pre-declared events: both counters always exist (cur missing -> last = 0; cur reset to 0).
   local declared = {}
   for _, ev in ipairs(redis.call('SMEMBERS', p .. 'cur:@declared')) do
@@ -88,5 +96,8 @@ local function rotate(p, new_start, len, extra)
     redis.call('DEL', p .. 'last:@ts')
   end
   redis.call('SET', p .. 'cur:@ts', fmt_secs(new_start))
+  -- last:@ts is true while cur:@ts still equals this: a rotator that keeps no last:@ts (the Python
+  -- master) changes cur:@ts alone, and readers then know last:@ts no longer says where last starts.
+  redis.call('SET', p .. 'last:@end', fmt_secs(new_start))
   return old_start
 end

@@ -63,23 +63,52 @@ public final class CounterReader implements AutoCloseable {
      * @throws RedisUnavailableException when Redis cannot be reached
      */
     public IntervalCounts read(GroupConfig group, Interval interval) {
-        return read(group, interval, List.of());
+        return read(group, interval, List.of(), true);
     }
 
-    /** Like {@link #read(GroupConfig, Interval)}, also reporting {@code moreEvents} (declared at run time). */
+    /**
+     * For a logger's own reads: like {@link #read(GroupConfig, Interval)}, also reporting
+     * {@code moreEvents} (declared at run time), and every event either section's registry knows
+     * in both sections, as the Python library's {@code get_counts} lists every event its process
+     * has logged.
+     */
     IntervalCounts read(GroupConfig group, Interval interval, Collection<String> moreEvents) {
+        return read(group, interval, moreEvents, false);
+    }
+
+    /**
+     * The counts of a (group, interval). Declared events (and {@code moreEvents}) are in both
+     * sections, 0 when they have no counter. With {@code bySection}, as the Python reader: in an
+     * auto-declaring group, every other event is in a section only when its counter exists there
+     * (an event logged only in the current interval is not in {@code last}, one that stopped
+     * occurring leaves {@code last} at the next rotation however stale a registry is), and a group
+     * that does not auto-declare shows its declared events only. Otherwise every event of either
+     * registry is in both sections.
+     *
+     * @throws RedisDataException when a key of the (group, interval) holds another type than ecl
+     *     keeps there or a counter is not an integer; the message names the key and the fix
+     */
+    private IntervalCounts read(GroupConfig group, Interval interval, Collection<String> moreEvents,
+            boolean bySection) {
+        String prefix = Keys.prefix(connection.config.keyMode(), group.name(), interval);
         List<String> args = new ArrayList<>(group.events().size() + moreEvents.size() + 1);
-        args.add(Keys.prefix(connection.config.keyMode(), group.name(), interval));
-        Set<String> events = new LinkedHashSet<>(group.events());
-        events.addAll(moreEvents);
+        args.add(prefix);
+        Set<String> always = new LinkedHashSet<>(group.events());
+        always.addAll(moreEvents);
+        Set<String> events = new LinkedHashSet<>(always);
         if (group.legacyScan()) {
             events.addAll(scan(group, interval));
         }
         args.addAll(events);
         List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval));
         String source = readSource;
-        Object reply = source != null ? connection.eval(source, keys, args)
-                : connection.call(j -> LuaScript.READ.eval(j, keys, args));
+        Object reply;
+        try {
+            reply = source != null ? connection.eval(source, keys, args)
+                    : connection.call(j -> LuaScript.READ.eval(j, keys, args));
+        } catch (RedisDataException e) {
+            throw KeyCheck.explain(connection, group, interval, e);
+        }
         List<?> parts = (List<?>) reply;
         List<?> names = (List<?>) parts.get(0);
         List<?> lastValues = (List<?>) parts.get(1);
@@ -87,13 +116,46 @@ public final class CounterReader implements AutoCloseable {
         List<?> meta = (List<?>) parts.get(3);
         TreeMap<String, Long> last = new TreeMap<>();
         TreeMap<String, Long> cur = new TreeMap<>();
+        List<String> problems = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             String ev = (String) names.get(i);
-            last.put(ev, number(i < lastValues.size() ? lastValues.get(i) : null));
-            cur.put(ev, number(i < curValues.size() ? curValues.get(i) : null));
+            boolean shown = !bySection || always.contains(ev);
+            if (!shown && !group.autoDeclareEvents() && !group.legacyScan()) {
+                continue; // Python reads the declared events only in such a group
+            }
+            Object l = at(lastValues, i);
+            if (shown || l != null) {
+                last.put(ev, counter(l, prefix, true, ev, problems));
+            }
+            Object c = at(curValues, i);
+            if (shown || c != null) {
+                cur.put(ev, counter(c, prefix, false, ev, problems));
+            }
         }
-        return new IntervalCounts(group.name(), interval, last, cur,
-                seconds(meta, 0), seconds(meta, 1), number(at(meta, 2)), number(at(meta, 3)));
+        long lateInCurrent = counter(at(meta, 2), prefix, false, "@late", problems);
+        long lateInLast = counter(at(meta, 3), prefix, true, "@late", problems);
+        if (!problems.isEmpty()) {
+            throw new RedisDataException(KeyCheck.describe(group, interval, problems), null);
+        }
+        Long currentStart = seconds(meta, 0);
+        Long lastStart = seconds(meta, 1);
+        if (lastStart != null && currentStart != null && rotatedWithoutLastTs(interval, currentStart, seconds(meta, 4))) {
+            lastStart = null;
+        }
+        return new IntervalCounts(group.name(), interval, last, cur, currentStart, lastStart, lateInCurrent, lateInLast);
+    }
+
+    /**
+     * True when cur:@ts was written by a rotation that keeps no last:@ts (the Python master): it
+     * differs from last:@end, which every ecl rotation sets to cur:@ts together with last:@ts, or,
+     * before ecl wrote last:@end, it is not on the interval's grid (the Python master writes the
+     * moment it ran). last:@ts then no longer says where {@code last} starts.
+     */
+    static boolean rotatedWithoutLastTs(Interval interval, long currentStart, Long lastEnd) {
+        if (lastEnd != null) {
+            return lastEnd != currentStart;
+        }
+        return interval.startOf(currentStart) != currentStart;
     }
 
     /** Like {@link #read(GroupConfig, Interval)} by names; unknown names are an IllegalArgumentException. */
@@ -134,13 +196,19 @@ public final class CounterReader implements AutoCloseable {
 
     /** read.lua, as LuaScript.READ holds it (LuaScript itself would compute the SHA-1 of every script). */
     private static String readScript() {
-        try (java.io.InputStream in = CounterReader.class.getResourceAsStream("/lua/read.lua")) {
+        return script("read");
+    }
+
+    /** The source of {@code lua/NAME.lua}. */
+    static String script(String name) {
+        String path = "/lua/" + name + ".lua";
+        try (java.io.InputStream in = CounterReader.class.getResourceAsStream(path)) {
             if (in == null) {
-                throw new IllegalStateException("missing resource /lua/read.lua");
+                throw new IllegalStateException("missing resource " + path);
             }
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot read resource /lua/read.lua", e);
+            throw new IllegalStateException("cannot read resource " + path, e);
         }
     }
 
@@ -160,22 +228,39 @@ public final class CounterReader implements AutoCloseable {
         }
     }
 
-    private static long number(Object v) {
+    /**
+     * A counter's value: 0 when it does not exist; a value that is not an integer is added to
+     * {@code problems} (never read as 0: the count is unknown).
+     */
+    private static long counter(Object v, String prefix, boolean last, String name, List<String> problems) {
         if (v == null) {
             return 0;
         }
         if (v instanceof Long) {
             return (Long) v;
         }
+        String s = v.toString();
         try {
-            return Long.parseLong(v.toString().trim());
+            return Long.parseLong(s);
         } catch (NumberFormatException e) {
-            try {
-                return (long) Double.parseDouble(v.toString());
-            } catch (NumberFormatException e2) {
-                return 0;
+            String key = Keys.counterIn(prefix, last, name);
+            problems.add(key + " holds " + quoted(s) + ", not an integer count; fix: DEL " + key);
+            return 0;
+        }
+    }
+
+    /** A value for a message: quoted, control characters escaped, cut after 40 characters. */
+    private static String quoted(String s) {
+        StringBuilder b = new StringBuilder(48).append('"');
+        for (int i = 0; i < s.length() && i < 40; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\x%02x", (int) c));
+            } else {
+                b.append(c);
             }
         }
+        return b.append(s.length() > 40 ? "...\"" : "\"").toString();
     }
 
     void closeShared() {

@@ -369,7 +369,25 @@ final class RedisConnection implements AutoCloseable {
     private static final String[] RETRYABLE = {"NOAUTH", "WRONGPASS", "NOPERM", "OOM ", "READONLY",
             "LOADING", "BUSY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "MOVED", "ASK ", "NOREPLICAS"};
 
+    /**
+     * An error reply about what a key holds (a key of another type, a counter that is not an
+     * integer or would overflow), also when raised inside a script: it concerns that key's
+     * (group, interval) only.
+     */
+    static boolean isKeyDataError(JedisException e) {
+        if (!(e instanceof JedisDataException) || isRetryable((JedisDataException) e) || e.getMessage() == null) {
+            return false;
+        }
+        String m = e.getMessage();
+        return m.startsWith("WRONGTYPE") || m.contains(" -WRONGTYPE ") || m.contains(": WRONGTYPE ")
+                || m.contains("not an integer") || m.contains("would overflow");
+    }
+
     RedisUnavailableException unavailable(JedisException e) {
+        if (isKeyDataError(e)) {
+            // The data of one key, not the server: the caller isolates it (see RedisDataException).
+            return new RedisDataException(describe(e), e);
+        }
         return new RedisUnavailableException(describe(e), e);
     }
 

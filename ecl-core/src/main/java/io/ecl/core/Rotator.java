@@ -68,6 +68,8 @@ public final class Rotator implements AutoCloseable {
      * Opens the interval starting at {@code boundaryMillis} (aligned), closing the current one.
      *
      * @throws RedisUnavailableException when Redis cannot be reached
+     * @throws RedisDataException when a key of this (group, interval) holds another type than ecl
+     *     keeps there (the message names it); other pairs are not affected
      */
     public Result rotate(GroupConfig group, Interval interval, long boundaryMillis) {
         List<String> args = new ArrayList<>(4);
@@ -78,7 +80,12 @@ public final class Rotator implements AutoCloseable {
             args.addAll(scanCurrent(group, interval));
         }
         List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval));
-        List<?> reply = (List<?>) connection.call(j -> LuaScript.ROTATE.eval(j, keys, args));
+        List<?> reply;
+        try {
+            reply = (List<?>) connection.call(j -> LuaScript.ROTATE.eval(j, keys, args));
+        } catch (RedisDataException e) {
+            throw KeyCheck.explain(connection, group, interval, e);
+        }
         boolean rotated = ((Long) reply.get(0)) == 1;
         Long start = reply.size() > 1 && reply.get(1) != null ? (Long) reply.get(1) : null;
         if (rotated && start != null && start < 0) {

@@ -167,7 +167,7 @@ class RotationTest {
         assertEquals(Map.of(), dyn.getCounts("5s", false));
         Set<String> keys = new java.util.TreeSet<>(r.keys("dyn:*"));
         keys.removeIf(k -> k.startsWith("dyn:5s:cur:@direct.")); // the direct-mode call marker (expires)
-        assertEquals(new java.util.TreeSet<>(Set.of("dyn:5s:cur:@ts", "dyn:5s:last:@ts")), keys);
+        assertEquals(new java.util.TreeSet<>(Set.of("dyn:5s:cur:@ts", "dyn:5s:last:@ts", "dyn:5s:last:@end")), keys);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.ecl.master;
 import io.ecl.core.EclConfig;
 import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
+import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
 import io.ecl.core.Rotator;
 import java.time.Clock;
@@ -28,9 +29,15 @@ import org.slf4j.LoggerFactory;
  * twice, and after downtime one rotation opens the current interval, with {@code last} covering
  * everything since the last rotation.
  *
- * <p>Redis being unreachable is never fatal: the loop warns once per outage, retries with a
- * backoff of 1 to 5 s, says when Redis is back and then rotates every pair to the current
+ * <p>Redis being unreachable is never fatal: the loop warns once per outage, tries again every
+ * {@value #RETRY_MILLIS} ms (one failed connection attempt each, so rotations resume within that
+ * time of Redis answering), says when Redis is back and then rotates every pair to the current
  * boundary.
+ *
+ * <p>A key holding what ecl cannot use (a list where a set belongs: a {@link RedisDataException})
+ * stops only its own (group, interval): the loop says once per distinct problem which key and how
+ * to fix it, rotates every other pair on time and retries the broken one every
+ * {@value #BROKEN_RETRY_MILLIS} ms; its first rotation once fixed catches up like one after an outage.
  *
  * <p>Time comes from the injected {@link Clock} and waiting from the {@link Sleeper}, so tests
  * drive the loop with {@link #tick()} and a stepped clock instead of sleeping.
@@ -40,8 +47,14 @@ public final class MasterLoop implements Runnable {
     /** Lines an operator needs even without -v; logback.xml keeps this logger at INFO. */
     static final Logger STATUS = LoggerFactory.getLogger("io.ecl.master.status");
 
-    static final long MIN_RETRY_MILLIS = 1_000;
-    static final long MAX_RETRY_MILLIS = 5_000;
+    /**
+     * How often an unreachable Redis is tried again. Short, as a rotation late by more than this
+     * after Redis answers again costs the writers' counts their interval; an attempt against a
+     * server that is down is one refused connection.
+     */
+    static final long RETRY_MILLIS = 250;
+    /** How often the rotation of a (group, interval) whose keys hold the wrong data is tried again. */
+    static final long BROKEN_RETRY_MILLIS = 1_000;
 
     /** Waits until a wall-clock time; {@link #wakeUp()} makes it return at once, now and later. */
     public interface Sleeper {
@@ -81,7 +94,6 @@ public final class MasterLoop implements Runnable {
     private boolean needsSync = true;
     private boolean firstSync = true;
     private long retryAt;
-    private long retryDelay = MIN_RETRY_MILLIS;
     /** Clock time the current outage was noticed, or -1 when Redis is answering. */
     private volatile long outageSince = -1;
 
@@ -176,8 +188,8 @@ public final class MasterLoop implements Runnable {
         } catch (RedisUnavailableException e) {
             redisFailed(e.getMessage(), null);
         } catch (RuntimeException e) {
-            // Not an outage we know of (e.g. a key holding an unexpected value): say so loudly, but keep the
-            // daemon alive and retry like an outage, as the next attempt may well succeed.
+            // Not an outage we know of (a key holding the wrong data is handled per pair in rotate()): say so
+            // loudly, but keep the daemon alive and retry like an outage, as the next attempt may well succeed.
             redisFailed(e.toString(), e);
         }
     }
@@ -206,6 +218,9 @@ public final class MasterLoop implements Runnable {
             // interval already open; the sleeper re-reads the clock, so a clock put right is noticed anyway.
             long start = Math.max(p.interval.startOf(now), p.openStart);
             next = Math.min(next, start + p.interval.lengthMillis());
+            if (p.problem != null) {
+                next = Math.min(next, Math.max(p.retryAt, now));
+            }
         }
         return next;
     }
@@ -239,6 +254,8 @@ public final class MasterLoop implements Runnable {
                     added.add(n);
                 } else {
                     n.openStart = p.openStart;
+                    n.problem = p.problem;
+                    n.retryAt = p.retryAt;
                 }
                 newPairs.add(n);
             }
@@ -320,21 +337,30 @@ public final class MasterLoop implements Runnable {
         firstSync = false;
         needsSync = false;
         retryAt = 0;
-        retryDelay = MIN_RETRY_MILLIS;
     }
 
     private void rotateDue() {
         long now = clock.millis();
         for (Pair p : pairs) {
             long boundary = p.interval.startOf(now);
-            if (boundary > p.openStart) {
-                rotate(p, boundary, "");
+            if (boundary > p.openStart && (p.problem == null || now >= p.retryAt)) {
+                rotate(p, boundary, p.problem == null ? "" : "; catching up after the failed rotations");
             }
         }
     }
 
     private void rotate(Pair p, long boundary, String reason) {
-        Rotator.Result r = rotator.rotate(p.group, p.interval, boundary);
+        Rotator.Result r;
+        try {
+            r = rotator.rotate(p.group, p.interval, boundary);
+        } catch (RedisDataException e) {
+            pairFailed(p, e);
+            return;
+        }
+        if (p.problem != null) {
+            STATUS.info("group '{}', interval {} rotates again", p.group.name(), p.interval);
+            p.problem = null;
+        }
         long late = clock.millis() - boundary;
         if (r.rotated()) {
             p.openStart = boundary;
@@ -385,15 +411,35 @@ public final class MasterLoop implements Runnable {
                             message);
                 }
             } else {
-                LOG.warn("{}; rotations resume as soon as it answers (retrying every {}-{} s)", message,
-                        MIN_RETRY_MILLIS / 1000, MAX_RETRY_MILLIS / 1000);
+                LOG.warn("{}; rotations resume as soon as it answers (retrying every {} s)", message,
+                        RETRY_MILLIS / 1000.0);
             }
         } else {
             LOG.debug("Redis still unavailable: {}", message);
         }
         needsSync = true;
-        retryAt = now + retryDelay;
-        retryDelay = Math.min(retryDelay * 2, MAX_RETRY_MILLIS);
+        retryAt = now + RETRY_MILLIS;
+    }
+
+    /**
+     * A rotation refused because of what a key of the pair holds: said once per distinct problem
+     * (the message names the key and the fix), retried in {@value #BROKEN_RETRY_MILLIS} ms; the
+     * other pairs are not held up.
+     */
+    private void pairFailed(Pair p, RedisDataException e) {
+        if (!e.getMessage().equals(p.problem)) {
+            if (verbose) {
+                LOG.error("cannot rotate {}; the other groups and intervals rotate on, this one is retried every {} s",
+                        e.getMessage(), BROKEN_RETRY_MILLIS / 1000, e);
+            } else {
+                LOG.error("cannot rotate {}; the other groups and intervals rotate on, this one is retried every {} s",
+                        e.getMessage(), BROKEN_RETRY_MILLIS / 1000);
+            }
+        } else {
+            LOG.debug("still cannot rotate {}", e.getMessage());
+        }
+        p.problem = e.getMessage();
+        p.retryAt = clock.millis() + BROKEN_RETRY_MILLIS;
     }
 
     private static final class Pair {
@@ -401,6 +447,10 @@ public final class MasterLoop implements Runnable {
         final Interval interval;
         /** Start of the interval known to be open in Redis; nothing is due before its end. */
         long openStart = Long.MIN_VALUE;
+        /** Why the last rotation was refused (a key holding the wrong data), or null. */
+        String problem;
+        /** When to try a refused rotation again. */
+        long retryAt;
 
         Pair(GroupConfig group, Interval interval) {
             this.group = group;

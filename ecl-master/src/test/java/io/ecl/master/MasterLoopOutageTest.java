@@ -84,10 +84,11 @@ class MasterLoopOutageTest {
             log.clear();
 
             redis.stop();
-            loop.runIterations(8);  // the :10 rotation fails, then retries after 1, 2, 4, 5, 5 ... s
+            while (clock.millis() <= T0 + 30_000) {
+                loop.tick(); // the :10 rotation fails, then retries every 250 ms
+            }
 
             assertFalse(loop.redisReachable());
-            assertTrue(clock.millis() > T0 + 30_000, "the retries went on for several intervals");
             List<String> warnings = log.lines(Level.WARN);
             assertEquals(1, warnings.size(), log.lines()::toString);
             assertTrue(warnings.get(0).contains("127.0.0.1:" + redis.port()), warnings.get(0));
@@ -123,6 +124,29 @@ class MasterLoopOutageTest {
             tickUntilReachable(loop);
             assertEquals(1, log.lines(Level.WARN).size(), "a second outage, a second warning: " + log.lines());
             assertEquals(1, log.containing("reachable again after").size(), log.lines()::toString);
+        }
+    }
+
+    @Test
+    void rotatesWithinAQuarterSecondOfRedisAnsweringAgain() {
+        try (Rotator rotator = Rotator.connect(config.redis());
+                LogCapture log = new LogCapture()) {
+            MasterLoop loop = new MasterLoop(config, rotator, clock, sleeper).verbose(true);
+            loop.tick();
+            redis.stop();
+            while (clock.millis() < T0 + 20_000) {
+                loop.tick(); // long enough for any backoff to reach its longest wait
+            }
+            assertFalse(loop.redisReachable());
+
+            restartRedis();
+            long back = clock.millis();
+            loop.tick();
+
+            assertTrue(loop.redisReachable(), log.lines()::toString);
+            assertEquals(back + 250, clock.millis(), "the catch-up rotation ran 250 ms after Redis answered");
+            long open = back - (back - T0) % 5_000;
+            assertEquals(Long.toString(open / 1000), r.get("grp:5s:cur:@ts"));
         }
     }
 

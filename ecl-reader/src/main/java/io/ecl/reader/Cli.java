@@ -41,7 +41,17 @@ final class Cli {
      * lines interleave correctly with Logback's, which writes to System.err too.
      */
     static int run(Object command, String[] args) {
-        return runParsed((out, err) -> new CommandLine(command).setOut(out).setErr(err).execute(args));
+        return runParsed((out, err) -> commandLine(command).setOut(out).setErr(err).execute(args));
+    }
+
+    /**
+     * The picocli command line of a tool. Long options may be abbreviated as long as the prefix
+     * names one option only ({@code --cur} for {@code --current}, {@code --gr} for
+     * {@code --group}), as Python's argparse allows: cron lines and Munin plugins written for the
+     * Python tools use such abbreviations.
+     */
+    static CommandLine commandLine(Object command) {
+        return new CommandLine(command).setAbbreviatedOptionsAllowed(true);
     }
 
     /** A command whose arguments are already parsed, run with the streams {@link #run} gives picocli. */

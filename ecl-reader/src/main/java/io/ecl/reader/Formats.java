@@ -21,14 +21,32 @@ final class Formats {
         LAST, CURRENT, BOTH
     }
 
-    /** One read (group, interval) with the reader's verdict on staleness at the time of reading. */
+    /**
+     * One read (group, interval) with the reader's verdict on staleness at the time of reading; or,
+     * when a key of the pair holds data ecl cannot read, the error that names it (no counts).
+     */
     static final class Read {
+        final String group;
+        final Interval interval;
         final IntervalCounts counts;
         final boolean stale;
+        final String error;
 
         Read(IntervalCounts counts, boolean stale) {
+            this(counts.group(), counts.interval(), counts, stale, null);
+        }
+
+        private Read(String group, Interval interval, IntervalCounts counts, boolean stale, String error) {
+            this.group = group;
+            this.interval = interval;
             this.counts = counts;
             this.stale = stale;
+            this.error = error;
+        }
+
+        /** A (group, interval) that could not be read because of what a key holds. */
+        static Read failed(String group, Interval interval, String error) {
+            return new Read(group, interval, null, false, error);
         }
     }
 
@@ -38,9 +56,20 @@ final class Formats {
      * One JSON object for {@code r}: group, interval, interval_seconds, last and current
      * {start, end} (ISO-8601 UTC or null), then counts and late of the selected section
      * ({@code last_counts}, {@code current_counts}, {@code last_late}, {@code current_late} with
-     * --both), stale, covers_several_intervals.
+     * --both), stale, covers_several_intervals. A pair that could not be read is group, interval,
+     * interval_seconds and error only.
      */
     static String json(Read r, Sections sections) {
+        if (r.error != null) {
+            StringBuilder b = new StringBuilder(128).append("{\"group\":");
+            jsonString(b, r.group);
+            b.append(",\"interval\":");
+            jsonString(b, r.interval.name());
+            b.append(",\"interval_seconds\":").append(Interval.formatSeconds(r.interval.lengthMillis()));
+            b.append(",\"error\":");
+            jsonString(b, r.error);
+            return b.append('}').toString();
+        }
         IntervalCounts c = r.counts;
         long length = c.interval().lengthMillis();
         Long cur = c.currentStartMillis();
@@ -136,6 +165,9 @@ final class Formats {
      * every value is {@code U} (unknown) when {@code last} is stale, as no master is rotating.
      */
     static void munin(StringBuilder b, Read r, boolean current) {
+        if (r.error != null) {
+            return; // no values: Munin shows the fields as unknown
+        }
         Map<String, Long> counts = current ? r.counts.current() : r.counts.last();
         for (Map.Entry<String, Long> e : sorted(counts)) {
             b.append(muninField(e.getKey())).append(".value ");
@@ -169,6 +201,8 @@ final class Formats {
      * ecl_late_events, each with HELP and TYPE once and one sample per (group, interval[, event]).
      * With --both every sample has a {@code section} label ("last" or "current"). An interval
      * start that is not known (never rotated, or written by the Python master) has no sample.
+     * ecl_interval_error is 1 for a (group, interval) that could not be read because a key holds
+     * data ecl cannot read (it then has no other sample), else 0.
      */
     static String prometheus(List<Read> reads, Sections sections) {
         List<Boolean> which = new ArrayList<>(2);
@@ -183,10 +217,13 @@ final class Formats {
         b.append("# HELP ecl_events Events counted in the interval (the last complete one unless section=\"current\").\n");
         b.append("# TYPE ecl_events gauge\n");
         for (Read r : reads) {
+            if (r.error != null) {
+                continue;
+            }
             for (boolean current : which) {
                 for (Map.Entry<String, Long> e : sorted(current ? r.counts.current() : r.counts.last())) {
                     b.append("ecl_events");
-                    labels(b, r.counts, labelled, current);
+                    labels(b, r, labelled, current);
                     b.setLength(b.length() - 1);
                     b.append(",event=");
                     labelValue(b, e.getKey());
@@ -197,11 +234,14 @@ final class Formats {
         b.append("# HELP ecl_interval_start_seconds Start of the interval the counts cover, in Unix seconds.\n");
         b.append("# TYPE ecl_interval_start_seconds gauge\n");
         for (Read r : reads) {
+            if (r.error != null) {
+                continue;
+            }
             for (boolean current : which) {
                 Long start = current ? r.counts.currentStartMillis() : r.counts.lastStartMillis();
                 if (start != null) {
                     b.append("ecl_interval_start_seconds");
-                    labels(b, r.counts, labelled, current);
+                    labels(b, r, labelled, current);
                     b.append(' ').append(Interval.formatSeconds(start)).append('\n');
                 }
             }
@@ -210,28 +250,41 @@ final class Formats {
                 + " writer rotated it at its boundary, so its counts are old.\n");
         b.append("# TYPE ecl_interval_stale gauge\n");
         for (Read r : reads) {
-            b.append("ecl_interval_stale");
-            labels(b, r.counts, false, false);
-            b.append(r.stale ? " 1\n" : " 0\n");
+            if (r.error == null) {
+                b.append("ecl_interval_stale");
+                labels(b, r, false, false);
+                b.append(r.stale ? " 1\n" : " 0\n");
+            }
+        }
+        b.append("# HELP ecl_interval_error 1 when the interval could not be read because a key of it holds"
+                + " data ecl cannot read (ecl-reader names the key).\n");
+        b.append("# TYPE ecl_interval_error gauge\n");
+        for (Read r : reads) {
+            b.append("ecl_interval_error");
+            labels(b, r, false, false);
+            b.append(r.error != null ? " 1\n" : " 0\n");
         }
         b.append("# HELP ecl_late_events Counts that reached Redis after their interval was closed,"
                 + " counted in this one.\n");
         b.append("# TYPE ecl_late_events gauge\n");
         for (Read r : reads) {
+            if (r.error != null) {
+                continue;
+            }
             for (boolean current : which) {
                 b.append("ecl_late_events");
-                labels(b, r.counts, labelled, current);
+                labels(b, r, labelled, current);
                 b.append(' ').append(current ? r.counts.lateInCurrent() : r.counts.lateInLast()).append('\n');
             }
         }
         return b.toString();
     }
 
-    private static void labels(StringBuilder b, IntervalCounts c, boolean labelled, boolean current) {
+    private static void labels(StringBuilder b, Read r, boolean labelled, boolean current) {
         b.append("{group=");
-        labelValue(b, c.group());
+        labelValue(b, r.group);
         b.append(",interval=");
-        labelValue(b, c.interval().name());
+        labelValue(b, r.interval.name());
         if (labelled) {
             b.append(",section=\"").append(current ? "current" : "last").append('"');
         }

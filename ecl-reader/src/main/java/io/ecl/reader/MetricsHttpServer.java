@@ -7,6 +7,7 @@ import io.ecl.core.EclConfig;
 import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
+import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -38,7 +39,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * HEAD is allowed wherever GET is; any other method is 405 with an Allow header. Path segments are
  * percent-decoded once and then only looked up among the configured names: anything else
  * (including {@code ..}, empty segments, malformed escapes) is 404. Errors are JSON
- * {@code {"error":"..."}}; Redis unreachable is 503 with its one-line message. A small fixed
+ * {@code {"error":"..."}}; Redis unreachable is 503 with its one-line message. A (group, interval)
+ * whose keys hold data ecl cannot read does not fail the others: /metrics marks it with
+ * {@code ecl_interval_error 1}, the JSON gives its {@code error} (500 for that interval alone). A small fixed
  * pool of threads serves the requests, each bounded by the Redis timeout of the config; request
  * bodies are refused (413) and paths longer than {@value #MAX_PATH} characters too (414).
  */
@@ -293,9 +296,17 @@ final class MetricsHttpServer implements AutoCloseable {
 
     // ---- the endpoints ----
 
+    /**
+     * The counts of one pair; a pair whose keys hold data ecl cannot read is a failed read (marked
+     * in the output), not an error of the whole response: only Redis being unreachable is a 503.
+     */
     private Formats.Read read(GroupConfig g, Interval i) {
-        IntervalCounts counts = reader.read(g, i);
-        return new Formats.Read(counts, counts.isStale(clock.millis()));
+        try {
+            IntervalCounts counts = reader.read(g, i);
+            return new Formats.Read(counts, counts.isStale(clock.millis()));
+        } catch (RedisDataException e) {
+            return Formats.Read.failed(g.name(), i, e.getMessage());
+        }
     }
 
     private Response metrics() {
@@ -350,6 +361,7 @@ final class MetricsHttpServer implements AutoCloseable {
     }
 
     private Response interval(GroupConfig g, Interval i) {
-        return Response.json(200, Formats.json(read(g, i), Formats.Sections.BOTH));
+        Formats.Read r = read(g, i);
+        return Response.json(r.error == null ? 200 : 500, Formats.json(r, Formats.Sections.BOTH));
     }
 }

@@ -6,6 +6,7 @@ import io.ecl.core.EclConfig;
 import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
+import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -39,7 +40,10 @@ import picocli.CommandLine.Spec;
  * Without CONFIG or -c the config is the file $ECL_CONFIG names, else /etc/ecl/config.yml.
  *
  * Exit codes: 0 printed; 1 error (unknown group or interval, bad config, Redis unreachable);
- * 2 usage error. {@code -v} adds on stderr what the Python tool cannot tell: which times the
+ * 2 usage error; 3 a key of the (group, interval) holds data ecl cannot read, such as a counter
+ * that is not an integer (one ERROR line per pair names the key and the fix; with --all every
+ * other pair is printed, the broken one left out of text and Munin output, marked in JSON and
+ * Prometheus). {@code -v} adds on stderr what the Python tool cannot tell: which times the
  * counts cover, whether {@code last} is stale or merges several intervals, and late counts.
  */
 @Command(name = "ecl-reader", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
@@ -50,7 +54,8 @@ import picocli.CommandLine.Spec;
                 + " Prometheus metrics.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:counts printed", "1:error (unknown group or interval, bad config, Redis unreachable)",
-                "2:usage error"})
+                "2:usage error", "3:a key in Redis holds data ecl cannot read (named on stderr); with --all the other"
+                        + " intervals are printed"})
 public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
     /**
      * Python's {@code sorted()} orders strings by code point; String.compareTo (and so the
@@ -158,7 +163,8 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
 
     /**
      * The command, with its options set, when {@code args} is a command line whose meaning is
-     * certain without picocli: only the tool's own options, each once and as a separate word
+     * certain without picocli: only the tool's own options (long ones possibly abbreviated, see
+     * {@link #unabbreviated}), each once and as a separate word
      * ({@code -g GROUP}, not {@code -gGROUP} or {@code --group=GROUP}), values that cannot be
      * taken for an option, at most one CONFIG, and none of the combinations
      * {@link #checkUsage()} refuses. Anything else (--help, --version, serve, usage errors,
@@ -173,7 +179,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
     static ReaderCommand parseCommon(ReaderCommand c, String[] args) {
         int sections = 0;
         for (int k = 0; k < args.length; k++) {
-            String a = args[k];
+            String a = unabbreviated(args[k]);
             if (a.isEmpty() || a.charAt(0) != '-') {
                 if (c.config != null || a.startsWith("@") || a.equals("serve")) {
                     return null;
@@ -264,6 +270,33 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
         return usageError ? null : c;
     }
 
+    /** The exit code when a (group, interval) could not be read because of what a key holds. */
+    static final int EXIT_DATA_ERROR = 3;
+
+    /** Every long option of the command and its mixins, as picocli knows them (a test checks they agree). */
+    static final List<String> LONG_OPTIONS = List.of("--config", "--group", "--interval", "--all", "--format",
+            "--last", "--current", "--both", "--verbose", "--help", "--version");
+
+    /**
+     * The long option that {@code arg} abbreviates when it is the prefix of exactly one (as
+     * picocli, with abbreviated options allowed, and Python's argparse read it), else {@code arg}.
+     */
+    static String unabbreviated(String arg) {
+        if (arg.length() <= 2 || !arg.startsWith("--") || arg.indexOf('=') >= 0 || LONG_OPTIONS.contains(arg)) {
+            return arg;
+        }
+        String match = null;
+        for (String option : LONG_OPTIONS) {
+            if (option.startsWith(arg)) {
+                if (match != null) {
+                    return arg; // ambiguous: picocli says so
+                }
+                match = option;
+            }
+        }
+        return match == null ? arg : match;
+    }
+
     /** A new command with this one's clock and config location, not yet parsed (for tests). */
     ReaderCommand sameEnvironment() {
         ReaderCommand c = new ReaderCommand(clock);
@@ -311,19 +344,31 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
                 intervals.add(i);
             }
             List<Formats.Read> reads = new ArrayList<>(groups.size());
+            int failed = 0;
             try (CounterReader reader = CounterReader.connectOnce(cfg)) {
                 for (int k = 0; k < groups.size(); k++) {
-                    IntervalCounts counts = reader.read(groups.get(k), intervals.get(k));
-                    reads.add(new Formats.Read(counts, counts.isStale(clock.millis())));
+                    try {
+                        IntervalCounts counts = reader.read(groups.get(k), intervals.get(k));
+                        reads.add(new Formats.Read(counts, counts.isStale(clock.millis())));
+                    } catch (RedisDataException e) {
+                        // One broken (group, interval) does not hide the others (--all); named on stderr.
+                        Cli.error(err, e.getMessage());
+                        reads.add(Formats.Read.failed(groups.get(k).name(), intervals.get(k), e.getMessage()));
+                        failed++;
+                    }
                 }
             }
-            print(out, reads, sections);
+            if (all || failed == 0) {
+                print(out, reads, sections);
+            }
             if (verbose) {
                 for (Formats.Read r : reads) {
-                    describe(err, r.counts, clock.millis());
+                    if (r.counts != null) {
+                        describe(err, r.counts, clock.millis());
+                    }
                 }
             }
-            return 0;
+            return failed == 0 ? 0 : EXIT_DATA_ERROR;
         } catch (ConfigException | RedisUnavailableException e) {
             return Cli.fail(err, e, verbose);
         } catch (RuntimeException e) {
@@ -364,6 +409,9 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
                 break;
             case munin:
                 for (Formats.Read r : reads) {
+                    if (r.counts == null) {
+                        continue;
+                    }
                     if (all) {
                         b.append("multigraph ecl_")
                                 .append(Formats.muninField(r.counts.group() + "_" + r.counts.interval().name()))
@@ -377,6 +425,9 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
                 break;
             default:
                 for (Formats.Read r : reads) {
+                    if (r.counts == null) {
+                        continue;
+                    }
                     if (all) {
                         b.append('[').append(r.counts.group()).append(' ').append(r.counts.interval().name())
                                 .append("]\n");

@@ -75,4 +75,14 @@ class MuninPluginTest {
                 + "graph_period minute\ngraph_args --base 1000 -l 0\n"
                 + "_200.label 200\n_200.min 0\nGET__a_b.label GET /a?b\nGET__a_b.min 0\n", plugin("ecl_dynamic", "config"));
     }
+
+    @Test
+    void dynamicPluginGainsNoFieldForAnEventLoggedOnlyInTheCurrentInterval() throws Exception {
+        redis.client().set("http:5m:last:200", "5");
+        redis.client().sadd("http:5m:last:@reg", "200");
+        redis.client().set("http:5m:cur:404", "1");
+        redis.client().sadd("http:5m:cur:@reg", "404");
+
+        assertEquals("_200.value 5\n", plugin("ecl_dynamic"));
+    }
 }

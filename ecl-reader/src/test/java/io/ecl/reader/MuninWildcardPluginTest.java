@@ -216,6 +216,17 @@ class MuninWildcardPluginTest {
     }
 
     @Test
+    void aBrokenKeyInOneGroupFailsOnlyThatGroupsPlugin() throws Exception {
+        redis.client().lpush("http_status:5s:cur:@reg", "junk");
+
+        assertEquals(new Result(0, "yes\n", ""), run(lib.resolve("ecl_"), Map.of(), "autoconf"));
+        assertEquals("req_5m\nhttp_status_5s\nhttp_status_5m\n", plugin("ecl_req_5m", "suggest"));
+        rotatedNow("req", "5m", 300);
+        lastHas("req", "a", 2);
+        assertEquals("a.value 2\nb.value 0\n", plugin("ecl_req_5m"));
+    }
+
+    @Test
     void autoconfSaysYesOrNoWithTheReasonAndExitsZero() throws Exception {
         Path plugin = lib.resolve("ecl_");
         assertEquals(new Result(0, "yes\n", ""), run(plugin, Map.of(), "autoconf"));

@@ -136,18 +136,96 @@ class ReaderCommandTest {
     }
 
     @Test
-    void includesAutoDeclaredEventsFromTheRegistryOfBothSections() {
-        // As Python's SCAN sees cur and last keys alike, an event of either section shows in both.
+    void autoDeclaredEventsAreInTheSectionsWhereTheyHaveACounterLikePython() {
+        // Python's reader SCANs the section it prints: an event appears where its counter exists.
         r.sadd("dyn:5m:last:@reg", "x", "y");
         r.set("dyn:5m:last:x", "4");
         r.set("dyn:5m:last:y", "1");
-        r.sadd("dyn:5m:cur:@reg", "z");
+        r.sadd("dyn:5m:cur:@reg", "x", "z");
+        r.set("dyn:5m:cur:x", "3");
         r.set("dyn:5m:cur:z", "2");
         r.set("dyn:5m:cur:fixed", "5");
 
         Run run = Run.reader(config, "-g", "dyn", "--both");
 
-        assertEquals("Last:\nfixed:0\nx:4\ny:1\nz:0\nCurrent:\nfixed:5\nx:0\ny:0\nz:2\n", run.out);
+        assertEquals("Last:\nfixed:0\nx:4\ny:1\nCurrent:\nfixed:5\nx:3\nz:2\n", run.out);
+    }
+
+    @Test
+    void anEventLoggedOnlyInTheCurrentIntervalIsNotPrintedInLast() {
+        r.sadd("dyn:5m:cur:@reg", "ev");
+        r.set("dyn:5m:cur:ev", "1");
+
+        assertEquals("fixed:0\n", Run.reader(config, "-g", "dyn", "--last").out);
+        assertEquals("ev:1\nfixed:0\n", Run.reader(config, "-g", "dyn", "--current").out);
+    }
+
+    /**
+     * An ecl writer registered "gone" and "ev" in cur:@reg; then the Python master rotated twice at
+     * 22:10:00 and 22:15:00, as it does: it renames the counters it SCANs, deletes dynamic ones only
+     * in last, sets cur:@ts to the time it ran, and never touches @reg nor last:@ts.
+     */
+    private void pythonMasterRotatedAfterAnEclRotation() {
+        // What the ecl rotation at 22:05 left: last covers 22:00-22:05.
+        r.set("dyn:5m:last:@ts", "1699999200");
+        r.set("dyn:5m:last:@end", "1699999500");
+        r.set("dyn:5m:cur:@ts", "1699999500");
+        r.sadd("dyn:5m:cur:@reg", "gone", "ev");
+        r.set("dyn:5m:cur:gone", "3");
+        r.set("dyn:5m:cur:ev", "1");
+        // Python master at 22:10:00: SCAN finds cur:gone and cur:ev.
+        r.rename("dyn:5m:cur:gone", "dyn:5m:last:gone");
+        r.rename("dyn:5m:cur:ev", "dyn:5m:last:ev");
+        r.setnx("dyn:5m:cur:fixed", "0");
+        r.rename("dyn:5m:cur:fixed", "dyn:5m:last:fixed");
+        r.set("dyn:5m:cur:fixed", "0");
+        r.set("dyn:5m:cur:@ts", "1699999800");
+        r.incrBy("dyn:5m:cur:ev", 2); // only ev occurs again
+        // Python master at 22:15:00: gone is only in last, so it is deleted.
+        r.del("dyn:5m:last:gone");
+        r.rename("dyn:5m:cur:ev", "dyn:5m:last:ev");
+        r.setnx("dyn:5m:cur:fixed", "0");
+        r.rename("dyn:5m:cur:fixed", "dyn:5m:last:fixed");
+        r.set("dyn:5m:cur:fixed", "0");
+        r.set("dyn:5m:cur:@ts", "1700000100");
+    }
+
+    @Test
+    void underAPythonMasterAnEventThatStoppedOccurringIsNoLongerPrinted() {
+        pythonMasterRotatedAfterAnEclRotation();
+
+        Run run = Run.reader(new ReaderCommand(new SteppedClock(BOUNDARY + 60_000)), config, "-g", "dyn", "--both");
+
+        assertEquals("Last:\nev:2\nfixed:0\nCurrent:\nfixed:0\n", run.out, run::toString);
+        assertEquals(0, run.code);
+    }
+
+    @Test
+    void underAPythonMasterVerboseDoesNotClaimThatLastCoversSeveralIntervals() {
+        pythonMasterRotatedAfterAnEclRotation();
+
+        Run run = Run.reader(new ReaderCommand(new SteppedClock(BOUNDARY + 60_000)), config, "-g", "dyn", "-v");
+
+        assertEquals("group 'dyn', interval 5m\n"
+                + "last:    ? to 2023-11-14T22:15:00Z (start not recorded: first rotation, or rotated by the"
+                + " Python master)\n"
+                + "current: 2023-11-14T22:15:00Z to 2023-11-14T22:20:00Z (in progress)\n", run.err);
+        Run json = Run.reader(new ReaderCommand(new SteppedClock(BOUNDARY + 60_000)), config, "-g", "dyn",
+                "--format", "json");
+        assertTrue(json.out.contains("\"last\":{\"start\":null,\"end\":\"2023-11-14T22:15:00Z\"}"), json::toString);
+        assertTrue(json.out.endsWith("\"covers_several_intervals\":false}\n"), json::toString);
+    }
+
+    @Test
+    void afterAnEclRotationLastStillCoversEverySinceTheRotationBefore() {
+        // ecl's own catch-up after an outage: last:@end equals cur:@ts, so last:@ts is right.
+        r.set("dyn:5m:last:@ts", "1699999200");
+        r.set("dyn:5m:last:@end", "1700000100");
+        r.set("dyn:5m:cur:@ts", "1700000100");
+
+        Run run = Run.reader(new ReaderCommand(new SteppedClock(BOUNDARY + 1_000)), config, "-g", "dyn", "-v");
+
+        assertTrue(run.err.contains("WARNING: 'last' covers 3 intervals of 5m"), run::toString);
     }
 
     @Test
@@ -204,6 +282,28 @@ class ReaderCommandTest {
 
         assertEquals(2, run.code);
         assertTrue(run.err.startsWith("Missing required option: '--group=GROUP'\nUsage: ecl-reader "), run::toString);
+        assertEquals("", run.out);
+    }
+
+    @Test
+    void longOptionsMayBeAbbreviatedAsPythonsArgparseAllows() {
+        r.set("multi:1h:last:x", "40");
+        r.set("multi:1h:cur:x", "4");
+
+        Run full = Run.reader(config, "--group", "multi", "--interval", "1h", "--current");
+        Run abbreviated = Run.reader(config, "--gr", "multi", "--int", "1h", "--cur");
+
+        assertEquals("x:4\n", abbreviated.out, abbreviated::toString);
+        assertEquals(full.toString(), abbreviated.toString());
+        assertEquals("Last:\nx:40\nCurrent:\nx:4\n", Run.reader(config, "--g", "multi", "--i", "1h", "--bo").out);
+    }
+
+    @Test
+    void anAmbiguousAbbreviationIsAUsageError() {
+        Run run = Run.reader(config, "-g", "g", "--c");
+
+        assertEquals(2, run.code);
+        assertTrue(run.err.startsWith("Error: '--c' is not unique: it matches '--config', '--current'"), run::toString);
         assertEquals("", run.out);
     }
 

@@ -41,6 +41,28 @@ class ReaderFastPathTest {
     }
 
     @Test
+    void unambiguousAbbreviationsOfLongOptionsSkipPicocliToo() {
+        ReaderCommand c = parse("ecl.yml", "--gr", "web", "--int", "5m", "--cur", "--verb", "--form", "json");
+        assertNotNull(c);
+        assertEquals("web", c.group);
+        assertEquals("5m", c.interval);
+        assertEquals(true, c.section.current);
+        assertEquals(true, c.verbose);
+        assertEquals(ReaderCommand.Format.json, c.format);
+        assertEquals(Path.of("x.yml"), parse("--con", "x.yml", "--al").configOption);
+        assertEquals(true, parse("--con", "x.yml", "--al").all);
+    }
+
+    @Test
+    void theFastPathKnowsTheLongOptionsPicocliKnows() {
+        java.util.Set<String> picocli = new java.util.TreeSet<>();
+        for (picocli.CommandLine.Model.OptionSpec o : Cli.commandLine(new ReaderCommand()).getCommandSpec().options()) {
+            picocli.add(o.longestName());
+        }
+        assertEquals(picocli, new java.util.TreeSet<>(ReaderCommand.LONG_OPTIONS));
+    }
+
+    @Test
     void everythingElseGoesToPicocli() {
         String[][] picocli = {
             {"--help"}, {"-h"}, {"--version"}, {"-V"}, {"serve", "--port", "0"}, {"ecl.yml", "serve"},
@@ -50,6 +72,7 @@ class ReaderFastPathTest {
             {"-g", "a", "--format", "MUNIN"}, {"-g", "a", "--format", "munin", "--both"},
             {"--all", "-g", "a"}, {"--all", "-i", "5m"}, {"-i", "5m"}, {}, {"a.yml", "b.yml", "-g", "x"},
             {"a.yml", "-c", "b.yml", "-g", "x"}, {"--", "-g", "x"}, {"-", "-g", "x"}, {"-g", "a", "--unknown"},
+            {"-g", "a", "--c"}, {"-g", "a", "--v"}, {"-g", "a", "--he"}, {"-g", "a", "--vers"}, {"--gr=a"},
         };
         for (String[] args : picocli) {
             assertNull(parse(args), () -> String.join(" ", args));

@@ -182,15 +182,16 @@ class ReaderFormatsTest {
     }
 
     @Test
-    void jsonShowsAStaleLastCoveringSeveralIntervalsWithAPythonStart() {
+    void jsonShowsAStaleLastWithAPythonStartAndNoClaimAboutWhereItStarts() {
         r.set("g:5m:cur:@ts", "1700000100.25");
         r.set("g:5m:last:@ts", "1699999200");
 
         Run run = Run.reader(at(BOUNDARY + 3_600_000), config, "-g", "g", "--format", "json");
 
-        assertTrue(run.out.contains("\"last\":{\"start\":\"2023-11-14T22:00:00Z\",\"end\":\"2023-11-14T22:15:00.250Z\"}"),
+        // last:@ts was written by an ecl rotation before the Python master rotated: it is not where last starts.
+        assertTrue(run.out.contains("\"last\":{\"start\":null,\"end\":\"2023-11-14T22:15:00.250Z\"}"),
                 run::toString);
-        assertTrue(run.out.endsWith("\"stale\":true,\"covers_several_intervals\":true}\n"), run::toString);
+        assertTrue(run.out.endsWith("\"stale\":true,\"covers_several_intervals\":false}\n"), run::toString);
     }
 
     @Test
@@ -297,7 +298,7 @@ class ReaderFormatsTest {
     // ---- prometheus ----
 
     @Test
-    void prometheusPrintsTheFourFamilies() {
+    void prometheusPrintsTheFiveFamilies() {
         rotatedG();
 
         Run run = Run.reader(at(BOUNDARY + 1_000), config, "-g", "g", "--format", "prometheus");
@@ -315,6 +316,10 @@ class ReaderFormatsTest {
                 + " rotated it at its boundary, so its counts are old.\n"
                 + "# TYPE ecl_interval_stale gauge\n"
                 + "ecl_interval_stale{group=\"g\",interval=\"5m\"} 0\n"
+                + "# HELP ecl_interval_error 1 when the interval could not be read because a key of it holds"
+                + " data ecl cannot read (ecl-reader names the key).\n"
+                + "# TYPE ecl_interval_error gauge\n"
+                + "ecl_interval_error{group=\"g\",interval=\"5m\"} 0\n"
                 + "# HELP ecl_late_events Counts that reached Redis after their interval was closed, counted in"
                 + " this one.\n"
                 + "# TYPE ecl_late_events gauge\n"
@@ -339,6 +344,7 @@ class ReaderFormatsTest {
                 + "ecl_interval_start_seconds{group=\"g\",interval=\"5m\",section=\"last\"} 1699999800\n"
                 + "ecl_interval_start_seconds{group=\"g\",interval=\"5m\",section=\"current\"} 1700000100\n"
                 + "ecl_interval_stale{group=\"g\",interval=\"5m\"} 0\n"
+                + "ecl_interval_error{group=\"g\",interval=\"5m\"} 0\n"
                 + "ecl_late_events{group=\"g\",interval=\"5m\",section=\"last\"} 2\n"
                 + "ecl_late_events{group=\"g\",interval=\"5m\",section=\"current\"} 1\n", body);
     }
@@ -357,6 +363,7 @@ class ReaderFormatsTest {
                 + "ecl_events{group=\"w\",interval=\"1m\",event=\"x-y.z\"} 0\n"
                 + "ecl_interval_start_seconds{group=\"w\",interval=\"1m\"} 1700000100.5\n"
                 + "ecl_interval_stale{group=\"w\",interval=\"1m\"} 0\n"
+                + "ecl_interval_error{group=\"w\",interval=\"1m\"} 0\n"
                 + "ecl_late_events{group=\"w\",interval=\"1m\"} 0\n", body);
 
         Run last = Run.reader(at(BOUNDARY + 1_000), config, "-g", "w", "--format", "prometheus");
