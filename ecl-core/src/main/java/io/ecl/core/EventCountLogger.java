@@ -40,7 +40,7 @@ public final class EventCountLogger implements AutoCloseable {
     private final Duration closeTimeout;
     private final Thread shutdownHook;
     private volatile CounterReader reader;
-    private volatile boolean closed;
+    volatile boolean closed;
     /** True from a failed Redis call until the flusher delivers again; direct-mode log() then counts locally. */
     volatile boolean redisDown;
     /**
@@ -54,6 +54,10 @@ public final class EventCountLogger implements AutoCloseable {
     final String instanceId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     /** Sequence of direct-mode calls, recorded per thread in Redis so a call in doubt is never counted twice. */
     final java.util.concurrent.atomic.AtomicLong directSeq = new java.util.concurrent.atomic.AtomicLong();
+    /** Direct-mode call slots: the fields of the marker hashes, as many as connections for direct calls. */
+    final CallSlots callSlots;
+    /** Tells a direct call waiting for a slot to count in memory instead. */
+    final java.util.function.BooleanSupplier stopDirectCalls = () -> redisDown || closed;
 
     private EventCountLogger(Builder b) {
         this.config = b.config;
@@ -63,6 +67,7 @@ public final class EventCountLogger implements AutoCloseable {
             LOG.warn(w);
         }
         this.connection = new RedisConnection(config.redis(), b.poolSize);
+        this.callSlots = new CallSlots(b.poolSize);
         Map<String, RedisEventGroup> g = new LinkedHashMap<>();
         for (GroupConfig gc : config.groups()) {
             g.put(gc.name(), new RedisEventGroup(gc, this));

@@ -735,7 +735,7 @@ final class Flusher implements Runnable {
                 for (RedisEventGroup.InDoubt d : g.inDoubt) {
                     doubts.add(d);
                     owners.add(g);
-                    applied.add(p.hget(g.directMarker(), d.thread));
+                    applied.add(p.hget(g.directMarker(), d.slot.id));
                 }
             }
             if (doubts.isEmpty()) {
@@ -753,6 +753,7 @@ final class Flusher implements Runnable {
                 owners.get(i).resend(d);
             }
             owners.get(i).inDoubt.remove(d);
+            owner.callSlots.release(d.slot);
         }
         return true;
     }

@@ -212,19 +212,65 @@ final class RedisEventGroup implements EventGroup {
         owner.flusher.declare(this, event);
     }
 
+    /**
+     * One direct call, with a call slot leased for its duration (see {@link CallSlots}). Returns
+     * false when the count must go to the local counters instead: Redis went down (or the caller
+     * was interrupted) while it waited for a slot.
+     */
     private boolean logDirect(Counter c, long count) {
+        CallSlots.Slot slot = owner.callSlots.lease(owner.stopDirectCalls);
+        if (slot == null) {
+            return false;
+        }
+        boolean inDoubt = false;
+        try {
+            while (true) {
+                try {
+                    return callDirect(c, count, slot);
+                } catch (PoolBusy busy) {
+                    // Every connection was busy for timeout_ms (threads reading counts hold some):
+                    // nothing was sent and Redis is fine, so the call waits for its turn.
+                    if (owner.redisDown || owner.closed) {
+                        return false;
+                    }
+                } catch (InDoubtCall d) {
+                    inDoubt = true;
+                    return true;
+                }
+            }
+        } finally {
+            if (!inDoubt) {
+                owner.callSlots.release(slot);
+            }
+        }
+    }
+
+    /** Thrown inside {@link #logDirect}: no connection was free within timeout_ms; nothing was sent. */
+    private static final class PoolBusy extends Exception {
+        PoolBusy() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Thrown inside {@link #logDirect}: the call was handed to the flusher and keeps its slot. */
+    private static final class InDoubtCall extends Exception {
+        InDoubtCall() {
+            super(null, null, false, false);
+        }
+    }
+
+    private boolean callDirect(Counter c, long count, CallSlots.Slot slot) throws PoolBusy, InDoubtCall {
         long now = owner.clock.millis();
         DirectEpoch epoch = directEpoch;
         if (now < epoch.from || now >= epoch.until) {
             directEpoch = epoch = new DirectEpoch(intervals, now);
         }
-        long threadId = Thread.currentThread().getId();
         long seq = owner.directSeq.incrementAndGet();
         long markerSet = markerExpirySetAt;
         boolean setExpiry = now < markerSet || now >= markerSet + MARKER_EXPIRY_REFRESH_MILLIS;
         try {
             Object done = LuaScript.DIRECT.eval(owner.connection.jedis(), intervals.length,
-                    directParams(epoch, c, count, threadId, seq, setExpiry));
+                    directParams(epoch, c, count, slot, seq, setExpiry));
             if (done instanceof Long && (Long) done == 0) {
                 if (setExpiry) {
                     markerExpirySetAt = now;
@@ -233,7 +279,7 @@ final class RedisEventGroup implements EventGroup {
             }
             // A boundary passed, the count is late, or no master opened the intervals: direct.lua
             // wrote nothing; log.lua does it all (rotation, last, @late), with the same marker.
-            List<String> args = scriptArgs(owner.instanceId + "|" + threadId + "|" + seq, epoch.starts);
+            List<String> args = scriptArgs(owner.instanceId + "|" + slot.id + "|" + seq, epoch.starts);
             args.add(c.event);
             args.add(Long.toString(count));
             args.add(c.dynamic ? "1" : "0");
@@ -250,33 +296,40 @@ final class RedisEventGroup implements EventGroup {
             }
             // Redis refused the call before it wrote anything (login, OOM, read-only replica,
             // loading...): the count is kept and sent again, like after a lost connection.
-            return keepInDoubt(c, count, epoch, threadId, seq, e);
+            keepInDoubt(c, count, epoch, slot, seq, e);
+            throw IN_DOUBT;
         } catch (JedisException e) {
+            if (RedisConnection.isPoolExhausted(e)) {
+                throw POOL_BUSY;
+            }
             // The call may or may not have run (the reply can be lost after Redis executed it).
-            return keepInDoubt(c, count, epoch, threadId, seq, e);
+            keepInDoubt(c, count, epoch, slot, seq, e);
+            throw IN_DOUBT;
         }
     }
 
+    private static final PoolBusy POOL_BUSY = new PoolBusy();
+    private static final InDoubtCall IN_DOUBT = new InDoubtCall();
+
     /**
      * Hands a direct call that failed to the flusher, which asks Redis (the call's marker) whether
-     * it was applied before it sends the count again. Returns true: the count is taken care of.
+     * it was applied before it sends the count again; the call keeps its slot until then.
      */
-    private boolean keepInDoubt(Counter c, long count, DirectEpoch epoch, long threadId, long seq, JedisException e) {
-        inDoubt.add(new InDoubt(c, count, epoch.starts.clone(), Long.toString(threadId), seq));
+    private void keepInDoubt(Counter c, long count, DirectEpoch epoch, CallSlots.Slot slot, long seq, JedisException e) {
+        inDoubt.add(new InDoubt(c, count, epoch.starts.clone(), slot, seq));
         hasLocalCounts = true;
         owner.markDown(e);
         owner.flusher.wake();
-        return true;
     }
 
     /**
      * direct.lua's KEYS and ARGV, in one array: the constant parts encoded once per group
      * ({@link #directTemplate}), the starts once per epoch, the rest here.
      */
-    private byte[][] directParams(DirectEpoch epoch, Counter c, long count, long threadId, long seq, boolean setExpiry) {
+    private byte[][] directParams(DirectEpoch epoch, Counter c, long count, CallSlots.Slot slot, long seq, boolean setExpiry) {
         int n = intervals.length;
         byte[][] p = directTemplate.clone();
-        p[n + 1] = ascii(Long.toString(threadId));
+        p[n + 1] = slot.idBytes;
         p[n + 2] = ascii(Long.toString(seq));
         p[n + 3] = setExpiry ? ONE : ZERO;
         p[n + 4] = c.eventBytes;
@@ -346,14 +399,15 @@ final class RedisEventGroup implements EventGroup {
         final Counter counter;
         final long count;
         final long[] starts;
-        final String thread;
+        /** The call's slot, leased until the flusher has resolved the doubt. */
+        final CallSlots.Slot slot;
         final long seq;
 
-        InDoubt(Counter counter, long count, long[] starts, String thread, long seq) {
+        InDoubt(Counter counter, long count, long[] starts, CallSlots.Slot slot, long seq) {
             this.counter = counter;
             this.count = count;
             this.starts = starts;
-            this.thread = thread;
+            this.slot = slot;
             this.seq = seq;
         }
     }
