@@ -135,8 +135,10 @@ public final class EventCountLogger implements AutoCloseable {
     }
 
     /**
-     * Counts waiting for Redis: distinct (event, interval) entries of local counters, plus
-     * direct-mode calls whose outcome is not known yet (sent as Redis went away).
+     * Counts waiting for Redis, as distinct entries: events with counts in the local counters,
+     * (event, interval) entries drained from them and not acknowledged by Redis yet, and
+     * direct-mode calls whose outcome is not known yet (sent as Redis went away). 0 when everything
+     * logged so far is in Redis.
      */
     public long pendingCount() {
         return flusher.pendingEntries();

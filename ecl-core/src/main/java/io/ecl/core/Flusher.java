@@ -818,7 +818,7 @@ final class Flusher implements Runnable {
         try {
             long n = 0;
             for (RedisEventGroup g : groups) {
-                n += g.pending.entries() + g.inDoubt.size();
+                n += g.pending.entries() + g.inDoubt.size() + g.localEntries();
             }
             return n;
         } finally {

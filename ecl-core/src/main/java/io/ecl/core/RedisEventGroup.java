@@ -562,12 +562,31 @@ final class RedisEventGroup implements EventGroup {
         }
     }
 
+    /**
+     * Local counters are pushed every sync_interval; with sync_limit alone, every
+     * {@link #DEFAULT_SYNC_INTERVAL_MILLIS}, so that counts below the limit do not wait for the next
+     * boundary of the group's intervals (a whole interval lost to a kill -9).
+     */
     boolean usesSyncInterval() {
-        return config.syncInterval() != null;
+        return !direct;
     }
 
     long syncIntervalMillis() {
-        return Math.max(1, config.syncInterval().toMillis());
+        return config.syncInterval() == null ? DEFAULT_SYNC_INTERVAL_MILLIS : Math.max(1, config.syncInterval().toMillis());
+    }
+
+    /** How often counts of a group with sync_limit and no sync_interval are pushed at least. */
+    static final long DEFAULT_SYNC_INTERVAL_MILLIS = 1_000;
+
+    /** Local counters holding counts now (for pendingCount); racy but never below what was logged before. */
+    int localEntries() {
+        int n = 0;
+        for (Counter c : counters.values()) {
+            if (c.slots[0].sum() != 0 || c.slots[1].sum() != 0) {
+                n++;
+            }
+        }
+        return n;
     }
 
     boolean direct() {

@@ -161,6 +161,23 @@ class LocalCountersTest {
     }
 
     @Test
+    void countsBelowSyncLimitArePushedWithinTheDefaultSyncIntervalAndCountAsPending() {
+        ecl.flush();
+        EventGroup limited = ecl.group("limited");
+        limited.log("a", 4);
+        limited.log("b");
+        assertEquals(2, ecl.pendingCount(), "two events wait in the local counters");
+        assertNull(r().get("limited:1m:cur:a"));
+
+        // sync_limit alone: not until the interval's boundary (a minute away), but within the
+        // default sync_interval.
+        clock.advanceMillis(RedisEventGroup.DEFAULT_SYNC_INTERVAL_MILLIS);
+        Fixtures.awaitValue(r(), "limited:1m:cur:a", "4");
+        assertEquals("1", r().get("limited:1m:cur:b"));
+        Fixtures.await(() -> ecl.pendingCount() == 0, () -> "pending: " + ecl.pendingCount());
+    }
+
+    @Test
     void autoDeclaredEventsWorkWithLocalCounters() {
         EventGroup auto = ecl.group("auto");
         auto.log("x", 2);
