@@ -55,7 +55,8 @@ for i = 1, n do
     redis.pcall('SADD', p .. 'cur:@reg', ev)
   end
 end
-if failed > 0 then
+-- bad, not failed > 0: a negative count that would overflow fails too
+if bad then
   return redis.error_reply('NOTCOUNTED ' .. failed .. ' counts not stored (every other count of the call was): ' .. bad)
 end
 return 0

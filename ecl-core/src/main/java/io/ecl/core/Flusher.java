@@ -611,7 +611,7 @@ final class Flusher implements Runnable {
                 }
             }
         }
-        if (failed == 0) {
+        if (bad == null) { // not failed == 0: negative counts may sum to 0
             applied(c, late);
             return;
         }

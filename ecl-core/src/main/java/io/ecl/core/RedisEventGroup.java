@@ -607,6 +607,7 @@ final class RedisEventGroup implements EventGroup {
 
     @Override
     public Map<String, Long> getCurrentCounts(String event) {
+        requireEvent(event);
         Map<String, Long> out = new LinkedHashMap<>();
         long local = unsynced(event);
         for (Interval i : intervals) {
@@ -617,12 +618,14 @@ final class RedisEventGroup implements EventGroup {
 
     @Override
     public long getCurrentCount(String event, String interval) {
+        requireEvent(event);
         return owner.reader().read(config, interval(interval), asked(event)).current().getOrDefault(event, 0L)
                 + unsynced(event);
     }
 
     @Override
     public long getLastCount(String event, String interval) {
+        requireEvent(event);
         return owner.reader().read(config, interval(interval), asked(event)).last().getOrDefault(event, 0L);
     }
 
@@ -630,6 +633,12 @@ final class RedisEventGroup implements EventGroup {
     public SortedMap<String, Long> getCounts(String interval, boolean current) {
         IntervalCounts counts = owner.reader().read(config, interval(interval), declaredAtRunTime);
         return current ? counts.current() : counts.last();
+    }
+
+    private void requireEvent(String event) {
+        if (event == null) {
+            throw new IllegalArgumentException("event ID is null (reading group '" + name() + "')");
+        }
     }
 
     /** The event a single-event read asks for; never a meta key such as @ts. */

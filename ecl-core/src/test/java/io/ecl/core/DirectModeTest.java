@@ -433,6 +433,32 @@ class DirectModeTest {
         }
     }
 
+    @Test
+    void aNegativeCountThatWouldOverflowACounterIsReportedNotDroppedSilently() {
+        openIntervals("web", T0);
+        web.log("a"); // scripts loaded
+        r.set("web:5s:cur:a", Long.toString(Long.MIN_VALUE));
+        try (LogCapture log = new LogCapture()) {
+            web.log("a", -2);
+            List<String> errors = log.messages(ch.qos.logback.classic.Level.ERROR);
+            assertEquals(1, errors.size(), errors.toString());
+            assertTrue(errors.get(0).contains("NOTCOUNTED -2 counts not stored"), errors.get(0));
+            assertTrue(errors.get(0).contains("web:5s:cur:a: ERR increment or decrement would overflow"), errors.get(0));
+        }
+        assertEquals(Long.toString(Long.MIN_VALUE), r.get("web:5s:cur:a"));
+        assertEquals("-1", r.get("web:1m:cur:a"), "negative counts decrement, as in the Python version");
+        assertEquals("-1", r.get("web:1h:cur:a"));
+    }
+
+    @Test
+    void readingANullEventIdIsRefusedWithAClearMessage() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> web.getCurrentCount(null, "5s"));
+        assertEquals("event ID is null (reading group 'web')", e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> web.getCurrentCounts(null));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> web.getLastCount(null, "5s"));
+    }
+
     private static byte[] resp(String... args) {
         StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
         for (String a : args) {
