@@ -605,13 +605,24 @@ final class RedisEventGroup implements EventGroup {
 
     // ---- reading ----
 
+    /**
+     * Current counts are Redis plus what this process has not delivered yet, read with the flush
+     * lock held: a push cannot complete between the two reads (counted by neither) or start
+     * between them (counted twice). A read waits for a push in flight, one round trip at most.
+     */
     @Override
     public Map<String, Long> getCurrentCounts(String event) {
         requireEvent(event);
+        CounterReader reader = owner.reader(); // before the lock: close() takes the logger's monitor, then the lock
         Map<String, Long> out = new LinkedHashMap<>();
-        long local = unsynced(event);
-        for (Interval i : intervals) {
-            out.put(i.name(), owner.reader().read(config, i, asked(event)).current().getOrDefault(event, 0L) + local);
+        owner.flusher.lock.lock();
+        try {
+            long local = unsynced(event);
+            for (Interval i : intervals) {
+                out.put(i.name(), reader.read(config, i, asked(event)).current().getOrDefault(event, 0L) + local);
+            }
+        } finally {
+            owner.flusher.lock.unlock();
         }
         return out;
     }
@@ -619,8 +630,14 @@ final class RedisEventGroup implements EventGroup {
     @Override
     public long getCurrentCount(String event, String interval) {
         requireEvent(event);
-        return owner.reader().read(config, interval(interval), asked(event)).current().getOrDefault(event, 0L)
-                + unsynced(event);
+        Interval i = interval(interval);
+        CounterReader reader = owner.reader();
+        owner.flusher.lock.lock();
+        try {
+            return reader.read(config, i, asked(event)).current().getOrDefault(event, 0L) + unsynced(event);
+        } finally {
+            owner.flusher.lock.unlock();
+        }
     }
 
     @Override

@@ -178,6 +178,26 @@ class LocalCountersTest {
     }
 
     @Test
+    void aCurrentReadWhileAPushIsInFlightCountsThePushedCountsOnce() throws Exception {
+        ecl.flush();
+        EventGroup limited = ecl.group("limited");
+        limited.log("a", 3);
+        java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong(-1);
+        Thread[] reader = new Thread[1];
+        // Between the push's two round trips (counts drained, not yet in Redis), a thread reads.
+        ecl.flusher.afterRead = () -> {
+            ecl.flusher.afterRead = null;
+            reader[0] = new Thread(() -> seen.set(limited.getCurrentCount("a", "1m")));
+            reader[0].start();
+            Fixtures.await(() -> ecl.flusher.lock.hasQueuedThread(reader[0]), () -> "the read did not wait for the push");
+        };
+        assertTrue(ecl.flush());
+        reader[0].join();
+        assertEquals("3", r().get("limited:1m:cur:a"));
+        assertEquals(3, seen.get());
+    }
+
+    @Test
     void autoDeclaredEventsWorkWithLocalCounters() {
         EventGroup auto = ecl.group("auto");
         auto.log("x", 2);
