@@ -68,6 +68,7 @@ final class RedisConnection implements AutoCloseable {
             }
         }, "ecl-connect");
         t.setDaemon(true);
+        t.setContextClassLoader(null); // pins no application's class loader
         t.start();
     }
 

@@ -144,6 +144,10 @@ final class RedisEventGroup implements EventGroup {
         if (count == 0) {
             return;
         }
+        if (owner.closed) {
+            owner.refuse(this, event, count);
+            return;
+        }
         Counter c = event == null ? null : counters.get(event);
         if (c == null && (c = admit(event)) == null) {
             return;
@@ -577,6 +581,15 @@ final class RedisEventGroup implements EventGroup {
 
     /** How often counts of a group with sync_limit and no sync_interval are pushed at least. */
     static final long DEFAULT_SYNC_INTERVAL_MILLIS = 1_000;
+
+    /** Empties the local counters; returns how many counts (in absolute value) they held. */
+    long takeLocalCounts() {
+        long n = 0;
+        for (Counter c : counters.values()) {
+            n += Math.abs(c.slots[0].sumThenReset()) + Math.abs(c.slots[1].sumThenReset());
+        }
+        return n;
+    }
 
     /** Local counters holding counts now (for pendingCount); racy but never below what was logged before. */
     int localEntries() {

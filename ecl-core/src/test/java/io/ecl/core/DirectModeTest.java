@@ -365,7 +365,7 @@ class DirectModeTest {
             EventGroup g = small.group("web");
             List<Thread> batch = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
-                Thread th = new Thread(() -> g.log("a"));
+                Thread th = new Thread(null, () -> g.log("a"), "logger-" + t, 128 * 1024); // small stacks: cheap to start
                 th.start();
                 batch.add(th);
                 if (batch.size() == 500) { // a few hundred alive at once, not 20,000 stacks
