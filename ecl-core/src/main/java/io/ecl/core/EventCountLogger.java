@@ -378,7 +378,11 @@ public final class EventCountLogger implements AutoCloseable {
             return this;
         }
 
-        /** Redis connections for direct-mode logging from many threads (default 4 per CPU, at least 16). */
+        /**
+         * Direct-mode calls in flight at once (default 4 per CPU, at least 16): each holds a call
+         * slot and a pooled connection; further callers wait for one. The pool has two more
+         * connections, for the flusher and for reads.
+         */
         public Builder poolSize(int size) {
             if (size < 1) {
                 throw new IllegalArgumentException("pool size must be at least 1");
