@@ -61,7 +61,7 @@ public final class EventCountLogger implements AutoCloseable {
     private final Set<String> reportedDataErrors = ConcurrentHashMap.newKeySet();
     /** Identifies this logger's markers in Redis (flush chunks, direct-mode calls); no ':', '.' or '|'. */
     final String instanceId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    /** Sequence of direct-mode calls, recorded per thread in Redis so a call in doubt is never counted twice. */
+    /** Sequence of direct-mode calls, recorded per call slot in Redis so a call in doubt is never counted twice. */
     final java.util.concurrent.atomic.AtomicLong directSeq = new java.util.concurrent.atomic.AtomicLong();
     /** Direct-mode call slots: the fields of the marker hashes, as many as connections for direct calls. */
     final CallSlots callSlots;

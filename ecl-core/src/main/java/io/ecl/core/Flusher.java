@@ -798,7 +798,7 @@ final class Flusher {
 
     /**
      * Asks Redis, in one round trip, which in-doubt direct-mode calls it applied (their sequence
-     * number is recorded per thread); the others join the pending counts. No thread of this
+     * number is recorded per call slot); the others join the pending counts. No thread of this
      * logger makes direct calls until this has run, since Redis is still marked down.
      */
     private boolean resolveInDoubt() {
