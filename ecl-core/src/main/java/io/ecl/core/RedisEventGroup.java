@@ -226,44 +226,38 @@ final class RedisEventGroup implements EventGroup {
         if (slot == null) {
             return false;
         }
-        boolean inDoubt = false;
+        boolean keepSlot = false;
         try {
             while (true) {
-                try {
-                    return callDirect(c, count, slot);
-                } catch (PoolBusy busy) {
+                int outcome = callDirect(c, count, slot);
+                if (outcome == POOL_BUSY) {
                     // Every connection was busy for timeout_ms (threads reading counts hold some):
                     // nothing was sent and Redis is fine, so the call waits for its turn.
                     if (owner.redisDown || owner.closed) {
                         return false;
                     }
-                } catch (InDoubtCall d) {
-                    inDoubt = true;
-                    return true;
+                    continue;
                 }
+                keepSlot = outcome == IN_DOUBT;
+                return outcome != TO_MEMORY;
             }
         } finally {
-            if (!inDoubt) {
+            if (!keepSlot) {
                 owner.callSlots.release(slot);
             }
         }
     }
 
-    /** Thrown inside {@link #logDirect}: no connection was free within timeout_ms; nothing was sent. */
-    private static final class PoolBusy extends Exception {
-        PoolBusy() {
-            super(null, null, false, false);
-        }
-    }
+    /** Outcomes of {@link #callDirect}. */
+    private static final int APPLIED = 0;
+    /** Not sent: log() adds the count to the local counters. */
+    private static final int TO_MEMORY = 1;
+    /** No connection became free within timeout_ms; nothing was sent. */
+    private static final int POOL_BUSY = 2;
+    /** Handed to the flusher, which settles it; the call keeps its slot until then. */
+    private static final int IN_DOUBT = 3;
 
-    /** Thrown inside {@link #logDirect}: the call was handed to the flusher and keeps its slot. */
-    private static final class InDoubtCall extends Exception {
-        InDoubtCall() {
-            super(null, null, false, false);
-        }
-    }
-
-    private boolean callDirect(Counter c, long count, CallSlots.Slot slot) throws PoolBusy, InDoubtCall {
+    private int callDirect(Counter c, long count, CallSlots.Slot slot) {
         long now = owner.clock.millis();
         DirectEpoch epoch = directEpoch;
         if (now < epoch.from || now >= epoch.until) {
@@ -279,7 +273,7 @@ final class RedisEventGroup implements EventGroup {
                 if (setExpiry) {
                     markerExpirySetAt = now;
                 }
-                return true;
+                return APPLIED;
             }
             // A boundary passed, the count is late, or no master opened the intervals: direct.lua
             // wrote nothing; log.lua does it all (rotation, last, @late), with the same marker.
@@ -292,28 +286,25 @@ final class RedisEventGroup implements EventGroup {
             if (late instanceof Long && (Long) late > 0) {
                 warnLate((Long) late);
             }
-            return true;
+            return APPLIED;
         } catch (JedisDataException e) {
             if (!RedisConnection.isRetryable(e)) {
                 owner.reportDataError(this, e, count);
-                return !owner.redisDown;
+                return owner.redisDown ? TO_MEMORY : APPLIED;
             }
             // Redis refused the call before it wrote anything (login, OOM, read-only replica,
             // loading...): the count is kept and sent again, like after a lost connection.
             keepInDoubt(c, count, epoch, slot, seq, e);
-            throw IN_DOUBT;
+            return IN_DOUBT;
         } catch (JedisException e) {
             if (RedisConnection.isPoolExhausted(e)) {
-                throw POOL_BUSY;
+                return POOL_BUSY;
             }
             // The call may or may not have run (the reply can be lost after Redis executed it).
             keepInDoubt(c, count, epoch, slot, seq, e);
-            throw IN_DOUBT;
+            return IN_DOUBT;
         }
     }
-
-    private static final PoolBusy POOL_BUSY = new PoolBusy();
-    private static final InDoubtCall IN_DOUBT = new InDoubtCall();
 
     /**
      * Hands a direct call that failed to the flusher, which asks Redis (the call's marker) whether
