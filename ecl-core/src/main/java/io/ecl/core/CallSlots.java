@@ -1,6 +1,9 @@
 package io.ecl.core;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -33,6 +36,9 @@ final class CallSlots {
 
     private final Slot[] free;
     private int top;
+    /** A lock, not a monitor: waiting virtual threads then release their carrier thread. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition released = lock.newCondition();
 
     CallSlots(int size) {
         free = new Slot[size];
@@ -49,30 +55,45 @@ final class CallSlots {
      * A free slot, waiting for one as long as needed; null when {@code giveUp} says so while
      * waiting, or when the caller is interrupted (its interrupt flag is kept).
      */
-    synchronized Slot lease(BooleanSupplier giveUp) {
-        while (top == 0) {
-            if (giveUp.getAsBoolean()) {
-                return null;
+    Slot lease(BooleanSupplier giveUp) {
+        lock.lock();
+        try {
+            while (top == 0) {
+                if (giveUp.getAsBoolean()) {
+                    return null;
+                }
+                try {
+                    released.await(RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
             }
-            try {
-                wait(RECHECK_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
+            Slot s = free[--top];
+            free[top] = null;
+            return s;
+        } finally {
+            lock.unlock();
         }
-        Slot s = free[--top];
-        free[top] = null;
-        return s;
     }
 
-    synchronized void release(Slot s) {
-        free[top++] = s;
-        notify();
+    void release(Slot s) {
+        lock.lock();
+        try {
+            free[top++] = s;
+            released.signal();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Slots leased now (tests). */
-    synchronized int leased() {
-        return free.length - top;
+    int leased() {
+        lock.lock();
+        try {
+            return free.length - top;
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -383,6 +383,7 @@ class DirectModeTest {
             Set<String> fields = r.hkeys(marker("web"));
             assertTrue(fields.size() <= poolSize, fields.size() + " fields");
             assertEquals(0, small.pendingCount());
+            assertEquals(0, small.callSlots.leased(), "every slot given back");
         }
     }
 
@@ -430,6 +431,18 @@ class DirectModeTest {
             assertEquals(String.valueOf(threads * perThread), r.get("web:1h:cur:a"));
             assertEquals(0, busy.pendingCount());
             assertEquals(List.of(), log.messages(ch.qos.logback.classic.Level.WARN));
+        }
+    }
+
+    @Test
+    void aPoolThatStayedBusyIsDescribedAsBusyNotAsARedisError() {
+        // What Jedis throws when no pooled connection became free within timeout_ms.
+        redis.clients.jedis.exceptions.JedisException busy = new redis.clients.jedis.exceptions.JedisException(
+                "Could not get a resource from the pool", new java.util.NoSuchElementException("Timeout waiting for idle object"));
+        try (EventCountLogger four = EventCountLogger.builder(config).shutdownHook(false).poolSize(4).build()) {
+            assertEquals("all 6 connections to Redis at 127.0.0.1:" + redis.port() + " were busy for "
+                    + config.redis().timeoutMillis() + " ms (redis.timeout_ms; more threads than connections wait"
+                    + " for one; the pool size is set by EventCountLogger.Builder.poolSize)", four.connection.describe(busy));
         }
     }
 
