@@ -115,12 +115,11 @@ final class Flusher {
         @Override
         public void run() {
             while (!stopped) {
-                long wait;
                 Flusher f = flusher.get();
                 if (f == null) {
                     return;
                 }
-                wait = f.runCycle();
+                long wait = f.runCycle();
                 boolean woken = f.wakeRequested || f.stopping;
                 f = null; // not reachable from this thread while it parks
                 if (wait > 0 && !woken && !stopped) {
@@ -136,10 +135,6 @@ final class Flusher {
             if (t != null) {
                 LockSupport.unpark(t);
             }
-        }
-
-        boolean isStopped() {
-            return stopped;
         }
     }
 
