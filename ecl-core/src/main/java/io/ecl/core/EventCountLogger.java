@@ -29,7 +29,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * disabled, a JVM shutdown hook) delivers what is pending within {@link Builder#closeTimeout}.
  *
  * <p>After close, {@code log()} refuses counts: the first refusal is logged as a warning, all are
- * counted ({@link #refusedCount()}) and their number is reported at JVM exit. A logger dropped
+ * counted ({@link #refusedCount()}) and the shutdown hook reports their number. A logger dropped
  * without close() is cleaned up once garbage-collected (its thread ends, its connections close,
  * its shutdown hook goes), so it pins neither its class loader nor the application's; but counts
  * it had not pushed are lost then: close loggers.
@@ -367,7 +367,10 @@ public final class EventCountLogger implements AutoCloseable {
             return this;
         }
 
-        /** Whether a JVM shutdown hook closes the logger (default true). */
+        /**
+         * Whether a JVM shutdown hook closes the logger and reports the counts refused after close
+         * (default true). The hook holds the logger weakly: it keeps no dropped logger alive.
+         */
         public Builder shutdownHook(boolean enabled) {
             this.shutdownHook = enabled;
             return this;
