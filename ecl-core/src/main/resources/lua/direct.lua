@@ -5,7 +5,7 @@
 -- The hot path of direct mode: a handful of redis.call and no string building beyond the keys.
 -- KEYS[1..n]: "<group>:<interval>:cur:@ts" of each of the group's n intervals
 -- ARGV[1]: the marker hash "<first interval's prefix>cur:@direct.<instance>" (as log.lua names it)
--- ARGV[2]: field of the marker: the calling thread; ARGV[3]: value: this call's sequence number
+-- ARGV[2]: field of the marker: the call's slot (io.ecl.core.CallSlots); ARGV[3]: value: this call's sequence number
 -- ARGV[4]: "1" to set the marker's expiry (10 minutes) even when the field exists, else "0"
 -- ARGV[5]: event ID; ARGV[6]: count; ARGV[7]: "1" if auto-declared else "0"
 -- ARGV[8..n+7]: prefix "<group>:<interval>:" of each interval
@@ -58,7 +58,8 @@ for i = 1, n do
     redis.pcall('SADD', p .. 'cur:@reg', ev)
   end
 end
-if failed > 0 then
+-- bad, not failed > 0: a negative count that would overflow fails too
+if bad then
   return redis.error_reply('NOTCOUNTED ' .. failed .. ' counts not stored (every other count of the call was): ' .. bad)
 end
 return 0

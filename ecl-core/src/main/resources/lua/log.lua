@@ -79,7 +79,7 @@ for j = 3 * n + 2, #ARGV, 3 do
     end
   end
 end
-if failed > 0 then
+if bad then
   return redis.error_reply('NOTCOUNTED ' .. failed .. ' counts not stored (every other count of the call was): ' .. bad)
 end
 return late_total

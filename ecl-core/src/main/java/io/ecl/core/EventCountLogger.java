@@ -27,6 +27,12 @@ import redis.clients.jedis.exceptions.JedisException;
  * Creating a logger does no I/O and never fails because Redis is down; declarations and counts
  * are delivered by a background thread as soon as Redis answers. {@link #close()} (and, unless
  * disabled, a JVM shutdown hook) delivers what is pending within {@link Builder#closeTimeout}.
+ *
+ * <p>After close, {@code log()} refuses counts: the first refusal is logged as a warning, all are
+ * counted ({@link #refusedCount()}) and the shutdown hook reports their number. A logger dropped
+ * without close() is cleaned up once garbage-collected (its thread ends, its connections close,
+ * its shutdown hook goes), so it pins neither its class loader nor the application's; but counts
+ * it had not pushed are lost then: close loggers.
  */
 public final class EventCountLogger implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventCountLogger.class);
@@ -38,9 +44,12 @@ public final class EventCountLogger implements AutoCloseable {
     private final Map<String, RedisEventGroup> groups;
     private final Set<String> warnedGroups = ConcurrentHashMap.newKeySet();
     private final Duration closeTimeout;
-    private final Thread shutdownHook;
+    /** What the shutdown hook and the cleaner need, without the logger. */
+    private final Lifecycle lifecycle;
+    /** One thread per copy of the library, for every logger: releases loggers dropped without close(). */
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
     private volatile CounterReader reader;
-    private volatile boolean closed;
+    volatile boolean closed;
     /** True from a failed Redis call until the flusher delivers again; direct-mode log() then counts locally. */
     volatile boolean redisDown;
     /**
@@ -52,8 +61,12 @@ public final class EventCountLogger implements AutoCloseable {
     private final Set<String> reportedDataErrors = ConcurrentHashMap.newKeySet();
     /** Identifies this logger's markers in Redis (flush chunks, direct-mode calls); no ':', '.' or '|'. */
     final String instanceId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    /** Sequence of direct-mode calls, recorded per thread in Redis so a call in doubt is never counted twice. */
+    /** Sequence of direct-mode calls, recorded per call slot in Redis so a call in doubt is never counted twice. */
     final java.util.concurrent.atomic.AtomicLong directSeq = new java.util.concurrent.atomic.AtomicLong();
+    /** Direct-mode call slots: the fields of the marker hashes, as many as connections for direct calls. */
+    final CallSlots callSlots;
+    /** Tells a direct call waiting for a slot to count in memory instead. */
+    final java.util.function.BooleanSupplier stopDirectCalls = () -> redisDown || closed;
 
     private EventCountLogger(Builder b) {
         this.config = b.config;
@@ -63,6 +76,7 @@ public final class EventCountLogger implements AutoCloseable {
             LOG.warn(w);
         }
         this.connection = new RedisConnection(config.redis(), b.poolSize);
+        this.callSlots = new CallSlots(b.poolSize);
         Map<String, RedisEventGroup> g = new LinkedHashMap<>();
         for (GroupConfig gc : config.groups()) {
             g.put(gc.name(), new RedisEventGroup(gc, this));
@@ -73,12 +87,17 @@ public final class EventCountLogger implements AutoCloseable {
         flusher.openEpochs();
         flusher.start();
         connection.warmUp();
+        Thread hook = null;
         if (b.shutdownHook) {
-            shutdownHook = new Thread(this::closeFromHook, "ecl-shutdown");
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
-        } else {
-            shutdownHook = null;
+            // Holds the logger weakly: a JVM-global hook must not keep alive a logger nobody uses.
+            hook = new Thread(new ShutdownHook(new java.lang.ref.WeakReference<>(this)), "ecl-shutdown");
+            hook.setContextClassLoader(null);
         }
+        this.lifecycle = new Lifecycle(config.source(), connection, flusher.runner(), hook);
+        if (hook != null) {
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+        CLEANER.register(this, lifecycle);
     }
 
     /** A logger with the defaults: system clock, shutdown hook, 5 s close timeout. */
@@ -130,30 +149,31 @@ public final class EventCountLogger implements AutoCloseable {
     }
 
     /**
-     * Counts waiting for Redis: distinct (event, interval) entries of local counters, plus
-     * direct-mode calls whose outcome is not known yet (sent as Redis went away).
+     * Counts waiting for Redis, as distinct entries: events with counts in the local counters,
+     * (event, interval) entries drained from them and not acknowledged by Redis yet, and
+     * direct-mode calls whose outcome is not known yet (sent as Redis went away). 0 when everything
+     * logged so far is in Redis. It walks every counter and takes the flush lock: for monitoring and
+     * shutdown, not for every log().
      */
     public long pendingCount() {
         return flusher.pendingEntries();
     }
 
     /**
+     * Counts refused because they were logged after close() (or while it ran, after its last
+     * delivery): they are not counted anywhere.
+     */
+    public long refusedCount() {
+        return lifecycle.refused.sum();
+    }
+
+    /**
      * Delivers pending counts (retrying for up to the close timeout) and releases the connection.
-     * Counts that could not be delivered are reported in one error line. Idempotent.
+     * Counts that could not be delivered are reported in one error line. Idempotent. Later calls
+     * of {@code log()} are refused and counted ({@link #refusedCount()}).
      */
     @Override
     public void close() {
-        if (shutdownHook != null) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException alreadyShuttingDown) {
-                // the hook is running or will run; closing twice is harmless
-            }
-        }
-        doClose();
-    }
-
-    private void closeFromHook() {
         doClose();
     }
 
@@ -162,9 +182,11 @@ public final class EventCountLogger implements AutoCloseable {
             return;
         }
         closed = true;
+        lifecycle.closed = true;
         flusher.stop();
         long deadline = System.nanoTime() + closeTimeout.toNanos();
         boolean done;
+        long left;
         flusher.lock.lock();
         try {
             done = flusher.cycle(true);
@@ -177,12 +199,19 @@ public final class EventCountLogger implements AutoCloseable {
                 }
                 done = flusher.cycle(true);
             }
+            // Threads that passed log()'s check before closed was set may have added since the
+            // last drain: too late to send, so they count as refused rather than vanish.
+            left = flusher.takeLeftInCounters();
         } finally {
             flusher.lock.unlock();
         }
         if (!done) {
             LOG.error("closing: {} distinct counts could not be delivered to Redis at {} within {} ms and are lost",
                     flusher.pendingEntries(), config.redis().address(), closeTimeout.toMillis());
+        }
+        if (left > 0) {
+            lifecycle.refused.add(left);
+            LOG.warn("closing: {} counts logged while the logger was closing were not delivered", left);
         }
         long dropped = flusher.dropped();
         if (dropped > 0) {
@@ -193,6 +222,81 @@ public final class EventCountLogger implements AutoCloseable {
             r.closeShared();
         }
         connection.close();
+    }
+
+    /** log() after close(): counted, and the first one of this logger is logged. */
+    void refuse(RedisEventGroup g, String event, long count) {
+        lifecycle.refused.add(Math.abs(count));
+        if (!lifecycle.refusalWarned.get() && lifecycle.refusalWarned.compareAndSet(false, true)) {
+            LOG.warn("log() after close(): {} count(s) of event '{}' in group '{}' refused; every count logged after"
+                    + " close() is refused and counted by refusedCount(){}", Math.abs(count), event, g.name(),
+                    lifecycle.hook != null ? ", and their number is reported at JVM exit" : "");
+        }
+    }
+
+    /** The JVM shutdown hook: closes the logger if it still exists, and reports what it refused. */
+    private static final class ShutdownHook implements Runnable {
+        private final java.lang.ref.WeakReference<EventCountLogger> logger;
+
+        ShutdownHook(java.lang.ref.WeakReference<EventCountLogger> logger) {
+            this.logger = logger;
+        }
+
+        @Override
+        public void run() {
+            EventCountLogger l = logger.get();
+            if (l == null) {
+                return; // collected: its cleaner released everything
+            }
+            l.doClose();
+            long refused = l.lifecycle.refused.sum();
+            if (refused > 0) {
+                LOG.warn("JVM exit: {} counts logged after the logger for {} was closed were refused and not counted"
+                        + " (threads still logging after this line lose their counts with the process)",
+                        refused, l.config.source());
+            }
+        }
+    }
+
+    /**
+     * The state that outlives the logger's reachability: what the shutdown hook reports and what
+     * the cleaner releases. It refers to no logger, so registering it (with the Cleaner) keeps
+     * none alive. As the cleaning action it runs once: at close() (nothing left to do but
+     * removing the hook), or when a logger nobody closed has been garbage-collected.
+     */
+    private static final class Lifecycle implements Runnable {
+        final String source;
+        final RedisConnection connection;
+        final Flusher.Runner runner;
+        final Thread hook;
+        final java.util.concurrent.atomic.LongAdder refused = new java.util.concurrent.atomic.LongAdder();
+        volatile boolean closed;
+        final java.util.concurrent.atomic.AtomicBoolean refusalWarned = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Lifecycle(String source, RedisConnection connection, Flusher.Runner runner, Thread hook) {
+            this.source = source;
+            this.connection = connection;
+            this.runner = runner;
+            this.hook = hook;
+        }
+
+        /** The logger has been garbage-collected. */
+        @Override
+        public void run() {
+            if (hook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is exiting: the hook finds the logger gone and returns
+                }
+            }
+            if (!closed) {
+                runner.stop();
+                connection.close();
+                LOG.warn("an EventCountLogger for {} was garbage-collected without close(): its thread and"
+                        + " connections are released; counts it had not pushed yet, if any, are lost", source);
+            }
+        }
     }
 
     // ---- shared with the groups and the flusher ----
@@ -263,7 +367,10 @@ public final class EventCountLogger implements AutoCloseable {
             return this;
         }
 
-        /** Whether a JVM shutdown hook closes the logger (default true). */
+        /**
+         * Whether a JVM shutdown hook closes the logger and reports the counts refused after close
+         * (default true). The hook holds the logger weakly: it keeps no dropped logger alive.
+         */
         public Builder shutdownHook(boolean enabled) {
             this.shutdownHook = enabled;
             return this;
@@ -275,7 +382,11 @@ public final class EventCountLogger implements AutoCloseable {
             return this;
         }
 
-        /** Redis connections for direct-mode logging from many threads (default 4 per CPU, at least 16). */
+        /**
+         * Direct-mode calls in flight at once (default 4 per CPU, at least 16): each holds a call
+         * slot and a pooled connection; further callers wait for one. The pool has two more
+         * connections, for the flusher and for reads.
+         */
         public Builder poolSize(int size) {
             if (size < 1) {
                 throw new IllegalArgumentException("pool size must be at least 1");
@@ -287,6 +398,11 @@ public final class EventCountLogger implements AutoCloseable {
         public EventCountLogger build() {
             return new EventCountLogger(this);
         }
+    }
+
+    /** The registered shutdown hook, or null (tests). */
+    Thread shutdownHookThread() {
+        return lifecycle.hook;
     }
 
     List<RedisEventGroup> groupsForTest() {

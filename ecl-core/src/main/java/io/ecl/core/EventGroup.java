@@ -24,7 +24,9 @@ public interface EventGroup {
 
     /**
      * Counts {@code count} occurrences of {@code event}. An event that is not declared in a group
-     * without {@code auto_declare_events} is refused with a warning (once per event ID).
+     * without {@code auto_declare_events} is refused with a warning (once per event ID). A negative
+     * count decrements, as in the Python version; 0 does nothing. After {@link
+     * EventCountLogger#close()} the count is refused (see {@link EventCountLogger#refusedCount()}).
      */
     void log(String event, long count);
 
@@ -43,6 +45,7 @@ public interface EventGroup {
      * Redis has it plus what this process has not pushed yet. Keys are the interval names.
      *
      * @throws RedisUnavailableException when Redis cannot be read
+     * @throws IllegalArgumentException when {@code event} is null (as for every read of one event)
      */
     Map<String, Long> getCurrentCounts(String event);
 

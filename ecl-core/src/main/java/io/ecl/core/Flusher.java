@@ -23,7 +23,7 @@ import redis.clients.jedis.params.SetParams;
  * (100 ms doubling to 5 s). All state it touches is guarded by {@link #lock}, which
  * {@link EventCountLogger#flush()} and {@code close()} take too; {@code log()} never takes it.
  */
-final class Flusher implements Runnable {
+final class Flusher {
     private static final Logger LOG = LoggerFactory.getLogger(EventCountLogger.class);
     private static final long MIN_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 5_000;
@@ -63,12 +63,28 @@ final class Flusher implements Runnable {
         this.idPrefix = idPrefix;
     }
 
+    /**
+     * Starts the thread. It holds this flusher only weakly between cycles (see {@link Runner}) and
+     * has no context class loader: a logger dropped without close() pins neither itself nor the
+     * class loader of whoever created it.
+     */
     void start() {
-        Thread t = new Thread(this, "ecl-flusher");
+        Runner r = new Runner(this);
+        Thread t = new Thread(r, "ecl-flusher");
         t.setDaemon(true);
+        t.setContextClassLoader(null);
+        r.thread = t;
+        runner = r;
         thread = t;
         t.start();
     }
+
+    /** The thread's loop, kept apart from the flusher so that the logger stays collectable. */
+    Runner runner() {
+        return runner;
+    }
+
+    private Runner runner;
 
     /** Asks the thread to run a cycle now; cheap enough for log()'s rare paths. */
     void wake() {
@@ -81,38 +97,92 @@ final class Flusher implements Runnable {
         }
     }
 
-    @Override
-    public void run() {
-        while (!stopping) {
-            long wait;
-            lock.lock();
-            try {
-                wakeRequested = false;
-                cycle(false);
-                wait = nextWake() - owner.clock.millis();
-            } catch (RuntimeException e) {
-                LOG.error("ecl flusher: unexpected error; retrying in 1 s", e);
-                wait = 1_000;
-            } finally {
-                lock.unlock();
+    /**
+     * The flusher thread's loop. It reaches its flusher through a weak reference, strongly only
+     * during a cycle: when the application drops a logger without closing it, the logger (and
+     * this flusher) can be collected, and the thread ends at its next wake-up (at most
+     * {@link #MAX_PARK_MS}); the logger's cleaner also stops it and closes the connection.
+     */
+    static final class Runner implements Runnable {
+        private final java.lang.ref.WeakReference<Flusher> flusher;
+        private volatile boolean stopped;
+        volatile Thread thread;
+
+        Runner(Flusher flusher) {
+            this.flusher = new java.lang.ref.WeakReference<>(flusher);
+        }
+
+        @Override
+        public void run() {
+            while (!stopped) {
+                Flusher f = flusher.get();
+                if (f == null) {
+                    return;
+                }
+                long wait = f.runCycle();
+                boolean woken = f.wakeRequested || f.stopping;
+                f = null; // not reachable from this thread while it parks
+                if (wait > 0 && !woken && !stopped) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(wait, MAX_PARK_MS)));
+                }
             }
-            if (wait > 0 && !wakeRequested && !stopping) {
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(Math.min(wait, MAX_PARK_MS)));
+        }
+
+        /** Ends the loop (without waiting for it). */
+        void stop() {
+            stopped = true;
+            Thread t = thread;
+            if (t != null) {
+                LockSupport.unpark(t);
             }
+        }
+    }
+
+    /** One cycle of the thread; returns how long to park, ms (0 or less: go on at once). */
+    private long runCycle() {
+        if (stopping) {
+            return 0;
+        }
+        lock.lock();
+        try {
+            wakeRequested = false;
+            cycle(false);
+            return nextWake() - owner.clock.millis();
+        } catch (RuntimeException e) {
+            LOG.error("ecl flusher: unexpected error; retrying in 1 s", e);
+            return 1_000;
+        } finally {
+            lock.unlock();
         }
     }
 
     void stop() {
         stopping = true;
+        Runner r = runner;
+        if (r != null) {
+            r.stop();
+        }
         Thread t = thread;
-        if (t != null) {
-            LockSupport.unpark(t);
+        if (t != null && t != Thread.currentThread()) {
             try {
                 t.join(2_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Takes what the local counters hold now and returns how many counts that was: called by
+     * close() after its last drain, these are counts logged by threads still running while the
+     * logger closed, which will never be sent. Lock held.
+     */
+    long takeLeftInCounters() {
+        long n = 0;
+        for (RedisEventGroup g : groups) {
+            n += g.takeLocalCounts();
+        }
+        return n;
     }
 
     /**
@@ -611,7 +681,7 @@ final class Flusher implements Runnable {
                 }
             }
         }
-        if (failed == 0) {
+        if (bad == null) { // not failed == 0: negative counts may sum to 0
             applied(c, late);
             return;
         }
@@ -723,7 +793,7 @@ final class Flusher implements Runnable {
 
     /**
      * Asks Redis, in one round trip, which in-doubt direct-mode calls it applied (their sequence
-     * number is recorded per thread); the others join the pending counts. No thread of this
+     * number is recorded per call slot); the others join the pending counts. No thread of this
      * logger makes direct calls until this has run, since Redis is still marked down.
      */
     private boolean resolveInDoubt() {
@@ -735,7 +805,7 @@ final class Flusher implements Runnable {
                 for (RedisEventGroup.InDoubt d : g.inDoubt) {
                     doubts.add(d);
                     owners.add(g);
-                    applied.add(p.hget(g.directMarker(), d.thread));
+                    applied.add(p.hget(g.directMarker(), d.slot.id));
                 }
             }
             if (doubts.isEmpty()) {
@@ -760,6 +830,7 @@ final class Flusher implements Runnable {
                 owners.get(i).resend(d);
             }
             owners.get(i).inDoubt.remove(d);
+            owner.callSlots.release(d.slot);
         }
         return true;
     }
@@ -825,7 +896,7 @@ final class Flusher implements Runnable {
         try {
             long n = 0;
             for (RedisEventGroup g : groups) {
-                n += g.pending.entries() + g.inDoubt.size();
+                n += g.pending.entries() + g.inDoubt.size() + g.localEntries();
             }
             return n;
         } finally {

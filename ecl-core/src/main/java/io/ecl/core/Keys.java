@@ -15,7 +15,7 @@ package io.ecl.core;
  *   &lt;group&gt;:&lt;interval&gt;:last:@reg       the same for last (renamed from cur:@reg at rotation)
  *   &lt;group&gt;:&lt;interval&gt;:cur:@late       counts that arrived after their interval was closed
  *   &lt;group&gt;:&lt;interval&gt;:last:@late      the same, for the interval now in last
- *   &lt;group&gt;:&lt;interval&gt;:cur:@direct.&lt;instance&gt;  HASH thread -&gt; last applied direct-mode call (expires)
+ *   &lt;group&gt;:&lt;interval&gt;:cur:@direct.&lt;instance&gt;  HASH call slot -&gt; last applied direct-mode call (expires)
  *   &lt;group&gt;:&lt;interval&gt;:cur:@sync.&lt;id&gt;  marker of an applied flush chunk (expires), so a retry never double-counts
  * </pre>
  *

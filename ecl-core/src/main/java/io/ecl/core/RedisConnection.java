@@ -68,6 +68,7 @@ final class RedisConnection implements AutoCloseable {
             }
         }, "ecl-connect");
         t.setDaemon(true);
+        t.setContextClassLoader(null); // pins no application's class loader
         t.start();
     }
 
@@ -189,14 +190,27 @@ final class RedisConnection implements AutoCloseable {
         }
     }
 
+    /** Connections beyond the direct-mode call slots: the flusher's and readers'. */
+    static final int SPARE_CONNECTIONS = 2;
+
+    /**
+     * True when {@code e} says that no pooled connection became free within timeout_ms: nothing was
+     * sent, and Redis may be perfectly healthy (every connection busy).
+     */
+    static boolean isPoolExhausted(Throwable e) {
+        return e instanceof JedisException && e.getCause() instanceof java.util.NoSuchElementException;
+    }
+
     private UnifiedJedis create() {
         if (isSingle()) {
             return new SingleConnection(plain());
         }
         DefaultJedisClientConfig.Builder client = clientConfig();
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
-        pool.setMaxTotal(poolSize);
-        pool.setMaxIdle(poolSize);
+        // Direct-mode calls never hold more than poolSize (one per call slot); the spare ones keep
+        // the flusher and readers from waiting behind them.
+        pool.setMaxTotal(poolSize + SPARE_CONNECTIONS);
+        pool.setMaxIdle(poolSize + SPARE_CONNECTIONS);
         pool.setMinIdle(0);
         pool.setMaxWait(java.time.Duration.ofMillis(config.timeoutMillis()));
         pool.setTestWhileIdle(false);
@@ -399,6 +413,11 @@ final class RedisConnection implements AutoCloseable {
                         || e.getMessage().startsWith("NOAUTH")))) {
             return where + " refused the login: " + firstLine(e.getMessage())
                     + " (check redis.username / redis.password)";
+        }
+        if (isPoolExhausted(e)) {
+            return "all " + (poolSize + SPARE_CONNECTIONS) + " connections to " + where + " were busy for "
+                    + config.timeoutMillis() + " ms (redis.timeout_ms; more threads than connections"
+                    + " wait for one; the pool size is set by EventCountLogger.Builder.poolSize)";
         }
         if (e instanceof JedisConnectionException || causedByConnectionFailure(e)) {
             return "cannot connect to " + where + ": " + rootMessage(e) + tlsHint(e);

@@ -144,6 +144,10 @@ final class RedisEventGroup implements EventGroup {
         if (count == 0) {
             return;
         }
+        if (owner.closed) {
+            owner.refuse(this, event, count);
+            return;
+        }
         Counter c = event == null ? null : counters.get(event);
         if (c == null && (c = admit(event)) == null) {
             return;
@@ -212,28 +216,68 @@ final class RedisEventGroup implements EventGroup {
         owner.flusher.declare(this, event);
     }
 
+    /**
+     * One direct call, with a call slot leased for its duration (see {@link CallSlots}). Returns
+     * false when the count must go to the local counters instead: Redis went down (or the caller
+     * was interrupted) while it waited for a slot.
+     */
     private boolean logDirect(Counter c, long count) {
+        CallSlots.Slot slot = owner.callSlots.lease(owner.stopDirectCalls);
+        if (slot == null) {
+            return false;
+        }
+        boolean keepSlot = false;
+        try {
+            while (true) {
+                int outcome = callDirect(c, count, slot);
+                if (outcome == POOL_BUSY) {
+                    // Every connection was busy for timeout_ms (threads reading counts hold some):
+                    // nothing was sent and Redis is fine, so the call waits for its turn.
+                    if (owner.redisDown || owner.closed) {
+                        return false;
+                    }
+                    continue;
+                }
+                keepSlot = outcome == IN_DOUBT;
+                return outcome != TO_MEMORY;
+            }
+        } finally {
+            if (!keepSlot) {
+                owner.callSlots.release(slot);
+            }
+        }
+    }
+
+    /** Outcomes of {@link #callDirect}. */
+    private static final int APPLIED = 0;
+    /** Not sent: log() adds the count to the local counters. */
+    private static final int TO_MEMORY = 1;
+    /** No connection became free within timeout_ms; nothing was sent. */
+    private static final int POOL_BUSY = 2;
+    /** Handed to the flusher, which settles it; the call keeps its slot until then. */
+    private static final int IN_DOUBT = 3;
+
+    private int callDirect(Counter c, long count, CallSlots.Slot slot) {
         long now = owner.clock.millis();
         DirectEpoch epoch = directEpoch;
         if (now < epoch.from || now >= epoch.until) {
             directEpoch = epoch = new DirectEpoch(intervals, now);
         }
-        long threadId = Thread.currentThread().getId();
         long seq = owner.directSeq.incrementAndGet();
         long markerSet = markerExpirySetAt;
         boolean setExpiry = now < markerSet || now >= markerSet + MARKER_EXPIRY_REFRESH_MILLIS;
         try {
             Object done = LuaScript.DIRECT.eval(owner.connection.jedis(), intervals.length,
-                    directParams(epoch, c, count, threadId, seq, setExpiry));
+                    directParams(epoch, c, count, slot, seq, setExpiry));
             if (done instanceof Long && (Long) done == 0) {
                 if (setExpiry) {
                     markerExpirySetAt = now;
                 }
-                return true;
+                return APPLIED;
             }
             // A boundary passed, the count is late, or no master opened the intervals: direct.lua
             // wrote nothing; log.lua does it all (rotation, last, @late), with the same marker.
-            List<String> args = scriptArgs(owner.instanceId + "|" + threadId + "|" + seq, epoch.starts);
+            List<String> args = scriptArgs(owner.instanceId + "|" + slot.id + "|" + seq, epoch.starts);
             args.add(c.event);
             args.add(Long.toString(count));
             args.add(c.dynamic ? "1" : "0");
@@ -242,41 +286,45 @@ final class RedisEventGroup implements EventGroup {
             if (late instanceof Long && (Long) late > 0) {
                 warnLate((Long) late);
             }
-            return true;
+            return APPLIED;
         } catch (JedisDataException e) {
             if (!RedisConnection.isRetryable(e)) {
                 owner.reportDataError(this, e, count);
-                return !owner.redisDown;
+                return owner.redisDown ? TO_MEMORY : APPLIED;
             }
             // Redis refused the call before it wrote anything (login, OOM, read-only replica,
             // loading...): the count is kept and sent again, like after a lost connection.
-            return keepInDoubt(c, count, epoch, threadId, seq, e);
+            keepInDoubt(c, count, epoch, slot, seq, e);
+            return IN_DOUBT;
         } catch (JedisException e) {
+            if (RedisConnection.isPoolExhausted(e)) {
+                return POOL_BUSY;
+            }
             // The call may or may not have run (the reply can be lost after Redis executed it).
-            return keepInDoubt(c, count, epoch, threadId, seq, e);
+            keepInDoubt(c, count, epoch, slot, seq, e);
+            return IN_DOUBT;
         }
     }
 
     /**
      * Hands a direct call that failed to the flusher, which asks Redis (the call's marker) whether
-     * it was applied before it sends the count again. Returns true: the count is taken care of.
+     * it was applied before it sends the count again; the call keeps its slot until then.
      */
-    private boolean keepInDoubt(Counter c, long count, DirectEpoch epoch, long threadId, long seq, JedisException e) {
-        inDoubt.add(new InDoubt(c, count, epoch.starts.clone(), Long.toString(threadId), seq));
+    private void keepInDoubt(Counter c, long count, DirectEpoch epoch, CallSlots.Slot slot, long seq, JedisException e) {
+        inDoubt.add(new InDoubt(c, count, epoch.starts.clone(), slot, seq));
         hasLocalCounts = true;
         owner.markDown(e);
         owner.flusher.wake();
-        return true;
     }
 
     /**
      * direct.lua's KEYS and ARGV, in one array: the constant parts encoded once per group
      * ({@link #directTemplate}), the starts once per epoch, the rest here.
      */
-    private byte[][] directParams(DirectEpoch epoch, Counter c, long count, long threadId, long seq, boolean setExpiry) {
+    private byte[][] directParams(DirectEpoch epoch, Counter c, long count, CallSlots.Slot slot, long seq, boolean setExpiry) {
         int n = intervals.length;
         byte[][] p = directTemplate.clone();
-        p[n + 1] = ascii(Long.toString(threadId));
+        p[n + 1] = slot.idBytes;
         p[n + 2] = ascii(Long.toString(seq));
         p[n + 3] = setExpiry ? ONE : ZERO;
         p[n + 4] = c.eventBytes;
@@ -346,14 +394,15 @@ final class RedisEventGroup implements EventGroup {
         final Counter counter;
         final long count;
         final long[] starts;
-        final String thread;
+        /** The call's slot, leased until the flusher has resolved the doubt. */
+        final CallSlots.Slot slot;
         final long seq;
 
-        InDoubt(Counter counter, long count, long[] starts, String thread, long seq) {
+        InDoubt(Counter counter, long count, long[] starts, CallSlots.Slot slot, long seq) {
             this.counter = counter;
             this.count = count;
             this.starts = starts;
-            this.thread = thread;
+            this.slot = slot;
             this.seq = seq;
         }
     }
@@ -508,12 +557,40 @@ final class RedisEventGroup implements EventGroup {
         }
     }
 
+    /**
+     * Local counters are pushed every sync_interval; with sync_limit alone, every
+     * {@link #DEFAULT_SYNC_INTERVAL_MILLIS}, so that counts below the limit do not wait for the next
+     * boundary of the group's intervals (a whole interval lost to a kill -9).
+     */
     boolean usesSyncInterval() {
-        return config.syncInterval() != null;
+        return !direct;
     }
 
     long syncIntervalMillis() {
-        return Math.max(1, config.syncInterval().toMillis());
+        return config.syncInterval() == null ? DEFAULT_SYNC_INTERVAL_MILLIS : Math.max(1, config.syncInterval().toMillis());
+    }
+
+    /** How often counts of a group with sync_limit and no sync_interval are pushed at least. */
+    static final long DEFAULT_SYNC_INTERVAL_MILLIS = 1_000;
+
+    /** Empties the local counters; returns how many counts (in absolute value) they held. */
+    long takeLocalCounts() {
+        long n = 0;
+        for (Counter c : counters.values()) {
+            n += Math.abs(c.slots[0].sumThenReset()) + Math.abs(c.slots[1].sumThenReset());
+        }
+        return n;
+    }
+
+    /** Local counters holding counts now (for pendingCount); racy but never below what was logged before. */
+    int localEntries() {
+        int n = 0;
+        for (Counter c : counters.values()) {
+            if (c.slots[0].sum() != 0 || c.slots[1].sum() != 0) {
+                n++;
+            }
+        }
+        return n;
     }
 
     boolean direct() {
@@ -532,24 +609,44 @@ final class RedisEventGroup implements EventGroup {
 
     // ---- reading ----
 
+    /**
+     * Current counts are Redis plus what this process has not delivered yet, read with the flush
+     * lock held: a push cannot complete between the two reads (counted by neither) or start
+     * between them (counted twice). A read waits for a push in flight, one round trip at most.
+     */
     @Override
     public Map<String, Long> getCurrentCounts(String event) {
+        requireEvent(event);
+        CounterReader reader = owner.reader(); // before the lock: close() takes the logger's monitor, then the lock
         Map<String, Long> out = new LinkedHashMap<>();
-        long local = unsynced(event);
-        for (Interval i : intervals) {
-            out.put(i.name(), owner.reader().read(config, i, asked(event)).current().getOrDefault(event, 0L) + local);
+        owner.flusher.lock.lock();
+        try {
+            long local = unsynced(event);
+            for (Interval i : intervals) {
+                out.put(i.name(), reader.read(config, i, asked(event)).current().getOrDefault(event, 0L) + local);
+            }
+        } finally {
+            owner.flusher.lock.unlock();
         }
         return out;
     }
 
     @Override
     public long getCurrentCount(String event, String interval) {
-        return owner.reader().read(config, interval(interval), asked(event)).current().getOrDefault(event, 0L)
-                + unsynced(event);
+        requireEvent(event);
+        Interval i = interval(interval);
+        CounterReader reader = owner.reader();
+        owner.flusher.lock.lock();
+        try {
+            return reader.read(config, i, asked(event)).current().getOrDefault(event, 0L) + unsynced(event);
+        } finally {
+            owner.flusher.lock.unlock();
+        }
     }
 
     @Override
     public long getLastCount(String event, String interval) {
+        requireEvent(event);
         return owner.reader().read(config, interval(interval), asked(event)).last().getOrDefault(event, 0L);
     }
 
@@ -557,6 +654,12 @@ final class RedisEventGroup implements EventGroup {
     public SortedMap<String, Long> getCounts(String interval, boolean current) {
         IntervalCounts counts = owner.reader().read(config, interval(interval), declaredAtRunTime);
         return current ? counts.current() : counts.last();
+    }
+
+    private void requireEvent(String event) {
+        if (event == null) {
+            throw new IllegalArgumentException("event ID is null (reading group '" + name() + "')");
+        }
     }
 
     /** The event a single-event read asks for; never a meta key such as @ts. */

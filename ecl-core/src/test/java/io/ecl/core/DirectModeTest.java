@@ -177,7 +177,7 @@ class DirectModeTest {
             assertEquals("0", r.get("web:" + interval + ":last:a"), interval);
         }
         assertEquals(String.valueOf(S0), r.get("web:5s:cur:@ts"));
-        assertEquals(Set.of(Long.toString(Thread.currentThread().getId())), r.hkeys(marker("web")));
+        assertEquals(Set.of("0"), r.hkeys(marker("web")), "one caller at a time: always the first call slot");
     }
 
     @Test
@@ -354,6 +354,122 @@ class DirectModeTest {
         for (String interval : WEB_INTERVALS) {
             assertEquals("2", r.get("web:" + interval + ":cur:a"), interval);
         }
+    }
+
+    @Test
+    void theCallMarkerHasAFieldPerConcurrentCallNotPerThreadThatEverLogged() throws Exception {
+        int threads = 20_000;
+        int poolSize = 4;
+        try (EventCountLogger small = EventCountLogger.builder(config).clock(clock).shutdownHook(false)
+                .poolSize(poolSize).build()) {
+            EventGroup g = small.group("web");
+            List<Thread> batch = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread th = new Thread(null, () -> g.log("a"), "logger-" + t, 128 * 1024); // small stacks: cheap to start
+                th.start();
+                batch.add(th);
+                if (batch.size() == 500) { // a few hundred alive at once, not 20,000 stacks
+                    for (Thread b : batch) {
+                        b.join();
+                    }
+                    batch.clear();
+                }
+            }
+            for (Thread b : batch) {
+                b.join();
+            }
+            assertEquals(String.valueOf(threads), r.get("web:5s:cur:a"));
+            assertEquals(String.valueOf(threads), r.get("web:1h:cur:a"));
+            Set<String> fields = r.hkeys(marker("web"));
+            assertTrue(fields.size() <= poolSize, fields.size() + " fields");
+            assertEquals(0, small.pendingCount());
+            assertEquals(0, small.callSlots.leased(), "every slot given back");
+        }
+    }
+
+    @Test
+    void moreThreadsThanConnectionsWaitTheirTurnAndEveryCountIsInRedisWhenLogReturns() throws Exception {
+        EclConfig impatientConfig = EclConfig.parse(redis.yamlRedisSection() + "  timeout_ms: 250\n"
+                + "groups:\n  web:\n    events: [a, b]\n    intervals: ['5s', '1m', '1h']\n", "test.yml");
+        int threads = 12;
+        int perThread = 5;
+        try (LogCapture log = new LogCapture();
+                EventCountLogger busy = EventCountLogger.builder(impatientConfig).clock(clock).shutdownHook(false)
+                        .poolSize(2).build()) {
+            EventGroup g = busy.group("web");
+            g.log("b");
+            // Redis is healthy but slow (each command waits up to twice 60 ms behind busy scripts,
+            // less than timeout_ms): 12 threads share 2 connections, so most wait far longer than
+            // timeout_ms for one.
+            java.util.concurrent.atomic.AtomicBoolean slowing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread sleeper = new Thread(() -> {
+                try (RedisClient s = RedisClient.create("127.0.0.1", redis.port())) {
+                    while (slowing.get()) {
+                        s.eval("local t = redis.call('TIME') local stop = t[1] * 1000000 + t[2] + 60000"
+                                + " repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] >= stop return 1");
+                    }
+                }
+            });
+            sleeper.start();
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        g.log("a");
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+            pool.shutdown();
+            slowing.set(false);
+            sleeper.join();
+            assertEquals(String.valueOf(threads * perThread), r.get("web:5s:cur:a"), "in Redis when log() returned");
+            assertEquals(String.valueOf(threads * perThread), r.get("web:1h:cur:a"));
+            assertEquals(0, busy.pendingCount());
+            assertEquals(List.of(), log.messages(ch.qos.logback.classic.Level.WARN));
+        }
+    }
+
+    @Test
+    void aPoolThatStayedBusyIsDescribedAsBusyNotAsARedisError() {
+        // What Jedis throws when no pooled connection became free within timeout_ms.
+        redis.clients.jedis.exceptions.JedisException busy = new redis.clients.jedis.exceptions.JedisException(
+                "Could not get a resource from the pool", new java.util.NoSuchElementException("Timeout waiting for idle object"));
+        try (EventCountLogger four = EventCountLogger.builder(config).shutdownHook(false).poolSize(4).build()) {
+            assertEquals("all 6 connections to Redis at 127.0.0.1:" + redis.port() + " were busy for "
+                    + config.redis().timeoutMillis() + " ms (redis.timeout_ms; more threads than connections wait"
+                    + " for one; the pool size is set by EventCountLogger.Builder.poolSize)", four.connection.describe(busy));
+        }
+    }
+
+    @Test
+    void aNegativeCountThatWouldOverflowACounterIsReportedNotDroppedSilently() {
+        openIntervals("web", T0);
+        web.log("a"); // scripts loaded
+        r.set("web:5s:cur:a", Long.toString(Long.MIN_VALUE));
+        try (LogCapture log = new LogCapture()) {
+            web.log("a", -2);
+            List<String> errors = log.messages(ch.qos.logback.classic.Level.ERROR);
+            assertEquals(1, errors.size(), errors.toString());
+            assertTrue(errors.get(0).contains("NOTCOUNTED -2 counts not stored"), errors.get(0));
+            assertTrue(errors.get(0).contains("web:5s:cur:a: ERR increment or decrement would overflow"), errors.get(0));
+        }
+        assertEquals(Long.toString(Long.MIN_VALUE), r.get("web:5s:cur:a"));
+        assertEquals("-1", r.get("web:1m:cur:a"), "negative counts decrement, as in the Python version");
+        assertEquals("-1", r.get("web:1h:cur:a"));
+    }
+
+    @Test
+    void readingANullEventIdIsRefusedWithAClearMessage() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> web.getCurrentCount(null, "5s"));
+        assertEquals("event ID is null (reading group 'web')", e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> web.getCurrentCounts(null));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> web.getLastCount(null, "5s"));
     }
 
     private static byte[] resp(String... args) {

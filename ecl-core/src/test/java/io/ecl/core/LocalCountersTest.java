@@ -161,6 +161,43 @@ class LocalCountersTest {
     }
 
     @Test
+    void countsBelowSyncLimitArePushedWithinTheDefaultSyncIntervalAndCountAsPending() {
+        ecl.flush();
+        EventGroup limited = ecl.group("limited");
+        limited.log("a", 4);
+        limited.log("b");
+        assertEquals(2, ecl.pendingCount(), "two events wait in the local counters");
+        assertNull(r().get("limited:1m:cur:a"));
+
+        // sync_limit alone: not until the interval's boundary (a minute away), but within the
+        // default sync_interval.
+        clock.advanceMillis(RedisEventGroup.DEFAULT_SYNC_INTERVAL_MILLIS);
+        Fixtures.awaitValue(r(), "limited:1m:cur:a", "4");
+        assertEquals("1", r().get("limited:1m:cur:b"));
+        Fixtures.await(() -> ecl.pendingCount() == 0, () -> "pending: " + ecl.pendingCount());
+    }
+
+    @Test
+    void aCurrentReadWhileAPushIsInFlightCountsThePushedCountsOnce() throws Exception {
+        ecl.flush();
+        EventGroup limited = ecl.group("limited");
+        limited.log("a", 3);
+        java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong(-1);
+        Thread[] reader = new Thread[1];
+        // Between the push's two round trips (counts drained, not yet in Redis), a thread reads.
+        ecl.flusher.afterRead = () -> {
+            ecl.flusher.afterRead = null;
+            reader[0] = new Thread(() -> seen.set(limited.getCurrentCount("a", "1m")));
+            reader[0].start();
+            Fixtures.await(() -> ecl.flusher.lock.hasQueuedThread(reader[0]), () -> "the read did not wait for the push");
+        };
+        assertTrue(ecl.flush());
+        reader[0].join();
+        assertEquals("3", r().get("limited:1m:cur:a"));
+        assertEquals(3, seen.get());
+    }
+
+    @Test
     void autoDeclaredEventsWorkWithLocalCounters() {
         EventGroup auto = ecl.group("auto");
         auto.log("x", 2);
