@@ -2,6 +2,7 @@ package io.ecl.reader;
 
 import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -169,8 +170,9 @@ final class Formats {
      * ecl_late_events, each with HELP and TYPE once and one sample per (group, interval[, event]).
      * With --both every sample has a {@code section} label ("last" or "current"). An interval
      * start that is not known (never rotated, or written by the Python master) has no sample.
+     * Written line by line to {@code out}, so that 500,000 events are never one string.
      */
-    static String prometheus(List<Read> reads, Sections sections) {
+    static void prometheus(Appendable out, List<Read> reads, Sections sections) throws IOException {
         List<Boolean> which = new ArrayList<>(2);
         if (sections != Sections.CURRENT) {
             which.add(false);
@@ -180,49 +182,67 @@ final class Formats {
         }
         boolean labelled = sections == Sections.BOTH;
         StringBuilder b = new StringBuilder(256);
-        b.append("# HELP ecl_events Events counted in the interval (the last complete one unless section=\"current\").\n");
-        b.append("# TYPE ecl_events gauge\n");
+        out.append("# HELP ecl_events Events counted in the interval (the last complete one unless section=\"current\").\n");
+        out.append("# TYPE ecl_events gauge\n");
         for (Read r : reads) {
             for (boolean current : which) {
                 for (Map.Entry<String, Long> e : sorted(current ? r.counts.current() : r.counts.last())) {
+                    b.setLength(0);
                     b.append("ecl_events");
                     labels(b, r.counts, labelled, current);
                     b.setLength(b.length() - 1);
                     b.append(",event=");
                     labelValue(b, e.getKey());
                     b.append("} ").append(e.getValue().longValue()).append('\n');
+                    out.append(b);
                 }
             }
         }
-        b.append("# HELP ecl_interval_start_seconds Start of the interval the counts cover, in Unix seconds.\n");
-        b.append("# TYPE ecl_interval_start_seconds gauge\n");
+        out.append("# HELP ecl_interval_start_seconds Start of the interval the counts cover, in Unix seconds.\n");
+        out.append("# TYPE ecl_interval_start_seconds gauge\n");
         for (Read r : reads) {
             for (boolean current : which) {
                 Long start = current ? r.counts.currentStartMillis() : r.counts.lastStartMillis();
                 if (start != null) {
+                    b.setLength(0);
                     b.append("ecl_interval_start_seconds");
                     labels(b, r.counts, labelled, current);
                     b.append(' ').append(Interval.formatSeconds(start)).append('\n');
+                    out.append(b);
                 }
             }
         }
-        b.append("# HELP ecl_interval_stale 1 when the last complete interval is stale: no master or"
+        out.append("# HELP ecl_interval_stale 1 when the last complete interval is stale: no master or"
                 + " writer rotated it at its boundary, so its counts are old.\n");
-        b.append("# TYPE ecl_interval_stale gauge\n");
+        out.append("# TYPE ecl_interval_stale gauge\n");
         for (Read r : reads) {
+            b.setLength(0);
             b.append("ecl_interval_stale");
             labels(b, r.counts, false, false);
             b.append(r.stale ? " 1\n" : " 0\n");
+            out.append(b);
         }
-        b.append("# HELP ecl_late_events Counts that reached Redis after their interval was closed,"
+        out.append("# HELP ecl_late_events Counts that reached Redis after their interval was closed,"
                 + " counted in this one.\n");
-        b.append("# TYPE ecl_late_events gauge\n");
+        out.append("# TYPE ecl_late_events gauge\n");
         for (Read r : reads) {
             for (boolean current : which) {
+                b.setLength(0);
                 b.append("ecl_late_events");
                 labels(b, r.counts, labelled, current);
                 b.append(' ').append(current ? r.counts.lateInCurrent() : r.counts.lateInLast()).append('\n');
+                out.append(b);
             }
+        }
+    }
+
+    /** {@link #prometheus(Appendable, List, Sections)} as one string (small outputs, tests). */
+    static String prometheus(List<Read> reads, Sections sections) {
+        StringBuilder b = new StringBuilder(256);
+        try {
+            prometheus(b, reads, sections);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         return b.toString();
     }
