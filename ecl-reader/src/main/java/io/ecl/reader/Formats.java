@@ -149,9 +149,28 @@ final class Formats {
         }
     }
 
-    /** Munin's rules for field names: [^A-Za-z0-9_] becomes '_', a leading digit gets a '_' before it. */
+    /**
+     * The Munin field name of an event ID (or of "GROUP_INTERVAL" for a multigraph), unique and
+     * the same on every run, as the plugins in munin/ compute it:
+     * <ul>
+     * <li>the ID itself when Munin takes it as it is ({@code [A-Za-z_][A-Za-z0-9_]*});
+     * <li>{@code _} before an ID that is valid but for a leading digit ({@code 404} is {@code _404}:
+     * what Munin itself makes of it, so the graphs of numeric IDs kept from earlier versions go on);
+     * <li>any other ID (an ID {@code _404} too, which would take {@code 404}'s field) is cleaned
+     * (each character outside {@code [A-Za-z0-9_]} becomes {@code _}, a character beyond U+FFFF
+     * too, a leading digit gets a {@code _} before it) and gets {@code _} and 8 hex digits of the
+     * POSIX {@code cksum} of its UTF-8 bytes: {@code a-b}, {@code a.b} and {@code a_b} are three fields.
+     * </ul>
+     * The label of the field stays the original ID.
+     */
     static String muninField(String name) {
-        StringBuilder b = new StringBuilder(name.length() + 1);
+        if (muninAsIs(name)) {
+            return name;
+        }
+        if (!name.isEmpty() && name.charAt(0) >= '0' && name.charAt(0) <= '9' && muninAsIs("x" + name.substring(1))) {
+            return "_" + name;
+        }
+        StringBuilder b = new StringBuilder(name.length() + 10);
         if (!name.isEmpty() && name.charAt(0) >= '0' && name.charAt(0) <= '9') {
             b.append('_');
         }
@@ -159,7 +178,48 @@ final class Formats {
         name.codePoints().forEach(cp -> b.append(
                 (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || cp == '_'
                         ? (char) cp : '_'));
-        return b.toString();
+        String hex = Long.toHexString(cksum(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return b.append('_').append("00000000", hex.length(), 8).append(hex).toString();
+    }
+
+    /** [A-Za-z_][A-Za-z0-9_]*, but not '_' and a digit: that is the field of the ID without the '_'. */
+    private static boolean muninAsIs(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+            boolean digit = c >= '0' && c <= '9';
+            if (!letter && !(digit && i > 0) || (i == 1 && digit && name.charAt(0) == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final int[] CKSUM_TABLE = new int[256];
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            int c = i << 24;
+            for (int k = 0; k < 8; k++) {
+                c = (c & 0x80000000) != 0 ? (c << 1) ^ 0x04C11DB7 : c << 1;
+            }
+            CKSUM_TABLE[i] = c;
+        }
+    }
+
+    /** The CRC of POSIX {@code cksum} (CRC-32/CKSUM: the bytes, then their count, complemented). */
+    static long cksum(byte[] bytes) {
+        int crc = 0;
+        for (byte b : bytes) {
+            crc = (crc << 8) ^ CKSUM_TABLE[((crc >>> 24) ^ b) & 0xff];
+        }
+        for (long n = bytes.length; n != 0; n >>>= 8) {
+            crc = (crc << 8) ^ CKSUM_TABLE[((crc >>> 24) ^ (int) n) & 0xff];
+        }
+        return ~crc & 0xffffffffL;
     }
 
     // ---- Prometheus ----
