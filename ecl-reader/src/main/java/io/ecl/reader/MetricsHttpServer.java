@@ -283,18 +283,8 @@ final class MetricsHttpServer implements AutoCloseable {
     private void handle(Request request, org.eclipse.jetty.server.Response response, Callback callback) {
         String method = request.getMethod();
         String rawPath = request.getHttpURI().getPath();
-        Response r;
-        try {
-            r = respond(method, rawPath, request.getHeaders().get(HttpHeader.CONTENT_LENGTH),
-                    request.getHeaders().get(HttpHeader.TRANSFER_ENCODING));
-        } catch (RedisUnavailableException e) {
-            r = Response.error(503, e.getMessage());
-        } catch (RuntimeException e) {
-            r = Response.error(500, "unexpected error: " + e);
-        } catch (OutOfMemoryError e) {
-            // What was read is garbage again by now: room enough for a short answer.
-            r = Response.error(500, "out of memory reading the counts (raise the heap, e.g. JAVA_OPTS=-Xmx512m): " + e.getMessage());
-        }
+        Response r = answer(() -> respond(method, rawPath, request.getHeaders().get(HttpHeader.CONTENT_LENGTH),
+                request.getHeaders().get(HttpHeader.TRANSFER_ENCODING)));
         if (r.status >= 500 && log != null) {
             Cli.line(log, "ecl-reader serve: " + method + " " + rawPath + ": " + r.status + " " + r.body.trim());
         }
@@ -321,6 +311,24 @@ final class MetricsHttpServer implements AutoCloseable {
                 return;
             }
             callback.succeeded();
+        }
+    }
+
+    /**
+     * {@code respond}'s response, or the error it ended with as one: Redis unavailable is 503,
+     * anything else 500 with a message (never a connection closed without an answer).
+     */
+    static Response answer(java.util.function.Supplier<Response> respond) {
+        try {
+            return respond.get();
+        } catch (RedisUnavailableException e) {
+            return Response.error(503, e.getMessage());
+        } catch (RuntimeException e) {
+            return Response.error(500, "unexpected error: " + e);
+        } catch (OutOfMemoryError e) {
+            // What was read is garbage again by now: room enough for a short answer.
+            return Response.error(500, "out of memory reading the counts (raise the heap, e.g. JAVA_OPTS=-Xmx512m): "
+                    + e.getMessage());
         }
     }
 

@@ -238,6 +238,18 @@ class ServeHostileClientsTest {
     }
 
     @Test
+    void serveAnswersOutOfMemoryWith500AndTheReason() {
+        MetricsHttpServer.Response r = MetricsHttpServer.answer(() -> {
+            throw new OutOfMemoryError("Java heap space");
+        });
+
+        assertEquals(500, r.status);
+        assertEquals("{\"error\":\"out of memory reading the counts (raise the heap, e.g. JAVA_OPTS=-Xmx512m):"
+                + " Java heap space\"}\n", r.body);
+        assertEquals(MetricsHttpServer.JSON_TYPE, r.type);
+    }
+
+    @Test
     void serveMetricsIsStreamedInChunks() throws Exception {
         EclConfig cfg = EclConfig.parse(redis.yamlRedisSection()
                 + "groups:\n  auto:\n    events: []\n    intervals: ['5m']\n    auto_declare_events: true\n", "auto.yml");
