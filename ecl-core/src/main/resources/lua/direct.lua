@@ -43,14 +43,14 @@ local ev = ARGV[5]
 local count = ARGV[6]
 local c = tonumber(count)
 local dynamic = ARGV[7] == '1'
-local failed = 0
+local failed = {}
 local bad = nil
 for i = 1, n do
   local p = ARGV[7 + i]
   -- pcall: a key holding a non-counter value must not abort the call half-way
   local r = redis.pcall('INCRBY', p .. 'cur:' .. ev, count)
   if type(r) == 'table' then
-    failed = failed + c
+    failed[#failed + 1] = count
     bad = p .. 'cur:' .. ev .. ': ' .. r.err
   elseif dynamic and r == c then
     -- The counter was just created (rotation renames cur:@reg with the counters it lists, so a
@@ -58,8 +58,38 @@ for i = 1, n do
     redis.pcall('SADD', p .. 'cur:@reg', ev)
   end
 end
--- bad, not failed > 0: a negative count that would overflow fails too
+-- bad, not a positive total: a negative count that would overflow fails too
 if bad then
-  return redis.error_reply('NOTCOUNTED ' .. failed .. ' counts not stored (every other count of the call was): ' .. bad)
+  -- count_sum as in rotation.lua (not prepended to this script: the hot path defines nothing it
+  -- does not need), here only when something failed.
+  local function count_sum(counts)
+    local hi, lo = 0, 0
+    for _, s in ipairs(counts) do
+      local sign, digits = string.match(s, '^([+-]?)0*(%d*)$')
+      local n = #digits
+      local h = n > 9 and tonumber(string.sub(digits, 1, n - 9)) or 0
+      local l = tonumber(string.sub(digits, math.max(1, n - 8))) or 0
+      if sign == '-' then
+        h, l = -h, -l
+      end
+      hi, lo = hi + h, lo + l
+    end
+    local carry = math.floor(lo / 1e9)
+    hi, lo = hi + carry, lo - carry * 1e9
+    local sign = ''
+    if hi < 0 then
+      sign = '-'
+      if lo > 0 then
+        hi, lo = -hi - 1, 1e9 - lo
+      else
+        hi = -hi
+      end
+    end
+    if hi == 0 then
+      return sign .. string.format('%d', lo)
+    end
+    return sign .. string.format('%.0f', hi) .. string.format('%09d', lo)
+  end
+  return redis.error_reply('NOTCOUNTED ' .. count_sum(failed) .. ' counts not stored (every other count of the call was): ' .. bad)
 end
 return 0

@@ -57,7 +57,7 @@ for i = 1, n do
   end
 end
 local late_total = 0
-local failed = 0
+local failed = {}
 local bad = nil
 for j = 3 * n + 2, #ARGV, 3 do
   local ev = ARGV[j]
@@ -67,7 +67,7 @@ for j = 3 * n + 2, #ARGV, 3 do
     -- pcall: a key holding a non-counter value must not abort the chunk half-way
     local r = redis.pcall('INCRBY', where[i] .. ev, count)
     if type(r) == 'table' and r.err then
-      failed = failed + tonumber(count)
+      failed[#failed + 1] = count
       bad = where[i] .. ev .. ': ' .. r.err
     end
     if dynamic then
@@ -80,6 +80,6 @@ for j = 3 * n + 2, #ARGV, 3 do
   end
 end
 if bad then
-  return redis.error_reply('NOTCOUNTED ' .. failed .. ' counts not stored (every other count of the call was): ' .. bad)
+  return redis.error_reply('NOTCOUNTED ' .. count_sum(failed) .. ' counts not stored (every other count of the call was): ' .. bad)
 end
 return late_total

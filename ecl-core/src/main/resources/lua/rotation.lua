@@ -101,3 +101,35 @@ local function rotate(p, new_start, len, extra)
   redis.call('SET', p .. 'last:@end', fmt_secs(new_start))
   return old_start
 end
+
+-- The exact sum of integer counts given as decimal strings, as a decimal string: a Lua number
+-- is a double, exact to 2^53 only, and '..' prints a large one as 9.2233720368548e+18. Summed
+-- as billions and units apart, each exact, then printed digit for digit.
+local function count_sum(counts)
+  local hi, lo = 0, 0
+  for _, s in ipairs(counts) do
+    local sign, digits = string.match(s, '^([+-]?)0*(%d*)$')
+    local n = #digits
+    local h = n > 9 and tonumber(string.sub(digits, 1, n - 9)) or 0
+    local l = tonumber(string.sub(digits, math.max(1, n - 8))) or 0
+    if sign == '-' then
+      h, l = -h, -l
+    end
+    hi, lo = hi + h, lo + l
+  end
+  local carry = math.floor(lo / 1e9)
+  hi, lo = hi + carry, lo - carry * 1e9
+  local sign = ''
+  if hi < 0 then
+    sign = '-'
+    if lo > 0 then
+      hi, lo = -hi - 1, 1e9 - lo
+    else
+      hi = -hi
+    end
+  end
+  if hi == 0 then
+    return sign .. string.format('%d', lo)
+  end
+  return sign .. string.format('%.0f', hi) .. string.format('%09d', lo)
+end

@@ -64,7 +64,15 @@ final class Cli {
         PrintWriter out = new PrintWriter(new BufferedWriter(
                 new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        int code = command.run(out, err);
+        int code;
+        try {
+            code = command.run(out, err);
+        } catch (OutOfMemoryError e) {
+            // What filled the heap is garbage once unwound to here: room for one line, not a trace.
+            out.flush();
+            code = error(err, "out of memory (" + e.getMessage() + "): the data does not fit in the heap of "
+                    + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB; raise it, e.g. JAVA_OPTS=-Xmx512m");
+        }
         out.flush();
         err.flush();
         return code;

@@ -2,6 +2,7 @@ package io.ecl.reader;
 
 import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -180,9 +181,28 @@ final class Formats {
         }
     }
 
-    /** Munin's rules for field names: [^A-Za-z0-9_] becomes '_', a leading digit gets a '_' before it. */
+    /**
+     * The Munin field name of an event ID (or of "GROUP_INTERVAL" for a multigraph), unique and
+     * the same on every run, as the plugins in munin/ compute it:
+     * <ul>
+     * <li>the ID itself when Munin takes it as it is ({@code [A-Za-z_][A-Za-z0-9_]*});
+     * <li>{@code _} before an ID that is valid but for a leading digit ({@code 404} is {@code _404}:
+     * what Munin itself makes of it, so the graphs of numeric IDs kept from earlier versions go on);
+     * <li>any other ID (an ID {@code _404} too, which would take {@code 404}'s field) is cleaned
+     * (each character outside {@code [A-Za-z0-9_]} becomes {@code _}, a character beyond U+FFFF
+     * too, a leading digit gets a {@code _} before it) and gets {@code _} and 8 hex digits of the
+     * POSIX {@code cksum} of its UTF-8 bytes: {@code a-b}, {@code a.b} and {@code a_b} are three fields.
+     * </ul>
+     * The label of the field stays the original ID.
+     */
     static String muninField(String name) {
-        StringBuilder b = new StringBuilder(name.length() + 1);
+        if (muninAsIs(name)) {
+            return name;
+        }
+        if (!name.isEmpty() && name.charAt(0) >= '0' && name.charAt(0) <= '9' && muninAsIs("x" + name.substring(1))) {
+            return "_" + name;
+        }
+        StringBuilder b = new StringBuilder(name.length() + 10);
         if (!name.isEmpty() && name.charAt(0) >= '0' && name.charAt(0) <= '9') {
             b.append('_');
         }
@@ -190,7 +210,48 @@ final class Formats {
         name.codePoints().forEach(cp -> b.append(
                 (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || cp == '_'
                         ? (char) cp : '_'));
-        return b.toString();
+        String hex = Long.toHexString(cksum(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return b.append('_').append("00000000", hex.length(), 8).append(hex).toString();
+    }
+
+    /** [A-Za-z_][A-Za-z0-9_]*, but not '_' and a digit: that is the field of the ID without the '_'. */
+    private static boolean muninAsIs(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+            boolean digit = c >= '0' && c <= '9';
+            if (!letter && !(digit && i > 0) || (i == 1 && digit && name.charAt(0) == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final int[] CKSUM_TABLE = new int[256];
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            int c = i << 24;
+            for (int k = 0; k < 8; k++) {
+                c = (c & 0x80000000) != 0 ? (c << 1) ^ 0x04C11DB7 : c << 1;
+            }
+            CKSUM_TABLE[i] = c;
+        }
+    }
+
+    /** The CRC of POSIX {@code cksum} (CRC-32/CKSUM: the bytes, then their count, complemented). */
+    static long cksum(byte[] bytes) {
+        int crc = 0;
+        for (byte b : bytes) {
+            crc = (crc << 8) ^ CKSUM_TABLE[((crc >>> 24) ^ b) & 0xff];
+        }
+        for (long n = bytes.length; n != 0; n >>>= 8) {
+            crc = (crc << 8) ^ CKSUM_TABLE[((crc >>> 24) ^ (int) n) & 0xff];
+        }
+        return ~crc & 0xffffffffL;
     }
 
     // ---- Prometheus ----
@@ -203,8 +264,9 @@ final class Formats {
      * start that is not known (never rotated, or written by the Python master) has no sample.
      * ecl_interval_error is 1 for a (group, interval) that could not be read because a key holds
      * data ecl cannot read (it then has no other sample), else 0.
+     * Written line by line to {@code out}, so that 500,000 events are never one string.
      */
-    static String prometheus(List<Read> reads, Sections sections) {
+    static void prometheus(Appendable out, List<Read> reads, Sections sections) throws IOException {
         List<Boolean> which = new ArrayList<>(2);
         if (sections != Sections.CURRENT) {
             which.add(false);
@@ -214,25 +276,27 @@ final class Formats {
         }
         boolean labelled = sections == Sections.BOTH;
         StringBuilder b = new StringBuilder(256);
-        b.append("# HELP ecl_events Events counted in the interval (the last complete one unless section=\"current\").\n");
-        b.append("# TYPE ecl_events gauge\n");
+        out.append("# HELP ecl_events Events counted in the interval (the last complete one unless section=\"current\").\n");
+        out.append("# TYPE ecl_events gauge\n");
         for (Read r : reads) {
             if (r.error != null) {
                 continue;
             }
             for (boolean current : which) {
                 for (Map.Entry<String, Long> e : sorted(current ? r.counts.current() : r.counts.last())) {
+                    b.setLength(0);
                     b.append("ecl_events");
                     labels(b, r, labelled, current);
                     b.setLength(b.length() - 1);
                     b.append(",event=");
                     labelValue(b, e.getKey());
                     b.append("} ").append(e.getValue().longValue()).append('\n');
+                    out.append(b);
                 }
             }
         }
-        b.append("# HELP ecl_interval_start_seconds Start of the interval the counts cover, in Unix seconds.\n");
-        b.append("# TYPE ecl_interval_start_seconds gauge\n");
+        out.append("# HELP ecl_interval_start_seconds Start of the interval the counts cover, in Unix seconds.\n");
+        out.append("# TYPE ecl_interval_start_seconds gauge\n");
         for (Read r : reads) {
             if (r.error != null) {
                 continue;
@@ -240,42 +304,60 @@ final class Formats {
             for (boolean current : which) {
                 Long start = current ? r.counts.currentStartMillis() : r.counts.lastStartMillis();
                 if (start != null) {
+                    b.setLength(0);
                     b.append("ecl_interval_start_seconds");
                     labels(b, r, labelled, current);
                     b.append(' ').append(Interval.formatSeconds(start)).append('\n');
+                    out.append(b);
                 }
             }
         }
-        b.append("# HELP ecl_interval_stale 1 when the last complete interval is stale: no master or"
+        out.append("# HELP ecl_interval_stale 1 when the last complete interval is stale: no master or"
                 + " writer rotated it at its boundary, so its counts are old.\n");
-        b.append("# TYPE ecl_interval_stale gauge\n");
+        out.append("# TYPE ecl_interval_stale gauge\n");
         for (Read r : reads) {
             if (r.error == null) {
+                b.setLength(0);
                 b.append("ecl_interval_stale");
                 labels(b, r, false, false);
                 b.append(r.stale ? " 1\n" : " 0\n");
+                out.append(b);
             }
         }
-        b.append("# HELP ecl_interval_error 1 when the interval could not be read because a key of it holds"
+        out.append("# HELP ecl_interval_error 1 when the interval could not be read because a key of it holds"
                 + " data ecl cannot read (ecl-reader names the key).\n");
-        b.append("# TYPE ecl_interval_error gauge\n");
+        out.append("# TYPE ecl_interval_error gauge\n");
         for (Read r : reads) {
+            b.setLength(0);
             b.append("ecl_interval_error");
             labels(b, r, false, false);
             b.append(r.error != null ? " 1\n" : " 0\n");
+            out.append(b);
         }
-        b.append("# HELP ecl_late_events Counts that reached Redis after their interval was closed,"
+        out.append("# HELP ecl_late_events Counts that reached Redis after their interval was closed,"
                 + " counted in this one.\n");
-        b.append("# TYPE ecl_late_events gauge\n");
+        out.append("# TYPE ecl_late_events gauge\n");
         for (Read r : reads) {
             if (r.error != null) {
                 continue;
             }
             for (boolean current : which) {
+                b.setLength(0);
                 b.append("ecl_late_events");
                 labels(b, r, labelled, current);
                 b.append(' ').append(current ? r.counts.lateInCurrent() : r.counts.lateInLast()).append('\n');
+                out.append(b);
             }
+        }
+    }
+
+    /** {@link #prometheus(Appendable, List, Sections)} as one string (small outputs, tests). */
+    static String prometheus(List<Read> reads, Sections sections) {
+        StringBuilder b = new StringBuilder(256);
+        try {
+            prometheus(b, reads, sections);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         return b.toString();
     }

@@ -24,13 +24,21 @@ final class LibraryLog {
 
     private final Logger logger;
     private final Level previous;
+    private final boolean previousAdditive;
     private final ErrorCounter counter = new ErrorCounter();
 
     private LibraryLog(Logger logger, Level level) {
         this.logger = logger;
         this.previous = logger == null ? null : logger.getLevel();
+        this.previousAdditive = logger == null || logger.isAdditive();
         if (logger != null) {
-            if (level != null) {
+            if (Level.ERROR.equals(level)) {
+                // Warnings are kept from the output but still seen, so that the tool can give
+                // the reason in its own line (lastWarning); errors go to the output as before.
+                logger.setLevel(Level.WARN);
+                logger.setAdditive(false);
+                counter.forwardTo = logger.getLoggerContext().getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            } else if (level != null) {
                 logger.setLevel(level);
             }
             counter.setContext(logger.getLoggerContext());
@@ -54,21 +62,38 @@ final class LibraryLog {
         return counter.errors;
     }
 
+    /**
+     * The last warning ecl-core logged since {@link #watch}(ERROR) kept it from the output (e.g.
+     * "Redis at HOST:PORT answered with an error: OOM ..."), or null.
+     */
+    String lastWarning() {
+        return counter.lastWarning;
+    }
+
     void restore() {
         if (logger != null) {
             logger.detachAppender(counter);
             counter.stop();
             logger.setLevel(previous);
+            logger.setAdditive(previousAdditive);
         }
     }
 
     private static final class ErrorCounter extends AppenderBase<ILoggingEvent> {
         volatile int errors;
+        volatile String lastWarning;
+        /** Where events of level ERROR go on when the library's logger is not additive, else null. */
+        Logger forwardTo;
 
         @Override
         protected void append(ILoggingEvent event) {
             if (event.getLevel().isGreaterOrEqual(Level.ERROR)) {
                 errors++;
+                if (forwardTo != null) {
+                    forwardTo.callAppenders(event);
+                }
+            } else if (forwardTo != null && event.getLevel().isGreaterOrEqual(Level.WARN)) {
+                lastWarning = event.getFormattedMessage();
             }
         }
     }

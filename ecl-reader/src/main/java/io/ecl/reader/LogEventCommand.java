@@ -226,7 +226,15 @@ public final class LogEventCommand implements Callable<Integer> {
         }
         delivered = close(ecl, delivered);
         if (!delivered) {
-            return Cli.error(err, "cannot deliver the count to Redis at " + cfg.redis().address() + "; it is lost");
+            // Why, when the library said it (Redis refused the write: OOM, READONLY, NOPERM, ...).
+            String why = library.lastWarning();
+            String retrying = "; counting in memory and retrying in the background";
+            if (why != null && why.endsWith(retrying)) {
+                why = why.substring(0, why.length() - retrying.length());
+            }
+            return Cli.error(err, why == null
+                    ? "cannot deliver the count to Redis at " + cfg.redis().address() + "; it is lost"
+                    : "cannot deliver the count: " + why + "; it is lost");
         }
         // The library's ERROR line has said what was not stored; flush() cannot tell.
         return library.errors() == 0 ? 0 : 1;

@@ -1,7 +1,5 @@
 package io.ecl.reader;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.ecl.core.CounterReader;
 import io.ecl.core.EclConfig;
 import io.ecl.core.GroupConfig;
@@ -9,9 +7,12 @@ import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
 import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
+import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -19,15 +20,27 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * The HTTP server of {@code ecl-reader serve}: the counts of every (group, interval) of a config,
- * read from Redis at each request, as Prometheus metrics and JSON. The JDK's own
- * {@link HttpServer}, no framework:
+ * read from Redis at each request, as Prometheus metrics and JSON:
  *
  * <pre>
  * GET /metrics                          the text exposition format 0.0.4 of ecl-reader --all --format prometheus
@@ -38,18 +51,36 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * HEAD is allowed wherever GET is; any other method is 405 with an Allow header. Path segments are
  * percent-decoded once and then only looked up among the configured names: anything else
- * (including {@code ..}, empty segments, malformed escapes) is 404. Errors are JSON
- * {@code {"error":"..."}}; Redis unreachable is 503 with its one-line message. A (group, interval)
- * whose keys hold data ecl cannot read does not fail the others: /metrics marks it with
- * {@code ecl_interval_error 1}, the JSON gives its {@code error} (500 for that interval alone). A small fixed
- * pool of threads serves the requests, each bounded by the Redis timeout of the config; request
- * bodies are refused (413) and paths longer than {@value #MAX_PATH} characters too (414).
+ * (including {@code ..} and empty segments) is 404. Errors are JSON {@code {"error":"..."}}, those
+ * of the HTTP layer too (a malformed request line, escape or header is 400); Redis unreachable is
+ * 503 with its one-line message. A (group, interval) whose keys hold data ecl cannot read does not
+ * fail the others: /metrics marks it with {@code ecl_interval_error 1}, the JSON gives its
+ * {@code error} (500 for that interval alone). Request bodies are refused (413) and paths longer
+ * than {@value #MAX_PATH} characters too (414).
+ *
+ * <p>Jetty's core server (no servlets) rather than the JDK's {@code com.sun.net.httpserver}: the
+ * JDK server reads a request's headers on one of its worker threads, blocking, so a few clients
+ * that send a byte and stop hold every worker; and it waits for a CRLF that a bare-LF request, a
+ * TLS ClientHello or garbage never sends. Jetty parses on its selector without a thread per
+ * connection, answers what it cannot parse with 400 at once, and closes connections that stay
+ * silent for {@value #IDLE_TIMEOUT_MS} ms. A connection must deliver a whole request within
+ * {@value #FIRST_REQUEST_TIMEOUT_MS} ms of being opened, so one that trickles its headers a byte at
+ * a time is closed too. Only serve loads this class and Jetty: the one-shot reader never does.
  */
 final class MetricsHttpServer implements AutoCloseable {
-    /** Threads serving requests: as many as the reader's Redis connections, so none waits for one. */
-    static final int THREADS = 2;
+    /**
+     * Threads of Jetty's pool: one acceptor, one selector, and the rest for requests, which block on
+     * the reader's Redis connections; slow or idle clients take none of them.
+     */
+    static final int THREADS = 8;
     /** Longest raw path accepted (the longest valid one is far shorter). */
     static final int MAX_PATH = 1024;
+    /** A connection idle this long (no byte in either direction) is closed; a scraper reconnects. */
+    static final long IDLE_TIMEOUT_MS = 10_000;
+    /** A connection that has not delivered its first request's headers this long after it opened is closed. */
+    static final long FIRST_REQUEST_TIMEOUT_MS = 10_000;
+    /** Largest request line plus headers; more is 431. */
+    static final int MAX_HEADER_BYTES = 8192;
 
     static final String PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     static final String JSON_TYPE = "application/json; charset=utf-8";
@@ -58,77 +89,185 @@ final class MetricsHttpServer implements AutoCloseable {
     private final EclConfig config;
     private final Clock clock;
     private final CounterReader reader;
-    private final HttpServer server;
-    private final ExecutorService executor;
-
-    static {
-        // Bounds of the JDK server, read once when it is first used; a user's -D wins.
-        setDefault("sun.net.httpserver.maxReqTime", "30");
-        setDefault("sun.net.httpserver.maxRspTime", "60");
-        setDefault("sun.net.httpserver.maxReqHeaders", "100");
-    }
-
-    private static void setDefault(String property, String value) {
-        if (System.getProperty(property) == null) {
-            System.setProperty(property, value);
-        }
-    }
+    private final Server server;
+    private final ServerConnector connector;
+    /** Where every 5xx answer is explained in one line (-v), or null. */
+    private final PrintWriter log;
 
     /**
      * Binds {@code address} (port 0: a free one) and starts serving.
      *
+     * @param log where to say, one line each, why a request was answered 503 or 500 ({@code serve -v}); null: nowhere
      * @throws IOException when the address cannot be bound (e.g. a {@link java.net.BindException}: port in use)
      */
-    static MetricsHttpServer start(EclConfig config, InetSocketAddress address, Clock clock) throws IOException {
-        return new MetricsHttpServer(config, address, clock);
+    static MetricsHttpServer start(EclConfig config, InetSocketAddress address, Clock clock, PrintWriter log)
+            throws IOException {
+        return new MetricsHttpServer(config, address, clock, log, IDLE_TIMEOUT_MS, FIRST_REQUEST_TIMEOUT_MS);
     }
 
-    private MetricsHttpServer(EclConfig config, InetSocketAddress address, Clock clock) throws IOException {
+    /** With other timeouts (tests: a slow client is closed in half a second rather than ten). */
+    static MetricsHttpServer start(EclConfig config, InetSocketAddress address, Clock clock, PrintWriter log,
+            long idleTimeoutMs, long firstRequestTimeoutMs) throws IOException {
+        return new MetricsHttpServer(config, address, clock, log, idleTimeoutMs, firstRequestTimeoutMs);
+    }
+
+    static MetricsHttpServer start(EclConfig config, InetSocketAddress address, Clock clock) throws IOException {
+        return start(config, address, clock, null);
+    }
+
+    private MetricsHttpServer(EclConfig config, InetSocketAddress address, Clock clock, PrintWriter log,
+            long idleTimeoutMs, long firstRequestTimeoutMs) throws IOException {
         this.config = config;
         this.clock = clock;
-        this.server = HttpServer.create(address, 50);
-        AtomicInteger n = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(THREADS, r -> {
-            Thread t = new Thread(r, "ecl-serve-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
+        this.log = log;
+        QueuedThreadPool threads = new QueuedThreadPool(THREADS, 2, 60_000);
+        threads.setName("ecl-serve");
+        threads.setDaemon(true);
+        server = new Server(threads);
+        server.setStopTimeout(1000);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(MAX_HEADER_BYTES);
+        // The handler decodes and looks up each segment itself; Jetty must not refuse or
+        // normalise ambiguous ones (%2F, %2e%2e) first, so that they are 404 like any unknown name.
+        http.setUriCompliance(UriCompliance.UNSAFE);
+        HttpConnectionFactory h1 = new HttpConnectionFactory(http);
+        h1.getHttpConfiguration().setHttpCompliance(HttpCompliance.RFC9110);
+        connector = new ServerConnector(server, 1, 1, h1);
+        connector.setHost(address.getAddress().getHostAddress());
+        connector.setPort(address.getPort());
+        connector.setIdleTimeout(idleTimeoutMs);
+        connector.setAcceptedTcpNoDelay(true);
+        connector.addEventListener(new FirstRequestDeadline(connector.getScheduler(), firstRequestTimeoutMs));
+        server.addConnector(connector);
+        server.setErrorHandler(new JsonErrorHandler());
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, org.eclipse.jetty.server.Response response, Callback callback) {
+                MetricsHttpServer.this.handle(request, response, callback);
+                return true;
+            }
         });
         this.reader = CounterReader.connect(config);
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        try {
+            server.start();
+        } catch (Exception e) {
+            reader.close();
+            stopQuietly();
+            // Jetty wraps the BindException ("Failed to bind to /127.0.0.1:9108"): the cause says why.
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.net.BindException) {
+                    throw (java.net.BindException) t;
+                }
+            }
+            throw e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** Whether accepted connections have TCP_NODELAY: a keep-alive response is not held back by Nagle. */
+    boolean tcpNoDelay() {
+        return connector.getAcceptedTcpNoDelay();
     }
 
     /** The address bound: the port chosen when 0 was asked. */
     InetSocketAddress address() {
-        return server.getAddress();
+        return new InetSocketAddress(connector.getHost(), connector.getLocalPort());
     }
 
     /** Stops accepting, lets requests in progress finish (one second at most), closes the Redis connection. */
     @Override
     public void close() {
-        server.stop(1);
-        executor.shutdown();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stopQuietly();
         reader.close();
     }
 
-    /** A response: status, content type, body and extra headers (Allow). */
+    private void stopQuietly() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // stopping anyway: the threads are daemons
+        }
+    }
+
+    /**
+     * Closes a connection that has not delivered a whole request header within
+     * {@link #FIRST_REQUEST_TIMEOUT_MS} of opening: the idle timeout alone would let a client that
+     * sends a byte every few seconds hold its connection for ever.
+     */
+    private static final class FirstRequestDeadline implements Connection.Listener {
+        private final Scheduler scheduler;
+        private final long timeoutMs;
+
+        FirstRequestDeadline(Scheduler scheduler, long timeoutMs) {
+            this.scheduler = scheduler;
+            this.timeoutMs = timeoutMs;
+        }
+
+        @Override
+        public void onOpened(Connection connection) {
+            scheduler.schedule(() -> {
+                if (connection.getMessagesIn() == 0 && connection.getEndPoint().isOpen()) {
+                    connection.getEndPoint().close();
+                }
+            }, timeoutMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The HTTP layer's own errors (bad request line, escape, header; header too large) as JSON, like ours. */
+    private static final class JsonErrorHandler extends ErrorHandler {
+        @Override
+        protected void generateResponse(Request request, org.eclipse.jetty.server.Response response, int code,
+                String message, Throwable cause, Callback callback) {
+            String text = message != null && !message.isEmpty() ? message : HttpStatus.getMessage(code);
+            text = text.toLowerCase(java.util.Locale.ROOT);
+            // Jetty decodes the path while parsing the request line; its bare "Bad Request" then
+            // has a NumberFormatException ("!hex z") or IllegalArgumentException as the reason.
+            for (Throwable t = cause; t != null && t.getCause() != t; t = t.getCause()) {
+                if (t instanceof NumberFormatException
+                        || (t instanceof IllegalArgumentException && String.valueOf(t.getMessage()).contains("% encoding"))) {
+                    text = "malformed percent-escape in the request target";
+                    break;
+                }
+                if (t instanceof IllegalArgumentException && t.getMessage() != null) {
+                    text = "bad request target: " + t.getMessage();
+                    break;
+                }
+            }
+            Response r = Response.error(code, text);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, r.type);
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            Content.Sink.write(response, true, r.body, callback);
+        }
+    }
+
+    /** Writes a body that is too large to hold as one string (/metrics over many events). */
+    interface Streamed {
+        void writeTo(Writer out) throws IOException;
+    }
+
+    /** A response: status, content type, body (a string or streamed) and extra headers (Allow). */
     static final class Response {
         final int status;
         final String type;
         final String body;
         final String allow;
+        final Streamed streamed;
 
         Response(int status, String type, String body, String allow) {
+            this(status, type, body, allow, null);
+        }
+
+        private Response(int status, String type, String body, String allow, Streamed streamed) {
             this.status = status;
             this.type = type;
             this.body = body;
             this.allow = allow;
+            this.streamed = streamed;
+        }
+
+        static Response streamed(String type, Streamed body) {
+            return new Response(200, type, null, null, body);
         }
 
         static Response json(int status, String body) {
@@ -144,34 +283,55 @@ final class MetricsHttpServer implements AutoCloseable {
         }
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try {
-            Response r;
-            try {
-                r = respond(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
-                        ex.getRequestHeaders().getFirst("Content-Length"),
-                        ex.getRequestHeaders().getFirst("Transfer-Encoding"));
-            } catch (RedisUnavailableException e) {
-                r = Response.error(503, e.getMessage());
-            } catch (RuntimeException e) {
-                r = Response.error(500, "unexpected error: " + e);
-            }
+    private void handle(Request request, org.eclipse.jetty.server.Response response, Callback callback) {
+        String method = request.getMethod();
+        String rawPath = request.getHttpURI().getPath();
+        Response r = answer(() -> respond(method, rawPath, request.getHeaders().get(HttpHeader.CONTENT_LENGTH),
+                request.getHeaders().get(HttpHeader.TRANSFER_ENCODING)));
+        if (r.status >= 500 && log != null) {
+            Cli.line(log, "ecl-reader serve: " + method + " " + rawPath + ": " + r.status + " " + r.body.trim());
+        }
+        response.setStatus(r.status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, r.type);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        if (r.allow != null) {
+            response.getHeaders().put(HttpHeader.ALLOW, r.allow);
+        }
+        if ("HEAD".equals(method)) {
+            callback.succeeded();
+        } else if (r.streamed == null) {
             byte[] body = r.body.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", r.type);
-            ex.getResponseHeaders().set("Cache-Control", "no-store");
-            if (r.allow != null) {
-                ex.getResponseHeaders().set("Allow", r.allow);
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+            response.write(true, java.nio.ByteBuffer.wrap(body), callback);
+        } else {
+            // Chunked, a buffer at a time: the text of 500,000 events is never one string. What
+            // could fail (Redis) has been read already; a failure now is the client going away.
+            try (Writer out = new BufferedWriter(new OutputStreamWriter(Content.Sink.asOutputStream(response),
+                    StandardCharsets.UTF_8), 32 * 1024)) {
+                r.streamed.writeTo(out);
+            } catch (IOException | RuntimeException e) {
+                callback.failed(e);
+                return;
             }
-            if ("HEAD".equals(ex.getRequestMethod())) {
-                ex.sendResponseHeaders(r.status, -1);
-            } else {
-                ex.sendResponseHeaders(r.status, body.length);
-                try (OutputStream out = ex.getResponseBody()) {
-                    out.write(body);
-                }
-            }
-        } finally {
-            ex.close();
+            callback.succeeded();
+        }
+    }
+
+    /**
+     * {@code respond}'s response, or the error it ended with as one: Redis unavailable is 503,
+     * anything else 500 with a message (never a connection closed without an answer).
+     */
+    static Response answer(java.util.function.Supplier<Response> respond) {
+        try {
+            return respond.get();
+        } catch (RedisUnavailableException e) {
+            return Response.error(503, e.getMessage());
+        } catch (RuntimeException e) {
+            return Response.error(500, "unexpected error: " + e);
+        } catch (OutOfMemoryError e) {
+            // What was read is garbage again by now: room enough for a short answer.
+            return Response.error(500, "out of memory reading the counts (raise the heap, e.g. JAVA_OPTS=-Xmx512m): "
+                    + e.getMessage());
         }
     }
 
@@ -182,7 +342,9 @@ final class MetricsHttpServer implements AutoCloseable {
         }
         List<String> segments = segments(rawPath);
         if (segments == null) {
-            return notFound(rawPath);
+            return badlyEncoded(rawPath)
+                    ? Response.error(400, "malformed percent-escape or UTF-8 in path: " + rawPath)
+                    : notFound(rawPath);
         }
         Route route = route(segments);
         if (route == null) {
@@ -261,6 +423,16 @@ final class MetricsHttpServer implements AutoCloseable {
         }
     }
 
+    /** Whether a segment of {@code rawPath} has a malformed escape ({@code %zz}) or decodes to invalid UTF-8. */
+    static boolean badlyEncoded(String rawPath) {
+        for (String seg : rawPath.split("/", -1)) {
+            if (decode(seg) == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Percent-decoding of one path segment ('+' is a plus); null when malformed. */
     static String decode(String seg) {
         if (seg.indexOf('%') < 0) {
@@ -316,7 +488,7 @@ final class MetricsHttpServer implements AutoCloseable {
                 reads.add(read(g, i));
             }
         }
-        return new Response(200, PROMETHEUS_TYPE, Formats.prometheus(reads, Formats.Sections.LAST), null);
+        return Response.streamed(PROMETHEUS_TYPE, out -> Formats.prometheus(out, reads, Formats.Sections.LAST));
     }
 
     private Response groups() {

@@ -421,7 +421,12 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
                 }
                 break;
             case prometheus:
-                b.append(Formats.prometheus(reads, sections));
+                // Streamed: the text of 500,000 auto-declared events is never one string.
+                try {
+                    Formats.prometheus(out, reads, sections);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e); // a PrintWriter never throws it
+                }
                 break;
             default:
                 for (Formats.Read r : reads) {

@@ -52,7 +52,8 @@ public final class ServeCommand implements Callable<Integer> {
                     + " 0.0.0.0:PORT for every interface.")
     String listen;
 
-    @Option(names = {"-v", "--verbose"}, description = "Stack traces of errors.")
+    @Option(names = {"-v", "--verbose"}, description = "Stack traces of errors; one line on stderr for each request"
+            + " answered 503 or 500, saying why.")
     boolean verbose;
 
     @Spec
@@ -89,7 +90,7 @@ public final class ServeCommand implements Callable<Integer> {
             EclConfig cfg = configLocation.load(configOption != null ? configOption : config);
             Cli.warnings(err, cfg);
             try {
-                server = MetricsHttpServer.start(cfg, address, clock);
+                server = MetricsHttpServer.start(cfg, address, clock, verbose ? err : null);
             } catch (BindException e) {
                 return Cli.error(err, "cannot listen on " + listen + ": " + e.getMessage());
             } catch (IOException e) {

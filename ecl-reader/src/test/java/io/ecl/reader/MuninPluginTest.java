@@ -61,19 +61,33 @@ class MuninPluginTest {
     }
 
     @Test
+    void fixedAndDynamicPluginsGiveIdsThatCleanAlikeAFieldEach() throws Exception {
+        for (String id : new String[] {"a-b", "a.b", "a_b", "\u00fc", "\u00e9"}) {
+            redis.client().set("http:5m:last:" + id, "1");
+            redis.client().sadd("http:5m:last:@reg", id);
+        }
+        String expected = "a_b_e756bb13.value 1\na_b_e53f4e9a.value 1\na_b.value 1\n__94173f68.value 1\n"
+                + "__137b440e.value 1\n";
+        assertEquals(expected, plugin("ecl_dynamic"));
+        assertTrue(plugin("ecl_dynamic", "config").endsWith("a_b_e756bb13.label a-b\na_b_e756bb13.min 0\n"
+                + "a_b_e53f4e9a.label a.b\na_b_e53f4e9a.min 0\na_b.label a_b\na_b.min 0\n"
+                + "__94173f68.label \u00e9\n__94173f68.min 0\n__137b440e.label \u00fc\n__137b440e.min 0\n"));
+    }
+
+    @Test
     void dynamicPluginCleansNamesAndRemembersEventsSeen() throws Exception {
         redis.client().set("http:5m:last:200", "5");
         redis.client().set("http:5m:last:GET /a?b", "3");
         redis.client().sadd("http:5m:last:@reg", "200", "GET /a?b");
-        assertEquals("_200.value 5\nGET__a_b.value 3\n", plugin("ecl_dynamic"));
+        assertEquals("_200.value 5\nGET__a_b_71ffe381.value 3\n", plugin("ecl_dynamic"));
 
         // The next interval has no 200: Munin keeps the data source, with 0.
         redis.client().del("http:5m:last:200");
         redis.client().srem("http:5m:last:@reg", "200");
-        assertEquals("_200.value 0\nGET__a_b.value 3\n", plugin("ecl_dynamic"));
+        assertEquals("_200.value 0\nGET__a_b_71ffe381.value 3\n", plugin("ecl_dynamic"));
         assertEquals("graph_title ecl: http per 5m\ngraph_category ecl\ngraph_vlabel events per interval\n"
                 + "graph_period minute\ngraph_args --base 1000 -l 0\n"
-                + "_200.label 200\n_200.min 0\nGET__a_b.label GET /a?b\nGET__a_b.min 0\n", plugin("ecl_dynamic", "config"));
+                + "_200.label 200\n_200.min 0\nGET__a_b_71ffe381.label GET /a?b\nGET__a_b_71ffe381.min 0\n", plugin("ecl_dynamic", "config"));
     }
 
     @Test

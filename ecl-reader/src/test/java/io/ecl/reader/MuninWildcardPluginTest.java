@@ -118,8 +118,8 @@ class MuninWildcardPluginTest {
         lastHas("http_status", "h\u00e9llo", 1);
         redis.client().set("http_status:5s:last:404", "99"); // another interval of the group: not read
         redis.client().sadd("http_status:5s:last:@reg", "404");
-        assertEquals("_200.value 5\nGET__a_b.value 3\nh_llo.value 1\n", plugin("ecl_http_status_5m"));
-        assertEquals("_200.value 5\nGET__a_b.value 3\nh_llo.value 1\n", plugin("ecl_http_status_5m", "fetch"));
+        assertEquals("_200.value 5\nGET__a_b_71ffe381.value 3\nh_llo_b2d199f1.value 1\n", plugin("ecl_http_status_5m"));
+        assertEquals("_200.value 5\nGET__a_b_71ffe381.value 3\nh_llo_b2d199f1.value 1\n", plugin("ecl_http_status_5m", "fetch"));
     }
 
     @Test
@@ -134,7 +134,7 @@ class MuninWildcardPluginTest {
         rotatedNow("http_status", "5m", 300);
         lastHas("http_status", "200", 5);
         lastHas("http_status", "GET /a?b", 3);
-        assertEquals(CONFIG_HEADER + "_200.label 200\n_200.min 0\nGET__a_b.label GET /a?b\nGET__a_b.min 0\n",
+        assertEquals(CONFIG_HEADER + "_200.label 200\n_200.min 0\nGET__a_b_71ffe381.label GET /a?b\nGET__a_b_71ffe381.min 0\n",
                 plugin("ecl_http_status_5m", "config"));
     }
 
@@ -143,26 +143,42 @@ class MuninWildcardPluginTest {
         rotatedNow("http_status", "5m", 300);
         lastHas("http_status", "200", 5);
         lastHas("http_status", "GET /a?b", 3);
-        assertEquals("_200.value 5\nGET__a_b.value 3\n", plugin("ecl_http_status_5m"));
+        assertEquals("_200.value 5\nGET__a_b_71ffe381.value 3\n", plugin("ecl_http_status_5m"));
         assertEquals("200\nGET /a?b\n", Files.readString(state.resolve("ecl_http_status_5m.events")));
 
         // The next interval has no 200 but a 500: the 200 stays, with 0.
         redis.client().del("http_status:5m:last:200", "http_status:5m:last:@reg");
         lastHas("http_status", "GET /a?b", 4);
         lastHas("http_status", "500", 1);
-        assertEquals("_200.value 0\n_500.value 1\nGET__a_b.value 4\n", plugin("ecl_http_status_5m"));
+        assertEquals("_200.value 0\n_500.value 1\nGET__a_b_71ffe381.value 4\n", plugin("ecl_http_status_5m"));
         assertEquals(CONFIG_HEADER + "_200.label 200\n_200.min 0\n_500.label 500\n_500.min 0\n"
-                + "GET__a_b.label GET /a?b\nGET__a_b.min 0\n", plugin("ecl_http_status_5m", "config"));
+                + "GET__a_b_71ffe381.label GET /a?b\nGET__a_b_71ffe381.min 0\n", plugin("ecl_http_status_5m", "config"));
         assertEquals("200\n500\nGET /a?b\n", Files.readString(state.resolve("ecl_http_status_5m.events")));
     }
 
     @Test
-    void idsWhoseCleanedNamesCollideShareOneField() throws Exception {
+    void idsWhoseCleanedNamesCollideGetAFieldEach() throws Exception {
         rotatedNow("http_status", "5m", 300);
         lastHas("http_status", "a/b", 2);
         lastHas("http_status", "a.b", 3);
-        assertEquals("a_b.value 5\n", plugin("ecl_http_status_5m"));
-        assertEquals(CONFIG_HEADER + "a_b.label a.b, a/b\na_b.min 0\n", plugin("ecl_http_status_5m", "config"));
+        lastHas("http_status", "a_b", 4);
+        lastHas("http_status", "\u00fc", 5);
+        lastHas("http_status", "\u00e9", 6);
+        lastHas("http_status", "_404", 7);
+        lastHas("http_status", "404", 8);
+        String fetch = plugin("ecl_http_status_5m");
+
+        // in the byte order of the IDs (LC_ALL=C sort): 404 _404 a.b a/b a_b \u00e9 \u00fc
+        assertEquals("_404.value 8\n_404_e1a85b38.value 7\na_b_e53f4e9a.value 3\na_b_e4e7e21d.value 2\na_b.value 4\n"
+                + "__94173f68.value 6\n__137b440e.value 5\n", fetch);
+        assertEquals(CONFIG_HEADER + "_404.label 404\n_404.min 0\n_404_e1a85b38.label _404\n_404_e1a85b38.min 0\n"
+                + "a_b_e53f4e9a.label a.b\na_b_e53f4e9a.min 0\na_b_e4e7e21d.label a/b\na_b_e4e7e21d.min 0\n"
+                + "a_b.label a_b\na_b.min 0\n__94173f68.label \u00e9\n__94173f68.min 0\n"
+                + "__137b440e.label \u00fc\n__137b440e.min 0\n", plugin("ecl_http_status_5m", "config"));
+        // the same names as ecl-reader --format munin
+        for (String id : new String[] {"404", "_404", "a.b", "a/b", "a_b", "\u00fc", "\u00e9"}) {
+            assertTrue(fetch.contains(Formats.muninField(id) + ".value "), id);
+        }
     }
 
     @Test
@@ -175,9 +191,9 @@ class MuninWildcardPluginTest {
         redis.client().set("http_status:5m:cur:@ts", "1000000200");
         redis.client().del("http_status:5m:last:200", "http_status:5m:last:@reg");
         lastHas("http_status", "GET /a?b", 3);
-        assertEquals("_200.value U\nGET__a_b.value U\n", plugin("ecl_http_status_5m"));
+        assertEquals("_200.value U\nGET__a_b_71ffe381.value U\n", plugin("ecl_http_status_5m"));
         // config does not depend on staleness.
-        assertEquals(CONFIG_HEADER + "_200.label 200\n_200.min 0\nGET__a_b.label GET /a?b\nGET__a_b.min 0\n",
+        assertEquals(CONFIG_HEADER + "_200.label 200\n_200.min 0\nGET__a_b_71ffe381.label GET /a?b\nGET__a_b_71ffe381.min 0\n",
                 plugin("ecl_http_status_5m", "config"));
     }
 
@@ -194,12 +210,12 @@ class MuninWildcardPluginTest {
         writeConfig(down, "redis:\n  host: 127.0.0.1\n  port: 1\n");
         Result r = run(plugins.resolve("ecl_http_status_5m"), Map.of("config", down.toString()));
         assertEquals(1, r.exit());
-        assertEquals("_200.value U\nGET__a_b.value U\n", r.out());
+        assertEquals("_200.value U\nGET__a_b_71ffe381.value U\n", r.out());
         assertTrue(r.err().startsWith("ecl_http_status_5m: ERROR: cannot connect to Redis"), r.err());
         // config still describes the known fields, so the graph keeps them.
         r = run(plugins.resolve("ecl_http_status_5m"), Map.of("config", down.toString()), "config");
         assertEquals(0, r.exit());
-        assertEquals(CONFIG_HEADER + "_200.label 200\n_200.min 0\nGET__a_b.label GET /a?b\nGET__a_b.min 0\n", r.out());
+        assertEquals(CONFIG_HEADER + "_200.label 200\n_200.min 0\nGET__a_b_71ffe381.label GET /a?b\nGET__a_b_71ffe381.min 0\n", r.out());
         assertEquals("200\nGET /a?b\n", Files.readString(state.resolve("ecl_http_status_5m.events")));
     }
 
@@ -313,17 +329,17 @@ class MuninWildcardPluginTest {
         lastHas("http_status", "GET /a?b", 3);
         Result r = exec(munin("munin-run", "--servicedir", plugins.toString(), "--sconfdir", conf.toString(),
                 "ecl_http_status_5m", "config"));
-        assertEquals(CONFIG_HEADER + "_200.label 200\n_200.min 0\nGET__a_b.label GET /a?b\nGET__a_b.min 0\n",
+        assertEquals(CONFIG_HEADER + "_200.label 200\n_200.min 0\nGET__a_b_71ffe381.label GET /a?b\nGET__a_b_71ffe381.min 0\n",
                 r.out(), r.err());
         r = exec(munin("munin-run", "--servicedir", plugins.toString(), "--sconfdir", conf.toString(),
                 "ecl_http_status_5m"));
-        assertEquals("_200.value 5\nGET__a_b.value 3\n", r.out(), r.err());
+        assertEquals("_200.value 5\nGET__a_b_71ffe381.value 3\n", r.out(), r.err());
         assertEquals("200\nGET /a?b\n", Files.readString(state.resolve("ecl_http_status_5m.events")));
 
         redis.client().set("http_status:5m:cur:@ts", "1000000200");
         r = exec(munin("munin-run", "--servicedir", plugins.toString(), "--sconfdir", conf.toString(),
                 "ecl_http_status_5m"));
-        assertEquals("_200.value U\nGET__a_b.value U\n", r.out(), r.err());
+        assertEquals("_200.value U\nGET__a_b_71ffe381.value U\n", r.out(), r.err());
     }
 
     @Test

@@ -238,7 +238,7 @@ class ReaderFormatsTest {
 
         Run run = Run.reader(at(BOUNDARY + 1_000), config, "-g", "w", "--format", "munin");
 
-        assertEquals("_1st.value 4\na_b.value 0\nc_d.value 0\ncaf_.value 0\nx_y_z.value 2\n", run.out);
+        assertEquals("_1st.value 4\na_b_ec9898be.value 0\nc_d_eff6f9bb.value 0\ncaf__a858358a.value 0\nx_y_z_97edb7fb.value 2\n", run.out);
         assertEquals("", run.err);
         assertEquals(0, run.code);
     }
@@ -264,10 +264,31 @@ class ReaderFormatsTest {
 
     @Test
     void muninFieldFollowsMuninsRules() {
-        assertEquals("_404", Formats.muninField("404"));
-        assertEquals("a_b_c_", Formats.muninField("a.b-c\u00e9"));
-        assertEquals("smile_", Formats.muninField("smile\uD83D\uDE00"));
+        assertEquals("a_b", Formats.muninField("a_b"));
         assertEquals("_x9", Formats.muninField("_x9"));
+        assertEquals("_404", Formats.muninField("404"));
+        assertEquals("_1st", Formats.muninField("1st"));
+        // anything else: cleaned, plus the cksum of the ID (as `printf %s ID | cksum` in the plugins)
+        assertEquals("a_b_c__dba39c44", Formats.muninField("a.b-c\u00e9"));
+        assertEquals("smile__88cacc33", Formats.muninField("smile\uD83D\uDE00"));
+        assertEquals("_1_st_f097854d", Formats.muninField("1-st"));
+        assertEquals("_ffffffff", Formats.muninField(""));
+        assertEquals(0xe756bb13L, Formats.cksum("a-b".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void muninFieldsOfDifferentIdsDiffer() {
+        assertEquals("a_b", Formats.muninField("a_b"));
+        assertEquals("a_b_e756bb13", Formats.muninField("a-b"));
+        assertEquals("a_b_e53f4e9a", Formats.muninField("a.b"));
+        assertEquals("__137b440e", Formats.muninField("\u00fc"));
+        assertEquals("__94173f68", Formats.muninField("\u00e9"));
+        // an ID that already looks like another's field keeps clear of it
+        assertEquals("_404", Formats.muninField("404"));
+        assertEquals("_404_e1a85b38", Formats.muninField("_404"));
+        // groups whose names clean alike get a multigraph each
+        assertEquals("mu_x_5m_b792aab1", Formats.muninField("mu-x_5m"));
+        assertEquals("mu_x_5m_9aeabd39", Formats.muninField("mu.x_5m"));
     }
 
     @Test
@@ -282,7 +303,7 @@ class ReaderFormatsTest {
         assertEquals("multigraph ecl_g_5m\na.value 3\nb.value 1\nc.value 0\n"
                 + "multigraph ecl_multi_5s\nx.value 0\n"
                 + "multigraph ecl_multi_1h\nx.value 0\n"
-                + "multigraph ecl_w_1m\n_1st.value 0\na_b.value 0\nc_d.value 0\ncaf_.value 0\nx_y_z.value 0\n",
+                + "multigraph ecl_w_1m\n_1st.value 0\na_b_ec9898be.value 0\nc_d_eff6f9bb.value 0\ncaf__a858358a.value 0\nx_y_z_97edb7fb.value 0\n",
                 run.out);
     }
 
