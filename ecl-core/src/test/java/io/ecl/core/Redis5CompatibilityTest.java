@@ -71,7 +71,8 @@ class Redis5CompatibilityTest {
             for (CounterReader reader : new CounterReader[] {pooled, once}) {
                 IntervalCounts five = reader.read("direct", "5s");
                 assertEquals(Map.of("a", 2L, "dyn", 3L), five.last());
-                assertEquals(Map.of("a", 5L, "dyn", 0L), five.current());
+                // an auto-declared event is listed only where it has a counter, as Python's reader does
+                assertEquals(Map.of("a", 5L), five.current());
                 assertEquals(Map.of("a", 7L, "dyn", 3L), reader.read("direct", "1m").current());
                 IntervalCounts local = reader.read("local", "5s");
                 assertEquals(Map.of("b", 4L), local.last());
