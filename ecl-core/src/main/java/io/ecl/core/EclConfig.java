@@ -20,18 +20,22 @@ public final class EclConfig {
     private final RedisConfig redis;
     private final Map<String, GroupConfig> groups;
     private final List<String> warnings;
+    private final Map<String, String> invalidGroups;
     private final String source;
 
-    private EclConfig(RedisConfig redis, Map<String, GroupConfig> groups, List<String> warnings, String source) {
+    private EclConfig(RedisConfig redis, Map<String, GroupConfig> groups, List<String> warnings,
+            Map<String, String> invalidGroups, String source) {
         this.redis = redis;
         this.groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups));
         this.warnings = List.copyOf(warnings);
+        this.invalidGroups = Collections.unmodifiableMap(new LinkedHashMap<>(invalidGroups));
         this.source = source;
         if (redis.keyMode() == RedisConfig.KeyMode.HASHTAG) {
             for (String name : this.groups.keySet()) {
                 String problem = Keys.hashtagGroupNameProblem(name);
                 if (problem != null) {
-                    throw new ConfigException((source == null ? "" : source + ": ") + "group '" + name + "': " + problem);
+                    throw new ConfigException((source == null ? "" : source + ": ") + "group '"
+                            + ConfigException.printable(name) + "': " + problem);
                 }
             }
         }
@@ -49,6 +53,17 @@ public final class EclConfig {
     /** Like {@link #load(Path)} with an explicit environment (for tests and embedding). */
     public static EclConfig load(Path file, Map<String, String> env) {
         return ConfigLoader.load(file, env);
+    }
+
+    /**
+     * Like {@link #load(Path, Map)}, for tools that read some groups: a group that is invalid
+     * does not make the whole file invalid. It is left out of {@link #groups()}, and
+     * {@link #invalidGroups()} says why. What concerns every group (YAML syntax, the Redis
+     * sections) still fails the whole file. Whatever gates a start (a daemon, a config check)
+     * uses {@link #load(Path, Map)}.
+     */
+    public static EclConfig loadSkippingInvalidGroups(Path file, Map<String, String> env) {
+        return ConfigLoader.load(file, env, true);
     }
 
     /** Parses YAML text; {@code sourceName} is used in messages. No environment is applied. */
@@ -79,6 +94,14 @@ public final class EclConfig {
         return warnings;
     }
 
+    /**
+     * The groups left out by {@link #loadSkippingInvalidGroups}, each with its one-line error
+     * (file:line and the problem), in file order; always empty otherwise.
+     */
+    public Map<String, String> invalidGroups() {
+        return invalidGroups;
+    }
+
     /** Where the config came from (a file name, or "code"). */
     public String source() {
         return source;
@@ -86,7 +109,7 @@ public final class EclConfig {
 
     /** A copy with another Redis configuration. */
     public EclConfig withRedis(RedisConfig redis) {
-        return new EclConfig(redis, groups, warnings, source);
+        return new EclConfig(redis, groups, warnings, invalidGroups, source);
     }
 
     /** Builds an {@link EclConfig} in code. */
@@ -94,6 +117,7 @@ public final class EclConfig {
         private RedisConfig redis = RedisConfig.defaults();
         private final Map<String, GroupConfig> groups = new LinkedHashMap<>();
         private final List<String> warnings = new ArrayList<>();
+        private final Map<String, String> invalidGroups = new LinkedHashMap<>();
         private String source = "code";
 
         private Builder() {
@@ -106,7 +130,7 @@ public final class EclConfig {
 
         public Builder group(GroupConfig group) {
             if (groups.putIfAbsent(group.name(), group) != null) {
-                throw new ConfigException("group '" + group.name() + "' is defined twice");
+                throw new ConfigException("group '" + ConfigException.printable(group.name()) + "' is defined twice");
             }
             return this;
         }
@@ -116,13 +140,18 @@ public final class EclConfig {
             return this;
         }
 
+        Builder invalidGroup(String name, String problem) {
+            invalidGroups.putIfAbsent(name, problem);
+            return this;
+        }
+
         Builder source(String source) {
             this.source = source;
             return this;
         }
 
         public EclConfig build() {
-            return new EclConfig(redis, groups, warnings, source);
+            return new EclConfig(redis, groups, warnings, invalidGroups, source);
         }
     }
 }

@@ -89,7 +89,10 @@ public final class GroupConfig {
     /** Builds a {@link GroupConfig}; {@code intervals} is mandatory. */
     public static final class Builder {
         private final String name;
-        private final List<String> events = new ArrayList<>();
+        /** The name as messages show it. */
+        private final String shown;
+        /** Insertion-ordered and hashed: a config may declare hundreds of thousands of events. */
+        private final Set<String> events = new LinkedHashSet<>();
         private final List<Interval> intervals = new ArrayList<>();
         private boolean autoDeclareEvents;
         private Duration syncInterval;
@@ -100,9 +103,10 @@ public final class GroupConfig {
         private Builder(String name) {
             String problem = Keys.groupNameProblem(name);
             if (problem != null) {
-                throw new ConfigException("invalid group name '" + name + "': " + problem);
+                throw new ConfigException("invalid group name '" + ConfigException.printable(name) + "': " + problem);
             }
             this.name = name;
+            this.shown = "group '" + ConfigException.printable(name) + "'";
         }
 
         public Builder events(String... events) {
@@ -113,11 +117,9 @@ public final class GroupConfig {
             for (String e : events) {
                 String problem = Keys.eventIdProblem(e);
                 if (problem != null) {
-                    throw new ConfigException("group '" + name + "': invalid event ID '" + e + "': " + problem);
+                    throw new ConfigException(shown + ": invalid event ID '" + ConfigException.printable(e) + "': " + problem);
                 }
-                if (!this.events.contains(e)) {
-                    this.events.add(e);
-                }
+                this.events.add(e);
             }
             return this;
         }
@@ -127,7 +129,7 @@ public final class GroupConfig {
                 try {
                     interval(Interval.parse(i));
                 } catch (IllegalArgumentException e) {
-                    throw new ConfigException("group '" + name + "': " + e.getMessage());
+                    throw new ConfigException(shown + ": " + e.getMessage());
                 }
             }
             return this;
@@ -135,11 +137,11 @@ public final class GroupConfig {
 
         public Builder interval(Interval interval) {
             if (interval.name().indexOf(':') >= 0) {
-                throw new ConfigException("group '" + name + "': invalid interval '" + interval + "'");
+                throw new ConfigException(shown + ": invalid interval '" + interval + "'");
             }
             for (Interval i : intervals) {
                 if (i.name().equals(interval.name())) {
-                    throw new ConfigException("group '" + name + "': interval '" + interval + "' is listed twice");
+                    throw new ConfigException(shown + ": interval '" + interval + "' is listed twice");
                 }
             }
             intervals.add(interval);
@@ -153,7 +155,7 @@ public final class GroupConfig {
 
         public Builder syncInterval(Duration syncInterval) {
             if (syncInterval != null && (syncInterval.isNegative() || syncInterval.isZero())) {
-                throw new ConfigException("group '" + name + "': sync_interval " + seconds(syncInterval)
+                throw new ConfigException(shown + ": sync_interval " + seconds(syncInterval)
                         + " must be greater than zero");
             }
             this.syncInterval = syncInterval;
@@ -162,7 +164,7 @@ public final class GroupConfig {
 
         public Builder syncLimit(long syncLimit) {
             if (syncLimit < 0) {
-                throw new ConfigException("group '" + name + "': sync_limit " + syncLimit + " must not be negative");
+                throw new ConfigException(shown + ": sync_limit " + syncLimit + " must not be negative");
             }
             this.syncLimit = syncLimit;
             return this;
@@ -175,7 +177,7 @@ public final class GroupConfig {
 
         public Builder maxPending(int maxPending) {
             if (maxPending < 1) {
-                throw new ConfigException("group '" + name + "': max_pending " + maxPending + " must be at least 1");
+                throw new ConfigException(shown + ": max_pending " + maxPending + " must be at least 1");
             }
             this.maxPending = maxPending;
             return this;
@@ -183,7 +185,7 @@ public final class GroupConfig {
 
         public GroupConfig build() {
             if (intervals.isEmpty()) {
-                throw new ConfigException("group '" + name + "': no intervals; list at least one, e.g. intervals: ['5m']");
+                throw new ConfigException(shown + ": no intervals; list at least one, e.g. intervals: ['5m']");
             }
             return new GroupConfig(this);
         }

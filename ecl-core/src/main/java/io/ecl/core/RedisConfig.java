@@ -140,7 +140,7 @@ public final class RedisConfig {
         String t = s == null ? "" : s.trim();
         int colon = t.lastIndexOf(':');
         if (colon <= 0 || colon == t.length() - 1) {
-            throw new ConfigException(what + ": '" + s + "' is not host:port");
+            throw new ConfigException(what + ": '" + ConfigException.printable(s) + "' is not host:port");
         }
         String host = t.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -354,7 +354,8 @@ public final class RedisConfig {
             try {
                 uri = new URI(url.trim());
             } catch (URISyntaxException e) {
-                throw new ConfigException("invalid Redis URL '" + mask(url) + "': " + e.getReason());
+                throw new ConfigException("invalid Redis URL '" + ConfigException.printable(mask(url)) + "': "
+                        + e.getReason());
             }
             String scheme = uri.getScheme();
             if (!"redis".equalsIgnoreCase(scheme) && !"rediss".equalsIgnoreCase(scheme)) {
@@ -362,7 +363,8 @@ public final class RedisConfig {
                         + "': the scheme must be redis:// or rediss://");
             }
             if (uri.getHost() == null) {
-                throw new ConfigException("invalid Redis URL '" + mask(url) + "': no host");
+                throw new ConfigException("invalid Redis URL '" + ConfigException.printable(mask(url)) + "': "
+                        + authorityProblem(uri.getRawAuthority()));
             }
             host(uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
                     : uri.getHost());
@@ -432,6 +434,31 @@ public final class RedisConfig {
                 throw new ConfigException("redis.sentinel_password is set but redis.sentinels is not");
             }
             return new RedisConfig(this);
+        }
+
+        /**
+         * Why java.net.URI found no host in {@code authority} ({@code [user[:password]@]host[:port]}):
+         * it then parses nothing, so "no host" alone would hide a typo in the port.
+         */
+        private static String authorityProblem(String authority) {
+            if (authority == null || authority.isEmpty()) {
+                return "no host";
+            }
+            String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+            int colon = hostPort.lastIndexOf(':');
+            String host = hostPort;
+            if (colon >= 0 && hostPort.indexOf(']', colon) < 0) {
+                String port = hostPort.substring(colon + 1);
+                host = hostPort.substring(0, colon);
+                if (!port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    return "the port '" + ConfigException.printable(port) + "' is not a number";
+                }
+            }
+            if (host.isEmpty()) {
+                return "no host";
+            }
+            return "'" + ConfigException.printable(host) + "' is not a valid host name"
+                    + " (letters, digits, '-' and '.'; [...] around an IPv6 address)";
         }
 
         private static String decode(String s) {

@@ -305,13 +305,13 @@ class ConfigTest {
     @Test
     void unknownKeysEverywhereAreWarnedAbout() throws IOException {
         EclConfig cfg = EclConfig.load(write("redis:\n  hots: h\ngroups:\n  g:\n    events: []\n    intervals: ['5m']\n"
-                + "    sync_limt: 3\n    colour: blue\nextra: 1\n"), Map.of());
+                + "    sync_limt: 3\n    colour: blue\nreddis: 1\n"), Map.of());
         String f = dir.resolve("ecl.yml").toString();
         assertEquals(java.util.Set.of(
                 f + ":2: unknown key redis.'hots' ignored; did you mean 'host'?",
                 f + ":7: unknown key group 'g': 'sync_limt' ignored; did you mean 'sync_limit'?",
                 f + ":8: unknown key group 'g': 'colour' ignored",
-                f + ":9: unknown key 'extra' ignored"), new java.util.HashSet<>(cfg.warnings()));
+                f + ":9: unknown key 'reddis' ignored; did you mean 'redis'?"), new java.util.HashSet<>(cfg.warnings()));
         assertEquals("localhost", cfg.redis().host());
     }
 
@@ -374,6 +374,275 @@ class ConfigTest {
         ConfigException e = refused("groups:\n  g:\n    events: []\n    intervals: ['5m']\n"
                 + "  g:\n    events: []\n    intervals: ['5m']\n");
         assertTrue(e.getMessage().startsWith(dir.resolve("ecl.yml") + ":"), e.getMessage());
+    }
+
+    // ---- big inputs ----
+
+    @Test
+    void configLargerThanTheLimitIsOneLineNamingFileAndLimit() throws IOException {
+        // 800,000 events, 10 MB: more than a CLI's heap should hold as a node tree.
+        StringBuilder yaml = new StringBuilder("groups:\n  g:\n    intervals: ['5m']\n    events:\n");
+        for (int i = 0; i < 800_000; i++) {
+            yaml.append("    - e").append(i).append('\n');
+        }
+        Path file = write(yaml.toString());
+
+        ConfigException e = assertThrows(ConfigException.class, () -> EclConfig.load(file, Map.of()));
+
+        assertEquals(file + ": config file is larger than 4 MiB, the limit for a config file; is it the right file?",
+                e.getMessage());
+    }
+
+    @Test
+    void endlessFileIsRefusedAtTheLimitInsteadOfExhaustingTheHeap() {
+        Path zero = Path.of("/dev/zero");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(zero), "no /dev/zero here");
+
+        ConfigException e = assertThrows(ConfigException.class, () -> EclConfig.load(zero, Map.of()));
+
+        assertEquals("/dev/zero: config file is larger than 4 MiB, the limit for a config file; is it the right file?",
+                e.getMessage());
+    }
+
+    @Test
+    void oneHundredThousandEventsLoadInConfigOrderOnceEach() throws IOException {
+        StringBuilder yaml = new StringBuilder("groups:\n  g:\n    intervals: ['5m']\n    events:\n");
+        for (int i = 0; i < 100_000; i++) {
+            yaml.append("    - e").append(i).append('\n');
+        }
+        yaml.append("    - e0\n");
+        GroupConfig g = EclConfig.load(write(yaml.toString()), Map.of()).group("g");
+
+        assertEquals(100_000, g.events().size());
+        assertEquals("e99999", g.events().get(99_999));
+        assertTrue(g.isDeclared("e12345"));
+    }
+
+    // ---- duplicate keys: YAML keeps one silently ----
+
+    @Test
+    void keyWrittenTwiceIsRefusedWithBothLines() throws IOException {
+        assertEquals(dir.resolve("ecl.yml") + ":4: redis.port is written twice (first at line 3);"
+                + " YAML would keep only one of them",
+                refused("redis:\n  host: h\n  port: 6391\n  port: 6379\ngroups:\n  g:\n    events: []\n"
+                        + "    intervals: ['5m']\n").getMessage());
+    }
+
+    @Test
+    void secondGroupsSectionIsRefusedRatherThanDroppingTheFirst() throws IOException {
+        assertEquals(dir.resolve("ecl.yml") + ":4: groups is written twice (first at line 1);"
+                + " YAML would keep only one of them",
+                refused("groups:\n  a:\n    events: []\n    intervals: ['5m']\n"
+                        + "groups:\n  b:\n    events: []\n    intervals: ['5m']\n").getMessage().replace(":5:", ":4:"));
+    }
+
+    @Test
+    void keyWrittenTwiceInAGroupIsRefused() throws IOException {
+        assertEquals(dir.resolve("ecl.yml") + ":5: group 'g': events is written twice (first at line 3);"
+                + " YAML would keep only one of them",
+                refused("groups:\n  g:\n    events: [a]\n    intervals: ['5m']\n    events: [b]\n").getMessage());
+    }
+
+    // ---- what PyYAML (YAML 1.1) reads differently ----
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "yes|the boolean True", "on|the boolean True", "Off|the boolean False", "0x1F|the integer 31",
+        "00012|the integer 10", "1_000|the integer 1000", "1:30|the integer 90", "1.10|the number 1.1",
+        "+5|the integer 5", "2001-12-14t21:59:43|a date and time"})
+    void eventIdThatPythonReadsAsAnotherValueIsRefusedWithTheQuotedFix(String event, String python)
+            throws IOException {
+        assertEquals(dir.resolve("ecl.yml") + ":4: group 'g': event ID " + event + " is read by Python (PyYAML,"
+                + " YAML 1.1) as " + python + ", so Python would use another Redis key; quote it: '" + event + "'",
+                refused("groups:\n  g:\n    events:\n      - " + event + "\n    intervals: ['5m']\n").getMessage());
+    }
+
+    @Test
+    void groupNameThatPythonReadsAsABooleanIsRefused() throws IOException {
+        assertEquals(dir.resolve("ecl.yml") + ":2: group name on is read by Python (PyYAML, YAML 1.1) as the boolean"
+                + " True, so Python would use another Redis key; quote it: 'on'",
+                refused("groups:\n  on:\n    events: []\n    intervals: ['5m']\n").getMessage());
+    }
+
+    @Test
+    void namesPythonReadsAsTheSameTextAreAccepted() throws IOException {
+        EclConfig cfg = EclConfig.load(write("groups:\n  '0x1F':\n    events: [404, 0, 1.5, 2001-12-14, 'yes', \"on\","
+                + " e1, 08]\n    intervals: ['5m']\n"), Map.of());
+        assertEquals(List.of("404", "0", "1.5", "2001-12-14", "yes", "on", "e1", "08"), cfg.group("0x1F").events());
+    }
+
+    @Test
+    void numberPythonReadsAsOctalIsRefused() throws IOException {
+        assertEquals(dir.resolve("ecl.yml") + ":2: redis.db: 010 is 8 to Python (PyYAML, YAML 1.1: a leading 0 is"
+                + " octal, 0x hex); write the number in plain decimal",
+                refused("redis:\n  db: 010\ngroups:\n  g:\n    events: []\n    intervals: ['5m']\n").getMessage());
+    }
+
+    @Test
+    void mergeKeysApplyAndOwnKeysWin() throws IOException {
+        EclConfig cfg = EclConfig.load(write(String.join("\n",
+                "base: &base",
+                "  intervals: ['5m', '1h']",
+                "  sync_interval: 2",
+                "more: &more",
+                "  sync_limit: 7",
+                "  sync_interval: 9",
+                "groups:",
+                "  a:",
+                "    <<: *base",
+                "    events: [x]",
+                "  b:",
+                "    <<: [*base, *more]",
+                "    events: []",
+                "    intervals: ['1m']",
+                "")), Map.of());
+        assertEquals(List.of("5m", "1h"), cfg.group("a").intervals().stream().map(Interval::name).toList());
+        assertEquals(Duration.ofSeconds(2), cfg.group("a").syncInterval());
+        assertEquals(List.of("1m"), cfg.group("b").intervals().stream().map(Interval::name).toList());
+        assertEquals(Duration.ofSeconds(2), cfg.group("b").syncInterval(), "the first merged mapping wins");
+        assertEquals(7, cfg.group("b").syncLimit());
+        assertEquals(List.of(), cfg.warnings());
+    }
+
+    // ---- a config shared with Python ----
+
+    @Test
+    void keysOfPythonsRedisClientAndOtherToolsAreAcceptedQuietly() throws IOException {
+        EclConfig cfg = EclConfig.load(write(String.join("\n",
+                "redis:",
+                "  host: h",
+                "  socket_timeout: 1.5",
+                "  socket_connect_timeout: 0.5",
+                "  client_name: billing",
+                "  decode_responses: true",
+                "graphite:",
+                "  host: g.example",
+                "groups:",
+                "  g:",
+                "    description: logins per interval",
+                "    events: []",
+                "    intervals: ['5m']",
+                "")), Map.of());
+        assertEquals(List.of(), cfg.warnings());
+        assertEquals(1500, cfg.redis().timeoutMillis(), "ecl's one timeout: the longer of the two");
+        assertEquals("h", cfg.redis().host());
+    }
+
+    @Test
+    void eclRedisSectionHoldsTheKeysPythonsClientRefuses() throws IOException {
+        EclConfig cfg = EclConfig.load(write(String.join("\n",
+                "ecl_redis:",
+                "  url: redis://u:pw@cache.example:6390/3",
+                "  timeout_ms: 700",
+                "redis:",
+                "  socket_timeout: 5",
+                "groups:",
+                "  g:",
+                "    events: []",
+                "    intervals: ['5m']",
+                "")), Map.of());
+        assertEquals(List.of(), cfg.warnings());
+        assertEquals("cache.example", cfg.redis().host());
+        assertEquals(6390, cfg.redis().port());
+        assertEquals(3, cfg.redis().db());
+        assertEquals(700, cfg.redis().timeoutMillis(), "ecl_redis wins over the redis section");
+    }
+
+    @Test
+    void eclKeysInTheRedisSectionStillWorkWithAWarningSayingWhereTheyBelong() throws IOException {
+        EclConfig cfg = EclConfig.load(write("redis:\n  host: h\n  timeout_ms: 700\n"
+                + "groups:\n  g:\n    events: []\n    intervals: ['5m']\n"), Map.of());
+        assertEquals(700, cfg.redis().timeoutMillis());
+        assertEquals(List.of(dir.resolve("ecl.yml") + ":3: redis.timeout_ms is ecl's own key, and Python's redis client"
+                + " fails on it (TypeError: unexpected keyword argument); move it to the 'ecl_redis' section"),
+                cfg.warnings());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"'false'", "\"false\"", "'no'"})
+    void quotedBooleanIsRefusedBecausePythonReadsItAsTrue(String quoted) throws IOException {
+        String text = quoted.substring(1, quoted.length() - 1);
+        assertEquals(dir.resolve("ecl.yml") + ":4: group 'g': auto_declare_events: '" + text + "' is quoted, which"
+                + " Python reads as true whatever it says; write " + text + " without quotes",
+                refused("groups:\n  g:\n    events: []\n    auto_declare_events: " + quoted + "\n"
+                        + "    intervals: ['5m']\n").getMessage());
+    }
+
+    @Test
+    void booleanSpellingsPythonReadsAsTextAreRefused() throws IOException {
+        assertEquals(dir.resolve("ecl.yml") + ":4: group 'g': auto_declare_events: 'fAlse' is not true or false",
+                refused("groups:\n  g:\n    events: []\n    auto_declare_events: fAlse\n    intervals: ['5m']\n")
+                        .getMessage());
+    }
+
+    // ---- readers skip an invalid group; whatever gates stays strict ----
+
+    @Test
+    void skippingInvalidGroupsKeepsTheOthersAndSaysWhy() throws IOException {
+        Path file = write("groups:\n  ok:\n    events: [a]\n    intervals: ['5m']\n"
+                + "  bad:\n    events: [a]\n    intervals: ['5x']\n"
+                + "  twice:\n    events: []\n    intervals: ['5m']\n"
+                + "  twice:\n    events: []\n    intervals: ['1m']\n");
+
+        EclConfig cfg = EclConfig.loadSkippingInvalidGroups(file, Map.of());
+
+        assertEquals(List.of("ok"), cfg.groups().stream().map(GroupConfig::name).toList());
+        assertEquals(List.of("bad", "twice"), List.copyOf(cfg.invalidGroups().keySet()));
+        assertTrue(cfg.invalidGroups().get("bad").startsWith(file + ":7: group 'bad': "), cfg.invalidGroups().get("bad"));
+        assertEquals(file + ":11: groups.twice is written twice (first at line 8); YAML would keep only one of them",
+                cfg.invalidGroups().get("twice"));
+        assertThrows(ConfigException.class, () -> EclConfig.load(file, Map.of()));
+    }
+
+    // ---- messages ----
+
+    @Test
+    void configThatIsNotUtf8NamesTheLineAndTheByte() throws IOException {
+        Path file = dir.resolve("latin1.yml");
+        Files.write(file, "groups:\n  caf\u00e9:\n    events: []\n    intervals: ['5m']\n"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+
+        ConfigException e = assertThrows(ConfigException.class, () -> EclConfig.load(file, Map.of()));
+
+        assertEquals(file + ":2: the config is not UTF-8 text (byte 0xE9); save it as UTF-8, e.g. iconv -f latin1"
+                + " -t utf-8", e.getMessage());
+    }
+
+    @Test
+    void unreadableConfigSaysPermissionDenied() throws IOException {
+        Path file = write("groups: {}\n");
+        assertEquals(file + ": cannot read config file: permission denied (for user " + System.getProperty("user.name")
+                + ")", ConfigLoader.readFailure(file, new java.nio.file.AccessDeniedException(file.toString()))
+                        .getMessage());
+        org.junit.jupiter.api.Assumptions.assumeTrue(file.toFile().setReadable(false, false) && !Files.isReadable(file),
+                "this user reads files whatever their mode (root)");
+        ConfigException e = assertThrows(ConfigException.class, () -> EclConfig.load(file, Map.of()));
+        assertTrue(e.getMessage().endsWith("permission denied (for user " + System.getProperty("user.name") + ")"),
+                e.getMessage());
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "redis://localhost:63a9/0|the port '63a9' is not a number",
+        "redis://u:pw@localhost:637o|the port '637o' is not a number",
+        "redis://redis_host:6379|'redis_host' is not a valid host name (letters, digits, '-' and '.'; [...] around an"
+                + " IPv6 address)"})
+    void urlWithATypoSaysWhatIsWrong(String url, String problem) {
+        ConfigException e = assertThrows(ConfigException.class, () -> RedisConfig.fromUrl(url));
+        assertEquals("invalid Redis URL '" + RedisConfig.mask(url) + "': " + problem, e.getMessage());
+    }
+
+    @Test
+    void controlCharactersInNamesAreEscapedInMessages() throws IOException {
+        ConfigException e = refused("groups:\n  \"a\\e[31mb:c\":\n    events: []\n    intervals: ['5m']\n");
+        assertEquals(dir.resolve("ecl.yml") + ":2: invalid group name 'a\\u001b[31mb:c': must not contain"
+                + " spaces or control characters", e.getMessage());
+        ConfigException event = refused("groups:\n  g:\n    events: [\"x\\ny\"]\n    intervals: ['5m']\n");
+        assertEquals(dir.resolve("ecl.yml") + ":3: group 'g': invalid event ID 'x\\ny': must not contain control"
+                + " characters such as newlines", event.getMessage());
+        EclConfig cfg = EclConfig.load(write("groups:\n  g:\n    events: []\n    intervals: ['5m']\n    \"k\\r\": 1\n"),
+                Map.of());
+        assertEquals(List.of(dir.resolve("ecl.yml") + ":5: unknown key group 'g': 'k\\r' ignored"), cfg.warnings());
     }
 
     @Test

@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
  * Without CONFIG the file is {@code $ECL_CONFIG}, else {@value #DEFAULT_CONFIG}.
  *
  * <p>Exit status: 0 after SIGTERM or SIGINT (or a config that passed {@code --check}), 1 for a
- * config error (one {@code ERROR:} line on stderr), 2 for a usage error. An unreachable Redis is
+ * config error (one {@code ERROR:} line on stderr; for {@code --check} also any warning), 2 for a
+ * usage error. An unreachable Redis is
  * not an error: the master warns and keeps retrying, which is what a service manager wants.
  * SIGHUP re-reads the config; a broken one is logged and the running config kept.
  */
@@ -39,8 +40,8 @@ import picocli.CommandLine.Spec;
                 + "(aligned to the Unix epoch: 5m at :00, :05, ...). Runs until stopped (SIGTERM or Ctrl-C); "
                 + "SIGHUP (systemctl reload) re-reads CONFIG, keeping the running config if the new one is broken."},
         exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:stopped by SIGTERM or SIGINT; --check: the config is valid",
-            "1:configuration error", "2:usage error"})
+        exitCodeList = {"0:stopped by SIGTERM or SIGINT; --check: the config is valid, without warnings",
+            "1:configuration error (--check: also any warning)", "2:usage error"})
 public final class MasterCommand implements Callable<Integer> {
     /** The config file when neither CONFIG nor {@value #CONFIG_ENV} is given. */
     static final String DEFAULT_CONFIG = "/etc/ecl/config.yml";
@@ -53,8 +54,9 @@ public final class MasterCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--check", description = {
-        "Only test the config, like nginx -t: print its warnings and a summary and exit 0 if it is usable, "
-                + "or one ERROR line and exit 1. Does not connect to Redis."})
+        "Only test the config, like nginx -t: print a summary and exit 0 if it is usable; "
+                + "print its errors or warnings and exit 1 if not (any warning fails the check). "
+                + "Does not connect to Redis."})
     boolean check;
 
     @Option(names = {"-v", "--verbose"}, description = "Log every rotation, with how late it ran; stack traces on errors.")
@@ -137,10 +139,21 @@ public final class MasterCommand implements Callable<Integer> {
         return Path.of(fromEnv != null && !fromEnv.isBlank() ? fromEnv : DEFAULT_CONFIG);
     }
 
-    /** --check: warnings on stderr, a summary and the verdict on stdout. Never shows a password. */
+    /**
+     * --check: warnings on stderr, a summary and the verdict on stdout. Never shows a password.
+     * Any warning fails the check: it gates {@code systemctl reload}, and a warning such as a
+     * misspelled {@code prot:} means the config does not do what its author believes.
+     */
     private int check(Path path, EclConfig cfg, PrintWriter err) {
         for (String warning : cfg.warnings()) {
             err.println("WARNING: " + warning);
+        }
+        int warnings = cfg.warnings().size();
+        if (warnings > 0) {
+            err.println("ERROR: configuration file " + path + " test failed: " + warnings
+                    + (warnings == 1 ? " warning" : " warnings") + " (--check fails on any warning)");
+            err.flush();
+            return 1;
         }
         err.flush();
         PrintWriter out = spec.commandLine().getOut();

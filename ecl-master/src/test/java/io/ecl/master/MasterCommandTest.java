@@ -130,22 +130,45 @@ class MasterCommandTest {
     }
 
     @Test
-    void checkPrintsEachWarningAndNeverThePassword() throws IOException {
+    void checkFailsOnAnyWarningPrintingEachAndNeverThePassword() throws IOException {
         Path cfg = config("redis:\n  host: 127.0.0.1\n  port: 6379\n  password: s3cr3t-pw\n"
                 + "groups:\n  grp:\n    events: [a]\n    intervals: ['5s']\n    auto_declare_event: true\n"
                 + "  two:\n    events: []\n    intervals: ['1m', '1h']\n");
 
-        assertEquals(0, run("--check", cfg.toString()));
+        assertEquals(1, run("--check", cfg.toString()));
 
-        List<String> warnings = lines(err);
-        assertEquals(1, warnings.size(), err::toString);
-        assertTrue(warnings.get(0).startsWith("WARNING: " + cfg + ":9: "), warnings.get(0));
-        assertTrue(warnings.get(0).contains("auto_declare_events"), "did you mean: " + warnings.get(0));
-        List<String> lines = lines(out);
-        assertTrue(lines.get(0).startsWith("ecl-master: 2 groups, 3 intervals: grp (5s), two (1m, 1h); Redis "),
-                lines.get(0));
-        assertEquals("ecl-master: configuration file " + cfg + " test is successful", lines.get(1));
+        List<String> lines = lines(err);
+        assertEquals(2, lines.size(), err::toString);
+        assertTrue(lines.get(0).startsWith("WARNING: " + cfg + ":9: "), lines.get(0));
+        assertTrue(lines.get(0).contains("auto_declare_events"), "did you mean: " + lines.get(0));
+        assertEquals("ERROR: configuration file " + cfg + " test failed: 1 warning (--check fails on any warning)",
+                lines.get(1));
+        assertEquals("", out.toString());
         assertFalse((out.toString() + err).contains("s3cr3t-pw"), out::toString);
+    }
+
+    @Test
+    void checkFailsOnAMisspelledKeySoThatItCanGateAReload() throws IOException {
+        Path cfg = config("redis:\n  host: 127.0.0.1\n  prot: 6391\n"
+                + "groups:\n  grp:\n    events: [a]\n    intervals: ['5s']\n");
+
+        assertEquals(1, run("--check", cfg.toString()));
+
+        assertEquals(List.of("WARNING: " + cfg + ":3: unknown key redis.'prot' ignored; did you mean 'port'?",
+                "ERROR: configuration file " + cfg + " test failed: 1 warning (--check fails on any warning)"),
+                lines(err));
+    }
+
+    @Test
+    void checkStaysStrictAboutAnInvalidGroupThatReadersSkip() throws IOException {
+        Path cfg = config("groups:\n  grp:\n    events: [a]\n    intervals: ['5s']\n"
+                + "  bad:\n    events: [a]\n    intervals: ['5x']\n");
+
+        assertEquals(1, run("--check", cfg.toString()));
+
+        List<String> lines = lines(err);
+        assertEquals(1, lines.size(), err::toString);
+        assertTrue(lines.get(0).startsWith("ERROR: " + cfg + ":7: group 'bad': "), lines.get(0));
     }
 
     @Test

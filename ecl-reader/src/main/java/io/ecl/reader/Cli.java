@@ -89,6 +89,17 @@ final class Cli {
         for (String w : config.warnings()) {
             line(err, "WARNING: " + w);
         }
+        for (Map.Entry<String, String> invalid : config.invalidGroups().entrySet()) {
+            line(err, "WARNING: " + invalid.getValue() + " (group skipped)");
+        }
+    }
+
+    /**
+     * For a tool asked for {@code group}: its error when the config left that group out as
+     * invalid (then that is the only line worth printing), else null.
+     */
+    static String invalidGroup(EclConfig config, String group) {
+        return group == null ? null : config.invalidGroups().get(group);
     }
 
     /** Prints {@code ERROR: message} and returns exit code 1. */
@@ -144,6 +155,18 @@ final class Cli {
          * not given, where it came from. ECL_REDIS_URL is applied from the same environment.
          */
         EclConfig load(Path given) {
+            return EclConfig.load(resolve(given), env);
+        }
+
+        /**
+         * Like {@link #load}, for a tool that reads the groups it is asked for: an invalid group is
+         * left out and named in {@link EclConfig#invalidGroups()} rather than failing the file.
+         */
+        EclConfig loadSkippingInvalidGroups(Path given) {
+            return EclConfig.loadSkippingInvalidGroups(resolve(given), env);
+        }
+
+        private Path resolve(Path given) {
             Path file = given;
             String origin = null;
             if (file == null) {
@@ -159,7 +182,7 @@ final class Cli {
                     throw new ConfigException(file + ": config file not found (" + origin + ")");
                 }
             }
-            return EclConfig.load(file, env);
+            return file;
         }
     }
 

@@ -189,7 +189,10 @@ public final class LogEventCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Cli.stackTraces = verbose;
         try {
-            EclConfig cfg = configLocation.load(config);
+            EclConfig cfg = configLocation.loadSkippingInvalidGroups(config);
+            if (Cli.invalidGroup(cfg, group) != null) {
+                return Cli.error(err, Cli.invalidGroup(cfg, group));
+            }
             Cli.warnings(err, cfg);
             GroupConfig g = cfg.group(group);
             if (g == null) {

@@ -311,7 +311,10 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
         Formats.Sections sections = section == null || section.last ? Formats.Sections.LAST
                 : section.current ? Formats.Sections.CURRENT : Formats.Sections.BOTH;
         try {
-            EclConfig cfg = configLocation.load(configOption != null ? configOption : config);
+            EclConfig cfg = configLocation.loadSkippingInvalidGroups(configOption != null ? configOption : config);
+            if (!all && Cli.invalidGroup(cfg, group) != null) {
+                return Cli.error(err, Cli.invalidGroup(cfg, group));
+            }
             Cli.warnings(err, cfg);
             List<GroupConfig> groups = new ArrayList<>();
             List<Interval> intervals = new ArrayList<>();

@@ -198,4 +198,27 @@ class LogEventConfigTest {
                 + "EVENT '-' reads lines 'EVENT [COUNT]' from stdin.\n"), help::toString);
         assertEquals(0, help.code);
     }
+    @Test
+    void invalidOtherGroupIsNamedOnceAndTheEventIsLogged() throws IOException {
+        String cfg = write("broken.yml", redis.yamlRedisSection() + GROUPS
+                + "  broken:\n    events: [yes]\n    intervals: ['5m']\n");
+
+        Run run = run(Map.of(), Path.of(cfg), cfg, "g", "a");
+
+        assertEquals(0, run.code, run::toString);
+        assertEquals("WARNING: " + cfg + ":13: group 'broken': event ID yes is read by Python (PyYAML, YAML 1.1) as"
+                + " the boolean True, so Python would use another Redis key; quote it: 'yes' (group skipped)\n", run.err);
+        assertEquals("1", r.get("g:5m:cur:a"));
+    }
+
+    @Test
+    void invalidOwnGroupIsOneErrorLine() throws IOException {
+        String cfg = write("broken.yml", redis.yamlRedisSection() + GROUPS
+                + "  broken:\n    events: [yes]\n    intervals: ['5m']\n");
+
+        Run run = run(Map.of(), Path.of(cfg), cfg, "broken", "yes");
+
+        assertEquals(1, run.code, run::toString);
+        run.oneErrLine("ERROR: " + cfg + ":13: group 'broken': event ID yes is read by Python");
+    }
 }

@@ -426,6 +426,37 @@ class ReaderCommandTest {
         assertEquals(0, run.code);
     }
 
+    // ---- one invalid group: the reader reads the others (cron and Munin keep their graphs) ----
+
+    private String configWithABrokenGroup() throws IOException {
+        return write("broken.yml", redis.yamlRedisSection() + GROUPS
+                + "  broken:\n    events: [a]\n    intervals: ['5x']\n");
+    }
+
+    @Test
+    void invalidGroupElsewhereIsNamedOnceAndTheAskedGroupIsRead() throws IOException {
+        String cfg = configWithABrokenGroup();
+        r.set("g:5m:last:a", "3");
+
+        Run run = Run.reader(cfg, "-g", "g");
+
+        assertEquals("a:3\nb:0\nc:0\n", run.out, run::toString);
+        assertEquals("WARNING: " + cfg + ":17: group 'broken': invalid interval '5x': expected a positive number"
+                + " followed by s, m, h or d (e.g. 5s, 5m, 1.5h) (group skipped)\n", run.err);
+        assertEquals(0, run.code);
+    }
+
+    @Test
+    void askingForTheInvalidGroupIsOneErrorLineNamingIt() throws IOException {
+        String cfg = configWithABrokenGroup();
+
+        Run run = Run.reader(cfg, "-g", "broken");
+
+        run.oneErrLine("ERROR: " + cfg + ":17: group 'broken': invalid interval '5x'");
+        assertEquals("", run.out);
+        assertEquals(1, run.code);
+    }
+
     // ---- -v: what the Python tool cannot show ----
 
     /** 2023-11-14T22:15:00Z, a 5-minute boundary. */
