@@ -93,7 +93,7 @@ final class Flusher implements Runnable {
             } catch (Throwable e) {
                 // Never die, whatever it was (an OutOfMemoryError the application caused, a bug):
                 // a dead flusher would keep counts in memory forever without a word. A
-                // connection interrupted mid-reply was discarded by the send (see pipeline()).
+                // connection interrupted mid-reply was discarded by send().
                 try {
                     LOG.error("ecl flusher: unexpected error; retrying in 1 s", e);
                 } catch (Throwable alsoFailed) {
