@@ -133,14 +133,14 @@ public final class EventCountLogger implements AutoCloseable {
      * background thread to push early. While Redis is unreachable this does not wait either;
      * counts then wait in memory up to {@code max_pending}.
      *
-     * @return true when it pushed
+     * @return true when it pushed and Redis took everything; false when no push was due, or
+     *     Redis failed meanwhile (the counts then wait in memory, see {@link #flush()})
      */
     public boolean awaitCapacity() {
         if (redisDown || !flusher.wantsEarlyFlush()) {
             return false;
         }
-        flush();
-        return true;
+        return flush();
     }
 
     /**
