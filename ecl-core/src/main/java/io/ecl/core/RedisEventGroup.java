@@ -161,9 +161,23 @@ final class RedisEventGroup implements EventGroup {
             return;
         }
         Counter c = event == null ? null : counters.get(event);
-        if (c == null && (c = admit(event)) == null) {
+        if (c != null) {
+            add(c, count);
             return;
         }
+        if ((c = admit(event)) == null) {
+            return;
+        }
+        add(c, count);
+        if (created.get() >= flushEarlyAt && !flushRequested) {
+            // A burst of new IDs: push now (this count included) rather than at the next sync,
+            // long before max_pending is near.
+            flushRequested = true;
+            owner.flusher.wake();
+        }
+    }
+
+    private void add(Counter c, long count) {
         if (direct && !owner.redisDown && logDirect(c, count)) {
             return;
         }
@@ -212,11 +226,6 @@ final class RedisEventGroup implements EventGroup {
                 created.incrementAndGet();
                 return new Counter(e, true);
             });
-            if (created.get() >= flushEarlyAt && !flushRequested) {
-                // A burst of new IDs: push now rather than at the next sync, before it nears max_pending.
-                flushRequested = true;
-                owner.flusher.wake();
-            }
         }
         return c;
     }
