@@ -143,6 +143,43 @@ public final class EventCountLogger implements AutoCloseable {
         }
     }
 
+    /**
+     * Backpressure for a producer of bursts of new event IDs (a log file piped in, a replay),
+     * which would otherwise outpace the flusher: when a group has received half of its
+     * {@code max_pending} new distinct IDs since its last push and Redis answers, pushes now in
+     * the calling thread and returns when Redis has the counts; otherwise returns at once (one
+     * read of a counter per group). {@code log()} itself never waits: it only asks the
+     * background thread to push early. While Redis is unreachable this does not wait either;
+     * counts then wait in memory up to {@code max_pending}.
+     *
+     * @return true when it pushed and Redis took everything; false when no push was due, or
+     *     Redis failed meanwhile (the counts then wait in memory, see {@link #flush()})
+     */
+    public boolean awaitCapacity() {
+        if (redisDown || !flusher.wantsEarlyFlush()) {
+            return false;
+        }
+        return flush();
+    }
+
+    /**
+     * Events logged and not yet acknowledged by Redis: the sum of the (absolute) counts that
+     * {@link #pendingCount()} holds.
+     */
+    public long pendingEvents() {
+        return flusher.pendingEvents();
+    }
+
+    /**
+     * What the last failed push met, in one line naming Redis's address (a refused connection,
+     * an error Redis answered such as OOM), or null if none failed; kept after Redis recovers.
+     */
+    public String lastFailure() {
+        return lastFailure;
+    }
+
+    private volatile String lastFailure;
+
     /** Counts dropped because more than {@code max_pending} were waiting for Redis. */
     public long droppedCount() {
         return flusher.dropped();
@@ -316,6 +353,7 @@ public final class EventCountLogger implements AutoCloseable {
     }
 
     void markDown(JedisException e) {
+        lastFailure = connection.describe(e);
         synchronized (stateLock) {
             if (!redisDown) {
                 redisDown = true;
@@ -346,6 +384,18 @@ public final class EventCountLogger implements AutoCloseable {
                 LOG.error("group '{}': {}; {} counts not stored (a key of this group may hold a non-counter value)",
                         g.name(), connection.describe(e), count);
             }
+        }
+    }
+
+    private final Set<String> reportedOverflows = ConcurrentHashMap.newKeySet();
+
+    /** A local sum of {@code event} that went beyond a long: it stays at {@code limit}, {@code lost} is not counted. */
+    void reportOverflow(RedisEventGroup g, String event, long limit, long lost) {
+        if (reportedOverflows.size() < 100 && reportedOverflows.add(g.name() + "|" + event)) {
+            LOG.error("group '{}': the count of event '{}' would go beyond {}, the limit of a Redis counter;"
+                    + " it stays at the limit and {} counts are not counted", g.name(), event, limit, lost);
+        } else {
+            LOG.debug("group '{}': event '{}' saturated again, {} counts not counted", g.name(), event, lost);
         }
     }
 

@@ -148,8 +148,15 @@ final class Flusher {
             wakeRequested = false;
             cycle(false);
             return nextWake() - owner.clock.millis();
-        } catch (RuntimeException e) {
-            LOG.error("ecl flusher: unexpected error; retrying in 1 s", e);
+        } catch (Throwable e) {
+            // Never die, whatever it was (an OutOfMemoryError the application caused, a bug):
+            // a dead flusher would keep counts in memory forever without a word. A
+            // connection interrupted mid-reply was discarded by send().
+            try {
+                LOG.error("ecl flusher: unexpected error; retrying in 1 s", e);
+            } catch (Throwable alsoFailed) {
+                // nothing left to report with
+            }
             return 1_000;
         } finally {
             lock.unlock();
@@ -279,6 +286,21 @@ final class Flusher {
      * per node, and Jedis' cluster pipeline offers none). Returns true when nothing is left.
      */
     private boolean send() {
+        try {
+            return sendAll();
+        } catch (RuntimeException | Error e) {
+            // Not a Redis error: something failed in this process between writing commands and
+            // reading every reply (an OutOfMemoryError while replies arrive, a bug). A connection
+            // may have gone back to the pool with replies nobody read, and the next command on it
+            // would get them (a marker read as applied, a cast failing): drop the whole client.
+            // The chunks stay unacknowledged and go again with their IDs, so nothing is counted
+            // twice.
+            owner.connection.discard();
+            throw e;
+        }
+    }
+
+    private boolean sendAll() {
         if (!resolveInDoubt()) {
             return false;
         }
@@ -547,6 +569,7 @@ final class Flusher {
 
             // ---- round trip 2: MULTI ... EXEC, then the chunks log.lua must take ----
             Response<Object> exec = null;
+            List<Response<?>> queuedWrites = new ArrayList<>();
             int[] incrFrom = new int[inTx.size()];
             long[] late = new long[inTx.size()];
             if (inTx.isEmpty()) {
@@ -555,13 +578,13 @@ final class Flusher {
                 p.sendCommand(Protocol.Command.MULTI, new String[0]);
                 int queued = 0;
                 for (String[] set : plan.tsToSet) {
-                    p.set(set[0], set[1]);
+                    queuedWrites.add(p.set(set[0], set[1]));
                     queued++;
                 }
                 for (int k = 0; k < inTx.size(); k++) {
                     Pending.Chunk c = inTx.get(k);
                     int[] w = where.get(k);
-                    queued += queueChunk(p, c, w);
+                    queued += queueChunk(p, c, w, queuedWrites);
                     incrFrom[k] = queued - c.size() * w.length;
                     late[k] = queueAfterCounts(p, c, w);
                     queued += afterCountsCommands(c, w);
@@ -586,8 +609,9 @@ final class Flusher {
             } catch (JedisDataException e) {
                 // EXECABORT: Redis refused a command while queueing (out of memory, a read-only
                 // replica...); nothing was applied, so the chunks stay pending (same IDs) and go
-                // again after a backoff, like after a lost connection.
-                failed(e);
+                // again after a backoff, like after a lost connection. EXECABORT alone does not
+                // say why: the refusal is the reply to the queued command.
+                failed(execAborted(e, queuedWrites));
                 return false;
             }
             if (execReply == null) {
@@ -605,6 +629,28 @@ final class Flusher {
         }
     }
 
+    /**
+     * The error to report for an EXECABORT: Redis's refusal of the first queued write it refused
+     * (e.g. "OOM command not allowed when used memory > 'maxmemory'"), so the one line a user
+     * sees says what Redis refused, with what became of the transaction.
+     */
+    static JedisDataException execAborted(JedisDataException execAbort, List<Response<?>> queued) {
+        for (Response<?> r : queued) {
+            try {
+                r.get();
+            } catch (JedisDataException refusal) {
+                return new JedisDataException(firstLine(refusal.getMessage())
+                        + " (EXECABORT: Redis discarded the transaction, nothing of it was applied)", execAbort);
+            }
+        }
+        return execAbort;
+    }
+
+    private static String firstLine(String s) {
+        int nl = s == null ? -1 : s.indexOf('\n');
+        return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
+    }
+
     private static void runHook(Runnable hook) {
         if (hook != null) {
             hook.run();
@@ -612,14 +658,15 @@ final class Flusher {
     }
 
     /** Queues the INCRBY of every count of {@code c} (events outer, intervals inner); returns how many. */
-    private static int queueChunk(AbstractPipeline p, Pending.Chunk c, int[] where) {
+    private static int queueChunk(AbstractPipeline p, Pending.Chunk c, int[] where, List<Response<?>> queued) {
         RedisEventGroup g = c.group;
         int n = where.length;
         for (int e = 0; e < c.size(); e++) {
             String event = c.counters[e].event;
             String count = Long.toString(c.counts[e]); // once for all intervals
             for (int i = 0; i < n; i++) {
-                p.sendCommand(Protocol.Command.INCRBY, Keys.counterIn(g.prefix(i), where[i] == TxPlan.LAST, event), count);
+                queued.add(p.sendCommand(Protocol.Command.INCRBY,
+                        Keys.counterIn(g.prefix(i), where[i] == TxPlan.LAST, event), count));
             }
         }
         return c.size() * n;
@@ -886,6 +933,44 @@ final class Flusher {
                 d += g.pending.dropped;
             }
             return d;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A count too large for the lock-free adders, added to the group's pending counts exactly. */
+    void addExact(RedisEventGroup g, RedisEventGroup.Counter c, long count) {
+        lock.lock();
+        try {
+            g.addExact(c, count);
+        } finally {
+            lock.unlock();
+        }
+        wake();
+    }
+
+    /** Whether a group received enough new distinct IDs since its last drain to push early. Lock-free. */
+    boolean wantsEarlyFlush() {
+        for (RedisEventGroup g : groups) {
+            if (g.wantsEarlyFlush()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Events pending in every group, plus direct-mode calls in doubt (their counts). */
+    long pendingEvents() {
+        lock.lock();
+        try {
+            long n = 0;
+            for (RedisEventGroup g : groups) {
+                n = Pending.saturatedAdd(n, g.pending.events());
+                for (RedisEventGroup.InDoubt d : g.inDoubt) {
+                    n = Pending.saturatedAdd(n, d.count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(d.count));
+                }
+            }
+            return n;
         } finally {
             lock.unlock();
         }

@@ -39,17 +39,32 @@ final class Pending {
         this.maxEntries = maxEntries;
     }
 
-    /** Adds {@code count}; returns false when it had to be dropped because the cap is reached. */
-    boolean add(long[] starts, RedisEventGroup.Counter counter, long count) {
+    /** What {@link #add} did. */
+    enum Added { ADDED, DROPPED, SATURATED }
+
+    /**
+     * Adds {@code count}. DROPPED: the cap is reached and {@code capped} (Redis is unreachable), so
+     * the count is counted in {@link #dropped} instead. SATURATED: the sum would not fit in a long
+     * (nor in Redis, whose counters are 64-bit); it stays at the limit and the part that did not
+     * fit is in {@link #lastOverflow}.
+     */
+    Added add(long[] starts, RedisEventGroup.Counter counter, long count, boolean capped) {
         LinkedHashMap<RedisEventGroup.Counter, long[]> batch = waiting.get(starts);
         long[] cell = batch == null ? null : batch.get(counter);
         if (cell != null) {
-            cell[0] += count;
-            return true;
+            long sum = cell[0] + count;
+            if (((cell[0] ^ sum) & (count ^ sum)) < 0) { // Math.addExact's test, without the exception
+                long limit = count > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+                lastOverflow = count - (limit - cell[0]);
+                cell[0] = limit;
+                return Added.SATURATED;
+            }
+            cell[0] = sum;
+            return Added.ADDED;
         }
-        if (entries >= maxEntries) {
+        if (capped && entries >= maxEntries) {
             dropped += count;
-            return false;
+            return Added.DROPPED;
         }
         if (batch == null) {
             batch = new LinkedHashMap<>();
@@ -58,8 +73,11 @@ final class Pending {
         }
         batch.put(counter, new long[] {count});
         entries++;
-        return true;
+        return Added.ADDED;
     }
+
+    /** The part of the last SATURATED add's count that was not kept. */
+    long lastOverflow;
 
     /** True the first time the cap is hit since the last successful delivery. */
     boolean shouldWarnDrop() {
@@ -76,6 +94,34 @@ final class Pending {
 
     int entries() {
         return entries;
+    }
+
+    /** Events waiting: the sum of the magnitudes of every count held (saturating; a report, not arithmetic). */
+    long events() {
+        long sum = 0;
+        for (LinkedHashMap<RedisEventGroup.Counter, long[]> batch : waiting.values()) {
+            for (long[] cell : batch.values()) {
+                sum = saturatedAdd(sum, magnitude(cell[0]));
+            }
+        }
+        for (Chunk c : unacked) {
+            for (int i = 0; i < c.size; i++) {
+                sum = saturatedAdd(sum, magnitude(c.counts[i]));
+            }
+        }
+        return sum;
+    }
+
+    private static long magnitude(long count) {
+        return count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(count);
+    }
+
+    static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        if (((a ^ sum) & (b ^ sum)) < 0) {
+            return b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+        return sum;
     }
 
     /** Sum of counts not yet acknowledged for {@code event} (for getCurrentCounts). */
@@ -162,7 +208,7 @@ final class Pending {
             counters[size] = counter;
             counts[size] = count;
             size++;
-            total += count;
+            total = saturatedAdd(total, count);
             anyDynamic |= counter.dynamic;
         }
 

@@ -503,6 +503,36 @@ final class RedisConnection implements AutoCloseable {
         return (nl < 0 ? s : s.substring(0, nl)).trim();
     }
 
+    /**
+     * Drops the client after a call was interrupted by something other than a Redis or network
+     * error (an OutOfMemoryError while reading a pipeline's replies): Jedis then returns the
+     * connection to the pool as if it were in step, with replies nobody read, which the next
+     * command on it would take for its own. The next use makes a new client; calls running on
+     * the old one finish or fail as on a lost connection.
+     */
+    void discard() {
+        UnifiedJedis j;
+        Connection c;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            j = jedis;
+            c = plain;
+            jedis = null;
+            plain = null;
+        }
+        try {
+            if (j != null) {
+                j.close();
+            } else if (c != null) {
+                c.close();
+            }
+        } catch (RuntimeException alreadyBroken) {
+            // closing a client is best effort here: it is dropped either way
+        }
+    }
+
     @Override
     public void close() {
         UnifiedJedis j;

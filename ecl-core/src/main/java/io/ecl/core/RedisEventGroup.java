@@ -53,6 +53,12 @@ final class RedisEventGroup implements EventGroup {
         final String event;
         final boolean dynamic;
         final LongAdder[] slots = {new LongAdder(), new LongAdder()};
+        /**
+         * Set by the flusher after it removed the counter from the map and before it drains it, so
+         * a thread that looked it up earlier and adds afterwards sees the flag and takes its add
+         * back (see {@link RedisEventGroup#forgetDynamicCounters}).
+         */
+        volatile boolean forgotten;
         /** Flusher only: the first idle sweep after the counter last had counts, 0 if none since. */
         long idleSince;
         /** The event ID as direct.lua receives it. */
@@ -87,6 +93,15 @@ final class RedisEventGroup implements EventGroup {
     private final Set<String> warnedEvents = ConcurrentHashMap.newKeySet();
     /** Events declared by declareEvent() that the config does not list; the reader must ask for them. */
     private final Set<String> declaredAtRunTime = ConcurrentHashMap.newKeySet();
+    /** Auto-declared counters made since the last drain. */
+    private final java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * Half of max_pending: this many new distinct IDs since the last drain make the flusher push
+     * early (and {@link EventCountLogger#awaitCapacity} wait), and more auto-declared counters than
+     * this are forgotten once drained. With Redis up, memory then holds a few times this many
+     * distinct counts whatever the burst; max_pending, reached only in an outage, stays the cap.
+     */
+    private final int flushEarlyAt;
     private volatile int slot;
     volatile boolean flushRequested;
     /** Direct mode: counts went to the local counters (Redis failed) and must be drained. */
@@ -123,6 +138,7 @@ final class RedisEventGroup implements EventGroup {
         this.directTemplate = directTemplate();
         this.syncLimit = config.syncLimit();
         this.pending = new Pending(config.maxPending());
+        this.flushEarlyAt = Math.max(1, config.maxPending() / 2);
         long longest = 0;
         for (Interval i : intervals) {
             longest = Math.max(longest, i.lengthMillis());
@@ -149,14 +165,44 @@ final class RedisEventGroup implements EventGroup {
             return;
         }
         Counter c = event == null ? null : counters.get(event);
-        if (c == null && (c = admit(event)) == null) {
+        if (c != null) {
+            add(c, count);
             return;
         }
+        if ((c = admit(event)) == null) {
+            return;
+        }
+        add(c, count);
+        if (created.get() >= flushEarlyAt && !flushRequested) {
+            // A burst of new IDs: push now (this count included) rather than at the next sync,
+            // long before max_pending is near.
+            flushRequested = true;
+            owner.flusher.wake();
+        }
+    }
+
+    private void add(Counter c, long count) {
         if (direct && !owner.redisDown && logDirect(c, count)) {
             return;
         }
-        LongAdder adder = c.slots[slot];
+        if (count > FAST_PATH_MAX || count < -FAST_PATH_MAX) {
+            // Rare: added with exact arithmetic under the flush lock, so a total beyond a long
+            // saturates and is reported instead of wrapping in the adder.
+            owner.flusher.addExact(this, c, count);
+            return;
+        }
+        int k = slot;
+        LongAdder adder = c.slots[k];
         adder.add(count);
+        if (c.forgotten) {
+            // The flusher forgot this counter while this thread held it: whatever it has not
+            // drained yet is taken back and logged again through the map.
+            long v = adder.sumThenReset();
+            if (v != 0) {
+                log(c.event, v);
+            }
+            return;
+        }
         if (direct) {
             hasLocalCounts = true;
             owner.flusher.wake();
@@ -178,7 +224,25 @@ final class RedisEventGroup implements EventGroup {
                     + "' and the group does not auto-declare events; not counted");
             return null;
         }
-        return counters.computeIfAbsent(event, e -> new Counter(e, true));
+        Counter c = counters.get(event);
+        if (c == null) {
+            c = counters.computeIfAbsent(event, e -> {
+                created.incrementAndGet();
+                return new Counter(e, true);
+            });
+        }
+        return c;
+    }
+
+    /**
+     * Counts per call up to this go through the lock-free adders: a sum of them can only wrap
+     * after 2^32 calls of one event between two syncs. Larger ones take the exact path.
+     */
+    static final long FAST_PATH_MAX = Integer.MAX_VALUE;
+
+    /** True when enough new distinct IDs arrived since the last drain to push early (see {@link #flushEarlyAt}). */
+    boolean wantsEarlyFlush() {
+        return created.get() >= flushEarlyAt;
     }
 
     private void refuse(String event, String message) {
@@ -476,8 +540,42 @@ final class RedisEventGroup implements EventGroup {
     void drain() {
         hasLocalCounts = false;
         flushRequested = false;
+        int made = created.getAndSet(0);
         drainSlot(slot);
         drainSlot(1 - slot);
+        if (made > 0 && counters.size() - config.events().size() >= flushEarlyAt) {
+            forgetDynamicCounters();
+        }
+    }
+
+    /**
+     * Forgets every auto-declared counter, all just drained, when there are at least
+     * {@link #flushEarlyAt}: a stream of ever new IDs (client addresses) must not keep millions of
+     * counters for the minute {@link #sweepIdle} waits. A thread that looked a counter up before it
+     * was removed and adds after the drain sees {@link Counter#forgotten} and takes its add back
+     * (the flag is written before the drain and read after the add, so one of the two sees the
+     * add; LongAdder.sumThenReset hands every add to exactly one of them). The flag is written
+     * after the removal, so whoever sees it finds the ID gone: the next log() of the ID makes a
+     * new counter.
+     */
+    private void forgetDynamicCounters() {
+        for (Counter c : counters.values()) {
+            if (c.dynamic && counters.remove(c.event, c)) {
+                // Removed first: a thread that sees the flag then finds the ID gone and makes a new counter.
+                c.forgotten = true;
+                drainRetired(c);
+            }
+        }
+    }
+
+    /** Adds a count too large for the adders (see {@link #FAST_PATH_MAX}) to the current epoch; flush lock held. */
+    void addExact(Counter c, long count) {
+        addPending(slotStarts[slot], c, count);
+        if (direct) {
+            hasLocalCounts = true;
+        } else if (syncLimit > 0) {
+            flushRequested = true;
+        }
     }
 
     private void drainSlot(int k) {
@@ -545,15 +643,29 @@ final class RedisEventGroup implements EventGroup {
         return slot;
     }
 
+    /** Counters held now, declared ones included (tests). */
+    int counterCount() {
+        return counters.size();
+    }
+
     /** The counter of {@code event} in use now, or null (tests). */
     Counter counterOf(String event) {
         return counters.get(event);
     }
 
     private void addPending(long[] starts, Counter c, long count) {
-        if (!pending.add(starts, c, count) && pending.shouldWarnDrop()) {
-            LOG.warn("group '{}': more than {} distinct counts are waiting for Redis (max_pending);"
-                    + " further new counts are dropped and counted as dropped", name(), config.maxPending());
+        switch (pending.add(starts, c, count, owner.redisDown)) {
+            case DROPPED -> {
+                if (pending.shouldWarnDrop()) {
+                    LOG.warn("group '{}': Redis is unreachable and more than {} distinct counts are waiting for it"
+                            + " (max_pending); further new counts are dropped and counted as dropped",
+                            name(), config.maxPending());
+                }
+            }
+            case SATURATED -> owner.reportOverflow(this, c.event, count > 0 ? Long.MAX_VALUE : Long.MIN_VALUE,
+                    pending.lastOverflow == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(pending.lastOverflow));
+            default -> {
+            }
         }
     }
 

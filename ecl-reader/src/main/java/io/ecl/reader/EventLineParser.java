@@ -36,15 +36,20 @@ final class EventLineParser {
             return Result.MALFORMED;
         }
         if (!parseCount(line, countStart, countEnd)) {
-            problem = "COUNT '" + line.substring(countStart, countEnd) + "' is not an integer";
+            problem = "COUNT '" + line.substring(countStart, countEnd) + "' is "
+                    + (overflow ? "beyond a 64-bit integer, the range of a Redis counter" : "not an integer");
             return Result.MALFORMED;
         }
         event = line.substring(start, end);
         return Result.EVENT;
     }
 
+    /** The last COUNT refused was an integer out of range. */
+    private boolean overflow;
+
     /** Parses an ASCII decimal integer with an optional sign into {@link #count}; false if it is not one. */
     private boolean parseCount(String s, int from, int to) {
+        overflow = false;
         int i = from;
         char first = s.charAt(i);
         boolean negative = first == '-';
@@ -68,6 +73,7 @@ final class EventLineParser {
                 count = Long.parseLong(s, from, to, 10);
                 return true;
             } catch (NumberFormatException e) {
+                overflow = true; // only digits here: too many of them
                 return false;
             }
         }

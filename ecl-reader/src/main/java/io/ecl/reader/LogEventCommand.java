@@ -9,12 +9,9 @@ import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
 import io.ecl.core.RedisUnavailableException;
 import io.ecl.core.Rotator;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -46,9 +43,14 @@ import picocli.CommandLine.Spec;
  *
  * <p>Stream mode ({@code EVENT} is {@code -}): every line of stdin is counted through local
  * counters, pushed every second (or the group's own {@code sync_interval}) and at end of input,
- * so one process keeps up with a busy log. Redis must answer at start; a later outage is bridged
- * by the library (counts wait in memory). A malformed line or a refused event is a warning naming
- * the line and is skipped. Exit 1 if counts could not be delivered at end of input.
+ * so one process keeps up with a busy log. A burst of new event IDs (every client address of an
+ * access log) is pushed early, and reading stops until Redis has it
+ * ({@link EventCountLogger#awaitCapacity()}): memory stays bounded and nothing is dropped while
+ * Redis answers. Redis must answer at start; a later outage is bridged by the library (counts
+ * wait in memory, up to {@code max_pending} distinct ones). A malformed line, a line longer than
+ * {@link StdinLines#MAX_LINE_BYTES} or a refused event is a warning naming the line and is
+ * skipped. Exit 1 if counts could not be delivered at end of input, or the library reported an
+ * error (a count refused by Redis, a total beyond a long).
  */
 @Command(name = "ecl-log-event", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
@@ -69,6 +71,11 @@ public final class LogEventCommand implements Callable<Integer> {
     static final Duration STREAM_SYNC_INTERVAL = Duration.ofSeconds(1);
     /** Warnings about stdin lines stop after this many, so a wrong pipe cannot flood the terminal. */
     static final int MAX_LINE_WARNINGS = 100;
+    /**
+     * Verdicts on event IDs remembered at most: a stream of ever new IDs must not grow the tool.
+     * Past this many the cache starts again (a verdict is cheap to repeat).
+     */
+    static final int MAX_VERDICTS = 10_000;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
             description = "The config file; the arguments are then GROUP EVENT [COUNT].")
@@ -256,7 +263,7 @@ public final class LogEventCommand implements Callable<Integer> {
         // are counted, as they mean counts were not stored.
         LibraryLog library = LibraryLog.watch(null);
         try {
-            pump(err, g, ecl.group(g.name()), stats);
+            pump(err, g, ecl, stats);
         } catch (IOException e) {
             readError = e;
         } finally {
@@ -277,11 +284,13 @@ public final class LogEventCommand implements Callable<Integer> {
             code = Cli.error(err, "cannot read stdin after line " + stats.lines + ": " + readError.getMessage());
         }
         if (!delivered) {
-            code = Cli.error(err, "cannot deliver the counts read from stdin to Redis at " + cfg.redis().address()
-                    + ": " + ecl.pendingCount() + " distinct counts are lost");
+            String why = ecl.lastFailure();
+            code = Cli.error(err, "cannot deliver " + ecl.pendingEvents() + " events read from stdin"
+                    + (why != null ? ": " + why : " to Redis at " + cfg.redis().address())
+                    + "; they are lost");
         }
         if (ecl.droppedCount() > 0) {
-            code = Cli.error(err, ecl.droppedCount() + " counts were dropped while Redis at " + cfg.redis().address()
+            code = Cli.error(err, ecl.droppedCount() + " events were dropped while Redis at " + cfg.redis().address()
                     + " was unreachable (more than max_pending distinct counts were waiting)");
         }
         if (library.errors() > 0) {
@@ -298,15 +307,21 @@ public final class LogEventCommand implements Callable<Integer> {
         int warnings;
     }
 
-    private void pump(PrintWriter err, GroupConfig g, EventGroup eg, StreamStats stats) throws IOException {
-        BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8), 1 << 16);
+    private void pump(PrintWriter err, GroupConfig g, EventCountLogger ecl, StreamStats stats) throws IOException {
+        EventGroup eg = ecl.group(g.name());
+        StdinLines in = new StdinLines(stdin);
         EventLineParser parser = new EventLineParser();
         // Verdict per event ID, decided at its first line: one map lookup per line afterwards.
         Map<String, Boolean> admitted = new HashMap<>();
-        String line;
-        while ((line = in.readLine()) != null) {
+        StdinLines.Kind kind;
+        while ((kind = in.next()) != StdinLines.Kind.END) {
             long n = ++stats.lines;
-            EventLineParser.Result r = parser.parse(line);
+            if (kind == StdinLines.Kind.TOO_LONG) {
+                stats.skipped++;
+                lineWarning(err, stats, n, "longer than " + StdinLines.MAX_LINE_BYTES + " bytes; line skipped");
+                continue;
+            }
+            EventLineParser.Result r = parser.parse(in.line());
             if (r == EventLineParser.Result.BLANK) {
                 continue;
             }
@@ -319,6 +334,9 @@ public final class LogEventCommand implements Callable<Integer> {
             if (ok == null) {
                 String refused = refusal(g, parser.event);
                 ok = refused == null;
+                if (admitted.size() >= MAX_VERDICTS) {
+                    admitted.clear();
+                }
                 admitted.put(parser.event, ok);
                 if (!ok) {
                     String reason = refused.endsWith(".") ? refused.substring(0, refused.length() - 1) : refused;
@@ -327,11 +345,18 @@ public final class LogEventCommand implements Callable<Integer> {
             }
             if (ok) {
                 eg.log(parser.event, parser.count);
-                stats.events += parser.count;
+                stats.events = saturatedAdd(stats.events, parser.count);
+                // Backpressure: a burst of new IDs is pushed before more is read.
+                ecl.awaitCapacity();
             } else {
                 stats.skipped++;
             }
         }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? (b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE) : sum;
     }
 
     private static void lineWarning(PrintWriter err, StreamStats stats, long line, String message) {

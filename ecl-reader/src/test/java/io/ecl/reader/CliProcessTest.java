@@ -120,6 +120,34 @@ class CliProcessTest {
     }
 
     @Test
+    void streamModeSkipsAHundredMegabyteLineInASmallHeapAndCountsTheLinesAfterIt() throws Exception {
+        Path in = dir.resolve("huge-line");
+        byte[] block = new byte[1 << 20];
+        java.util.Arrays.fill(block, (byte) 'x');
+        try (java.io.OutputStream out = Files.newOutputStream(in)) {
+            out.write("a\n".getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 100; i++) {
+                out.write(block);
+            }
+            out.write("\nb 2\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        Path err = dir.resolve("err");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "-Dlogback.configurationFile=" + logbackXml(), "io.ecl.reader.LogEventCommand",
+                config(redis.port()), "dyn", "-", "-v")
+                .redirectInput(in.toFile()).redirectError(err.toFile()).redirectOutput(dir.resolve("out").toFile()).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "process did not exit");
+
+        assertEquals("WARNING: stdin line 2: longer than 65536 bytes; line skipped\n"
+                + "logged 3 events (3 lines)\n"
+                + "skipped 1 lines (malformed or refused)\n", Files.readString(err, StandardCharsets.UTF_8));
+        assertEquals(0, p.exitValue());
+        assertEquals("1", redis.client().get("dyn:5m:cur:a"));
+        assertEquals("2", redis.client().get("dyn:5m:cur:b"));
+    }
+
+    @Test
     void readerWritesUtf8WhateverTheLocaleAsPythonDoes() throws Exception {
         redis.client().sadd("dyn:5m:last:@reg", "caf\u00e9");
         redis.client().set("dyn:5m:last:caf\u00e9", "2");

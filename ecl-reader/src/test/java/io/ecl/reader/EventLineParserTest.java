@@ -58,7 +58,11 @@ class EventLineParserTest {
         assertMalformed("a x", "COUNT 'x' is not an integer");
         assertMalformed("a -", "COUNT '-' is not an integer");
         assertMalformed("a 1e3", "COUNT '1e3' is not an integer");
-        assertMalformed("a 9223372036854775808", "COUNT '9223372036854775808' is not an integer");
+        assertMalformed("a 9223372036854775808", "COUNT '9223372036854775808' is beyond a 64-bit integer, the range"
+                + " of a Redis counter");
+        assertMalformed("a -9223372036854775809", "COUNT '-9223372036854775809' is beyond a 64-bit integer, the range"
+                + " of a Redis counter");
+        assertMalformed("a 99999999999999999999x", "COUNT '99999999999999999999x' is not an integer");
         assertMalformed("a \u0661", "COUNT '\u0661' is not an integer");
     }
 

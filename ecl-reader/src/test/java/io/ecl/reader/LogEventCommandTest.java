@@ -25,7 +25,8 @@ class LogEventCommandTest {
     private static final String GROUPS = "groups:\n"
             + "  g:\n    events: [a, b]\n    intervals: ['5m', '1h']\n"
             + "  dyn:\n    events: []\n    intervals: ['5m', '1h']\n    auto_declare_events: true\n"
-            + "  local:\n    events: [a]\n    intervals: ['1h']\n    sync_interval: 60\n";
+            + "  local:\n    events: [a]\n    intervals: ['1h']\n    sync_interval: 60\n"
+            + "  clients:\n    events: []\n    intervals: ['1h']\n    auto_declare_events: true\n    max_pending: 1000\n";
 
     @TempDir
     Path dir;
@@ -273,6 +274,80 @@ class LogEventCommandTest {
 
         assertEquals(1, run.code, run::toString);
         assertEquals(Map.of("not", "a counter"), r.hgetAll("g:5m:cur:a"));
+    }
+
+    @Test
+    void streamOfMoreNewIdsThanMaxPendingWithRedisUpCountsEveryOne() {
+        // Ten times max_pending distinct client addresses, each twice, within one sync interval.
+        StringBuilder in = new StringBuilder();
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < 10_000; i++) {
+                in.append("10.0.").append(i / 256).append('.').append(i % 256).append('\n');
+            }
+        }
+
+        Run run = Run.logEventWithStdin(in.toString(), config, "clients", "-", "-v");
+
+        assertEquals("logged 20000 events (20000 lines)\n", run.err);
+        assertEquals(0, run.code);
+        assertEquals(10_000, r.scard("clients:1h:cur:@reg"));
+        for (int i = 0; i < 10_000; i++) {
+            String key = "clients:1h:cur:10.0." + (i / 256) + "." + (i % 256);
+            assertEquals("2", r.get(key), key);
+        }
+    }
+
+    @Test
+    void streamCountBeyondALongSaturatesLoudlyAndExitsOne() {
+        Run run = Run.logEventWithStdin("x 9223372036854775807\nx 1\n", config, "dyn", "-", "-v");
+
+        assertEquals("logged 9223372036854775807 events (2 lines)\n", run.err);
+        assertEquals(1, run.code);
+        assertEquals("9223372036854775807", r.get("dyn:5m:cur:x"));
+        assertEquals("9223372036854775807", r.get("dyn:1h:cur:x"));
+    }
+
+    @Test
+    void streamCountThatOverflowsTheCounterInRedisExitsOne() {
+        r.set("dyn:1h:cur:x", "9223372036854775800");
+
+        Run run = Run.logEventWithStdin("x 100\n", config, "dyn", "-");
+
+        assertEquals(1, run.code, run::toString);
+        assertEquals("9223372036854775800", r.get("dyn:1h:cur:x"));
+        assertEquals("100", r.get("dyn:5m:cur:x"));
+    }
+
+    @Test
+    void streamSkipsALineLongerThanTheLimitAndCountsTheLinesAfterIt() {
+        String in = "a\n" + "b".repeat(65_536 + 1) + " 5\nb\r\na 2\n";
+
+        Run run = Run.logEventWithStdin(in, config, "g", "-", "-v");
+
+        assertEquals("WARNING: stdin line 2: longer than 65536 bytes; line skipped\n"
+                + "logged 4 events (4 lines)\n"
+                + "skipped 1 lines (malformed or refused)\n", run.err);
+        assertEquals(0, run.code);
+        assertEquals("3", r.get("g:5m:cur:a"));
+        assertEquals("1", r.get("g:5m:cur:b"));
+    }
+
+    @Test
+    void streamRefusedByRedisSaysWhatRedisRefusedAndCountsTheEventsLost() {
+        r.configSet("maxmemory-policy", "noeviction");
+        r.configSet("maxmemory", "1");
+        try {
+            Run run = Run.logEventWithStdin("a\na 2\nb\n", config, "g", "-");
+
+            assertEquals("ERROR: cannot deliver 4 events read from stdin: Redis at 127.0.0.1:" + redis.port()
+                    + " answered with an error: OOM command not allowed when used memory > 'maxmemory'."
+                    + " (EXECABORT: Redis discarded the transaction, nothing of it was applied); they are lost\n",
+                    run.err);
+            assertEquals(1, run.code);
+        } finally {
+            r.configSet("maxmemory", "0");
+        }
+        assertEquals(null, r.get("g:5m:cur:a"));
     }
 
     @Test

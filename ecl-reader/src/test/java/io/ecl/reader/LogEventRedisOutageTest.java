@@ -56,8 +56,10 @@ class LogEventRedisOutageTest {
 
         Run run = Run.logEventWithStdin(in, config.toString(), "g", "-");
 
-        run.oneErrLine("ERROR: cannot deliver the counts read from stdin to Redis at 127.0.0.1:" + redis.port() + ": ");
-        assertTrue(run.err.endsWith(" distinct counts are lost\n"), run::toString);
+        // Events, not distinct counts: "a" and "a 2" are one distinct count of 3 events.
+        run.oneErrLine("ERROR: cannot deliver 3 events read from stdin: cannot connect to Redis at 127.0.0.1:"
+                + redis.port() + ": ");
+        assertTrue(run.err.endsWith("; they are lost\n"), run::toString);
         assertEquals(1, run.code);
     }
 }
