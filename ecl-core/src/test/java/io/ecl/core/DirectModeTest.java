@@ -389,7 +389,7 @@ class DirectModeTest {
 
     @Test
     void moreThreadsThanConnectionsWaitTheirTurnAndEveryCountIsInRedisWhenLogReturns() throws Exception {
-        EclConfig impatientConfig = EclConfig.parse(redis.yamlRedisSection() + "  timeout_ms: 250\n"
+        EclConfig impatientConfig = EclConfig.parse(redis.yamlRedisSection() + "  socket_timeout: 0.25\n"
                 + "groups:\n  web:\n    events: [a, b]\n    intervals: ['5s', '1m', '1h']\n", "test.yml");
         int threads = 12;
         int perThread = 5;
