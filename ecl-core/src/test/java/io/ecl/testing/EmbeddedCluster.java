@@ -164,10 +164,13 @@ public final class EmbeddedCluster implements BeforeAllCallback, AfterAllCallbac
                 .collect(Collectors.toList());
     }
 
-    /** The {@code redis:} section of a config with two live nodes as seeds, key mode hashtag. */
+    /**
+     * The {@code ecl_redis:} section of a config (where ecl's own connection keys live) with two
+     * live nodes as seeds, key mode hashtag; more keys of that section may be appended.
+     */
     public String yamlRedisSection() {
         List<Integer> live = livePorts();
-        return "redis:\n  cluster: true\n  key_mode: hashtag\n  nodes: ['127.0.0.1:" + live.get(0)
+        return "ecl_redis:\n  cluster: true\n  key_mode: hashtag\n  nodes: ['127.0.0.1:" + live.get(0)
                 + "', '127.0.0.1:" + live.get(1) + "']\n";
     }
 

@@ -42,7 +42,7 @@ class ReaderSentinelTest {
 
     @BeforeEach
     void writeConfigAndCounts() throws Exception {
-        config = Run.writeFile(dir, "ecl.yml", "redis:\n  sentinels: ['127.0.0.1:" + sentinelPort + "']\n"
+        config = Run.writeFile(dir, "ecl.yml", "ecl_redis:\n  sentinels: ['127.0.0.1:" + sentinelPort + "']\n"
                 + "  master_name: mymaster\n"
                 + "groups:\n  web:\n    events: [hit, miss]\n    intervals: ['5m']\n"
                 + "  api:\n    events: [call]\n    intervals: ['1m']\n");
