@@ -40,7 +40,7 @@ final class ConfigLoader {
                     "tls_ca_file", "tls_cert_file", "tls_key_file", "tls_verify_hostname",
                     "sentinels", "master_name", "sentinel_password", "cluster", "nodes", "key_mode");
     private static final Set<String> GROUP_KEYS = Set.of("events", "intervals", "auto_declare_events",
-            "sync_interval", "sync_limit", "legacy_scan", "max_pending");
+            "sync_interval", "sync_limit", "legacy_scan", "writers_rotate", "max_pending");
 
     private final String source;
     private final EclConfig.Builder config = EclConfig.builder();
@@ -253,6 +253,9 @@ final class ConfigLoader {
                         break;
                     case "legacy_scan":
                         group.legacyScan(bool(v, what));
+                        break;
+                    case "writers_rotate":
+                        group.writersRotate(bool(v, what));
                         break;
                     case "max_pending":
                         group.maxPending((int) integer(v, what, 1, Integer.MAX_VALUE));
