@@ -497,6 +497,11 @@ final class RedisEventGroup implements EventGroup {
         for (int i = 0; i < intervals.length; i++) {
             current[i] = intervals[i].startOf(now);
         }
+        sendContext(newest, current, hold);
+    }
+
+    /** Sets what {@link #prepareSend} computes (tests set it directly). */
+    void sendContext(long[] newest, long[] current, boolean hold) {
         sendNewest = newest;
         sendCurrent = current;
         sendHolds = hold;
