@@ -9,7 +9,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -60,7 +63,9 @@ final class PythonStyleMaster implements Runnable {
             }
             try {
                 if (jedis == null) {
-                    jedis = new Jedis(host, port, 1_000);
+                    // RESP2, as redis-py speaks it (and without Jedis' warning about negotiating RESP3)
+                    jedis = new Jedis(new HostAndPort(host, port), DefaultJedisClientConfig.builder()
+                            .timeoutMillis(1_000).protocol(RedisProtocol.RESP2).build());
                 }
                 for (GroupConfig g : groups) {
                     rotate(jedis, g, g.interval(interval));
