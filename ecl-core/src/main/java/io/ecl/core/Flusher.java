@@ -180,7 +180,11 @@ final class Flusher implements Runnable {
         return !owner.redisDown && !anyHeld() && send();
     }
 
-    /** True when all that waits is chunks held until a master opens their interval. */
+    /**
+     * True when every group with something to send has chunks held until a master opens their
+     * interval: nothing of it can go before they do (counts merged since wait behind them), so
+     * the next send waits for the poll.
+     */
     private boolean onlyHeld() {
         boolean any = false;
         for (RedisEventGroup g : groups) {
@@ -188,7 +192,7 @@ final class Flusher implements Runnable {
                 return false;
             }
             if (!g.pending.isEmpty()) {
-                if (!g.pending.onlyHeld()) {
+                if (!g.pending.anyHeld()) {
                     return false;
                 }
                 any = true;

@@ -143,19 +143,7 @@ final class Pending {
         }
     }
 
-    /** True when every chunk waiting for an acknowledgement was held at its last send (and nothing else waits). */
-    boolean onlyHeld() {
-        if (unacked.isEmpty() || !waiting.isEmpty()) {
-            return false;
-        }
-        for (Chunk c : unacked) {
-            if (!c.held) {
-                return false;
-            }
-        }
-        return true;
-    }
-
+    /** True when a chunk waiting for an acknowledgement was held at its last send. */
     boolean anyHeld() {
         for (Chunk c : unacked) {
             if (c.held) {
