@@ -22,7 +22,7 @@ public final class Rotator implements AutoCloseable {
     /** How often (by the boundaries rotated) a group is probed for counters without registry. */
     static final long PROBE_PERIOD_MILLIS = 60_000;
     private final RedisConnection connection;
-    /** (group, interval) -> boundary at or after which the next probe runs. */
+    /** Group -> boundary at or after which the next probe runs. */
     private final Map<String, Long> nextProbe = new ConcurrentHashMap<>();
     /** Groups found with counters written without registry: scanned at every rotation from then on. */
     private final Set<String> scansAlways = ConcurrentHashMap.newKeySet();
@@ -116,15 +116,17 @@ public final class Rotator implements AutoCloseable {
 
     /**
      * Whether to look for counters written without registry in a group that auto-declares events
-     * and has no {@code legacy_scan}: at the first rotation of each (group, interval), then at most
-     * once per {@link #PROBE_PERIOD_MILLIS} of its boundaries, so a Python client nobody told us
-     * about is noticed within minutes while a group without one costs one SCAN per period.
+     * and has no {@code legacy_scan}: at its first rotation, then at most once per
+     * {@link #PROBE_PERIOD_MILLIS} of boundaries, whichever interval is rotated (a Python client
+     * increments every interval of the group, so one interval's counters tell), so a Python
+     * client nobody told us about is noticed within a minute while a group without one costs
+     * one SCAN a minute (the Python master SCANs at every rotation of every interval).
      */
     private boolean probeDue(GroupConfig group, Interval interval, long boundaryMillis) {
         if (!group.autoDeclareEvents()) {
             return false; // Python clients refuse undeclared events there; declared ones need no SCAN
         }
-        String key = group.name() + '\0' + interval.name();
+        String key = group.name();
         Long next = nextProbe.get(key);
         if (next != null && boundaryMillis < next && boundaryMillis >= next - PROBE_PERIOD_MILLIS) {
             return false;
