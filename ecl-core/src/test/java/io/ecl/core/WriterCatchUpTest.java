@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,11 +42,19 @@ class WriterCatchUpTest {
 
     private static Path tempDir() {
         try {
-            Path dir = Files.createTempDirectory("ecl-aof");
-            dir.toFile().deleteOnExit();
-            return dir;
+            return Files.createTempDirectory("ecl-aof");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    @AfterAll
+    static void removeData() throws IOException {
+        redis.stop();
+        try (var files = Files.walk(DATA)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 
