@@ -90,8 +90,11 @@ public final class Rotator implements AutoCloseable {
         } else if (probeDue(group, interval, boundaryMillis)) {
             Set<String> found = scanCurrent(group, interval);
             if (!found.isEmpty()) {
+                // Known to ecl: registered by its writers, or declared at run time by an application.
                 found.removeAll(connection.call(j -> j.smembers(Keys.registryIn(
                         Keys.prefix(connection.config.keyMode(), group.name(), interval), false))));
+                found.removeAll(connection.call(j -> j.smembers(
+                        Keys.declared(connection.config.keyMode(), group.name(), interval))));
             }
             if (!found.isEmpty()) {
                 args.addAll(found);

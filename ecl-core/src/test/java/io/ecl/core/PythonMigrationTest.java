@@ -307,9 +307,12 @@ class PythonMigrationTest {
     @Test
     void aGroupWithoutPythonCountersIsScannedOnlyOncePerProbePeriod() {
         GroupConfig quiet = config.group("quiet");
-        try (Rotator master = Rotator.connect(config.redis())) {
+        try (Rotator master = Rotator.connect(config.redis());
+                LogCapture log = new LogCapture(Rotator.class, Level.WARN)) {
             master.rotate(quiet, quiet.interval("5s"), T0);
             ecl.group("quiet").log("java");
+            ecl.group("quiet").declareEvent("declaredAtRunTime"); // its counters are no registry's either
+            ecl.flush();
             try (Monitor monitor = new Monitor(redis.port())) {
                 monitor.clientCommands(r);
                 for (long b = T0 + 5_000; b < T0 + Rotator.PROBE_PERIOD_MILLIS; b += 5_000) {
@@ -320,6 +323,8 @@ class PythonMigrationTest {
                 master.rotate(quiet, quiet.interval("5s"), T0 + Rotator.PROBE_PERIOD_MILLIS);
                 assertTrue(monitor.clientCommands(r).contains("scan"), "probed again after the period");
             }
+            assertEquals("0", r.get("quiet:5s:cur:declaredAtRunTime"));
+            assertEquals(List.of(), log.messages(Level.WARN), "ecl's own counters are no reason to warn");
         }
         assertNull(r.get("quiet:5s:cur:java"));
     }
