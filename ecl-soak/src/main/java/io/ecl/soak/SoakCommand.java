@@ -155,6 +155,18 @@ public final class SoakCommand implements Callable<Integer> {
         Thread watcher = new Thread(() -> watchLoop(direct, localGroup, directGroup), "soak-watcher");
         watcher.setDaemon(true);
         watcher.start();
+        Map<String, LastAuditor> auditors = new LinkedHashMap<>();
+        List<Thread> auditorThreads = new ArrayList<>();
+        auditors.put(localGroup, new LastAuditor(target.getHostString(), target.getPort(), localGroup, longInterval,
+                SoakLogger.LOCAL_EVENTS));
+        auditors.put(directGroup, new LastAuditor(target.getHostString(), target.getPort(), directGroup, longInterval,
+                SoakLogger.DIRECT_EVENTS));
+        for (Map.Entry<String, LastAuditor> a : auditors.entrySet()) {
+            Thread t = new Thread(a.getValue(), "soak-audit-" + a.getKey());
+            t.setDaemon(true);
+            t.start();
+            auditorThreads.add(t);
+        }
         List<Process> loggerProcs = new ArrayList<>();
         List<Path> accounts = new ArrayList<>();
         int loggerId = 0;
@@ -237,6 +249,12 @@ public final class SoakCommand implements Callable<Integer> {
         sleepMillis(2_200);
         watcher.interrupt();
         watcher.join(5_000);
+        for (LastAuditor a : auditors.values()) {
+            a.stop();
+        }
+        for (Thread t : auditorThreads) {
+            t.join(5_000);
+        }
         for (Process p : masters) {
             stop(p);
         }
@@ -270,15 +288,21 @@ public final class SoakCommand implements Callable<Integer> {
                 long c = whole.current().values().stream().mapToLong(Long::longValue).sum();
                 counted += c;
                 long expected = acc.logged - acc.dropped;
-                // Every count must be in the long interval once, and visible in exactly one 'last'
-                // of the 1 s interval (or in its final 'cur').
-                long seen = seenInLast(g, reader.read(g, "1s"));
-                long groupLost = Math.max(Math.max(0, expected - c), Math.max(0, expected - seen));
+                // Every count must be in the long interval once, and shown in exactly one 'last' of
+                // the 1 s interval (or in its final 'cur').
+                LastAuditor audit = auditors.get(g);
+                long seen = audit.shownWithFinal();
+                long groupLost = Math.max(Math.max(0, expected - c), Math.max(audit.lost, expected - seen));
                 long groupDuplicated = Math.max(Math.max(0, c - expected), Math.max(0, seen - expected));
+                say("%s: %d rotations of the 1 s interval audited; 'last's never read but overwritten only at the"
+                        + " boundary after their end (a catch-up shortly before a boundary), counted as shown: %s;"
+                        + " overwritten before that, lost: %s", g, audit.transitions,
+                        audit.unreadShortLived.isEmpty() ? "none" : String.join(", ", audit.unreadShortLived),
+                        audit.lostLasts.isEmpty() ? "none" : String.join(", ", audit.lostLasts));
                 lost += groupLost;
                 duplicated += groupDuplicated;
                 misattributed += judge(g, acc, runStartSecond);
-                say("%s: logged %d, dropped %d; in the long interval %d; in the 1 s interval's 'last's seen and its final 'cur' %d",
+                say("%s: logged %d, dropped %d; in the long interval %d; shown in a 'last' of the 1 s interval or in its final 'cur' %d",
                         g, acc.logged, acc.dropped, c, seen);
             }
         }
@@ -328,24 +352,6 @@ public final class SoakCommand implements Callable<Integer> {
         }
         outages.add(new Long[] {cut, System.currentTimeMillis()});
         say("fault: Redis reachable again");
-    }
-
-    /**
-     * The sum of every distinct 'last' the watcher saw (one per rotation, identified by the
-     * cur:@ts it was closed at) and of the final 'cur': each count once, whoever rotated. A 'last'
-     * overwritten before anyone could read it shows here as lost.
-     */
-    private long seenInLast(String group, IntervalCounts end) {
-        long sum = end.current().values().stream().mapToLong(Long::longValue).sum();
-        Map<Long, IntervalCounts> seen = lasts.getOrDefault(group, Map.of());
-        for (Map.Entry<Long, IntervalCounts> e : seen.entrySet()) {
-            IntervalCounts s = e.getValue();
-            if (end.currentStartMillis() != null && e.getKey().equals(end.currentStartMillis())) {
-                s = end; // the final read of that 'last'
-            }
-            sum += s.last().values().stream().mapToLong(Long::longValue).sum();
-        }
-        return sum;
     }
 
     /** Start of the interval a 'last' covers: last:@ts, or (a Python master never writes it) the interval before cur:@ts. */

@@ -23,8 +23,8 @@ import sun.misc.Signal;
  * <p>Usage: {@code SoakLogger CONFIG OUTFILE LOCAL_GROUP DIRECT_GROUP START_SECOND SECONDS WINDOW_MS}
  */
 public final class SoakLogger {
-    private static final String[] LOCAL_EVENTS = {"e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"};
-    private static final String[] DIRECT_EVENTS = {"a", "b", "c"};
+    static final String[] LOCAL_EVENTS = {"e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"};
+    static final String[] DIRECT_EVENTS = {"a", "b", "c"};
 
     private final long startSecond;
     private final int windowMs;
