@@ -34,10 +34,13 @@ import redis.embedded.RedisServer;
  *
  * <p>How it knows: every group has a 1 s interval and a long one (hundreds of days, chosen so no
  * boundary falls inside the run). The long interval's {@code cur} ends with every count ever
- * delivered: compared with what the loggers say they logged, it gives lost and duplicated. The
- * 1 s interval's {@code last} is read after every boundary and compared with the loggers' count
- * of that second: it gives misattributed. Intervals around a Redis outage are not judged there
- * (their counts arrive late by design and are reported in the @late counters).
+ * delivered: compared with what the loggers say they logged, it gives lost and duplicated; so
+ * does the 1 s interval, whose rotations a {@link LastAuditor} follows, where a count must have
+ * been shown in a {@code last} (lost also counts a {@code last} overwritten before its time). The
+ * 1 s interval's {@code last} is read every 25 ms and compared with the loggers' count of the
+ * seconds it covers: it gives misattributed. Intervals around a Redis outage are not judged there
+ * (their counts arrive late by design and are reported in the @late counters); the report names
+ * them. {@code --scenario} chooses the faults (see {@link Scenario}).
  */
 @Command(name = "ecl-soak", mixinStandardHelpOptions = true, version = "ecl-soak 1.0.0",
         description = "Fault-injection soak of ecl against a real Redis; ends with one line "
