@@ -358,14 +358,20 @@ public final class SoakCommand implements Callable<Integer> {
     }
 
     /** Start of the interval a 'last' covers: last:@ts, or (a Python master never writes it) the interval before cur:@ts. */
-    private static Long lastFrom(IntervalCounts s) {
+    private static Long lastFrom(IntervalCounts s, IntervalCounts before) {
         Long to = alignedStart(s);
         if (to == null) {
             return null;
         }
         Long from = s.lastStartMillis();
         boolean python = !to.equals(s.currentStartMillis());
-        return from == null || python ? Long.valueOf(to - 1000) : from;
+        if (from == null || python) {
+            // A Python master: 'last' starts where the cur:@ts read before this one did (it may
+            // have skipped a boundary when late); failing that, one interval before cur:@ts.
+            Long previous = before == null ? null : alignedStart(before);
+            return previous != null && previous < to ? previous : Long.valueOf(to - 1000);
+        }
+        return from;
     }
 
     private static Long alignedStart(IntervalCounts s) {
@@ -379,8 +385,10 @@ public final class SoakCommand implements Callable<Integer> {
         int judged = 0;
         List<String> excluded = new ArrayList<>();
         List<String> catchUps = new ArrayList<>();
+        IntervalCounts before = null;
         for (IntervalCounts s : lasts.getOrDefault(group, Map.of()).values()) {
-            Long from = lastFrom(s);
+            Long from = lastFrom(s, before);
+            before = s;
             Long to = alignedStart(s);
             if (from == null || to == null || from / 1000 < startSecond) {
                 continue;
