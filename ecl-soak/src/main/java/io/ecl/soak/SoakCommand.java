@@ -386,8 +386,15 @@ public final class SoakCommand implements Callable<Integer> {
         List<String> excluded = new ArrayList<>();
         List<String> catchUps = new ArrayList<>();
         IntervalCounts before = null;
+        IntervalCounts twoBefore = null;
         for (IntervalCounts s : lasts.getOrDefault(group, Map.of()).values()) {
             Long from = lastFrom(s, before);
+            // The Python master never rotates cur:@late: the late counts in this 'last' are what
+            // cur:@late grew by while it was 'cur' (from the final read before to the one before that).
+            boolean python = s.lastStartMillis() == null || !alignedStart(s).equals(s.currentStartMillis());
+            long late = !python ? s.lateInLast()
+                    : before == null || twoBefore == null ? 0 : Math.max(0, before.lateInCurrent() - twoBefore.lateInCurrent());
+            twoBefore = before;
             before = s;
             Long to = alignedStart(s);
             if (from == null || to == null || from / 1000 < startSecond) {
@@ -411,7 +418,7 @@ public final class SoakCommand implements Callable<Integer> {
             for (int i = a; i <= b; i++) {
                 ambiguous += acc.ambiguous.getOrDefault(i, 0L);
             }
-            long observed = s.last().values().stream().mapToLong(Long::longValue).sum() - s.lateInLast();
+            long observed = s.last().values().stream().mapToLong(Long::longValue).sum() - late;
             long off = observed < certain ? certain - observed : Math.max(0, observed - certain - ambiguous);
             judged++;
             mis += off;
