@@ -22,12 +22,12 @@ class SoakTest {
 
     @Test
     void writersBackBeforeTheMastersCatchUpWithoutLosingAnInterval() {
-        soak("--scenario", "writers_first", "--outage", "2s", "--duration", System.getProperty("soak.duration.scenario", "30s"));
+        soak("-v", "--scenario", "writers_first", "--outage", "2s", "--duration", System.getProperty("soak.duration.scenario", "30s"));
     }
 
     @Test
     void underAPythonStyleMasterEveryEventIsCountedOnceInItsOwnInterval() {
-        soak("--scenario", "python_master", "--outage", "2s", "--duration", System.getProperty("soak.duration.scenario", "30s"));
+        soak("-v", "--scenario", "python_master", "--outage", "2s", "--duration", System.getProperty("soak.duration.scenario", "30s"));
     }
 
     private static void soak(String... args) {
