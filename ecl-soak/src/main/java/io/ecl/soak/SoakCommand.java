@@ -82,6 +82,8 @@ public final class SoakCommand implements Callable<Integer> {
 
     private PrintStream out = System.out;
     private final List<Long[]> outages = new ArrayList<>();
+    /** When every logger was logging (their JVMs started): attribution is judged from then on. */
+    private volatile long loggingFrom = Long.MAX_VALUE;
     /** Per group: every 'last' of the 1 s interval seen, by the cur:@ts it was closed at (its final read). */
     private final Map<String, Map<Long, IntervalCounts>> lasts = new LinkedHashMap<>();
 
@@ -177,8 +179,9 @@ public final class SoakCommand implements Callable<Integer> {
             loggerProcs.add(startLogger(viaProxy, dir, loggerId, localGroup, directGroup, runStartSecond, arraySeconds, accounts));
         }
 
-        awaitLogging(direct, longInterval, localGroup, directGroup);
+        awaitLogging(dir, loggerId, direct, longInterval, localGroup, directGroup);
         long t0 = System.currentTimeMillis();
+        loggingFrom = t0;
         long end = t0 + seconds * 1000;
         if (scenario == Scenario.faults) {
             // Faults at fixed fractions of the run, each lasting a few seconds.
@@ -321,11 +324,20 @@ public final class SoakCommand implements Callable<Integer> {
     }
 
     /**
-     * Waits until both groups have counts in Redis (at most a minute): on a loaded machine the
-     * logger JVMs take seconds to start, and a fault injected before they log tests nothing.
+     * Waits until every logger says it logs and both groups have counts in Redis (at most a
+     * minute): on a loaded machine the logger JVMs take seconds to start, and a fault injected
+     * before they log tests nothing.
      */
-    private void awaitLogging(EclConfig config, String longInterval, String... groups) {
+    private void awaitLogging(Path dir, int loggerCount, EclConfig config, String longInterval, String... groups)
+            throws IOException {
         long deadline = System.currentTimeMillis() + 60_000;
+        for (int n = 0; n < loggerCount; n++) {
+            Path log = dir.resolve("logger-" + n + ".log");
+            while (System.currentTimeMillis() < deadline
+                    && !(Files.exists(log) && Files.readAllLines(log).contains(SoakLogger.LOGGING))) {
+                sleepMillis(100);
+            }
+        }
         try (CounterReader reader = CounterReader.connect(config)) {
             for (String g : groups) {
                 while (reader.read(g, longInterval).current().values().stream().mapToLong(Long::longValue).sum() == 0
@@ -334,7 +346,7 @@ public final class SoakCommand implements Callable<Integer> {
                 }
             }
         }
-        sleepMillis(1_000);
+        sleepMillis(2_000); // and their first compilations are done
         say("loggers are logging");
     }
 
@@ -385,6 +397,7 @@ public final class SoakCommand implements Callable<Integer> {
         int judged = 0;
         List<String> excluded = new ArrayList<>();
         List<String> catchUps = new ArrayList<>();
+        List<String> startUp = new ArrayList<>();
         IntervalCounts before = null;
         IntervalCounts twoBefore = null;
         for (IntervalCounts s : lasts.getOrDefault(group, Map.of()).values()) {
@@ -406,6 +419,10 @@ public final class SoakCommand implements Callable<Integer> {
             }
             if (nearOutage(from, to)) {
                 excluded.add(String.format(Locale.ROOT, "%tT-%tT", from, to));
+                continue;
+            }
+            if (from < loggingFrom) {
+                startUp.add(String.format(Locale.ROOT, "%tT-%tT", from, to));
                 continue;
             }
             int a = (int) (from / 1000 - startSecond);
@@ -431,6 +448,11 @@ public final class SoakCommand implements Callable<Integer> {
                 + " during or up to 2 s after a Redis outage, whose counts may reach Redis after their interval closed"
                 + " and are then credited to the open one and its @late counter by design: %s",
                 group, judged, excluded.size(), excluded.isEmpty() ? "none" : String.join(" ", excluded));
+        if (!startUp.isEmpty()) {
+            say("%s: also left out, as the logger JVMs were still starting (class loading and compiling starve"
+                    + " the thread that switches epochs at a boundary, see README Guarantees): %s",
+                    group, String.join(" ", startUp));
+        }
         if (!catchUps.isEmpty()) {
             say("%s: 'last's covering several seconds (a catch-up after boundaries nobody rotated): %s",
                     group, String.join(", ", catchUps));
