@@ -23,6 +23,15 @@ local function aligned(ts, len)
   return ms - (ms % len)
 end
 
+-- True when @ts was written by the Python version's master: it stores the time its rotation ran,
+-- never an aligned boundary as ecl does. Such an interval is that master's to rotate, and it does
+-- so a few ms (or more) after the boundary: a writer that rotated it first would have its 'last'
+-- overwritten by the few ms since.
+local function python_ts(ts, len)
+  local start = aligned(ts, len)
+  return start ~= nil and fmt_secs(start) ~= ts
+end
+
 -- Closes the current interval of one (group, interval) and opens the one starting at new_start
 -- (ms), unless @ts already says an interval at or after new_start is open: a rotation happens
 -- once per boundary whoever asks for it (masters, or a writer that is first to see a boundary).

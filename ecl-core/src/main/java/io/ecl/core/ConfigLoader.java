@@ -68,7 +68,7 @@ final class ConfigLoader {
             "cluster", "nodes", "key_mode");
     private static final Set<String> REDIS_AND_ECL_KEYS = union(REDIS_KEYS, ECL_REDIS_KEYS);
     private static final Set<String> GROUP_KEYS = Set.of("events", "intervals", "auto_declare_events",
-            "sync_interval", "sync_limit", "legacy_scan", "max_pending", "description");
+            "sync_interval", "sync_limit", "legacy_scan", "writers_rotate", "max_pending", "description");
 
     private final String source;
     /** True: an invalid group is left out and recorded rather than failing the whole file. */
@@ -486,6 +486,9 @@ final class ConfigLoader {
                         break;
                     case "legacy_scan":
                         group.legacyScan(bool(v, what));
+                        break;
+                    case "writers_rotate":
+                        group.writersRotate(bool(v, what));
                         break;
                     case "max_pending":
                         group.maxPending((int) integer(v, what, 1, Integer.MAX_VALUE));

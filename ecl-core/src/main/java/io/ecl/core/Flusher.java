@@ -246,12 +246,45 @@ final class Flusher {
         if (!force && owner.redisDown && System.nanoTime() - nextRetryNanos < 0) {
             return false;
         }
+        if (!force && onlyHeld() && System.nanoTime() - nextHoldPollNanos < 0) {
+            return false;
+        }
         if (send()) {
             return true;
         }
         // After an outage a send retries only the chunks frozen before it (same IDs, so never
         // counted twice); what merged in memory meanwhile follows in a second round trip.
-        return !owner.redisDown && send();
+        return !owner.redisDown && !anyHeld() && send();
+    }
+
+    /**
+     * True when every group with something to send has chunks held until a master opens their
+     * interval: nothing of it can go before they do (counts merged since wait behind them), so
+     * the next send waits for the poll.
+     */
+    private boolean onlyHeld() {
+        boolean any = false;
+        for (RedisEventGroup g : groups) {
+            if (!g.undeclared.isEmpty() || !g.inDoubt.isEmpty()) {
+                return false;
+            }
+            if (!g.pending.isEmpty()) {
+                if (!g.pending.anyHeld()) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    private boolean anyHeld() {
+        for (RedisEventGroup g : groups) {
+            if (g.pending.anyHeld()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean hasWork() {
@@ -272,8 +305,8 @@ final class Flusher {
             }
         }
         if (hasWork()) {
-            long retryIn = owner.redisDown
-                    ? Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextRetryNanos - System.nanoTime())) : 0;
+            long retryNanos = owner.redisDown ? nextRetryNanos : onlyHeld() ? nextHoldPollNanos : System.nanoTime();
+            long retryIn = Math.max(0, TimeUnit.NANOSECONDS.toMillis(retryNanos - System.nanoTime()));
             next = Math.min(next, owner.clock.millis() + retryIn);
         }
         return next;
@@ -307,8 +340,13 @@ final class Flusher {
         refused = null;
         List<Pending.Chunk> chunks = new ArrayList<>();
         Pending.IdSource ids = () -> idPrefix + chunkSeq.incrementAndGet();
+        long now = owner.clock.millis();
         for (RedisEventGroup g : groups) {
+            g.prepareSend(now, !stopping);
             chunks.addAll(g.pending.toSend(g, ids));
+        }
+        for (Pending.Chunk c : chunks) {
+            c.held = false;
         }
         List<Declaration> declarations = declarations();
         boolean sent = owner.connection.config.cluster()
@@ -324,6 +362,9 @@ final class Flusher {
         boolean allDone = true;
         for (RedisEventGroup g : groups) {
             allDone &= g.pending.isEmpty();
+            if (!g.pending.anyHeld()) {
+                g.released();
+            }
         }
         recovered();
         return allDone;
@@ -427,9 +468,24 @@ final class Flusher {
                 }
                 continue;
             }
+            if (reply instanceof Long && (Long) reply == RedisEventGroup.HELD) {
+                held(c);
+                continue;
+            }
             applied(c, reply instanceof Long && (Long) reply > 0 ? (Long) reply : 0);
         }
         return noScript;
+    }
+
+    /** Every few ms while counts are held: a Python master rotates a few ms after the boundary. */
+    static final long HOLD_POLL_MS = 20;
+    /** System.nanoTime() of the next send of held chunks, when nothing else is to be sent. */
+    private long nextHoldPollNanos;
+
+    /** A chunk whose interval is not open yet and that this writer must not rotate: kept, polled. */
+    private void held(Pending.Chunk c) {
+        c.held = true;
+        nextHoldPollNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOLD_POLL_MS);
     }
 
     private void applied(Pending.Chunk c, long late) {
@@ -553,7 +609,9 @@ final class Flusher {
                     continue;
                 }
                 int[] w = plan.decide(c);
-                if (w == null) {
+                if (w == TxPlan.HELD) {
+                    held(c);
+                } else if (w == null) {
                     byScript.add(c);
                 } else {
                     inTx.add(c);
@@ -753,7 +811,11 @@ final class Flusher {
         /** An @ts that is not a plain decimal: log.lua's own reading of it is the only right one. */
         private static final long ODD = Long.MIN_VALUE + 1;
 
+        /** {@link #decide}'s answer for a chunk that waits until its interval is opened. */
+        static final int[] HELD = new int[0];
         private final java.util.Map<RedisEventGroup, long[][]> starts = new java.util.IdentityHashMap<>();
+        /** Per group and interval: cur:@ts was written by a Python master (see rotation.lua's python_ts). */
+        private final java.util.Map<RedisEventGroup, boolean[]> pythonTs = new java.util.IdentityHashMap<>();
         private final java.util.Set<RedisEventGroup> scripted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         /** {key, value} of the cur:@ts to set in the transaction (intervals that no master opened yet). */
         final List<String[]> tsToSet = new ArrayList<>();
@@ -762,33 +824,55 @@ final class Flusher {
             int k = 0;
             for (RedisEventGroup g : groups) {
                 long[][] s = new long[2][g.intervalCount()];
+                boolean[] python = new boolean[g.intervalCount()];
                 for (int i = 0; i < g.intervalCount(); i++) {
-                    s[0][i] = aligned(ts.get(k++), g.lengthMillis(i));
+                    String cur = ts.get(k++);
+                    s[0][i] = aligned(cur, g.lengthMillis(i));
                     s[1][i] = aligned(ts.get(k++), g.lengthMillis(i));
+                    python[i] = s[0][i] != NONE && s[0][i] != ODD && !Interval.formatSeconds(s[0][i]).equals(cur);
                 }
                 starts.put(g, s);
+                pythonTs.put(g, python);
             }
         }
 
-        /** Where each interval's counts of {@code c} go, or null when log.lua must take the chunk. */
+        /**
+         * Where each interval's counts of {@code c} go; null when log.lua must take the chunk (it
+         * rotates first, or reads @ts its own way); {@link #HELD} when the chunk waits (log.lua
+         * would answer -3).
+         */
         int[] decide(Pending.Chunk c) {
             RedisEventGroup g = c.group;
             if (scripted.contains(g)) {
                 return null;
             }
             long[][] s = starts.get(g);
+            boolean[] python = pythonTs.get(g);
             int n = g.intervalCount();
             int[] where = new int[n];
             for (int i = 0; i < n; i++) {
                 long len = g.lengthMillis(i);
                 long start = c.starts[i];
                 long cur = s[0][i];
-                if (cur == ODD || (cur != NONE && start >= cur + len)) {
-                    scripted.add(g); // log.lua rotates first (or reads @ts its own way)
+                if (cur == ODD) {
+                    scripted.add(g);
                     return null;
                 }
-                if (cur != NONE && start < cur) {
-                    long last = s[1][i];
+                if (cur == NONE) {
+                    continue;
+                }
+                boolean mayRotate = g.config.writersRotate() && !python[i];
+                if (mayRotate && g.sendNewest(i, start) >= cur + len) {
+                    scripted.add(g); // log.lua rotates first, once, to the writer's current interval
+                    return null;
+                }
+                if (start >= cur + len) {
+                    long current = g.sendCurrent(i, start);
+                    if (g.sendHolds() && current - Math.floorMod(current, len) == start - Math.floorMod(start, len)) {
+                        return HELD;
+                    }
+                } else if (start < cur) {
+                    long last = python[i] ? NONE : s[1][i];
                     if (last == ODD) {
                         scripted.add(g);
                         return null;

@@ -24,6 +24,7 @@ public final class GroupConfig {
     private final Duration syncInterval;
     private final long syncLimit;
     private final boolean legacyScan;
+    private final boolean writersRotate;
     private final int maxPending;
 
     private GroupConfig(Builder b) {
@@ -35,6 +36,7 @@ public final class GroupConfig {
         this.syncInterval = b.syncInterval;
         this.syncLimit = b.syncLimit;
         this.legacyScan = b.legacyScan;
+        this.writersRotate = b.writersRotate;
         this.maxPending = b.maxPending;
     }
 
@@ -78,6 +80,14 @@ public final class GroupConfig {
      */
     public boolean legacyScan() { return legacyScan; }
 
+    /**
+     * False when only a master rotates the group: writers then hold counts of an interval not yet
+     * opened instead of rotating (set it while a Python master rotates the group, before its first
+     * rotation shows in Redis). True by default; writers never rotate an interval whose
+     * {@code @ts} was written by a Python master anyway.
+     */
+    public boolean writersRotate() { return writersRotate; }
+
     /** Cap on distinct (event, interval start) counts held in memory while Redis is unreachable. */
     public int maxPending() { return maxPending; }
 
@@ -98,6 +108,7 @@ public final class GroupConfig {
         private Duration syncInterval;
         private long syncLimit;
         private boolean legacyScan;
+        private boolean writersRotate = true;
         private int maxPending = DEFAULT_MAX_PENDING;
 
         private Builder(String name) {
@@ -172,6 +183,11 @@ public final class GroupConfig {
 
         public Builder legacyScan(boolean legacyScan) {
             this.legacyScan = legacyScan;
+            return this;
+        }
+
+        public Builder writersRotate(boolean writersRotate) {
+            this.writersRotate = writersRotate;
             return this;
         }
 

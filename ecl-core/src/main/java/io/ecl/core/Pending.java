@@ -166,6 +166,39 @@ final class Pending {
         return new ArrayList<>(unacked);
     }
 
+    /**
+     * Per interval of the group ({@code n} of them), the newest start among every count held here
+     * (sent or not), or {@code Long.MIN_VALUE}: a flush that holds counts newer than the interval
+     * open in Redis rotates once, before placing any of them.
+     */
+    long[] newestStarts(int n) {
+        long[] newest = new long[n];
+        java.util.Arrays.fill(newest, Long.MIN_VALUE);
+        for (long[] starts : epochOrder) {
+            max(newest, starts);
+        }
+        for (Chunk c : unacked) {
+            max(newest, c.starts);
+        }
+        return newest;
+    }
+
+    private static void max(long[] into, long[] starts) {
+        for (int i = 0; i < into.length; i++) {
+            into[i] = Math.max(into[i], starts[i]);
+        }
+    }
+
+    /** True when a chunk waiting for an acknowledgement was held at its last send. */
+    boolean anyHeld() {
+        for (Chunk c : unacked) {
+            if (c.held) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     void acknowledge(Chunk chunk) {
         if (unacked.remove(chunk)) {
             entries -= chunk.size();
@@ -194,6 +227,11 @@ final class Pending {
         private int size;
         long total;
         boolean anyDynamic;
+        /**
+         * Its last send found an interval it belongs to not opened yet by a master that writers
+         * must not overtake (a Python master, or {@code writers_rotate: false}): kept, sent again.
+         */
+        boolean held;
         private List<String> args;
 
         Chunk(RedisEventGroup group, String id, long[] starts, int capacity) {
@@ -216,9 +254,14 @@ final class Pending {
             return size;
         }
 
-        /** log.lua's ARGV for this chunk, made on first use (only the script path needs it). */
+        /**
+         * log.lua's ARGV for this chunk, made on first use (only the script path needs it); the
+         * parts that depend on the send (flags, what else the writer holds, its clock) are set anew.
+         */
         List<String> args() {
-            if (args == null) {
+            if (args != null) {
+                group.sendArgs(args);
+            } else {
                 List<String> a = group.scriptArgs(id, starts);
                 for (int i = 0; i < size; i++) {
                     a.add(counters[i].event);

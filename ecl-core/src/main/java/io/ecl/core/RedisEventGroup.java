@@ -106,10 +106,19 @@ final class RedisEventGroup implements EventGroup {
     volatile boolean flushRequested;
     /** Direct mode: counts went to the local counters (Redis failed) and must be drained. */
     volatile boolean hasLocalCounts;
+    /** log.lua's reply when it held the counts (nothing written): see {@link #hold}. */
+    static final long HELD = -3;
+    /** Direct-mode calls held until their interval is opened by a master; drained by the flusher. */
+    final java.util.concurrent.ConcurrentLinkedQueue<InDoubt> heldCalls = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** The start of the direct epoch whose calls are held, or Long.MIN_VALUE. */
+    private volatile long heldFrom = Long.MIN_VALUE;
     /** Direct-mode calls whose outcome is unknown; resolved by the flusher before anything else is sent. */
     final java.util.concurrent.ConcurrentLinkedQueue<InDoubt> inDoubt = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     // Guarded by the owner's flush lock.
+    private long[] sendNewest;
+    private long[] sendCurrent;
+    private boolean sendHolds = true;
     private final long[][] slotStarts = new long[2][];
     long nextBoundary = Long.MIN_VALUE;
     long nextSync;
@@ -327,6 +336,10 @@ final class RedisEventGroup implements EventGroup {
         if (now < epoch.from || now >= epoch.until) {
             directEpoch = epoch = new DirectEpoch(intervals, now);
         }
+        if (heldFrom == epoch.from) {
+            hold(c, count, epoch); // log.lua said so for this epoch: no round trip until it opens
+            return APPLIED;
+        }
         long seq = owner.directSeq.incrementAndGet();
         long markerSet = markerExpirySetAt;
         boolean setExpiry = now < markerSet || now >= markerSet + MARKER_EXPIRY_REFRESH_MILLIS;
@@ -341,11 +354,15 @@ final class RedisEventGroup implements EventGroup {
             }
             // A boundary passed, the count is late, or no master opened the intervals: direct.lua
             // wrote nothing; log.lua does it all (rotation, last, @late), with the same marker.
-            List<String> args = scriptArgs(owner.instanceId + "|" + slot.id + "|" + seq, epoch.starts);
+            List<String> args = directArgs(owner.instanceId + "|" + slot.id + "|" + seq, epoch.starts);
             args.add(c.event);
             args.add(Long.toString(count));
             args.add(c.dynamic ? "1" : "0");
             Object late = LuaScript.LOG.eval(owner.connection.jedis(), tsKeys, args);
+            if (late instanceof Long && (Long) late == HELD) {
+                hold(c, count, epoch); // nothing written, not even the marker: the slot is free again
+                return APPLIED;
+            }
             markerExpirySetAt = now; // log.lua sets it on every call
             if (late instanceof Long && (Long) late > 0) {
                 warnLate((Long) late);
@@ -368,6 +385,27 @@ final class RedisEventGroup implements EventGroup {
             keepInDoubt(c, count, epoch, slot, seq, e);
             return IN_DOUBT;
         }
+    }
+
+    /**
+     * A direct call made in an interval that no master has opened yet, where this writer must not
+     * rotate (a Python master is due to, a few ms after the boundary, or {@code writers_rotate:
+     * false}): log.lua wrote nothing, and the count waits, with the interval starts of the call,
+     * until the flusher finds the interval open. Later calls of the same epoch join it without a
+     * round trip. The flusher polls every {@link Flusher#HOLD_POLL_MS} and drains the queue then.
+     */
+    private void hold(Counter c, long count, DirectEpoch epoch) {
+        heldCalls.add(new InDoubt(c, count, epoch.starts, null, 0));
+        hasLocalCounts = true;
+        if (heldFrom != epoch.from) {
+            heldFrom = epoch.from;
+            owner.flusher.wake();
+        }
+    }
+
+    /** Flusher side: the group's held counts were delivered; direct calls go to Redis again. */
+    void released() {
+        heldFrom = Long.MIN_VALUE;
     }
 
     /**
@@ -484,16 +522,102 @@ final class RedisEventGroup implements EventGroup {
         return intervals[i].lengthMillis();
     }
 
-    /** The fixed part of log.lua's ARGV for counts logged in the epoch with these interval starts. */
+    /**
+     * log.lua's ARGV up to the counts, for counts logged in the epoch with these interval starts;
+     * the send-dependent parts as {@link #sendArgs} sets them.
+     */
     List<String> scriptArgs(String chunkId, long[] starts) {
-        List<String> args = new ArrayList<>(1 + 3 * intervals.length + 3);
+        int n = intervals.length;
+        List<String> args = new ArrayList<>(2 + 5 * n + 3);
         args.add(chunkId);
+        args.add("");
         args.addAll(Arrays.asList(prefixes));
         for (long s : starts) {
             args.add(Long.toString(s));
         }
         args.addAll(Arrays.asList(lengths));
+        for (int i = 0; i < 2 * n; i++) {
+            args.add("");
+        }
+        sendArgs(args);
         return args;
+    }
+
+    /**
+     * Sets log.lua's flags, the newest start this writer holds counts for and its current
+     * interval start (from {@link #sendNewest} and {@link #sendCurrent}, set by the flusher for
+     * each send; the counts' own starts when unset) in {@code args} made by {@link #scriptArgs}.
+     */
+    void sendArgs(List<String> args) {
+        int n = intervals.length;
+        args.set(1, flags(sendHolds));
+        for (int i = 0; i < n; i++) {
+            long start = Long.parseLong(args.get(2 + n + i));
+            args.set(2 + 3 * n + i, Long.toString(sendNewest(i, start)));
+            args.set(2 + 4 * n + i, Long.toString(sendCurrent(i, start)));
+        }
+    }
+
+    /**
+     * log.lua's ARGV up to the counts for a direct call (any thread): the call's own interval starts
+     * are the newest it holds and its current ones.
+     */
+    private List<String> directArgs(String callId, long[] starts) {
+        List<String> args = new ArrayList<>(2 + 5 * intervals.length + 3);
+        args.add(callId);
+        args.add(flags(true));
+        args.addAll(Arrays.asList(prefixes));
+        for (long s : starts) {
+            args.add(Long.toString(s));
+        }
+        args.addAll(Arrays.asList(lengths));
+        for (int k = 0; k < 2; k++) {
+            for (long s : starts) {
+                args.add(Long.toString(s));
+            }
+        }
+        return args;
+    }
+
+    /** The newest start this writer holds counts for, interval {@code i}, as of the current send. */
+    long sendNewest(int i, long start) {
+        return sendNewest == null ? start : Math.max(start, sendNewest[i]);
+    }
+
+    /** The writer's current interval start, interval {@code i}, as of the current send. */
+    long sendCurrent(int i, long start) {
+        return sendCurrent == null ? start : sendCurrent[i];
+    }
+
+    boolean sendHolds() {
+        return sendHolds;
+    }
+
+    /** log.lua's flags: "r" when writers may rotate this group, "h" when counts may be held. */
+    String flags(boolean hold) {
+        return (config.writersRotate() ? "r" : "") + (hold ? "h" : "");
+    }
+
+    /**
+     * Flusher side, before each send: the newest interval start of every count this writer holds
+     * for the group, and the start of the interval its clock is in (the rotation target when the
+     * newest counts are newer than the interval open in Redis). {@code hold}: false while closing
+     * (held counts are then written to the open interval rather than kept).
+     */
+    void prepareSend(long now, boolean hold) {
+        long[] newest = pending.newestStarts(intervals.length);
+        long[] current = new long[intervals.length];
+        for (int i = 0; i < intervals.length; i++) {
+            current[i] = intervals[i].startOf(now);
+        }
+        sendContext(newest, current, hold);
+    }
+
+    /** Sets what {@link #prepareSend} computes (tests set it directly). */
+    void sendContext(long[] newest, long[] current, boolean hold) {
+        sendNewest = newest;
+        sendCurrent = current;
+        sendHolds = hold;
     }
 
     void warnLate(long late) {
@@ -543,6 +667,9 @@ final class RedisEventGroup implements EventGroup {
         int made = created.getAndSet(0);
         drainSlot(slot);
         drainSlot(1 - slot);
+        for (InDoubt h; (h = heldCalls.poll()) != null; ) {
+            addPending(h.starts, h.counter, h.count);
+        }
         if (made > 0 && counters.size() - config.events().size() >= flushEarlyAt) {
             forgetDynamicCounters();
         }

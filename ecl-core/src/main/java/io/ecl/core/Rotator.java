@@ -3,7 +3,11 @@ package io.ecl.core;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -14,7 +18,14 @@ import redis.clients.jedis.resps.ScanResult;
  * stepped back all find the boundary done). Used by ecl-master.
  */
 public final class Rotator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Rotator.class);
+    /** How often (by the boundaries rotated) a group is probed for counters without registry. */
+    static final long PROBE_PERIOD_MILLIS = 60_000;
     private final RedisConnection connection;
+    /** Group -> boundary at or after which the next probe runs. */
+    private final Map<String, Long> nextProbe = new ConcurrentHashMap<>();
+    /** Groups found with counters written without registry: scanned at every rotation from then on. */
+    private final Set<String> scansAlways = ConcurrentHashMap.newKeySet();
 
     private Rotator(RedisConfig redis) {
         this.connection = new RedisConnection(redis, 2);
@@ -76,8 +87,27 @@ public final class Rotator implements AutoCloseable {
         args.add(Keys.prefix(connection.config.keyMode(), group.name(), interval));
         args.add(Long.toString(interval.startOf(boundaryMillis)));
         args.add(Long.toString(interval.lengthMillis()));
-        if (group.legacyScan()) {
+        if (group.legacyScan() || scansAlways.contains(group.name())) {
             args.addAll(scanCurrent(group, interval));
+        } else if (probeDue(group, interval, boundaryMillis)) {
+            Set<String> found = scanCurrent(group, interval);
+            if (!found.isEmpty()) {
+                // Known to ecl: registered by its writers, or declared at run time by an application.
+                found.removeAll(connection.call(j -> j.smembers(Keys.registryIn(
+                        Keys.prefix(connection.config.keyMode(), group.name(), interval), false))));
+                found.removeAll(connection.call(j -> j.smembers(
+                        Keys.declared(connection.config.keyMode(), group.name(), interval))));
+            }
+            if (!found.isEmpty()) {
+                args.addAll(found);
+                if (scansAlways.add(group.name())) {
+                    LOG.warn("group '{}': counters that no registry lists in {}cur: ({}), auto-declared events logged"
+                            + " by the Python version's clients; they are rotated and read, and the group is now"
+                            + " scanned at every rotation; set legacy_scan: true for it to do so from the start",
+                            group.name(), Keys.prefix(connection.config.keyMode(), group.name(), interval),
+                            String.join(", ", found.stream().limit(5).toList()) + (found.size() > 5 ? ", ..." : ""));
+                }
+            }
         }
         List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval));
         List<?> reply;
@@ -92,6 +122,27 @@ public final class Rotator implements AutoCloseable {
             start = null;
         }
         return new Result(rotated, start);
+    }
+
+    /**
+     * Whether to look for counters written without registry in a group that auto-declares events
+     * and has no {@code legacy_scan}: at its first rotation, then at most once per
+     * {@link #PROBE_PERIOD_MILLIS} of boundaries, whichever interval is rotated (a Python client
+     * increments every interval of the group, so one interval's counters tell), so a Python
+     * client nobody told us about is noticed within a minute while a group without one costs
+     * one SCAN a minute (the Python master SCANs at every rotation of every interval).
+     */
+    private boolean probeDue(GroupConfig group, Interval interval, long boundaryMillis) {
+        if (!group.autoDeclareEvents()) {
+            return false; // Python clients refuse undeclared events there; declared ones need no SCAN
+        }
+        String key = group.name();
+        Long next = nextProbe.get(key);
+        if (next != null && boundaryMillis < next && boundaryMillis >= next - PROBE_PERIOD_MILLIS) {
+            return false;
+        }
+        nextProbe.put(key, boundaryMillis + PROBE_PERIOD_MILLIS);
+        return true;
     }
 
     /** Auto-declared events in {@code cur} written by Python clients (no registry), by escaped SCAN. */

@@ -254,8 +254,8 @@ class DirectModeTest {
     void aPythonMastersUnalignedTimestampsStillTakeTheLeanPath() {
         // Python's master stores the time its rotation ran, not the boundary.
         r.set("web:5s:cur:@ts", (S0 + 0) + ".2317");
-        r.set("web:1m:cur:@ts", (S0 - 60) + ".9");
-        r.set("web:1h:cur:@ts", (S0 - 3_600) + ".000125");
+        r.set("web:1m:cur:@ts", (S0 + 0) + ".9");
+        r.set("web:1h:cur:@ts", (S0 + 0) + ".000125");
         clock.set(T0 + 4_999);
         web.log("b"); // loads the script
         ecl.flush();

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /** Captures what ecl-core logs (every class logs as io.ecl.core.EventCountLogger) during a test. */
 final class LogCapture implements AutoCloseable {
-    private final Logger logger = (Logger) LoggerFactory.getLogger(EventCountLogger.class);
+    private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     private final Level previousLevel;
 
@@ -21,6 +21,12 @@ final class LogCapture implements AutoCloseable {
 
     /** Captures {@code level} and above; null keeps the configured level. */
     LogCapture(Level level) {
+        this(EventCountLogger.class, level);
+    }
+
+    /** Captures what {@code source}'s logger logs at {@code level} and above; null keeps the configured level. */
+    LogCapture(Class<?> source, Level level) {
+        logger = (Logger) LoggerFactory.getLogger(source);
         previousLevel = logger.getLevel();
         if (level != null) {
             logger.setLevel(level);

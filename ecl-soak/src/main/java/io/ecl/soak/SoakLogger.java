@@ -23,8 +23,10 @@ import sun.misc.Signal;
  * <p>Usage: {@code SoakLogger CONFIG OUTFILE LOCAL_GROUP DIRECT_GROUP START_SECOND SECONDS WINDOW_MS}
  */
 public final class SoakLogger {
-    private static final String[] LOCAL_EVENTS = {"e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"};
-    private static final String[] DIRECT_EVENTS = {"a", "b", "c"};
+    /** Printed once both threads log. */
+    static final String LOGGING = "logging";
+    static final String[] LOCAL_EVENTS = {"e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"};
+    static final String[] DIRECT_EVENTS = {"a", "b", "c"};
 
     private final long startSecond;
     private final int windowMs;
@@ -66,6 +68,8 @@ public final class SoakLogger {
         Thread dt = new Thread(() -> soak.run(ecl.group(directGroup), DIRECT_EVENTS, direct, 1, 0), "direct");
         lt.start();
         dt.start();
+        System.out.println(LOGGING); // the soak waits for this line before injecting faults
+        System.out.flush();
         lt.join();
         dt.join();
         ecl.close();

@@ -17,11 +17,25 @@ import picocli.CommandLine;
 class SoakTest {
     @Test
     void everyEventIsCountedOnceInItsOwnIntervalUnderFaults() {
+        soak("--duration", System.getProperty("soak.duration", "40s"));
+    }
+
+    @Test
+    void writersBackBeforeTheMastersCatchUpWithoutLosingAnInterval() {
+        soak("-v", "--scenario", "writers_first", "--outage", "2s", "--duration", System.getProperty("soak.duration.scenario", "30s"));
+    }
+
+    @Test
+    void underAPythonStyleMasterEveryEventIsCountedOnceInItsOwnInterval() {
+        soak("-v", "--scenario", "python_master", "--outage", "2s", "--duration", System.getProperty("soak.duration.scenario", "30s"));
+    }
+
+    private static void soak(String... args) {
         SoakCommand soak = new SoakCommand();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         soak.setOut(out);
-        int exit = new CommandLine(soak).execute("--duration", System.getProperty("soak.duration", "40s"));
+        int exit = new CommandLine(soak).execute(args);
         String text = bytes.toString(StandardCharsets.UTF_8);
         System.out.print(text);
         assertTrue(soak.result != null && soak.result.matches(
