@@ -405,6 +405,20 @@ final class RedisConnection implements AutoCloseable {
         return new RedisUnavailableException(describe(e), e);
     }
 
+    /** True when a connection was made but a reply did not come within the socket timeout. */
+    static boolean readTimedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException && !(t instanceof java.net.ConnectException)
+                    && t.getMessage() != null && t.getMessage().contains("Read timed out")) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
     /** One line for a Jedis failure: what went wrong at host:port. */
     String describe(Throwable e) {
         String where = "Redis at " + config.address();
@@ -418,6 +432,12 @@ final class RedisConnection implements AutoCloseable {
             return "all " + (poolSize + SPARE_CONNECTIONS) + " connections to " + where + " were busy for "
                     + config.timeoutMillis() + " ms (redis.timeout_ms; more threads than connections"
                     + " wait for one; the pool size is set by EventCountLogger.Builder.poolSize)";
+        }
+        if (readTimedOut(e)) {
+            // Connected, but no answer in time: "cannot connect" would send the user looking for a
+            // firewall. A busy server or a request too big for the timeout (a huge group) does this.
+            return where + " did not answer within " + config.timeoutMillis() + " ms (ecl_redis.timeout_ms):"
+                    + " it is overloaded, or the request is too big for that timeout";
         }
         if (e instanceof JedisConnectionException || causedByConnectionFailure(e)) {
             return "cannot connect to " + where + ": " + rootMessage(e) + tlsHint(e);
