@@ -5,10 +5,26 @@
 -- Returns {events, last values, cur values, {cur:@ts, last:@ts, cur:@late, last:@late, last:@end}};
 -- events are the union of ARGV, cur:@reg and last:@reg; a missing counter is nil (the reader
 -- shows an auto-declared event in a section only where its counter exists, as Python's SCAN does).
+-- A group whose registries hold more than 20,000 events gets {false, their size, false, meta}
+-- instead: read in one script it would block Redis for seconds (every other client waits) and
+-- outrun the reader's timeout, so the reader reads it in pages (CounterReader).
 local p = ARGV[1]
 -- Refused ("non local key", before anything is written) while a cluster moves this group's slot to
 -- another node: two keys that never exist make Redis answer ASK or TRYAGAIN inside the script.
 redis.call('EXISTS', p .. '@fence.a', p .. '@fence.b')
+local function meta()
+  return {
+    redis.call('GET', KEYS[1]),
+    redis.call('GET', p .. 'last:@ts'),
+    redis.call('GET', p .. 'cur:@late'),
+    redis.call('GET', p .. 'last:@late'),
+    redis.call('GET', p .. 'last:@end'),
+  }
+end
+local registered = redis.call('SCARD', p .. 'cur:@reg') + redis.call('SCARD', p .. 'last:@reg')
+if registered > 20000 then
+  return {false, registered, false, meta()}
+end
 local seen = {}
 local events = {}
 local function add(ev)
@@ -32,11 +48,4 @@ for i, ev in ipairs(events) do
   last[i] = redis.call('GET', p .. 'last:' .. ev)
   cur[i] = redis.call('GET', p .. 'cur:' .. ev)
 end
-local meta = {
-  redis.call('GET', KEYS[1]),
-  redis.call('GET', p .. 'last:@ts'),
-  redis.call('GET', p .. 'cur:@late'),
-  redis.call('GET', p .. 'last:@late'),
-  redis.call('GET', p .. 'last:@end'),
-}
-return {events, last, cur, meta}
+return {events, last, cur, meta()}

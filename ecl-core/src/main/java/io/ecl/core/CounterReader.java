@@ -101,15 +101,11 @@ public final class CounterReader implements AutoCloseable {
         }
         args.addAll(events);
         List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval));
-        String source = readSource;
-        Object reply;
-        try {
-            reply = source != null ? connection.eval(source, keys, args)
-                    : connection.call(j -> LuaScript.READ.eval(j, keys, args));
-        } catch (RedisDataException e) {
-            throw KeyCheck.explain(connection, group, interval, e);
-        }
+        Object reply = evalRead(group, interval, keys, args);
         List<?> parts = (List<?>) reply;
+        if (parts.get(0) == null) {
+            parts = readInPages(group, interval, keys, args, events, prefix, (List<?>) parts.get(3));
+        }
         List<?> names = (List<?>) parts.get(0);
         List<?> lastValues = (List<?>) parts.get(1);
         List<?> curValues = (List<?>) parts.get(2);
@@ -143,6 +139,70 @@ public final class CounterReader implements AutoCloseable {
             lastStart = null;
         }
         return new IntervalCounts(group.name(), interval, last, cur, currentStart, lastStart, lateInCurrent, lateInLast);
+    }
+
+    private Object evalRead(GroupConfig group, Interval interval, List<String> keys, List<String> args) {
+        String source = readSource;
+        try {
+            return source != null ? connection.eval(source, keys, args)
+                    : connection.call(j -> LuaScript.READ.eval(j, keys, args));
+        } catch (RedisDataException e) {
+            throw KeyCheck.explain(connection, group, interval, e);
+        }
+    }
+
+    /** Events per MGET of a paged read: two keys each, one round trip, a few hundred KiB of reply. */
+    static final int PAGE_EVENTS = 5_000;
+    /** Attempts of a paged read that a rotation interrupted before it gives up. */
+    private static final int PAGED_ATTEMPTS = 3;
+
+    /**
+     * A group too big for read.lua (it answered with its meta only): its registries are read by
+     * SSCAN and its counters by MGET, {@link #PAGE_EVENTS} at a time, so that Redis serves other
+     * clients in between and no reply outruns the timeout. Not atomic like read.lua: read.lua's
+     * meta is taken before and after, and a rotation in between (cur:@ts changed) makes the read
+     * start again. Returns the parts read.lua would have returned.
+     */
+    private List<?> readInPages(GroupConfig group, Interval interval, List<String> keys, List<String> args,
+            Set<String> events, String prefix, List<?> before) {
+        for (int attempt = 1; ; attempt++) {
+            Set<String> names = new LinkedHashSet<>(events);
+            for (boolean last : new boolean[] {false, true}) {
+                String registry = Keys.registryIn(prefix, last);
+                ScanParams params = new ScanParams().count(PAGE_EVENTS);
+                String cursor = ScanParams.SCAN_POINTER_START;
+                do {
+                    String c = cursor;
+                    ScanResult<String> page = connection.call(j -> j.sscan(registry, c, params));
+                    names.addAll(page.getResult());
+                    cursor = page.getCursor();
+                } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+            }
+            List<String> all = new ArrayList<>(names);
+            List<Object> lastValues = new ArrayList<>(all.size());
+            List<Object> curValues = new ArrayList<>(all.size());
+            for (int from = 0; from < all.size(); from += PAGE_EVENTS) {
+                List<String> batch = all.subList(from, Math.min(all.size(), from + PAGE_EVENTS));
+                String[] counterKeys = new String[2 * batch.size()];
+                for (int i = 0; i < batch.size(); i++) {
+                    counterKeys[i] = Keys.counterIn(prefix, true, batch.get(i));
+                    counterKeys[batch.size() + i] = Keys.counterIn(prefix, false, batch.get(i));
+                }
+                List<String> values = connection.call(j -> j.mget(counterKeys));
+                lastValues.addAll(values.subList(0, batch.size()));
+                curValues.addAll(values.subList(batch.size(), values.size()));
+            }
+            List<?> after = (List<?>) ((List<?>) evalRead(group, interval, keys, args)).get(3);
+            if (java.util.Objects.equals(at(before, 0), at(after, 0))) {
+                return List.of(all, lastValues, curValues, after);
+            }
+            if (attempt == PAGED_ATTEMPTS) {
+                throw new RedisUnavailableException("group '" + group.name() + "', interval " + interval
+                        + ": rotated during each of " + PAGED_ATTEMPTS + " paged reads of its "
+                        + all.size() + " events; try again", null);
+            }
+            before = after;
+        }
     }
 
     /**
