@@ -86,7 +86,7 @@ class DistributionIT {
     }
 
     @Test
-    void tarballHasLauncherLinksConfigMuninAndReadme() throws Exception {
+    void tarballHasLauncherLinksConfigMuninReadmeAndDocs() throws Exception {
         Path tool = unpacked.resolve("bin/ecl-tool");
         assertTrue(Files.isRegularFile(tool, java.nio.file.LinkOption.NOFOLLOW_LINKS), "bin/ecl-tool");
         assertExecutable(tool);
@@ -99,7 +99,7 @@ class DistributionIT {
         assertFalse(Files.exists(unpacked.resolve("bin/ecl-soak"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
                 "bin/ecl-soak is shipped, but its jar is not");
         for (String f : List.of("config/ecl.example.yml", "config/ecl-master.service", "config/ecl-reader-serve.service",
-                "config/logback.xml", "README.md")) {
+                "config/logback.xml", "README.md", "docs/install-and-operate.md")) {
             assertTrue(Files.isRegularFile(unpacked.resolve(f)), f + " missing");
             assertSameContent(ROOT.resolve(f), unpacked.resolve(f));
         }
@@ -336,6 +336,7 @@ class DistributionIT {
         assertFileMode(entries, "/usr/share/munin/plugins/ecl_fixed", "-rwxr-xr-x");
         assertFileMode(entries, "/usr/share/munin/plugins/ecl_dynamic", "-rwxr-xr-x");
         assertFileMode(entries, "/usr/share/doc/ecl/README.md", "-rw-r--r--");
+        assertFileMode(entries, "/usr/share/doc/ecl/docs/install-and-operate.md", "-rw-r--r--");
         assertFileMode(entries, "/usr/share/doc/ecl/copyright", "-rw-r--r--");
 
         // The .deb's lib is the tarball's lib: the same jars, nothing more.
