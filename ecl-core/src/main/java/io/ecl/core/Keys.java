@@ -127,7 +127,7 @@ final class Keys {
     /** Why a group name would break the hashtag key scheme, or null when it is fine. */
     static String hashtagGroupNameProblem(String name) {
         if (name.indexOf('{') >= 0 || name.indexOf('}') >= 0) {
-            return "must not contain '{' or '}' with redis.key_mode: hashtag (they delimit the cluster hash tag)";
+            return "must not contain '{' or '}' with ecl_redis.key_mode: hashtag (they delimit the cluster hash tag)";
         }
         return null;
     }

@@ -342,7 +342,7 @@ public final class RedisConfig {
 
         public Builder timeoutMillis(int timeoutMillis) {
             if (timeoutMillis <= 0) {
-                throw new ConfigException("redis.timeout_ms: " + timeoutMillis + " must be positive");
+                throw new ConfigException("ecl_redis.timeout_ms: " + timeoutMillis + " must be positive");
             }
             this.timeoutMillis = timeoutMillis;
             return this;
@@ -408,7 +408,7 @@ public final class RedisConfig {
                         + " list the Sentinels to ask, e.g. sentinels: ['10.0.0.1:26379', '10.0.0.2:26379']");
             }
             if (cluster && keyMode != KeyMode.HASHTAG) {
-                throw new ConfigException("redis.cluster: true needs redis.key_mode: hashtag: rotation and"
+                throw new ConfigException("ecl_redis.cluster: true needs ecl_redis.key_mode: hashtag: rotation and"
                         + " logging change all keys of a group in one script, so they must share one cluster slot"
                         + " ({group} hash tag); note that Python clients cannot read hashtag keys");
             }

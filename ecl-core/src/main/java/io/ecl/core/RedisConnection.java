@@ -430,7 +430,7 @@ final class RedisConnection implements AutoCloseable {
         }
         if (isPoolExhausted(e)) {
             return "all " + (poolSize + SPARE_CONNECTIONS) + " connections to " + where + " were busy for "
-                    + config.timeoutMillis() + " ms (redis.timeout_ms; more threads than connections"
+                    + config.timeoutMillis() + " ms (ecl_redis.timeout_ms; more threads than connections"
                     + " wait for one; the pool size is set by EventCountLogger.Builder.poolSize)";
         }
         if (readTimedOut(e)) {

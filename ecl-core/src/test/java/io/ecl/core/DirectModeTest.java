@@ -441,7 +441,7 @@ class DirectModeTest {
                 "Could not get a resource from the pool", new java.util.NoSuchElementException("Timeout waiting for idle object"));
         try (EventCountLogger four = EventCountLogger.builder(config).shutdownHook(false).poolSize(4).build()) {
             assertEquals("all 6 connections to Redis at 127.0.0.1:" + redis.port() + " were busy for "
-                    + config.redis().timeoutMillis() + " ms (redis.timeout_ms; more threads than connections wait"
+                    + config.redis().timeoutMillis() + " ms (ecl_redis.timeout_ms; more threads than connections wait"
                     + " for one; the pool size is set by EventCountLogger.Builder.poolSize)", four.connection.describe(busy));
         }
     }

@@ -130,7 +130,7 @@ public final class SoakCommand implements Callable<Integer> {
                 + "    auto_declare_events: true\n    sync_interval: 0.2\n"
                 + "  " + directGroup + ":\n    events: [a, b, c]\n    intervals: ['1s', '" + longInterval + "']\n";
         Path viaProxy = dir.resolve("soak.yml");
-        Files.writeString(viaProxy, "redis:\n  host: 127.0.0.1\n  port: " + proxy.port() + "\n  timeout_ms: 1000\n" + groups);
+        Files.writeString(viaProxy, "redis:\n  host: 127.0.0.1\n  port: " + proxy.port() + "\necl_redis:\n  timeout_ms: 1000\n" + groups);
         Path viaMasterProxy = dir.resolve("soak-master.yml");
         Files.writeString(viaMasterProxy, "redis:\n  host: 127.0.0.1\n  port: " + masterProxy.port() + "\n  timeout_ms: 1000\n" + groups);
         EclConfig direct = EclConfig.parse("redis:\n  host: " + target.getHostString() + "\n  port: " + target.getPort() + "\n" + groups, "soak");
