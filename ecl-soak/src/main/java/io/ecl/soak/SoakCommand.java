@@ -305,6 +305,11 @@ public final class SoakCommand implements Callable<Integer> {
                         + " overwritten before that, lost: %s", g, audit.transitions,
                         audit.unreadShortLived.isEmpty() ? "none" : String.join(", ", audit.unreadShortLived),
                         audit.lostLasts.isEmpty() ? "none" : String.join(", ", audit.lostLasts));
+                if (!audit.gaps.isEmpty()) {
+                    say("%s: the auditor lost its connection at %s; 'last's overwritten unread meanwhile (not judged;"
+                            + " the long interval still accounts for every count): %s", g, String.join(", ", audit.gaps),
+                            audit.unreadInGaps.isEmpty() ? "none" : String.join(", ", audit.unreadInGaps));
+                }
                 lost += groupLost;
                 duplicated += groupDuplicated;
                 misattributed += judge(g, acc, runStartSecond);
