@@ -124,6 +124,17 @@ public final class EventCountLogger implements AutoCloseable {
         return new NoopEventGroup(name);
     }
 
+    /**
+     * Asks Redis for an answer now, over this logger's connection. {@link EventGroup#log} never
+     * fails on a dead Redis (it counts in memory); a one-shot tool calls this first to fail fast.
+     *
+     * @throws RedisUnavailableException with a one-line reason (connection refused, unknown host,
+     *     wrong password) when Redis does not answer
+     */
+    public void ping() {
+        connection.call(j -> j.ping());
+    }
+
     public EclConfig config() {
         return config;
     }

@@ -40,6 +40,21 @@ public final class GroupConfig {
         this.maxPending = b.maxPending;
     }
 
+    /**
+     * Checks that {@code event} is an event ID any group can count: not empty, not starting with
+     * {@code @} (reserved for meta keys such as {@code @ts}), no control characters. The builder
+     * applies the same rule to the IDs it is given; tools that take IDs from users call this to
+     * refuse one with the library's own reason.
+     *
+     * @throws ConfigException naming the ID and the rule it breaks
+     */
+    public static void checkEventId(String event) {
+        String problem = Keys.eventIdProblem(event);
+        if (problem != null) {
+            throw new ConfigException("invalid event ID '" + ConfigException.printable(event) + "': " + problem);
+        }
+    }
+
     public static Builder builder(String name) {
         return new Builder(name);
     }
@@ -126,9 +141,10 @@ public final class GroupConfig {
 
         public Builder events(List<String> events) {
             for (String e : events) {
-                String problem = Keys.eventIdProblem(e);
-                if (problem != null) {
-                    throw new ConfigException(shown + ": invalid event ID '" + ConfigException.printable(e) + "': " + problem);
+                try {
+                    checkEventId(e);
+                } catch (ConfigException invalid) {
+                    throw new ConfigException(shown + ": " + invalid.getMessage());
                 }
                 this.events.add(e);
             }

@@ -1,5 +1,6 @@
 package io.ecl.master;
 
+import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
 import io.ecl.core.CounterReader;
 import io.ecl.core.EclConfig;

@@ -2,13 +2,14 @@ package io.ecl.master;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import io.ecl.cli.ConfigLocation;
+import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
 import io.ecl.core.EclConfig;
 import io.ecl.core.RedisConfig;
 import io.ecl.core.Rotator;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -43,10 +44,8 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:stopped by SIGTERM or SIGINT; --check: the config is valid, without warnings",
             "1:configuration error (--check: also any warning)", "2:usage error"})
 public final class MasterCommand implements Callable<Integer> {
-    /** The config file when neither CONFIG nor {@value #CONFIG_ENV} is given. */
-    static final String DEFAULT_CONFIG = "/etc/ecl/config.yml";
-    /** Environment variable naming the config file when CONFIG is not given. */
-    static final String CONFIG_ENV = "ECL_CONFIG";
+    private static final String DEFAULT_CONFIG = ConfigLocation.DEFAULT_CONFIG_FILE;
+    private static final String CONFIG_ENV = ConfigLocation.CONFIG_ENV;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG", description = {
         "The YAML config file (the Python version's format). Default: $" + CONFIG_ENV + " if set, else "
@@ -95,18 +94,13 @@ public final class MasterCommand implements Callable<Integer> {
     @SuppressWarnings("try") // the signal handlers are the resource; the body never names them
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        Path path = configPath();
+        ConfigLocation location = location();
+        Path path = location.path(config);
         EclConfig cfg;
         try {
-            cfg = EclConfig.load(path, env);
+            cfg = location.load(config);
         } catch (ConfigException e) {
-            String hint = "";
-            if (config == null && !Files.exists(path)) {
-                hint = env.containsKey(CONFIG_ENV) && !env.get(CONFIG_ENV).isBlank()
-                        ? " (CONFIG not given; the file named by " + CONFIG_ENV + ")"
-                        : " (CONFIG not given and " + CONFIG_ENV + " not set; the default)";
-            }
-            err.println("ERROR: " + e.getMessage() + hint);
+            err.println("ERROR: " + e.getMessage());
             if (verbose) {
                 e.printStackTrace(err);
             }
@@ -132,11 +126,11 @@ public final class MasterCommand implements Callable<Integer> {
 
     /** CONFIG, else $ECL_CONFIG, else the default. */
     Path configPath() {
-        if (config != null) {
-            return config;
-        }
-        String fromEnv = env.get(CONFIG_ENV);
-        return Path.of(fromEnv != null && !fromEnv.isBlank() ? fromEnv : DEFAULT_CONFIG);
+        return location().path(config);
+    }
+
+    private ConfigLocation location() {
+        return new ConfigLocation(env, ConfigLocation.DEFAULT_CONFIG);
     }
 
     /**

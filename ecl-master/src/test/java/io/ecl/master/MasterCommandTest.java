@@ -104,7 +104,8 @@ class MasterCommandTest {
         List<String> lines = lines(err);
         assertEquals(1, lines.size(), err::toString);
         assertTrue(lines.get(0).startsWith("ERROR: /etc/ecl/config.yml"), lines.get(0));
-        assertTrue(lines.get(0).endsWith("(CONFIG not given and ECL_CONFIG not set; the default)"), lines.get(0));
+        assertEquals("ERROR: /etc/ecl/config.yml: config file not found (the default: no CONFIG given and ECL_CONFIG"
+                + " not set)", lines.get(0));
     }
 
     @Test

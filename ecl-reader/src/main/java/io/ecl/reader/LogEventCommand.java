@@ -1,6 +1,9 @@
 package io.ecl.reader;
 
 import ch.qos.logback.classic.Level;
+import io.ecl.cli.Cli;
+import io.ecl.cli.ConfigLocation;
+import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
 import io.ecl.core.EclConfig;
 import io.ecl.core.EventCountLogger;
@@ -8,7 +11,6 @@ import io.ecl.core.EventGroup;
 import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
 import io.ecl.core.RedisUnavailableException;
-import io.ecl.core.Rotator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -52,7 +54,7 @@ import picocli.CommandLine.Spec;
  * skipped. Exit 1 if counts could not be delivered at end of input, or the library reported an
  * error (a count refused by Redis, a total beyond a long).
  */
-@Command(name = "ecl-log-event", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+@Command(name = "ecl-log-event", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false, usageHelpAutoWidth = true,
         customSynopsis = {"ecl-log-event [-hvV] CONFIG GROUP EVENT [COUNT]",
                 "       ecl-log-event [-hvV] -c FILE GROUP EVENT [COUNT]",
@@ -97,7 +99,7 @@ public final class LogEventCommand implements Callable<Integer> {
     Long count;
 
     /** Where the config comes from when neither CONFIG nor -c is given (tests replace it). */
-    Cli.ConfigLocation configLocation = Cli.ConfigLocation.SYSTEM;
+    ConfigLocation configLocation = ConfigLocation.SYSTEM;
 
     @Option(names = {"-v", "--verbose"},
             description = "With -: print 'logged N events (M lines)' on stderr at the end. Stack traces of errors.")
@@ -203,7 +205,7 @@ public final class LogEventCommand implements Callable<Integer> {
             Cli.warnings(err, cfg);
             GroupConfig g = cfg.group(group);
             if (g == null) {
-                return Cli.error(err, "Group '" + group + "' not found in configuration");
+                return Cli.error(err, Cli.groupNotFound(group));
             }
             if (stream) {
                 return logStream(err, cfg, g);
@@ -381,11 +383,10 @@ public final class LogEventCommand implements Callable<Integer> {
             return "Event '" + event + "' not configured for this group and 'auto_declare_events' not enabled.";
         }
         try {
-            // The builder applies the library's rules for event IDs (no '@' first, no control characters).
-            GroupConfig.builder(g.name()).events(event);
+            GroupConfig.checkEventId(event);
             return null;
         } catch (ConfigException e) {
-            return e.getMessage();
+            return "group '" + g.name() + "': " + e.getMessage();
         }
     }
 
@@ -395,8 +396,9 @@ public final class LogEventCommand implements Callable<Integer> {
      * keeps counts in memory, which is right for an application and wrong for a one-shot tool.
      */
     private static void ping(EclConfig cfg) {
-        try (Rotator r = Rotator.connect(cfg.redis())) {
-            r.ping();
+        try (EventCountLogger probe = EventCountLogger.builder(EclConfig.builder().redis(cfg.redis()).build())
+                .shutdownHook(false).build()) {
+            probe.ping();
         }
     }
 

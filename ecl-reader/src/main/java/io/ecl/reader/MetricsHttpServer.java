@@ -1,5 +1,6 @@
 package io.ecl.reader;
 
+import io.ecl.cli.Cli;
 import io.ecl.core.CounterReader;
 import io.ecl.core.EclConfig;
 import io.ecl.core.GroupConfig;

@@ -1,5 +1,8 @@
 package io.ecl.reader;
 
+import io.ecl.cli.Cli;
+import io.ecl.cli.ConfigLocation;
+import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
 import io.ecl.core.CounterReader;
 import io.ecl.core.EclConfig;
@@ -46,7 +49,7 @@ import picocli.CommandLine.Spec;
  * Prometheus). {@code -v} adds on stderr what the Python tool cannot tell: which times the
  * counts cover, whether {@code last} is stale or merges several intervals, and late counts.
  */
-@Command(name = "ecl-reader", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+@Command(name = "ecl-reader", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false, usageHelpAutoWidth = true,
         subcommands = ServeCommand.class, synopsisSubcommandLabel = "",
         description = "Read the counters of an event group from Redis and print them as event:count lines,"
@@ -110,7 +113,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
     boolean verbose;
 
     /** Where the config comes from when neither CONFIG nor -c is given (tests replace it). */
-    Cli.ConfigLocation configLocation = Cli.ConfigLocation.SYSTEM;
+    ConfigLocation configLocation = ConfigLocation.SYSTEM;
 
     /** The output formats of --format. */
     enum Format {
@@ -328,7 +331,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
             } else {
                 GroupConfig g = cfg.group(group);
                 if (g == null) {
-                    return Cli.error(err, "Group '" + group + "' not found in configuration");
+                    return Cli.error(err, Cli.groupNotFound(group));
                 }
                 Interval i;
                 // Python tests `if args.interval:`, so an empty -i '' means "not given" there too.

@@ -1,5 +1,8 @@
 package io.ecl.reader;
 
+import io.ecl.cli.Cli;
+import io.ecl.cli.ConfigLocation;
+import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
 import io.ecl.core.EclConfig;
 import java.io.IOException;
@@ -28,7 +31,7 @@ import picocli.CommandLine.Spec;
  * ecl-reader serve [CONFIG | -c FILE] [--listen HOST:PORT] [-v]
  * </pre>
  */
-@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Serve the counts of every group and interval over HTTP: Prometheus metrics at /metrics,"
                 + " JSON at /api/v1/groups, /api/v1/groups/GROUP and /api/v1/groups/GROUP/INTERVAL."
@@ -60,7 +63,7 @@ public final class ServeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     /** Where the config comes from when neither CONFIG nor -c is given (tests replace it). */
-    Cli.ConfigLocation configLocation = Cli.ConfigLocation.SYSTEM;
+    ConfigLocation configLocation = ConfigLocation.SYSTEM;
 
     /** Whether call() installs the SIGTERM/SIGINT handlers (tests stop it with {@link #stop()} instead). */
     boolean handleSignals = true;

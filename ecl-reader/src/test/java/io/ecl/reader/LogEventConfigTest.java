@@ -3,6 +3,7 @@ package io.ecl.reader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ecl.cli.ConfigLocation;
 import io.ecl.testing.EmbeddedRedis;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -42,7 +43,7 @@ class LogEventConfigTest {
 
     private Run withStdin(Map<String, String> env, Path defaultPath, String stdin, String... args) {
         LogEventCommand c = new LogEventCommand(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-        c.configLocation = new Cli.ConfigLocation(env, defaultPath);
+        c.configLocation = new ConfigLocation(env, defaultPath);
         return Run.logEvent(c, args);
     }
 

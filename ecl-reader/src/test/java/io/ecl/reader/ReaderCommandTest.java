@@ -347,7 +347,7 @@ class ReaderCommandTest {
 
     static String projectVersion() throws IOException {
         Properties p = new Properties();
-        try (InputStream in = ReaderCommandTest.class.getResourceAsStream("/ecl-reader-version.properties")) {
+        try (InputStream in = ReaderCommandTest.class.getResourceAsStream("/ecl-version.properties")) {
             p.load(in);
         }
         String version = p.getProperty("version");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.ecl.cli.Cli;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 

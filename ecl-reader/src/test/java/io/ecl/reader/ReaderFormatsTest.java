@@ -3,6 +3,7 @@ package io.ecl.reader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ecl.cli.ConfigLocation;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
 import java.io.IOException;
@@ -416,7 +417,7 @@ class ReaderFormatsTest {
 
     private ReaderCommand with(Map<String, String> env, Path defaultPath) {
         ReaderCommand c = at(BOUNDARY);
-        c.configLocation = new Cli.ConfigLocation(env, defaultPath);
+        c.configLocation = new ConfigLocation(env, defaultPath);
         return c;
     }
 
@@ -449,8 +450,8 @@ class ReaderFormatsTest {
 
     @Test
     void theSystemDefaultPathIsEtcEclConfigYml() {
-        assertEquals(Path.of("/etc/ecl/config.yml"), Cli.ConfigLocation.DEFAULT_CONFIG);
-        assertEquals("ECL_CONFIG", Cli.ConfigLocation.CONFIG_ENV);
+        assertEquals(Path.of("/etc/ecl/config.yml"), ConfigLocation.DEFAULT_CONFIG);
+        assertEquals("ECL_CONFIG", ConfigLocation.CONFIG_ENV);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.ecl.reader;
 
+import io.ecl.cli.Cli;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
