@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  * {@code META-INF/services} and asks it before looking for any XML file.
  *
  * <p>A file still wins: with {@code -Dlogback.configurationFile=...} (how users customise the
- * tools' logging, see the README) or a {@code logback-test.xml} on the class path (tests), this
+ * tools' logging, see docs/install-and-operate.md) or a {@code logback-test.xml} on the class path (tests), this
  * does nothing and Logback reads that file as before.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)

@@ -455,7 +455,7 @@ public final class SoakCommand implements Callable<Integer> {
                 group, judged, excluded.size(), excluded.isEmpty() ? "none" : String.join(" ", excluded));
         if (!startUp.isEmpty()) {
             say("%s: also left out, as the logger JVMs were still starting (class loading and compiling starve"
-                    + " the thread that switches epochs at a boundary, see README Guarantees): %s",
+                    + " the thread that switches epochs at a boundary, see docs/design.md, Guarantees): %s",
                     group, String.join(" ", startUp));
         }
         if (!catchUps.isEmpty()) {
