@@ -222,7 +222,7 @@ public final class CounterReader implements AutoCloseable {
             return null;
         }
         try {
-            return Interval.parseSeconds(v.toString());
+            return TsCodec.parse(v.toString());
         } catch (RuntimeException e) {
             return null;
         }
