@@ -1,4 +1,5 @@
 -- read.lua: everything a reader needs about one (group, interval), in one round trip.
+-- Runs after prelude.lua (fence).
 -- KEYS[1]: "<group>:<interval>:cur:@ts" (declared for routing; the other keys share its prefix)
 -- ARGV[1]: prefix "<group>:<interval>:"
 -- ARGV[2..]: event IDs to report even without counters (the declared events, and IDs found by SCAN)
@@ -6,9 +7,7 @@
 -- events are the union of ARGV, cur:@reg and last:@reg; a missing counter is nil (the reader
 -- shows an auto-declared event in a section only where its counter exists, as Python's SCAN does).
 local p = ARGV[1]
--- Refused ("non local key", before anything is written) while a cluster moves this group's slot to
--- another node: two keys that never exist make Redis answer ASK or TRYAGAIN inside the script.
-redis.call('EXISTS', p .. '@fence.a', p .. '@fence.b')
+fence(p)
 local seen = {}
 local events = {}
 local function add(ev)
