@@ -2,7 +2,7 @@ package io.ecl.core;
 
 /**
  * The Redis key scheme, shared with the Python EventCountLogger. Every key name is made here;
- * the Lua scripts in {@code src/main/resources/lua} receive the prefix from here and append only
+ * the Lua scripts in {@code src/main/resources/lua/ecl} receive the prefix from here and append only
  * the parts named below.
  *
  * <pre>
