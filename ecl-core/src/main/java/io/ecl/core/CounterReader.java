@@ -7,8 +7,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * Reads counts from Redis: one round trip per (group, interval) through read.lua, whatever the
@@ -54,7 +52,7 @@ public final class CounterReader implements AutoCloseable {
      * {@link #connect}.
      */
     public static CounterReader connectOnce(EclConfig config) {
-        return new CounterReader(config, RedisConnection.single(config.redis()), readScript());
+        return new CounterReader(config, RedisConnection.single(config.redis()), LuaScript.READ.source());
     }
 
     /**
@@ -240,36 +238,10 @@ public final class CounterReader implements AutoCloseable {
         Set<String> found = new LinkedHashSet<>();
         int prefixLength = Keys.prefix(connection.config.keyMode(), group.name(), interval).length();
         for (String section : new String[] {Keys.CUR, Keys.LAST}) {
-            ScanParams params = new ScanParams().match(Keys.scanPattern(connection.config.keyMode(), group.name(), interval, section)).count(1000);
-            String cursor = ScanParams.SCAN_POINTER_START;
-            do {
-                String c = cursor;
-                ScanResult<String> page = connection.call(j -> j.scan(c, params));
-                for (String key : page.getResult()) {
-                    found.add(key.substring(prefixLength + section.length()));
-                }
-                cursor = page.getCursor();
-            } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+            connection.scan(Keys.scanPattern(connection.config.keyMode(), group.name(), interval, section),
+                    key -> found.add(key.substring(prefixLength + section.length())));
         }
         return found;
-    }
-
-    /** read.lua, as LuaScript.READ holds it (LuaScript itself would compute the SHA-1 of every script). */
-    private static String readScript() {
-        return script("read");
-    }
-
-    /** The source of {@code lua/NAME.lua}. */
-    static String script(String name) {
-        String path = "/lua/" + name + ".lua";
-        try (java.io.InputStream in = CounterReader.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + path);
-            }
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot read resource " + path, e);
-        }
     }
 
     private static Object at(List<?> list, int i) {
@@ -282,7 +254,7 @@ public final class CounterReader implements AutoCloseable {
             return null;
         }
         try {
-            return Interval.parseSeconds(v.toString());
+            return TsCodec.parse(v.toString());
         } catch (RuntimeException e) {
             return null;
         }

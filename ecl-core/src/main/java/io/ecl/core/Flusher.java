@@ -756,7 +756,7 @@ final class Flusher {
                 late += c.total;
             }
         }
-        p.set(Keys.syncMarkerIn(g.prefix(0), c.id), "1", SetParams.setParams().px(SYNC_MARKER_TTL_MS));
+        p.set(Keys.syncMarkerIn(g.prefix(0), c.id), "1", SetParams.setParams().px(Keys.MARKER_TTL_MILLIS));
         return late;
     }
 
@@ -767,9 +767,6 @@ final class Flusher {
         }
         return n;
     }
-
-    /** How long a chunk's marker lives (as in log.lua): far longer than any retry takes. */
-    private static final long SYNC_MARKER_TTL_MS = 600_000;
 
     /** Acknowledges a chunk applied by EXEC; counts refused (a key holding a non-counter) are reported. */
     private void settle(Pending.Chunk c, int[] where, List<?> results, int from, long late) {
@@ -806,15 +803,13 @@ final class Flusher {
         static final int CUR = 0;
         static final int LAST = 1;
         static final int LATE = 2;
-        /** An @ts that is missing. */
-        private static final long NONE = Long.MIN_VALUE;
-        /** An @ts that is not a plain decimal: log.lua's own reading of it is the only right one. */
-        private static final long ODD = Long.MIN_VALUE + 1;
+        private static final long NONE = TsCodec.MISSING;
+        private static final long ODD = TsCodec.UNREADABLE;
 
         /** {@link #decide}'s answer for a chunk that waits until its interval is opened. */
         static final int[] HELD = new int[0];
         private final java.util.Map<RedisEventGroup, long[][]> starts = new java.util.IdentityHashMap<>();
-        /** Per group and interval: cur:@ts was written by a Python master (see rotation.lua's python_ts). */
+        /** Per group and interval: cur:@ts was written by a Python master (see the prelude's python_ts). */
         private final java.util.Map<RedisEventGroup, boolean[]> pythonTs = new java.util.IdentityHashMap<>();
         private final java.util.Set<RedisEventGroup> scripted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         /** {key, value} of the cur:@ts to set in the transaction (intervals that no master opened yet). */
@@ -827,9 +822,9 @@ final class Flusher {
                 boolean[] python = new boolean[g.intervalCount()];
                 for (int i = 0; i < g.intervalCount(); i++) {
                     String cur = ts.get(k++);
-                    s[0][i] = aligned(cur, g.lengthMillis(i));
-                    s[1][i] = aligned(ts.get(k++), g.lengthMillis(i));
-                    python[i] = s[0][i] != NONE && s[0][i] != ODD && !Interval.formatSeconds(s[0][i]).equals(cur);
+                    s[0][i] = TsCodec.aligned(cur, g.lengthMillis(i));
+                    s[1][i] = TsCodec.aligned(ts.get(k++), g.lengthMillis(i));
+                    python[i] = TsCodec.writtenByPython(cur, s[0][i]);
                 }
                 starts.put(g, s);
                 pythonTs.put(g, python);
@@ -883,42 +878,11 @@ final class Flusher {
             for (int i = 0; i < n; i++) {
                 if (s[0][i] == NONE) {
                     long open = c.starts[i] - Math.floorMod(c.starts[i], g.lengthMillis(i));
-                    tsToSet.add(new String[] {Keys.tsIn(g.prefix(i), false), Interval.formatSeconds(open)});
+                    tsToSet.add(new String[] {Keys.tsIn(g.prefix(i), false), TsCodec.format(open)});
                     s[0][i] = open;
                 }
             }
             return where;
-        }
-
-        /**
-         * log.lua's aligned(): the interval start (ms) of an @ts value, computed with the same
-         * double arithmetic (Lua's tonumber and Java's parseDouble both round correctly). Only plain
-         * decimals are read here (Python's master may write a fraction of any length); anything else
-         * Lua would read its own way (hex, exponents, spaces), so log.lua takes the chunk.
-         */
-        static long aligned(String ts, long len) {
-            if (ts == null) {
-                return NONE;
-            }
-            int n = ts.length();
-            if (n == 0 || n > 32) {
-                return ODD;
-            }
-            int dot = -1;
-            for (int i = 0; i < n; i++) {
-                char ch = ts.charAt(i);
-                if (ch == '.' && dot < 0 && i > 0 && i < n - 1) {
-                    dot = i;
-                } else if (ch < '0' || ch > '9') {
-                    return ODD;
-                }
-            }
-            double seconds = Double.parseDouble(ts);
-            if (seconds > 9.0e12) {
-                return ODD; // beyond exact long milliseconds in a double; no real @ts
-            }
-            long ms = (long) Math.floor(seconds * 1000 + 0.5);
-            return ms - Math.floorMod(ms, len);
         }
     }
 

@@ -75,23 +75,6 @@ public final class Interval {
         return Math.floorDiv(epochMillis, lengthMillis) * lengthMillis;
     }
 
-    /**
-     * Formats an interval start the way it is stored in {@code @ts} keys: Unix seconds, whole
-     * where possible (as Python writes it), with a decimal fraction for sub-second boundaries.
-     */
-    public static String formatSeconds(long epochMillis) {
-        if (epochMillis % 1000 == 0) {
-            return Long.toString(epochMillis / 1000);
-        }
-        return BigDecimal.valueOf(epochMillis, 3).stripTrailingZeros().toPlainString();
-    }
-
-    /** Parses an {@code @ts} value (Unix seconds, possibly fractional, as Python writes it). */
-    public static long parseSeconds(String seconds) {
-        return new BigDecimal(seconds.trim()).movePointRight(3).setScale(0, java.math.RoundingMode.HALF_UP)
-                .longValueExact();
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof Interval && ((Interval) o).name.equals(name);

@@ -40,7 +40,7 @@ final class KeyCheck {
         List<String> args = new ArrayList<>(group.events().size() + 1);
         args.add(prefix);
         args.addAll(group.events());
-        List<?> reply = (List<?>) connection.eval(Source.CHECK,
+        List<?> reply = (List<?>) connection.eval(LuaScript.CHECK.source(),
                 List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval)), args);
         List<String> problems = new ArrayList<>();
         for (int k = 0; k + 2 < reply.size(); k += 3) {
@@ -49,11 +49,6 @@ final class KeyCheck {
                     + " ecl keeps there; fix: DEL " + key);
         }
         return problems;
-    }
-
-    /** check.lua, read on the first error only (a one-shot reader never needs it otherwise). */
-    private static final class Source {
-        static final String CHECK = CounterReader.script("check");
     }
 
     /** "group 'g', interval 5s: P1; P2; and 3 more keys". */

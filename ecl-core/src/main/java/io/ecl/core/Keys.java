@@ -2,7 +2,7 @@ package io.ecl.core;
 
 /**
  * The Redis key scheme, shared with the Python EventCountLogger. Every key name is made here;
- * the Lua scripts in {@code src/main/resources/lua} receive the prefix from here and append only
+ * the Lua scripts in {@code src/main/resources/lua/ecl} receive the prefix from here and append only
  * the parts named below.
  *
  * <pre>
@@ -33,6 +33,12 @@ package io.ecl.core;
 final class Keys {
     static final String CUR = "cur:";
     static final String LAST = "last:";
+    /**
+     * How long a marker lives: a flush chunk's {@code cur:@sync.<id>} and an instance's
+     * {@code cur:@direct.<instance>} hash (from its last refresh): far longer than any retry or
+     * in-doubt check takes. The scripts get it as {@code MARKER_TTL_MS} (see LuaScript).
+     */
+    static final long MARKER_TTL_MILLIS = 600_000;
 
     private Keys() {
     }

@@ -2,6 +2,7 @@ package io.ecl.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.CommandArguments;
@@ -18,6 +19,8 @@ import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 
 /**
  * The Jedis client of one Redis config, and the one place that turns Jedis errors into messages.
@@ -313,6 +316,22 @@ final class RedisConnection implements AutoCloseable {
             return out;
         }
         return reply;
+    }
+
+    /**
+     * Hands every key matching the glob {@code pattern} to {@code eachKey}: SCAN ... COUNT 1000
+     * until the cursor comes back to 0, each page one {@link #call} (a key may come twice, as
+     * SCAN promises no more).
+     */
+    void scan(String pattern, Consumer<String> eachKey) {
+        ScanParams params = new ScanParams().match(pattern).count(1000);
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            String c = cursor;
+            ScanResult<String> page = call(j -> j.scan(c, params));
+            page.getResult().forEach(eachKey);
+            cursor = page.getCursor();
+        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
     }
 
     /**

@@ -40,9 +40,9 @@ final class RedisEventGroup implements EventGroup {
     private static final int MAX_WARNED_EVENTS = 10_000;
     static final long IDLE_MIN_MILLIS = 60_000;
     /**
-     * direct.lua sets the marker hash's 10-minute expiry when it creates a field, and otherwise only
-     * when asked, at most once per this period per group: the hash then outlives any call it
-     * records by at least 10 minutes less this, which the in-doubt check needs.
+     * direct.lua sets the marker hash's expiry ({@link Keys#MARKER_TTL_MILLIS}) when it creates a
+     * field, and otherwise only when asked, at most once per this period per group: the hash then
+     * outlives any call it records by at least that TTL less this, which the in-doubt check needs.
      */
     static final long MARKER_EXPIRY_REFRESH_MILLIS = 1_000;
     private static final byte[] ONE = {'1'};
@@ -482,7 +482,7 @@ final class RedisEventGroup implements EventGroup {
             startArgs = new byte[intervals.length][];
             for (int i = 0; i < intervals.length; i++) {
                 starts[i] = intervals[i].startOf(now);
-                startArgs[i] = ascii(Interval.formatSeconds(starts[i]));
+                startArgs[i] = ascii(TsCodec.format(starts[i]));
                 latestStart = Math.max(latestStart, starts[i]);
                 firstEnd = Math.min(firstEnd, starts[i] + intervals[i].lengthMillis());
             }

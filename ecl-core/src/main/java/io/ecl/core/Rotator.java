@@ -9,8 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * Rotates (group, interval) pairs: {@code cur} becomes {@code last} at a boundary, in one Lua
@@ -149,19 +147,12 @@ public final class Rotator implements AutoCloseable {
     private Set<String> scanCurrent(GroupConfig group, Interval interval) {
         Set<String> found = new LinkedHashSet<>();
         int prefixLength = Keys.prefix(connection.config.keyMode(), group.name(), interval).length() + Keys.CUR.length();
-        ScanParams params = new ScanParams().match(Keys.scanPattern(connection.config.keyMode(), group.name(), interval, Keys.CUR)).count(1000);
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            String c = cursor;
-            ScanResult<String> page = connection.call(j -> j.scan(c, params));
-            for (String key : page.getResult()) {
-                String ev = key.substring(prefixLength);
-                if (!group.isDeclared(ev)) {
-                    found.add(ev);
-                }
+        connection.scan(Keys.scanPattern(connection.config.keyMode(), group.name(), interval, Keys.CUR), key -> {
+            String ev = key.substring(prefixLength);
+            if (!group.isDeclared(ev)) {
+                found.add(ev);
             }
-            cursor = page.getCursor();
-        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+        });
         return found;
     }
 

@@ -176,8 +176,8 @@ class FlushTransactionTest {
             assertEquals(0, count(monitor.clientCommands(r), "eval"), "no script needed");
         }
         assertEquals("2", r.get("loc:5s:cur:a"));
-        assertEquals(T0, Flusher.TxPlan.aligned((S0 + 4) + ".9994", 5_000));
-        assertEquals(T0 + 5_000, Flusher.TxPlan.aligned((S0 + 4) + ".9995", 5_000), "rounded to ms, as log.lua does");
+        assertEquals(T0, TsCodec.aligned((S0 + 4) + ".9994", 5_000));
+        assertEquals(T0 + 5_000, TsCodec.aligned((S0 + 4) + ".9995", 5_000), "rounded to ms, as log.lua does");
     }
 
     @Test

@@ -63,16 +63,16 @@ class IntervalTest {
 
     @Test
     void formatsSecondsWholeWherePossibleAndWithAFractionOtherwise() {
-        assertEquals("1699920000", Interval.formatSeconds(1_699_920_000_000L));
-        assertEquals("1699920000.25", Interval.formatSeconds(1_699_920_000_250L));
-        assertEquals("1699920000.5", Interval.formatSeconds(1_699_920_000_500L));
-        assertEquals("1699920000.001", Interval.formatSeconds(1_699_920_000_001L));
+        assertEquals("1699920000", TsCodec.format(1_699_920_000_000L));
+        assertEquals("1699920000.25", TsCodec.format(1_699_920_000_250L));
+        assertEquals("1699920000.5", TsCodec.format(1_699_920_000_500L));
+        assertEquals("1699920000.001", TsCodec.format(1_699_920_000_001L));
     }
 
     @Test
     void parsesPythonTimestampsIncludingFractions() {
-        assertEquals(1_700_000_003_250L, Interval.parseSeconds("1700000003.25"));
-        assertEquals(1_700_000_003_000L, Interval.parseSeconds("1700000003"));
-        assertEquals(1_700_000_003_123L, Interval.parseSeconds("1700000003.1234567"));
+        assertEquals(1_700_000_003_250L, TsCodec.parse("1700000003.25"));
+        assertEquals(1_700_000_003_000L, TsCodec.parse("1700000003"));
+        assertEquals(1_700_000_003_123L, TsCodec.parse("1700000003.1234567"));
     }
 }

@@ -71,11 +71,11 @@ class PlacementAgreementTest {
             String cur;
             switch (random.nextInt(3)) {
                 case 0: cur = null; break;
-                case 1: cur = Interval.formatSeconds(open); break;
+                case 1: cur = TsCodec.format(open); break;
                 default: cur = String.format(Locale.ROOT, "%d.%03d%03d", (open + random.nextInt(4_000)) / 1000,
                         random.nextInt(1000), 1 + random.nextInt(999)); // Python's time.time()
             }
-            String last = random.nextBoolean() ? null : Interval.formatSeconds(open - LEN * (1 + random.nextInt(2)));
+            String last = random.nextBoolean() ? null : TsCodec.format(open - LEN * (1 + random.nextInt(2)));
             long start = open + LEN * (random.nextInt(6) - 3);
             long newest = start + LEN * random.nextInt(3);
             long current = newest + LEN * random.nextInt(2);
@@ -110,7 +110,7 @@ class PlacementAgreementTest {
                 assertNull(r.get(g.prefix(0) + "last:ev"), what);
             } else {
                 placed[where[0]]++;
-                assertEquals(cur == null ? Interval.formatSeconds(start) : cur, curAfter, what + ": no rotation");
+                assertEquals(cur == null ? TsCodec.format(start) : cur, curAfter, what + ": no rotation");
                 boolean inLast = where[0] == Flusher.TxPlan.LAST;
                 assertEquals(inLast ? null : "1", r.get(g.prefix(0) + "cur:ev"), what);
                 assertEquals(inLast ? "1" : null, r.get(g.prefix(0) + "last:ev"), what);

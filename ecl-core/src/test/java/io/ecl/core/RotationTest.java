@@ -87,7 +87,7 @@ class RotationTest {
     }
 
     private String secs(long millis) {
-        return Interval.formatSeconds(millis);
+        return TsCodec.format(millis);
     }
 
     // ---- pre-declared events ----
@@ -371,6 +371,6 @@ class RotationTest {
         Set<String> markers = new TreeSet<>(r.keys("loc:5s:cur:@sync.*"));
         assertEquals(Set.of("loc:5s:cur:@sync.test.42"), markers);
         long ttl = r.pttl("loc:5s:cur:@sync.test.42");
-        assertTrue(ttl > 0 && ttl <= 600_000, "the marker expires: " + ttl);
+        assertTrue(ttl > 0 && ttl <= Keys.MARKER_TTL_MILLIS, "the marker expires: " + ttl);
     }
 }

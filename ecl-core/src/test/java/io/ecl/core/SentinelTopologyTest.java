@@ -84,7 +84,7 @@ class SentinelTopologyTest {
     void aOneShotReaderFindsTheMasterThroughTheSentinel() {
         EclConfig config = EclConfig.parse(yaml("  web:\n    events: [hit]\n    intervals: ['5s']\n"),
                 "sentinel.yml");
-        master.client().set("web:5s:cur:@ts", Interval.formatSeconds(T0));
+        master.client().set("web:5s:cur:@ts", TsCodec.format(T0));
         master.client().set("web:5s:cur:hit", "12");
         try (CounterReader reader = CounterReader.connectOnce(config)) {
             IntervalCounts counts = reader.read("web", "5s");

@@ -12,6 +12,7 @@ import io.ecl.core.IntervalCounts;
 import io.ecl.core.RedisConfig;
 import io.ecl.core.RedisUnavailableException;
 import io.ecl.core.Rotator;
+import io.ecl.core.TsCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -282,7 +283,7 @@ public final class Demo implements Callable<Integer> {
         }
 
         static String format(Duration d) {
-            return Interval.formatSeconds(d.toMillis()) + " s";
+            return TsCodec.format(d.toMillis()) + " s";
         }
     }
 }

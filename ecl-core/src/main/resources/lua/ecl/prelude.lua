@@ -1,7 +1,33 @@
--- rotation.lua: functions shared by log.lua and rotate.lua (prepended to both when loaded).
+-- prelude.lua: the rules every ecl script shares, prepended to each of them by io.ecl.core.LuaScript
+-- (the one loader). Only constants and local functions: defining them costs a script nothing per
+-- call beyond its size, and none of them calls Redis unless the script calls it.
+-- KEYS, ARGV: none of its own (each script's opening comment names its own).
+-- MARKER_TTL_MS: defined by the loader, just before this file, from io.ecl.core.Keys.MARKER_TTL_MILLIS
+--   (how long a call's or a chunk's marker lives).
 -- Key names follow io.ecl.core.Keys: every key of one (group, interval) starts with the prefix
 -- "<group>:<interval>:" passed in ARGV; these functions append only "cur:"/"last:" and an event
 -- ID or an @meta name.
+
+-- Two keys that never exist. A script's first command names them (see fence): while a cluster
+-- moves this group's slot to another node, Redis refuses the script ("non local key", ASK or
+-- TRYAGAIN inside a script) before anything is written.
+local FENCE_A = '@fence.a'
+local FENCE_B = '@fence.b'
+
+local function fence(p)
+  redis.call('EXISTS', p .. FENCE_A, p .. FENCE_B)
+end
+
+-- The @ts rule (its Java home is io.ecl.core.TsCodec; PlacementAgreementTest checks they agree).
+-- Milliseconds of Unix seconds given as a decimal string, rounded to the nearest ms; nil when
+-- the string is not a number.
+local function secs_ms(ts)
+  local n = tonumber(ts)
+  if not n then
+    return nil
+  end
+  return math.floor(n * 1000 + 0.5)
+end
 
 -- Unix seconds as stored in @ts: whole where possible (as Python writes it), else a fraction.
 local function fmt_secs(ms)
@@ -15,11 +41,10 @@ end
 -- The aligned interval start (ms) of an @ts value. Python's master writes the time the rotation
 -- ran, not the boundary, so the value is aligned down to the interval grid before any comparison.
 local function aligned(ts, len)
-  local n = tonumber(ts)
-  if not n then
+  local ms = secs_ms(ts)
+  if not ms then
     return nil
   end
-  local ms = math.floor(n * 1000 + 0.5)
   return ms - (ms % len)
 end
 

@@ -1,5 +1,6 @@
 -- check.lua: the keys of one (group, interval) that hold another type than ecl keeps there, for
 -- an error message that names them (run only after a command failed with WRONGTYPE).
+-- Runs after prelude.lua (uses none of it: it runs only after a command failed).
 -- KEYS[1]: "<group>:<interval>:cur:@ts" (declared for routing; the other keys share its prefix)
 -- ARGV[1]: prefix "<group>:<interval>:"
 -- ARGV[2..]: the declared events

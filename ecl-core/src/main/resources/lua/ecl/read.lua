@@ -1,4 +1,5 @@
 -- read.lua: everything a reader needs about one (group, interval), in one round trip.
+-- Runs after prelude.lua (fence).
 -- KEYS[1]: "<group>:<interval>:cur:@ts" (declared for routing; the other keys share its prefix)
 -- ARGV[1]: prefix "<group>:<interval>:"
 -- ARGV[2..]: event IDs to report even without counters (the declared events, and IDs found by SCAN)
@@ -9,9 +10,7 @@
 -- instead: read in one script it would block Redis for seconds (every other client waits) and
 -- outrun the reader's timeout, so the reader reads it in pages (CounterReader).
 local p = ARGV[1]
--- Refused ("non local key", before anything is written) while a cluster moves this group's slot to
--- another node: two keys that never exist make Redis answer ASK or TRYAGAIN inside the script.
-redis.call('EXISTS', p .. '@fence.a', p .. '@fence.b')
+fence(p)
 local function meta()
   return {
     redis.call('GET', KEYS[1]),

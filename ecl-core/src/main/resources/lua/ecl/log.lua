@@ -1,4 +1,5 @@
 -- log.lua: add counts to every interval of one group, each credited to the interval it was logged in.
+-- Runs after prelude.lua (fence, aligned, fmt_secs, python_ts, rotate, count_sum, MARKER_TTL_MS).
 -- KEYS[1..n]: "<group>:<interval>:cur:@ts" of each of the group's n intervals (declared for routing)
 -- ARGV[1]: ID of this flush chunk (no ':'): a chunk already applied is not applied again; or, in
 --          direct mode, "<instance>|<slot>|<seq>": recorded in the hash cur:@direct.<instance>
@@ -29,9 +30,7 @@ local n = #KEYS
 local may_rotate = string.find(ARGV[2], 'r', 1, true) ~= nil
 local may_hold = string.find(ARGV[2], 'h', 1, true) ~= nil
 local first = ARGV[3]
--- Refused ("non local key", before anything is written) while a cluster moves this group's slot to
--- another node: two keys that never exist make Redis answer ASK or TRYAGAIN inside the script.
-redis.call('EXISTS', first .. '@fence.a', first .. '@fence.b')
+fence(first)
 local instance, thread, seq = string.match(ARGV[1], '^([^|]+)|([^|]+)|(%d+)$')
 local sync_marker = nil
 if not instance and ARGV[1] ~= '' then
@@ -83,9 +82,9 @@ end
 if instance then
   local marker = first .. 'cur:@direct.' .. instance
   redis.call('HSET', marker, thread, seq)
-  redis.call('PEXPIRE', marker, 600000)
+  redis.call('PEXPIRE', marker, MARKER_TTL_MS)
 elseif sync_marker then
-  redis.call('SET', sync_marker, '1', 'PX', 600000)
+  redis.call('SET', sync_marker, '1', 'PX', MARKER_TTL_MS)
 end
 local late_total = 0
 local failed = {}

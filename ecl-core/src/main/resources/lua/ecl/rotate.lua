@@ -1,4 +1,5 @@
 -- rotate.lua: rotate one (group, interval) at a boundary, atomically and at most once per boundary.
+-- Runs after prelude.lua (fence, aligned, rotate).
 -- KEYS[1]: "<group>:<interval>:cur:@ts" (declared for routing; the other keys share its prefix)
 -- ARGV[1]: prefix "<group>:<interval>:"
 -- ARGV[2]: start of the interval to open, Unix ms (an aligned boundary)
@@ -6,9 +7,7 @@
 -- ARGV[4..]: auto-declared event IDs found by SCAN (only for counters written by Python clients)
 -- Returns {1, start of the closed interval in ms or -1 if unknown}, or {0, current start in ms}
 -- when an interval at or after ARGV[2] is already open (another master, or a writer, got there first).
--- Refused ("non local key", before anything is written) while a cluster moves this group's slot to
--- another node: two keys that never exist make Redis answer ASK or TRYAGAIN inside the script.
-redis.call('EXISTS', ARGV[1] .. '@fence.a', ARGV[1] .. '@fence.b')
+fence(ARGV[1])
 local extra = {}
 for i = 4, #ARGV do
   extra[#extra + 1] = ARGV[i]
