@@ -8,21 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
 import io.ecl.testing.EmbeddedRedis;
+import io.ecl.testing.PythonMaster;
 import io.ecl.testing.SteppedClock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.AbstractTransaction;
 import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * The steps of docs/migrating-from-python.md, each against the Python processes emulated
@@ -82,47 +78,9 @@ class PythonMigrationTest {
         return String.format(Locale.ROOT, "%d.%03d417", millis / 1000, millis % 1000);
     }
 
-    /**
-     * The Python master rotating one (group, interval) at {@code millis}: SCAN for the counters,
-     * then one MULTI/EXEC: a declared event's missing cur set to 0, cur renamed to last, cur set
-     * to 0; an auto-declared event's cur renamed to last, its last deleted when cur is missing;
-     * cur:@ts set to the time it runs.
-     */
+    /** The Python master rotating one (group, interval) at {@code millis} (see {@link PythonMaster}). */
     private void pythonMaster(String group, String interval, List<String> declared, long millis) {
-        String prefix = group + ":" + interval + ":";
-        Set<String> cur = new TreeSet<>();
-        Set<String> last = new TreeSet<>();
-        ScanParams params = new ScanParams().match(prefix + "[^:]*:[^@]*").count(1000);
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            ScanResult<String> page = r.scan(cursor, params);
-            for (String key : page.getResult()) {
-                String[] parts = key.substring(prefix.length()).split(":", 2);
-                (parts[0].equals("cur") ? cur : last).add(parts[1]);
-            }
-            cursor = page.getCursor();
-        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
-        try (AbstractTransaction t = r.multi()) {
-            for (String ev : declared) {
-                if (!cur.contains(ev)) {
-                    t.set(prefix + "cur:" + ev, "0");
-                }
-                t.rename(prefix + "cur:" + ev, prefix + "last:" + ev);
-                t.set(prefix + "cur:" + ev, "0");
-            }
-            for (String ev : cur) {
-                if (!declared.contains(ev)) {
-                    t.rename(prefix + "cur:" + ev, prefix + "last:" + ev);
-                }
-            }
-            for (String ev : last) {
-                if (!declared.contains(ev) && !cur.contains(ev)) {
-                    t.del(prefix + "last:" + ev);
-                }
-            }
-            t.set(prefix + "cur:@ts", pythonTime(millis));
-            t.exec();
-        }
+        PythonMaster.rotate(r, r::multi, group + ":" + interval + ":", declared, pythonTime(millis));
     }
 
     /** A Python client in direct mode: one INCRBY per interval, no registry. */

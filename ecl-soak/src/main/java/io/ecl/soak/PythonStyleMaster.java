@@ -2,20 +2,16 @@ package io.ecl.soak;
 
 import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
+import io.ecl.testing.PythonMaster;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
-import redis.clients.jedis.Transaction;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * The Python version's {@code ecl_master}, command for command: it wakes a few milliseconds after
@@ -88,40 +84,8 @@ final class PythonStyleMaster implements Runnable {
     }
 
     private void rotate(Jedis jedis, GroupConfig g, Interval i) {
-        String prefix = g.name() + ":" + i.name() + ":";
-        Set<String> cur = new TreeSet<>();
-        Set<String> last = new TreeSet<>();
-        ScanParams params = new ScanParams().match(prefix + "[^:]*:[^@]*").count(1000);
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            ScanResult<String> page = jedis.scan(cursor, params);
-            for (String key : page.getResult()) {
-                String[] parts = key.substring(prefix.length()).split(":", 2);
-                (parts[0].equals("cur") ? cur : last).add(parts[1]);
-            }
-            cursor = page.getCursor();
-        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
-        List<String> declared = new ArrayList<>(g.events());
-        Transaction t = jedis.multi();
-        for (String ev : declared) {
-            if (!cur.contains(ev)) {
-                t.set(prefix + "cur:" + ev, "0");
-            }
-            t.rename(prefix + "cur:" + ev, prefix + "last:" + ev);
-            t.set(prefix + "cur:" + ev, "0");
-        }
-        for (String ev : cur) {
-            if (!declared.contains(ev)) {
-                t.rename(prefix + "cur:" + ev, prefix + "last:" + ev);
-            }
-        }
-        for (String ev : last) {
-            if (!declared.contains(ev) && !cur.contains(ev)) {
-                t.del(prefix + "last:" + ev);
-            }
-        }
-        t.set(prefix + "cur:@ts", pythonTime());
-        t.exec();
+        PythonMaster.rotate(jedis, jedis::multi, g.name() + ":" + i.name() + ":", new ArrayList<>(g.events()),
+                pythonTime());
         rotations.incrementAndGet();
     }
 
