@@ -2,11 +2,12 @@
 -- Runs after prelude.lua (fence).
 -- KEYS[1]: "<group>:<interval>:cur:@ts" (declared for routing; the other keys share its prefix)
 -- ARGV[1]: prefix "<group>:<interval>:"
--- ARGV[2..]: event IDs to report even without counters (the declared events, and IDs found by SCAN)
+-- ARGV[2]: the most registry members read here (20,000 by default; CounterReader.Paging)
+-- ARGV[3..]: event IDs to report even without counters (the declared events, and IDs found by SCAN)
 -- Returns {events, last values, cur values, {cur:@ts, last:@ts, cur:@late, last:@late, last:@end}};
 -- events are the union of ARGV, cur:@reg and last:@reg; a missing counter is nil (the reader
 -- shows an auto-declared event in a section only where its counter exists, as Python's SCAN does).
--- A group whose registries hold more than 20,000 events gets {false, their size, false, meta}
+-- A group whose registries hold more than ARGV[2] events gets {false, their size, false, meta}
 -- instead: read in one script it would block Redis for seconds (every other client waits) and
 -- outrun the reader's timeout, so the reader reads it in pages (CounterReader).
 local p = ARGV[1]
@@ -21,7 +22,7 @@ local function meta()
   }
 end
 local registered = redis.call('SCARD', p .. 'cur:@reg') + redis.call('SCARD', p .. 'last:@reg')
-if registered > 20000 then
+if registered > tonumber(ARGV[2]) then
   return {false, registered, false, meta()}
 end
 local seen = {}
@@ -32,7 +33,7 @@ local function add(ev)
     events[#events + 1] = ev
   end
 end
-for i = 2, #ARGV do
+for i = 3, #ARGV do
   add(ARGV[i])
 end
 for _, ev in ipairs(redis.call('SMEMBERS', p .. 'cur:@reg')) do

@@ -1,5 +1,6 @@
 package io.ecl.core;
 
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,6 +23,28 @@ public final class CounterReader implements AutoCloseable {
     private final Clock clock;
     /** read.lua's source when reads send it with EVAL (one-shot readers), else null: EVALSHA. */
     private final String readSource;
+    private final Paging paging;
+    /** Runs after each page of a paged read (tests rotate there). */
+    Runnable afterPage = () -> { };
+
+    /**
+     * How big groups are read. A (group, interval) whose registries ({@code cur:@reg} and
+     * {@code last:@reg}) hold at most {@code threshold} members is read by one script, in one
+     * round trip; a bigger one in pages of {@code pageEvents} events (SSCAN, then one MGET of
+     * their counters), so that Redis serves other clients in between and no reply outruns the
+     * timeout. {@link #readStreamed} then holds at most {@code threshold} events in memory.
+     */
+    public record Paging(int threshold, int pageEvents) {
+        /** 20,000 and 5,000: one script reads 20,000 events in about 40 ms. */
+        public static final Paging DEFAULT = new Paging(20_000, 5_000);
+
+        public Paging {
+            if (threshold < 1 || pageEvents < 1) {
+                throw new IllegalArgumentException("threshold " + threshold + " and pageEvents " + pageEvents
+                        + " must be at least 1");
+            }
+        }
+    }
 
     CounterReader(EclConfig config, RedisConnection connection, Clock clock) {
         this.config = config;
@@ -29,19 +52,26 @@ public final class CounterReader implements AutoCloseable {
         this.ownsConnection = false;
         this.clock = clock;
         this.readSource = null;
+        this.paging = Paging.DEFAULT;
     }
 
-    private CounterReader(EclConfig config, RedisConnection connection, String readSource) {
+    private CounterReader(EclConfig config, RedisConnection connection, String readSource, Paging paging) {
         this.config = config;
         this.connection = connection;
         this.readSource = readSource;
         this.ownsConnection = true;
         this.clock = Clock.systemUTC();
+        this.paging = paging;
     }
 
     /** A reader with its own connection (made at the first read). */
     public static CounterReader connect(EclConfig config) {
-        return new CounterReader(config, new RedisConnection(config.redis(), 2), (String) null);
+        return connect(config, Paging.DEFAULT);
+    }
+
+    /** {@link #connect(EclConfig)} reading big groups as {@code paging} says. */
+    public static CounterReader connect(EclConfig config, Paging paging) {
+        return new CounterReader(config, new RedisConnection(config.redis(), 2), null, paging);
     }
 
     /**
@@ -54,7 +84,12 @@ public final class CounterReader implements AutoCloseable {
      * {@link #connect}.
      */
     public static CounterReader connectOnce(EclConfig config) {
-        return new CounterReader(config, RedisConnection.single(config.redis()), LuaScript.READ.source());
+        return connectOnce(config, Paging.DEFAULT);
+    }
+
+    /** {@link #connectOnce(EclConfig)} reading big groups as {@code paging} says. */
+    public static CounterReader connectOnce(EclConfig config, Paging paging) {
+        return new CounterReader(config, RedisConnection.single(config.redis()), LuaScript.READ.source(), paging);
     }
 
     /**
@@ -90,9 +125,49 @@ public final class CounterReader implements AutoCloseable {
      */
     private IntervalCounts read(GroupConfig group, Interval interval, Collection<String> moreEvents,
             boolean bySection) {
+        try (StreamedCounts counts = read(group, interval, moreEvents, bySection, Integer.MAX_VALUE)) {
+            if (!counts.paged()) {
+                return counts.header();
+            }
+            IntervalCounts h = counts.header();
+            TreeMap<String, Long> last = new TreeMap<>();
+            TreeMap<String, Long> cur = new TreeMap<>();
+            counts.forEach(true, last::put);
+            counts.forEach(false, cur::put);
+            return new IntervalCounts(h.group(), h.interval(), last, cur, h.currentStartMillis(), h.lastStartMillis(),
+                    h.lateInCurrent(), h.lateInLast());
+        } catch (java.io.IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The counts of one (group, interval), as {@link #read(GroupConfig, Interval)} gives them, for
+     * output in bounded memory: a group read in pages (see {@link Paging}) is kept sorted in a
+     * temporary file rather than in memory; close the result.
+     *
+     * <p>A group read in pages is not one atomic snapshot as a group read by one script is: the
+     * counts of {@code cur} are read page by page while writers go on counting. It never mixes
+     * two intervals: each page's MGET also reads {@code cur:@ts}, and when a rotation has changed
+     * it since the first page, the read starts again (at most 3 times, then a
+     * {@link RedisUnavailableException} says the group kept rotating). Nothing of a read is
+     * visible before it is complete.
+     *
+     * @throws RedisUnavailableException when Redis cannot be reached
+     * @throws RedisDataException when a key of the (group, interval) holds data ecl cannot read
+     * @throws UncheckedIOException when the temporary file cannot be written
+     */
+    public StreamedCounts readStreamed(GroupConfig group, Interval interval) {
+        return read(group, interval, List.of(), true, paging.threshold());
+    }
+
+    /** The counts of a group read by one script in memory, or read in pages into runs of {@code runSize}. */
+    private StreamedCounts read(GroupConfig group, Interval interval, Collection<String> moreEvents,
+            boolean bySection, int runSize) {
         String prefix = Keys.prefix(connection.config.keyMode(), group.name(), interval);
-        List<String> args = new ArrayList<>(group.events().size() + moreEvents.size() + 1);
+        List<String> args = new ArrayList<>(group.events().size() + moreEvents.size() + 2);
         args.add(prefix);
+        args.add(Integer.toString(paging.threshold()));
         Set<String> always = new LinkedHashSet<>(group.events());
         always.addAll(moreEvents);
         Set<String> events = new LinkedHashSet<>(always);
@@ -103,8 +178,9 @@ public final class CounterReader implements AutoCloseable {
         List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval));
         Object reply = evalRead(group, interval, keys, args);
         List<?> parts = (List<?>) reply;
+        Shown shown = new Shown(group, always, bySection);
         if (parts.get(0) == null) {
-            parts = readInPages(group, interval, keys, args, events, prefix, (List<?>) parts.get(3));
+            return readInPages(group, interval, keys, args, events, prefix, (List<?>) parts.get(3), shown, runSize);
         }
         List<?> names = (List<?>) parts.get(0);
         List<?> lastValues = (List<?>) parts.get(1);
@@ -115,19 +191,56 @@ public final class CounterReader implements AutoCloseable {
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             String ev = (String) names.get(i);
-            boolean shown = !bySection || always.contains(ev);
-            if (!shown && !group.autoDeclareEvents() && !group.legacyScan()) {
-                continue; // Python reads the declared events only in such a group
-            }
             Object l = at(lastValues, i);
-            if (shown || l != null) {
+            Object c = at(curValues, i);
+            if (shown.inLast(ev, l)) {
                 last.put(ev, counter(l, prefix, true, ev, problems));
             }
-            Object c = at(curValues, i);
-            if (shown || c != null) {
+            if (shown.inCurrent(ev, c)) {
                 cur.put(ev, counter(c, prefix, false, ev, problems));
             }
         }
+        return StreamedCounts.inMemory(counts(group, interval, meta, prefix, problems, last, cur));
+    }
+
+    /**
+     * Which events a section shows. With {@code bySection}, as the Python reader: in an
+     * auto-declaring group, an event that is not declared is in a section only when its counter
+     * exists there, and a group that does not auto-declare shows its declared events only.
+     * Otherwise every event of either registry is in both sections.
+     */
+    private static final class Shown {
+        private final GroupConfig group;
+        private final Set<String> always;
+        private final boolean bySection;
+
+        Shown(GroupConfig group, Set<String> always, boolean bySection) {
+            this.group = group;
+            this.always = always;
+            this.bySection = bySection;
+        }
+
+        private boolean always(String ev) {
+            return !bySection || always.contains(ev);
+        }
+
+        private boolean hidden(String ev) {
+            // Python reads the declared events only in such a group
+            return !always(ev) && !group.autoDeclareEvents() && !group.legacyScan();
+        }
+
+        boolean inLast(String ev, Object value) {
+            return !hidden(ev) && (always(ev) || value != null);
+        }
+
+        boolean inCurrent(String ev, Object value) {
+            return inLast(ev, value);
+        }
+    }
+
+    /** The counts with the meta read.lua returned: problems (values that are not integers) fail the read. */
+    private IntervalCounts counts(GroupConfig group, Interval interval, List<?> meta, String prefix,
+            List<String> problems, TreeMap<String, Long> last, TreeMap<String, Long> cur) {
         long lateInCurrent = counter(at(meta, 2), prefix, false, "@late", problems);
         long lateInLast = counter(at(meta, 3), prefix, true, "@late", problems);
         if (!problems.isEmpty()) {
@@ -151,57 +264,147 @@ public final class CounterReader implements AutoCloseable {
         }
     }
 
-    /** Events per MGET of a paged read: two keys each, one round trip, a few hundred KiB of reply. */
-    static final int PAGE_EVENTS = 5_000;
     /** Attempts of a paged read that a rotation interrupted before it gives up. */
     private static final int PAGED_ATTEMPTS = 3;
 
     /**
-     * A group too big for read.lua (it answered with its meta only): its registries are read by
-     * SSCAN and its counters by MGET, {@link #PAGE_EVENTS} at a time, so that Redis serves other
-     * clients in between and no reply outruns the timeout. Not atomic like read.lua: read.lua's
-     * meta is taken before and after, and a rotation in between (cur:@ts changed) makes the read
-     * start again. Returns the parts read.lua would have returned.
+     * A group too big for read.lua (it answered with its meta only): the declared events, then
+     * the members of its registries by SSCAN, {@link Paging#pageEvents()} at a time, each page's
+     * counters by one MGET that also reads cur:@ts. A page that finds cur:@ts changed since
+     * read.lua's meta (a rotation came in between), or read.lua called again at the end finding
+     * it changed, makes the read start again. The counts go to a {@link StreamedCounts.Spill} in
+     * runs of {@code runSize}, which sorts them and drops the events read twice.
      */
-    private List<?> readInPages(GroupConfig group, Interval interval, List<String> keys, List<String> args,
-            Set<String> events, String prefix, List<?> before) {
+    private StreamedCounts readInPages(GroupConfig group, Interval interval, List<String> keys, List<String> args,
+            Set<String> events, String prefix, List<?> before, Shown shown, int runSize) {
         for (int attempt = 1; ; attempt++) {
-            Set<String> names = new LinkedHashSet<>(events);
+            PagedRead read = new PagedRead(prefix, keys.get(0), at(before, 0), shown, new StreamedCounts.Spill(runSize));
+            try {
+                boolean complete = read.pages(events);
+                List<?> after = (List<?>) ((List<?>) evalRead(group, interval, keys, args)).get(3);
+                if (complete && java.util.Objects.equals(read.startTs, at(after, 0))) {
+                    read.spill.finish();
+                    IntervalCounts header = counts(group, interval, after, prefix, read.problems(), new TreeMap<>(),
+                            new TreeMap<>());
+                    StreamedCounts result = StreamedCounts.paged(header, read.spill);
+                    read = null;
+                    return result;
+                }
+                if (attempt == PAGED_ATTEMPTS) {
+                    throw new RedisUnavailableException("group '" + group.name() + "', interval " + interval
+                            + ": rotated during each of " + PAGED_ATTEMPTS + " paged reads of its events (the "
+                            + "last one after " + read.events + " events); nothing of them was used; try again", null);
+                }
+                before = after;
+            } finally {
+                if (read != null) {
+                    read.spill.close();
+                }
+            }
+        }
+    }
+
+    /** One attempt at reading a group in pages. */
+    private final class PagedRead {
+        /** Non-integer values named in full; beyond, only counted. */
+        private static final int LISTED_PROBLEMS = 3;
+        final String prefix;
+        final String curTs;
+        /** cur:@ts as read.lua found it before the first page (null: never rotated). */
+        final Object startTs;
+        final Shown shown;
+        final StreamedCounts.Spill spill;
+        final List<String> listed = new ArrayList<>();
+        long unlisted;
+        long events;
+
+        PagedRead(String prefix, String curTs, Object startTs, Shown shown, StreamedCounts.Spill spill) {
+            this.prefix = prefix;
+            this.curTs = curTs;
+            this.startTs = startTs;
+            this.shown = shown;
+            this.spill = spill;
+        }
+
+        /** Reads every page; false as soon as one finds cur:@ts changed. */
+        boolean pages(Set<String> declared) {
+            int size = paging.pageEvents();
+            List<String> page = new ArrayList<>(Math.min(size, declared.size()));
+            for (String ev : declared) {
+                page.add(ev);
+                if (page.size() == size) {
+                    if (!page(page)) {
+                        return false;
+                    }
+                    page.clear();
+                }
+            }
+            if (!page(page)) {
+                return false;
+            }
             for (boolean last : new boolean[] {false, true}) {
                 String registry = Keys.registryIn(prefix, last);
-                ScanParams params = new ScanParams().count(PAGE_EVENTS);
+                ScanParams params = new ScanParams().count(size);
                 String cursor = ScanParams.SCAN_POINTER_START;
                 do {
                     String c = cursor;
-                    ScanResult<String> page = connection.call(j -> j.sscan(registry, c, params));
-                    names.addAll(page.getResult());
-                    cursor = page.getCursor();
+                    ScanResult<String> scanned = connection.call(j -> j.sscan(registry, c, params));
+                    if (!page(scanned.getResult())) {
+                        return false;
+                    }
+                    cursor = scanned.getCursor();
                 } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
             }
-            List<String> all = new ArrayList<>(names);
-            List<Object> lastValues = new ArrayList<>(all.size());
-            List<Object> curValues = new ArrayList<>(all.size());
-            for (int from = 0; from < all.size(); from += PAGE_EVENTS) {
-                List<String> batch = all.subList(from, Math.min(all.size(), from + PAGE_EVENTS));
-                String[] counterKeys = new String[2 * batch.size()];
-                for (int i = 0; i < batch.size(); i++) {
-                    counterKeys[i] = Keys.counterIn(prefix, true, batch.get(i));
-                    counterKeys[batch.size() + i] = Keys.counterIn(prefix, false, batch.get(i));
+            return true;
+        }
+
+        /** One MGET: cur:@ts and the page's counters in both sections; false when cur:@ts changed. */
+        private boolean page(List<String> page) {
+            if (page.isEmpty()) {
+                return true;
+            }
+            int n = page.size();
+            String[] keys = new String[1 + 2 * n];
+            keys[0] = curTs;
+            for (int i = 0; i < n; i++) {
+                keys[1 + i] = Keys.counterIn(prefix, true, page.get(i));
+                keys[1 + n + i] = Keys.counterIn(prefix, false, page.get(i));
+            }
+            List<String> values = connection.call(j -> j.mget(keys));
+            afterPage.run();
+            if (!java.util.Objects.equals(startTs, values.get(0))) {
+                return false;
+            }
+            List<String> found = new ArrayList<>(0);
+            for (int i = 0; i < n; i++) {
+                String ev = page.get(i);
+                String l = values.get(1 + i);
+                String c = values.get(1 + n + i);
+                boolean inLast = shown.inLast(ev, l);
+                boolean inCurrent = shown.inCurrent(ev, c);
+                long lastCount = inLast ? counter(l, prefix, true, ev, found) : 0;
+                long curCount = inCurrent ? counter(c, prefix, false, ev, found) : 0;
+                spill.add(ev, inLast, lastCount, inCurrent, curCount);
+                for (String problem : found) {
+                    if (listed.size() < LISTED_PROBLEMS) {
+                        listed.add(problem);
+                    } else {
+                        unlisted++;
+                    }
                 }
-                List<String> values = connection.call(j -> j.mget(counterKeys));
-                lastValues.addAll(values.subList(0, batch.size()));
-                curValues.addAll(values.subList(batch.size(), values.size()));
+                found.clear();
             }
-            List<?> after = (List<?>) ((List<?>) evalRead(group, interval, keys, args)).get(3);
-            if (java.util.Objects.equals(at(before, 0), at(after, 0))) {
-                return List.of(all, lastValues, curValues, after);
+            events += n;
+            return true;
+        }
+
+        /** The problems for {@link #counts}: those listed, and one line for the rest. */
+        List<String> problems() {
+            List<String> all = new ArrayList<>(listed);
+            if (unlisted > 0) {
+                all.add("and " + unlisted + " more counters that are not integers");
             }
-            if (attempt == PAGED_ATTEMPTS) {
-                throw new RedisUnavailableException("group '" + group.name() + "', interval " + interval
-                        + ": rotated during each of " + PAGED_ATTEMPTS + " paged reads of its "
-                        + all.size() + " events; try again", null);
-            }
-            before = after;
+            return all;
         }
     }
 

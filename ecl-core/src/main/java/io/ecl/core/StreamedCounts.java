@@ -1,0 +1,349 @@
+package io.ecl.core;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SortedMap;
+
+/**
+ * The counts of one (group, interval) read for output ({@link CounterReader#readStreamed}): the
+ * times and late counts of {@link #header()}, and the counts themselves, visited in event-ID order
+ * (code points, as Python's {@code sorted()}) as often as needed, without ever holding them all.
+ *
+ * <p>A group small enough for one script keeps its counts in memory. A bigger one (more registry
+ * members than {@link CounterReader.Paging#threshold()}) keeps them in an unlinked temporary
+ * file in {@code java.io.tmpdir}: sorted runs of at most that many events each, merged while they
+ * are visited, which also drops the events that came twice (an event in both registries, or
+ * returned twice by SSCAN). Close it to free the file.
+ */
+public final class StreamedCounts implements AutoCloseable {
+    /** Receives one count after another. */
+    @FunctionalInterface
+    public interface CountVisitor {
+        void count(String event, long count) throws IOException;
+    }
+
+    /** Code-point order of strings: UTF-16 order but for surrogates, which sort above U+E000..U+FFFF. */
+    public static final Comparator<String> CODE_POINT_ORDER = (a, b) -> {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                return rank(x) - rank(y);
+            }
+        }
+        return a.length() - b.length();
+    };
+
+    private final IntervalCounts header;
+    private final Spill spill;
+
+    private StreamedCounts(IntervalCounts header, Spill spill) {
+        this.header = header;
+        this.spill = spill;
+    }
+
+    /** Counts held in memory (a group read in one script). */
+    static StreamedCounts inMemory(IntervalCounts counts) {
+        return new StreamedCounts(counts, null);
+    }
+
+    /**
+     * The (group, interval), the times the counts cover and the late counts. Its
+     * {@link IntervalCounts#last()} and {@link IntervalCounts#current()} are the counts for a group
+     * read in one script, empty for one read in pages: visit the counts with {@link #forEach}.
+     */
+    public IntervalCounts header() {
+        return header;
+    }
+
+    /** Whether the group was read in pages (its counts are in a temporary file). */
+    public boolean paged() {
+        return spill != null;
+    }
+
+    /**
+     * Hands the counts of {@code last} (else the current interval) to {@code visitor}, in event-ID
+     * order, each event once.
+     *
+     * @throws IOException when the visitor throws it, or the temporary file cannot be read
+     */
+    public void forEach(boolean last, CountVisitor visitor) throws IOException {
+        if (spill == null) {
+            SortedMap<String, Long> counts = last ? header.last() : header.current();
+            List<Map.Entry<String, Long>> entries = new ArrayList<>(counts.entrySet());
+            entries.sort(Map.Entry.comparingByKey(CODE_POINT_ORDER));
+            for (Map.Entry<String, Long> e : entries) {
+                visitor.count(e.getKey(), e.getValue());
+            }
+        } else {
+            spill.forEach(last, visitor);
+        }
+    }
+
+    /** Frees the temporary file, if any. */
+    @Override
+    public void close() {
+        if (spill != null) {
+            spill.close();
+        }
+    }
+
+    private static int rank(char c) {
+        if (c < Character.MIN_SURROGATE) {
+            return c;
+        }
+        return Character.isSurrogate(c) ? c + 0x2000 : c - 0x800;
+    }
+
+    /** A spill whose counts are complete: the streamed counts with {@code header}. */
+    static StreamedCounts paged(IntervalCounts header, Spill spill) {
+        return new StreamedCounts(header, spill);
+    }
+
+    /**
+     * The counts of a big group on disk: {@link #add} collects up to {@code runSize} of them in
+     * memory, then writes them sorted (and de-duplicated) as one run; {@link #forEach} merges the
+     * runs. The file is deleted when opened (where the system allows it), so that nothing is left
+     * behind however the process ends.
+     */
+    static final class Spill implements Closeable {
+        private static final int IN_LAST = 1;
+        private static final int IN_CURRENT = 2;
+        private static final int READ_BUFFER = 8 * 1024;
+
+        private final int runSize;
+        private final List<Entry> run = new ArrayList<>();
+        private final List<long[]> runs = new ArrayList<>(); // {start, end} byte offsets
+        /** The counts when they fitted in one run, sorted; else null. */
+        private List<Entry> inMemory;
+        private FileChannel file;
+        private DataOutputStream out;
+        private long written;
+
+        Spill(int runSize) {
+            this.runSize = runSize;
+        }
+
+        /** One event: whether it is shown in each section, and its counts there. */
+        void add(String event, boolean inLast, long last, boolean inCurrent, long current) {
+            if (!inLast && !inCurrent) {
+                return;
+            }
+            run.add(new Entry(event, (inLast ? IN_LAST : 0) | (inCurrent ? IN_CURRENT : 0), last, current));
+            if (run.size() >= runSize) {
+                writeRun();
+            }
+        }
+
+        /**
+         * Ends the adding: what fits in one run stays in memory (sorted, each event once), else
+         * the rest is written as the last run.
+         */
+        void finish() {
+            if (file == null) {
+                run.sort((a, b) -> CODE_POINT_ORDER.compare(a.event, b.event));
+                List<Entry> unique = new ArrayList<>(run.size());
+                for (Entry e : run) {
+                    if (unique.isEmpty() || !unique.get(unique.size() - 1).event.equals(e.event)) {
+                        unique.add(e); // the first read of an event wins (the sort is stable)
+                    }
+                }
+                run.clear();
+                inMemory = unique;
+                return;
+            }
+            if (!run.isEmpty()) {
+                writeRun();
+            }
+            if (out != null) {
+                try {
+                    out.flush();
+                } catch (IOException e) {
+                    throw failed("write", e);
+                }
+            }
+        }
+
+        private void writeRun() {
+            run.sort((a, b) -> CODE_POINT_ORDER.compare(a.event, b.event));
+            try {
+                if (file == null) {
+                    Path path = Files.createTempFile("ecl-read-", ".tmp");
+                    file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                            StandardOpenOption.DELETE_ON_CLOSE);
+                    try {
+                        Files.deleteIfExists(path);
+                    } catch (IOException e) {
+                        // the system keeps open files: DELETE_ON_CLOSE removes it at close()
+                    }
+                    out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(file), 64 * 1024));
+                }
+                long start = written;
+                String previous = null;
+                for (Entry e : run) {
+                    if (e.event.equals(previous)) {
+                        continue; // the first read of an event wins
+                    }
+                    previous = e.event;
+                    byte[] name = e.event.getBytes(StandardCharsets.UTF_8);
+                    out.writeInt(name.length);
+                    out.write(name);
+                    out.writeByte(e.sections);
+                    out.writeLong(e.last);
+                    out.writeLong(e.current);
+                    written += 4 + name.length + 1 + 16;
+                }
+                runs.add(new long[] {start, written});
+            } catch (IOException e) {
+                throw failed("write", e);
+            }
+            run.clear();
+        }
+
+        private static UncheckedIOException failed(String what, IOException e) {
+            return new UncheckedIOException("cannot " + what + " the counts of a big group in a temporary file in "
+                    + System.getProperty("java.io.tmpdir") + " (java.io.tmpdir): " + e.getMessage(), e);
+        }
+
+        void forEach(boolean last, CountVisitor visitor) throws IOException {
+            int section = last ? IN_LAST : IN_CURRENT;
+            if (inMemory != null) {
+                for (Entry e : inMemory) {
+                    if ((e.sections & section) != 0) {
+                        visitor.count(e.event, last ? e.last : e.current);
+                    }
+                }
+                return;
+            }
+            PriorityQueue<RunReader> heads = new PriorityQueue<>(Math.max(1, runs.size()),
+                    (a, b) -> CODE_POINT_ORDER.compare(a.event, b.event));
+            for (long[] r : runs) {
+                RunReader reader = new RunReader(file, r[0], r[1]);
+                if (reader.next()) {
+                    heads.add(reader);
+                }
+            }
+            String previous = null;
+            while (!heads.isEmpty()) {
+                RunReader head = heads.poll();
+                if (!head.event.equals(previous)) {
+                    previous = head.event;
+                    if ((head.sections & section) != 0) {
+                        visitor.count(head.event, last ? head.last : head.current);
+                    }
+                }
+                if (head.next()) {
+                    heads.add(head);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            run.clear();
+            inMemory = null;
+            if (file != null) {
+                try {
+                    file.close();
+                } catch (IOException e) {
+                    // the file is unlinked already, or deleted on close
+                }
+            }
+        }
+
+        private static final class Entry {
+            final String event;
+            final int sections;
+            final long last;
+            final long current;
+
+            Entry(String event, int sections, long last, long current) {
+                this.event = event;
+                this.sections = sections;
+                this.last = last;
+                this.current = current;
+            }
+        }
+
+        /** Reads one run back, entry by entry, from its own position in the shared file. */
+        private static final class RunReader {
+            private final DataInputStream in;
+            private long left;
+            String event;
+            int sections;
+            long last;
+            long current;
+
+            RunReader(FileChannel file, long start, long end) {
+                this.left = end - start;
+                this.in = new DataInputStream(new BufferedInputStream(new Region(file, start, end), READ_BUFFER));
+            }
+
+            boolean next() throws IOException {
+                if (left == 0) {
+                    return false;
+                }
+                byte[] name = new byte[in.readInt()];
+                in.readFully(name);
+                event = new String(name, StandardCharsets.UTF_8);
+                sections = in.readByte();
+                last = in.readLong();
+                current = in.readLong();
+                left -= 4 + name.length + 1 + 16;
+                return true;
+            }
+        }
+
+        /** Bytes {@code [start, end)} of a file, read at their position (the channel's own is left alone). */
+        private static final class Region extends InputStream {
+            private final FileChannel file;
+            private final long end;
+            private long position;
+
+            Region(FileChannel file, long start, long end) {
+                this.file = file;
+                this.position = start;
+                this.end = end;
+            }
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (position >= end) {
+                    return -1;
+                }
+                int n = file.read(ByteBuffer.wrap(b, off, (int) Math.min(len, end - position)), position);
+                if (n < 0) {
+                    throw new EOFException("temporary file shorter than written");
+                }
+                position += n;
+                return n;
+            }
+        }
+    }
+}
