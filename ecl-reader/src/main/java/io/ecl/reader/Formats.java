@@ -2,12 +2,12 @@ package io.ecl.reader;
 
 import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
+import io.ecl.core.StreamedCounts;
 import io.ecl.core.TsCodec;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The machine-readable outputs of {@code ecl-reader --format}: JSON, Munin and the Prometheus text
@@ -26,22 +26,27 @@ final class Formats {
     /**
      * One read (group, interval) with the reader's verdict on staleness at the time of reading; or,
      * when a key of the pair holds data ecl cannot read, the error that names it (no counts).
+     * The counts are visited with {@link #forEach}, in event-ID order, never all in memory for a
+     * big group (see {@link StreamedCounts}); close it to free them.
      */
-    static final class Read {
+    static final class Read implements AutoCloseable {
         final String group;
         final Interval interval;
+        /** The times and late counts (not the counts: see {@link #forEach}); null after an error. */
         final IntervalCounts counts;
         final boolean stale;
         final String error;
+        private final StreamedCounts streamed;
 
-        Read(IntervalCounts counts, boolean stale) {
-            this(counts.group(), counts.interval(), counts, stale, null);
+        Read(StreamedCounts streamed, boolean stale) {
+            this(streamed.header().group(), streamed.header().interval(), streamed, stale, null);
         }
 
-        private Read(String group, Interval interval, IntervalCounts counts, boolean stale, String error) {
+        private Read(String group, Interval interval, StreamedCounts streamed, boolean stale, String error) {
             this.group = group;
             this.interval = interval;
-            this.counts = counts;
+            this.streamed = streamed;
+            this.counts = streamed == null ? null : streamed.header();
             this.stale = stale;
             this.error = error;
         }
@@ -49,6 +54,27 @@ final class Formats {
         /** A (group, interval) that could not be read because of what a key holds. */
         static Read failed(String group, Interval interval, String error) {
             return new Read(group, interval, null, false, error);
+        }
+
+        /** The counts of the current interval (else the last one), in event-ID order (code points). */
+        void forEach(boolean current, StreamedCounts.CountVisitor visitor) throws IOException {
+            if (streamed != null) {
+                streamed.forEach(!current, visitor);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (streamed != null) {
+                streamed.close();
+            }
+        }
+    }
+
+    /** Closes every read (frees their temporary files). */
+    static void closeAll(List<Read> reads) {
+        for (Read r : reads) {
+            r.close();
         }
     }
 
@@ -62,6 +88,17 @@ final class Formats {
      * interval_seconds and error only.
      */
     static String json(Read r, Sections sections) {
+        StringBuilder b = new StringBuilder(256);
+        try {
+            json(b, r, sections);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return b.toString();
+    }
+
+    /** {@link #json(Read, Sections)} written to {@code out}, a count at a time. */
+    static void json(Appendable out, Read r, Sections sections) throws IOException {
         if (r.error != null) {
             StringBuilder b = new StringBuilder(128).append("{\"group\":");
             jsonString(b, r.group);
@@ -70,7 +107,8 @@ final class Formats {
             b.append(",\"interval_seconds\":").append(TsCodec.format(r.interval.lengthMillis()));
             b.append(",\"error\":");
             jsonString(b, r.error);
-            return b.append('}').toString();
+            out.append(b.append('}'));
+            return;
         }
         IntervalCounts c = r.counts;
         long length = c.interval().lengthMillis();
@@ -94,20 +132,26 @@ final class Formats {
         b.append('}');
         if (sections == Sections.BOTH) {
             b.append(",\"last_counts\":");
-            jsonCounts(b, c.last());
+            out.append(b);
+            jsonCounts(out, r, false);
+            b.setLength(0);
             b.append(",\"current_counts\":");
-            jsonCounts(b, c.current());
+            out.append(b);
+            jsonCounts(out, r, true);
+            b.setLength(0);
             b.append(",\"last_late\":").append(c.lateInLast());
             b.append(",\"current_late\":").append(c.lateInCurrent());
         } else {
             boolean last = sections == Sections.LAST;
             b.append(",\"counts\":");
-            jsonCounts(b, last ? c.last() : c.current());
+            out.append(b);
+            jsonCounts(out, r, !last);
+            b.setLength(0);
             b.append(",\"late\":").append(last ? c.lateInLast() : c.lateInCurrent());
         }
         b.append(",\"stale\":").append(r.stale);
         b.append(",\"covers_several_intervals\":").append(c.lastCoversSeveralIntervals());
-        return b.append('}').toString();
+        out.append(b.append('}'));
     }
 
     private static void jsonTime(StringBuilder b, Long epochMillis) {
@@ -118,18 +162,20 @@ final class Formats {
         }
     }
 
-    private static void jsonCounts(StringBuilder b, Map<String, Long> counts) {
-        b.append('{');
-        boolean first = true;
-        for (Map.Entry<String, Long> e : sorted(counts)) {
-            if (!first) {
+    private static void jsonCounts(Appendable out, Read r, boolean current) throws IOException {
+        out.append('{');
+        StringBuilder b = new StringBuilder(64);
+        boolean[] first = {true};
+        r.forEach(current, (event, count) -> {
+            b.setLength(0);
+            if (!first[0]) {
                 b.append(',');
             }
-            first = false;
-            jsonString(b, e.getKey());
-            b.append(':').append(e.getValue().longValue());
-        }
-        b.append('}');
+            first[0] = false;
+            jsonString(b, event);
+            out.append(b.append(':').append(count));
+        });
+        out.append('}');
     }
 
     /**
@@ -166,20 +212,21 @@ final class Formats {
      * {@code field.value N} lines of one section, field names cleaned by {@link #muninField};
      * every value is {@code U} (unknown) when {@code last} is stale, as no master is rotating.
      */
-    static void munin(StringBuilder b, Read r, boolean current) {
+    static void munin(Appendable out, Read r, boolean current) throws IOException {
         if (r.error != null) {
             return; // no values: Munin shows the fields as unknown
         }
-        Map<String, Long> counts = current ? r.counts.current() : r.counts.last();
-        for (Map.Entry<String, Long> e : sorted(counts)) {
-            b.append(muninField(e.getKey())).append(".value ");
+        StringBuilder b = new StringBuilder(64);
+        r.forEach(current, (event, count) -> {
+            b.setLength(0);
+            b.append(muninField(event)).append(".value ");
             if (r.stale) {
                 b.append('U');
             } else {
-                b.append(e.getValue().longValue());
+                b.append(count);
             }
-            b.append('\n');
-        }
+            out.append(b.append('\n'));
+        });
     }
 
     /**
@@ -284,16 +331,16 @@ final class Formats {
                 continue;
             }
             for (boolean current : which) {
-                for (Map.Entry<String, Long> e : sorted(current ? r.counts.current() : r.counts.last())) {
+                r.forEach(current, (event, count) -> {
                     b.setLength(0);
                     b.append("ecl_events");
                     labels(b, r, labelled, current);
                     b.setLength(b.length() - 1);
                     b.append(",event=");
-                    labelValue(b, e.getKey());
-                    b.append("} ").append(e.getValue().longValue()).append('\n');
+                    labelValue(b, event);
+                    b.append("} ").append(count).append('\n');
                     out.append(b);
-                }
+                });
             }
         }
         out.append("# HELP ecl_interval_start_seconds Start of the interval the counts cover, in Unix seconds.\n");
@@ -390,12 +437,5 @@ final class Formats {
             }
         }
         b.append('"');
-    }
-
-    /** Entries sorted by event ID in code-point order, as the text output. */
-    static List<Map.Entry<String, Long>> sorted(Map<String, Long> counts) {
-        List<Map.Entry<String, Long>> entries = new ArrayList<>(counts.entrySet());
-        entries.sort(Map.Entry.comparingByKey(ReaderCommand.CODE_POINT_ORDER));
-        return entries;
     }
 }

@@ -5,9 +5,9 @@ import io.ecl.core.CounterReader;
 import io.ecl.core.EclConfig;
 import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
-import io.ecl.core.IntervalCounts;
 import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
+import io.ecl.core.StreamedCounts;
 import io.ecl.core.TsCodec;
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
@@ -104,21 +104,29 @@ final class MetricsHttpServer implements AutoCloseable {
      */
     static MetricsHttpServer start(EclConfig config, InetSocketAddress address, Clock clock, PrintWriter log)
             throws IOException {
-        return new MetricsHttpServer(config, address, clock, log, IDLE_TIMEOUT_MS, FIRST_REQUEST_TIMEOUT_MS);
+        return new MetricsHttpServer(config, address, clock, log, IDLE_TIMEOUT_MS, FIRST_REQUEST_TIMEOUT_MS,
+                CounterReader.Paging.DEFAULT);
     }
 
     /** With other timeouts (tests: a slow client is closed in half a second rather than ten). */
     static MetricsHttpServer start(EclConfig config, InetSocketAddress address, Clock clock, PrintWriter log,
             long idleTimeoutMs, long firstRequestTimeoutMs) throws IOException {
-        return new MetricsHttpServer(config, address, clock, log, idleTimeoutMs, firstRequestTimeoutMs);
+        return new MetricsHttpServer(config, address, clock, log, idleTimeoutMs, firstRequestTimeoutMs,
+                CounterReader.Paging.DEFAULT);
+    }
+
+    /** Reading big groups as {@code paging} says (tests: a group of 50 events is big). */
+    static MetricsHttpServer start(EclConfig config, InetSocketAddress address, Clock clock, CounterReader.Paging paging)
+            throws IOException {
+        return new MetricsHttpServer(config, address, clock, null, IDLE_TIMEOUT_MS, FIRST_REQUEST_TIMEOUT_MS, paging);
     }
 
     static MetricsHttpServer start(EclConfig config, InetSocketAddress address, Clock clock) throws IOException {
-        return start(config, address, clock, null);
+        return start(config, address, clock, (PrintWriter) null);
     }
 
     private MetricsHttpServer(EclConfig config, InetSocketAddress address, Clock clock, PrintWriter log,
-            long idleTimeoutMs, long firstRequestTimeoutMs) throws IOException {
+            long idleTimeoutMs, long firstRequestTimeoutMs, CounterReader.Paging paging) throws IOException {
         this.config = config;
         this.clock = clock;
         this.log = log;
@@ -151,7 +159,7 @@ final class MetricsHttpServer implements AutoCloseable {
                 return true;
             }
         });
-        this.reader = CounterReader.connect(config);
+        this.reader = CounterReader.connect(config, paging);
         try {
             server.start();
         } catch (Exception e) {
@@ -248,28 +256,35 @@ final class MetricsHttpServer implements AutoCloseable {
         void writeTo(Writer out) throws IOException;
     }
 
-    /** A response: status, content type, body (a string or streamed) and extra headers (Allow). */
+    /**
+     * A response: status, content type, body (a string or streamed) and extra headers (Allow); a
+     * streamed one also the reads it writes from, closed once it is sent or abandoned.
+     */
     static final class Response {
         final int status;
         final String type;
         final String body;
         final String allow;
         final Streamed streamed;
+        final List<Formats.Read> reads;
 
         Response(int status, String type, String body, String allow) {
-            this(status, type, body, allow, null);
+            this(status, type, body, allow, null, List.of());
         }
 
-        private Response(int status, String type, String body, String allow, Streamed streamed) {
+        private Response(int status, String type, String body, String allow, Streamed streamed,
+                List<Formats.Read> reads) {
             this.status = status;
             this.type = type;
             this.body = body;
             this.allow = allow;
             this.streamed = streamed;
+            this.reads = reads;
         }
 
-        static Response streamed(String type, Streamed body) {
-            return new Response(200, type, null, null, body);
+        /** A 200 whose body {@code body} writes from {@code reads}, which are closed after. */
+        static Response streamed(String type, List<Formats.Read> reads, Streamed body) {
+            return new Response(200, type, null, null, body, reads);
         }
 
         static Response json(int status, String body) {
@@ -290,6 +305,21 @@ final class MetricsHttpServer implements AutoCloseable {
         String rawPath = request.getHttpURI().getPath();
         Response r = answer(() -> respond(method, rawPath, request.getHeaders().get(HttpHeader.CONTENT_LENGTH),
                 request.getHeaders().get(HttpHeader.TRANSFER_ENCODING)));
+        try {
+            send(method, rawPath, r, response, callback);
+        } finally {
+            Formats.closeAll(r.reads);
+        }
+    }
+
+    /**
+     * The body's writer (tests make it fail half-way, as a full disk or a vanished temporary file
+     * would).
+     */
+    java.util.function.UnaryOperator<Writer> bodyWriter = w -> w;
+
+    private void send(String method, String rawPath, Response r, org.eclipse.jetty.server.Response response,
+            Callback callback) {
         if (r.status >= 500 && log != null) {
             Cli.line(log, "ecl-reader serve: " + method + " " + rawPath + ": " + r.status + " " + r.body.trim());
         }
@@ -306,12 +336,21 @@ final class MetricsHttpServer implements AutoCloseable {
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
             response.write(true, java.nio.ByteBuffer.wrap(body), callback);
         } else {
-            // Chunked, a buffer at a time: the text of 500,000 events is never one string. What
-            // could fail (Redis) has been read already; a failure now is the client going away.
-            try (Writer out = new BufferedWriter(new OutputStreamWriter(Content.Sink.asOutputStream(response),
-                    StandardCharsets.UTF_8), 32 * 1024)) {
+            // Chunked, a buffer at a time: the text of 500,000 events is never one string. Redis
+            // has been read before the first byte (an error there is a 503 or 500 with its
+            // message); what can fail now is the client going away or a big group's temporary file.
+            // Failing the callback then either answers 500 (nothing sent yet) or, once the status
+            // and a part of the body are out, aborts the connection without the last chunk, so
+            // that no client takes a truncated body for a complete one: a Prometheus scrape fails.
+            try {
+                Writer out = bodyWriter.apply(new BufferedWriter(new OutputStreamWriter(
+                        Content.Sink.asOutputStream(response), StandardCharsets.UTF_8), 32 * 1024));
                 r.streamed.writeTo(out);
+                out.close();
             } catch (IOException | RuntimeException e) {
+                if (log != null) {
+                    Cli.line(log, "ecl-reader serve: " + method + " " + rawPath + ": response abandoned half-way: " + e);
+                }
                 callback.failed(e);
                 return;
             }
@@ -328,6 +367,8 @@ final class MetricsHttpServer implements AutoCloseable {
             return respond.get();
         } catch (RedisUnavailableException e) {
             return Response.error(503, e.getMessage());
+        } catch (java.io.UncheckedIOException e) {
+            return Response.error(500, e.getMessage()); // a big group's temporary file: names the directory
         } catch (RuntimeException e) {
             return Response.error(500, "unexpected error: " + e);
         } catch (OutOfMemoryError e) {
@@ -476,21 +517,35 @@ final class MetricsHttpServer implements AutoCloseable {
      */
     private Formats.Read read(GroupConfig g, Interval i) {
         try {
-            IntervalCounts counts = reader.read(g, i);
-            return new Formats.Read(counts, counts.isStale(clock.millis()));
+            StreamedCounts counts = reader.readStreamed(g, i);
+            return new Formats.Read(counts, counts.header().isStale(clock.millis()));
         } catch (RedisDataException e) {
             return Formats.Read.failed(g.name(), i, e.getMessage());
         }
     }
 
-    private Response metrics() {
+    /**
+     * Every (group, interval) of {@code groups}, all read before the first byte of the answer (a
+     * big group's counts wait in a temporary file); closes what was read when one fails.
+     */
+    private List<Formats.Read> readAll(java.util.Collection<GroupConfig> groups) {
         List<Formats.Read> reads = new ArrayList<>();
-        for (GroupConfig g : config.groups()) {
-            for (Interval i : g.intervals()) {
-                reads.add(read(g, i));
+        try {
+            for (GroupConfig g : groups) {
+                for (Interval i : g.intervals()) {
+                    reads.add(read(g, i));
+                }
             }
+            return reads;
+        } catch (RuntimeException | Error e) {
+            Formats.closeAll(reads);
+            throw e;
         }
-        return Response.streamed(PROMETHEUS_TYPE, out -> Formats.prometheus(out, reads, Formats.Sections.LAST));
+    }
+
+    private Response metrics() {
+        List<Formats.Read> reads = readAll(config.groups());
+        return Response.streamed(PROMETHEUS_TYPE, reads, out -> Formats.prometheus(out, reads, Formats.Sections.LAST));
     }
 
     private Response groups() {
@@ -524,18 +579,28 @@ final class MetricsHttpServer implements AutoCloseable {
     }
 
     private Response group(GroupConfig g) {
-        StringBuilder b = new StringBuilder(256);
-        b.append("{\"group\":");
-        Formats.jsonString(b, g.name());
-        b.append(",\"intervals\":[");
-        for (int k = 0; k < g.intervals().size(); k++) {
-            b.append(k == 0 ? "" : ",").append(Formats.json(read(g, g.intervals().get(k)), Formats.Sections.BOTH));
-        }
-        return Response.json(200, b.append("]}").toString());
+        List<Formats.Read> reads = readAll(List.of(g));
+        return Response.streamed(JSON_TYPE, reads, out -> {
+            StringBuilder b = new StringBuilder(64);
+            b.append("{\"group\":");
+            Formats.jsonString(b, g.name());
+            out.append(b).append(",\"intervals\":[");
+            for (int k = 0; k < reads.size(); k++) {
+                out.append(k == 0 ? "" : ",");
+                Formats.json(out, reads.get(k), Formats.Sections.BOTH);
+            }
+            out.append("]}\n");
+        });
     }
 
     private Response interval(GroupConfig g, Interval i) {
         Formats.Read r = read(g, i);
-        return Response.json(r.error == null ? 200 : 500, Formats.json(r, Formats.Sections.BOTH));
+        if (r.error != null) {
+            return Response.json(500, Formats.json(r, Formats.Sections.BOTH));
+        }
+        return Response.streamed(JSON_TYPE, List.of(r), out -> {
+            Formats.json(out, r, Formats.Sections.BOTH);
+            out.append('\n');
+        });
     }
 }

@@ -11,14 +11,13 @@ import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
 import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
+import io.ecl.core.StreamedCounts;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -60,24 +59,6 @@ import picocli.CommandLine.Spec;
                 "2:usage error", "3:a key in Redis holds data ecl cannot read (named on stderr); with --all the other"
                         + " intervals are printed"})
 public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
-    /**
-     * Python's {@code sorted()} orders strings by code point; String.compareTo (and so the
-     * TreeMaps of IntervalCounts) by UTF-16 unit, which differs when an event ID holds a
-     * character beyond U+FFFF. Shifting the units so that surrogates sort above U+E000..U+FFFF
-     * gives code-point order without decoding.
-     */
-    static final Comparator<String> CODE_POINT_ORDER = (a, b) -> {
-        int n = Math.min(a.length(), b.length());
-        for (int i = 0; i < n; i++) {
-            char x = a.charAt(i);
-            char y = b.charAt(i);
-            if (x != y) {
-                return codePointRank(x) - codePointRank(y);
-            }
-        }
-        return a.length() - b.length();
-    };
-
     @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG",
             description = "YAML file with the event groups and the Redis connection (the Python version's format)."
                     + " Default: the file $ECL_CONFIG names, else /etc/ecl/config.yml.")
@@ -114,6 +95,9 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
 
     /** Where the config comes from when neither CONFIG nor -c is given (tests replace it). */
     ConfigLocation configLocation = ConfigLocation.SYSTEM;
+
+    /** How big groups are read (tests make them small). */
+    CounterReader.Paging paging = CounterReader.Paging.DEFAULT;
 
     /** The output formats of --format. */
     enum Format {
@@ -304,6 +288,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
     ReaderCommand sameEnvironment() {
         ReaderCommand c = new ReaderCommand(clock);
         c.configLocation = configLocation;
+        c.paging = paging;
         return c;
     }
 
@@ -349,33 +334,43 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
                 groups.add(g);
                 intervals.add(i);
             }
+            // Every pair is read before the first byte is printed: an error (Redis, a rotation
+            // during each attempt at a big group) is then one line on stderr and no output, never
+            // a partial one. A big group's counts wait in a temporary file (StreamedCounts).
             List<Formats.Read> reads = new ArrayList<>(groups.size());
-            int failed = 0;
-            try (CounterReader reader = CounterReader.connectOnce(cfg)) {
-                for (int k = 0; k < groups.size(); k++) {
-                    try {
-                        IntervalCounts counts = reader.read(groups.get(k), intervals.get(k));
-                        reads.add(new Formats.Read(counts, counts.isStale(clock.millis())));
-                    } catch (RedisDataException e) {
-                        // One broken (group, interval) does not hide the others (--all); named on stderr.
-                        Cli.error(err, e.getMessage());
-                        reads.add(Formats.Read.failed(groups.get(k).name(), intervals.get(k), e.getMessage()));
-                        failed++;
+            try {
+                int failed = 0;
+                try (CounterReader reader = CounterReader.connectOnce(cfg, paging)) {
+                    for (int k = 0; k < groups.size(); k++) {
+                        try {
+                            StreamedCounts counts = reader.readStreamed(groups.get(k), intervals.get(k));
+                            reads.add(new Formats.Read(counts, counts.header().isStale(clock.millis())));
+                        } catch (RedisDataException e) {
+                            // One broken (group, interval) does not hide the others (--all); named on stderr.
+                            Cli.error(err, e.getMessage());
+                            reads.add(Formats.Read.failed(groups.get(k).name(), intervals.get(k), e.getMessage()));
+                            failed++;
+                        }
                     }
                 }
-            }
-            if (all || failed == 0) {
-                print(out, reads, sections);
-            }
-            if (verbose) {
-                for (Formats.Read r : reads) {
-                    if (r.counts != null) {
-                        describe(err, r.counts, clock.millis());
+                if (all || failed == 0) {
+                    print(out, reads, sections);
+                }
+                if (verbose) {
+                    for (Formats.Read r : reads) {
+                        if (r.counts != null) {
+                            describe(err, r.counts, clock.millis());
+                        }
                     }
                 }
+                return failed == 0 ? 0 : EXIT_DATA_ERROR;
+            } finally {
+                Formats.closeAll(reads);
             }
-            return failed == 0 ? 0 : EXIT_DATA_ERROR;
         } catch (ConfigException | RedisUnavailableException e) {
+            return Cli.fail(err, e, verbose);
+        } catch (java.io.UncheckedIOException e) {
+            // the temporary file of a big group: the message names the directory and the reason
             return Cli.fail(err, e, verbose);
         } catch (RuntimeException e) {
             return Cli.unexpected(err, e, verbose);
@@ -399,77 +394,81 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
         }
     }
 
+    /** Writes the output a count at a time: the text of 500,000 events is never one string. */
     private void print(PrintWriter out, List<Formats.Read> reads, Formats.Sections sections) {
-        StringBuilder b = new StringBuilder(256);
-        switch (format) {
-            case json:
-                if (all) {
-                    b.append("[\n");
-                    for (int k = 0; k < reads.size(); k++) {
-                        b.append(Formats.json(reads.get(k), sections)).append(k + 1 < reads.size() ? ",\n" : "\n");
-                    }
-                    b.append("]\n");
-                } else {
-                    b.append(Formats.json(reads.get(0), sections)).append('\n');
-                }
-                break;
-            case munin:
-                for (Formats.Read r : reads) {
-                    if (r.counts == null) {
-                        continue;
-                    }
+        try {
+            switch (format) {
+                case json:
                     if (all) {
-                        b.append("multigraph ecl_")
-                                .append(Formats.muninField(r.counts.group() + "_" + r.counts.interval().name()))
-                                .append('\n');
+                        out.append("[\n");
+                        for (int k = 0; k < reads.size(); k++) {
+                            Formats.json(out, reads.get(k), sections);
+                            out.append(k + 1 < reads.size() ? ",\n" : "\n");
+                        }
+                        out.append("]\n");
+                    } else {
+                        Formats.json(out, reads.get(0), sections);
+                        out.append('\n');
                     }
-                    Formats.munin(b, r, sections == Formats.Sections.CURRENT);
-                }
-                break;
-            case prometheus:
-                // Streamed: the text of 500,000 auto-declared events is never one string.
-                try {
+                    break;
+                case munin:
+                    for (Formats.Read r : reads) {
+                        if (r.counts == null) {
+                            continue;
+                        }
+                        if (all) {
+                            out.append("multigraph ecl_")
+                                    .append(Formats.muninField(r.counts.group() + "_" + r.counts.interval().name()))
+                                    .append('\n');
+                        }
+                        Formats.munin(out, r, sections == Formats.Sections.CURRENT);
+                    }
+                    break;
+                case prometheus:
                     Formats.prometheus(out, reads, sections);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e); // a PrintWriter never throws it
-                }
-                break;
-            default:
-                for (Formats.Read r : reads) {
-                    if (r.counts == null) {
-                        continue;
+                    break;
+                default:
+                    for (Formats.Read r : reads) {
+                        if (r.counts == null) {
+                            continue;
+                        }
+                        if (all) {
+                            out.append('[').append(r.counts.group()).append(' ').append(r.counts.interval().name())
+                                    .append("]\n");
+                        }
+                        text(out, r, sections);
                     }
-                    if (all) {
-                        b.append('[').append(r.counts.group()).append(' ').append(r.counts.interval().name())
-                                .append("]\n");
-                    }
-                    text(b, r.counts, sections);
-                }
+            }
+        } catch (java.io.IOException e) {
+            // the temporary file of a big group could not be read back (a PrintWriter never throws)
+            throw new java.io.UncheckedIOException("cannot read back the counts of a big group from its temporary file"
+                    + " in " + System.getProperty("java.io.tmpdir") + ": " + e.getMessage(), e);
         }
-        out.append(b);
         out.flush();
     }
 
     /** Today's (and Python's) output: event:count lines, with Last: and Current: headers for --both. */
-    private static void text(StringBuilder b, IntervalCounts counts, Formats.Sections sections) {
+    private static void text(PrintWriter out, Formats.Read r, Formats.Sections sections) throws java.io.IOException {
         if (sections == Formats.Sections.BOTH) {
-            b.append("Last:\n");
+            out.append("Last:\n");
         }
         if (sections != Formats.Sections.CURRENT) {
-            textCounts(b, counts.last());
+            textCounts(out, r, false);
         }
         if (sections == Formats.Sections.BOTH) {
-            b.append("Current:\n");
+            out.append("Current:\n");
         }
         if (sections != Formats.Sections.LAST) {
-            textCounts(b, counts.current());
+            textCounts(out, r, true);
         }
     }
 
-    private static void textCounts(StringBuilder b, Map<String, Long> counts) {
-        for (Map.Entry<String, Long> e : Formats.sorted(counts)) {
-            b.append(e.getKey()).append(':').append(e.getValue().longValue()).append('\n');
-        }
+    private static void textCounts(PrintWriter out, Formats.Read r, boolean current) throws java.io.IOException {
+        StringBuilder b = new StringBuilder(64);
+        r.forEach(current, (event, count) -> {
+            b.setLength(0);
+            out.append(b.append(event).append(':').append(count).append('\n'));
+        });
     }
 
     /** The -v report: what the counts cover and why they might not be what the user expects. */
@@ -503,12 +502,5 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
 
     private static String iso(long epochMillis) {
         return Instant.ofEpochMilli(epochMillis).toString();
-    }
-
-    private static int codePointRank(char c) {
-        if (c < Character.MIN_SURROGATE) {
-            return c;
-        }
-        return Character.isSurrogate(c) ? c + 0x2000 : c - 0x800;
     }
 }
