@@ -338,18 +338,25 @@ final class MetricsHttpServer implements AutoCloseable {
         } else {
             // Chunked, a buffer at a time: the text of 500,000 events is never one string. Redis
             // has been read before the first byte (an error there is a 503 or 500 with its
-            // message); what can fail now is the client going away or a big group's temporary file.
-            // Failing the callback then either answers 500 (nothing sent yet) or, once the status
-            // and a part of the body are out, aborts the connection without the last chunk, so
-            // that no client takes a truncated body for a complete one: a Prometheus scrape fails.
+            // message); what can fail now is the client going away or a big group's temporary
+            // file. Nothing sent yet: the answer becomes a 500 with the reason. Once the status
+            // and a part of the body are out, failing the callback aborts the connection without
+            // the last chunk, so that no client takes a truncated body for a complete one: a
+            // Prometheus scrape fails.
             try {
                 Writer out = bodyWriter.apply(new BufferedWriter(new OutputStreamWriter(
                         Content.Sink.asOutputStream(response), StandardCharsets.UTF_8), 32 * 1024));
                 r.streamed.writeTo(out);
                 out.close();
             } catch (IOException | RuntimeException e) {
+                String why = "response abandoned: " + (e.getMessage() != null ? e.getMessage() : e.toString());
+                if (!response.isCommitted()) {
+                    response.reset();
+                    send(method, rawPath, Response.error(500, why), response, callback);
+                    return;
+                }
                 if (log != null) {
-                    Cli.line(log, "ecl-reader serve: " + method + " " + rawPath + ": response abandoned half-way: " + e);
+                    Cli.line(log, "ecl-reader serve: " + method + " " + rawPath + ": " + r.status + " sent, then " + why);
                 }
                 callback.failed(e);
                 return;
