@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -149,7 +150,8 @@ public final class StreamedCounts implements AutoCloseable {
             if (!inLast && !inCurrent) {
                 return;
             }
-            run.add(new Entry(event, (inLast ? IN_LAST : 0) | (inCurrent ? IN_CURRENT : 0), last, current));
+            run.add(new Entry(event.getBytes(StandardCharsets.UTF_8), (inLast ? IN_LAST : 0) | (inCurrent ? IN_CURRENT : 0),
+                    last, current));
             if (run.size() >= runSize) {
                 writeRun();
             }
@@ -161,10 +163,10 @@ public final class StreamedCounts implements AutoCloseable {
          */
         void finish() {
             if (file == null) {
-                run.sort((a, b) -> CODE_POINT_ORDER.compare(a.event, b.event));
+                run.sort(Spill::byName);
                 List<Entry> unique = new ArrayList<>(run.size());
                 for (Entry e : run) {
-                    if (unique.isEmpty() || !unique.get(unique.size() - 1).event.equals(e.event)) {
+                    if (unique.isEmpty() || !Arrays.equals(unique.get(unique.size() - 1).name, e.name)) {
                         unique.add(e); // the first read of an event wins (the sort is stable)
                     }
                 }
@@ -184,8 +186,16 @@ public final class StreamedCounts implements AutoCloseable {
             }
         }
 
+        /**
+         * UTF-8 bytes compared unsigned, one after the other, are in code-point order: the order
+         * of {@link #CODE_POINT_ORDER} without decoding (and several times faster than it).
+         */
+        private static int byName(Entry a, Entry b) {
+            return Arrays.compareUnsigned(a.name, b.name);
+        }
+
         private void writeRun() {
-            run.sort((a, b) -> CODE_POINT_ORDER.compare(a.event, b.event));
+            run.sort(Spill::byName);
             try {
                 if (file == null) {
                     Path path = Files.createTempFile("ecl-read-", ".tmp");
@@ -199,13 +209,13 @@ public final class StreamedCounts implements AutoCloseable {
                     out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(file), 64 * 1024));
                 }
                 long start = written;
-                String previous = null;
+                byte[] previous = null;
                 for (Entry e : run) {
-                    if (e.event.equals(previous)) {
-                        continue; // the first read of an event wins
+                    if (Arrays.equals(e.name, previous)) {
+                        continue; // the first read of an event wins (the sort is stable)
                     }
-                    previous = e.event;
-                    byte[] name = e.event.getBytes(StandardCharsets.UTF_8);
+                    previous = e.name;
+                    byte[] name = e.name;
                     out.writeInt(name.length);
                     out.write(name);
                     out.writeByte(e.sections);
@@ -230,26 +240,26 @@ public final class StreamedCounts implements AutoCloseable {
             if (inMemory != null) {
                 for (Entry e : inMemory) {
                     if ((e.sections & section) != 0) {
-                        visitor.count(e.event, last ? e.last : e.current);
+                        visitor.count(new String(e.name, StandardCharsets.UTF_8), last ? e.last : e.current);
                     }
                 }
                 return;
             }
             PriorityQueue<RunReader> heads = new PriorityQueue<>(Math.max(1, runs.size()),
-                    (a, b) -> CODE_POINT_ORDER.compare(a.event, b.event));
+                    (a, b) -> Arrays.compareUnsigned(a.name, b.name));
             for (long[] r : runs) {
                 RunReader reader = new RunReader(file, r[0], r[1]);
                 if (reader.next()) {
                     heads.add(reader);
                 }
             }
-            String previous = null;
+            byte[] previous = null;
             while (!heads.isEmpty()) {
                 RunReader head = heads.poll();
-                if (!head.event.equals(previous)) {
-                    previous = head.event;
+                if (!Arrays.equals(head.name, previous)) {
+                    previous = head.name;
                     if ((head.sections & section) != 0) {
-                        visitor.count(head.event, last ? head.last : head.current);
+                        visitor.count(new String(head.name, StandardCharsets.UTF_8), last ? head.last : head.current);
                     }
                 }
                 if (head.next()) {
@@ -272,13 +282,14 @@ public final class StreamedCounts implements AutoCloseable {
         }
 
         private static final class Entry {
-            final String event;
+            /** The event ID in UTF-8. */
+            final byte[] name;
             final int sections;
             final long last;
             final long current;
 
-            Entry(String event, int sections, long last, long current) {
-                this.event = event;
+            Entry(byte[] name, int sections, long last, long current) {
+                this.name = name;
                 this.sections = sections;
                 this.last = last;
                 this.current = current;
@@ -289,7 +300,7 @@ public final class StreamedCounts implements AutoCloseable {
         private static final class RunReader {
             private final DataInputStream in;
             private long left;
-            String event;
+            byte[] name;
             int sections;
             long last;
             long current;
@@ -303,9 +314,8 @@ public final class StreamedCounts implements AutoCloseable {
                 if (left == 0) {
                     return false;
                 }
-                byte[] name = new byte[in.readInt()];
+                name = new byte[in.readInt()];
                 in.readFully(name);
-                event = new String(name, StandardCharsets.UTF_8);
                 sections = in.readByte();
                 last = in.readLong();
                 current = in.readLong();
