@@ -12,9 +12,11 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 /**
- * Reads counts from Redis: one round trip per (group, interval) through read.lua, whatever the
- * number of events. Groups with {@code legacy_scan} also SCAN for counters written by Python
- * clients, which keep no registry.
+ * Reads counts from Redis: one round trip per (group, interval) through read.lua for a group of up
+ * to {@link Paging#threshold()} registry members, pages of SSCAN and MGET for a bigger one
+ * ({@link #readStreamed} then keeps the counts in a temporary file rather than in memory). Groups
+ * with {@code legacy_scan} also SCAN for counters written by Python clients, which keep no
+ * registry (the names found are held in memory).
  */
 public final class CounterReader implements AutoCloseable {
     private final EclConfig config;

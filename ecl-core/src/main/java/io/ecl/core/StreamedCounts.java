@@ -30,10 +30,12 @@ import java.util.SortedMap;
  * (code points, as Python's {@code sorted()}) as often as needed, without ever holding them all.
  *
  * <p>A group small enough for one script keeps its counts in memory. A bigger one (more registry
- * members than {@link CounterReader.Paging#threshold()}) keeps them in an unlinked temporary
- * file in {@code java.io.tmpdir}: sorted runs of at most that many events each, merged while they
- * are visited, which also drops the events that came twice (an event in both registries, or
- * returned twice by SSCAN). Close it to free the file.
+ * members than {@link CounterReader.Paging#threshold()}) is sorted in runs of that many events:
+ * one run stays in memory; more go to a temporary file in {@code java.io.tmpdir}, unlinked as
+ * soon as it is open (nothing is left behind however the process ends; about 35 bytes an event
+ * and registry, 34 MB for 500,000 events in both), and are merged while visited. Sorting also
+ * drops the events read twice (in both registries, declared and registered, or returned twice
+ * by SSCAN). Close it to free the file.
  */
 public final class StreamedCounts implements AutoCloseable {
     /** Receives one count after another. */
