@@ -316,7 +316,7 @@ final class MetricsHttpServer implements AutoCloseable {
      * The body's writer (tests make it fail half-way, as a full disk or a vanished temporary file
      * would).
      */
-    java.util.function.UnaryOperator<Writer> bodyWriter = w -> w;
+    volatile java.util.function.UnaryOperator<Writer> bodyWriter = w -> w;
 
     private void send(String method, String rawPath, Response r, org.eclipse.jetty.server.Response response,
             Callback callback) {
