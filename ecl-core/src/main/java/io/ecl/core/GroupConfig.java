@@ -60,6 +60,17 @@ public final class GroupConfig {
         return new Builder(name);
     }
 
+    /**
+     * A builder holding this group's settings, to make a changed copy, e.g.
+     * {@code group.toBuilder().syncInterval(Duration.ofSeconds(1)).build()}.
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder(name).events(events).autoDeclareEvents(autoDeclareEvents).syncInterval(syncInterval)
+                .syncLimit(syncLimit).legacyScan(legacyScan).writersRotate(writersRotate).maxPending(maxPending);
+        intervals.forEach(b::interval);
+        return b;
+    }
+
     public String name() { return name; }
 
     /** The events declared in the config, in config order. */

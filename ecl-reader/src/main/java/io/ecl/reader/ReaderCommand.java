@@ -329,10 +329,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
                     }
                 }
             } else {
-                GroupConfig g = cfg.group(group);
-                if (g == null) {
-                    return Cli.error(err, Cli.groupNotFound(group));
-                }
+                GroupConfig g = cfg.requireGroup(group);
                 Interval i;
                 // Python tests `if args.interval:`, so an empty -i '' means "not given" there too.
                 if (interval != null && !interval.isEmpty()) {

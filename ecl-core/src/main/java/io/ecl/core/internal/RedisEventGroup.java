@@ -866,7 +866,7 @@ public final class RedisEventGroup implements EventGroup {
      * between them (counted twice). A read waits for a push in flight, one round trip at most.
      */
     @Override
-    public Map<String, Long> getCurrentCounts(String event) {
+    public Map<String, Long> currentCountsOf(String event) {
         requireEvent(event);
         RedisReader reader = ctx.reader().get(); // before the lock: close() takes the logger's monitor, then the lock
         Map<String, Long> out = new LinkedHashMap<>();
@@ -883,7 +883,7 @@ public final class RedisEventGroup implements EventGroup {
     }
 
     @Override
-    public long getCurrentCount(String event, String interval) {
+    public long currentCount(String event, String interval) {
         requireEvent(event);
         Interval i = interval(interval);
         RedisReader reader = ctx.reader().get();
@@ -896,15 +896,19 @@ public final class RedisEventGroup implements EventGroup {
     }
 
     @Override
-    public long getLastCount(String event, String interval) {
+    public long lastCount(String event, String interval) {
         requireEvent(event);
         return ctx.reader().get().read(config, interval(interval), asked(event)).last().getOrDefault(event, 0L);
     }
 
     @Override
-    public SortedMap<String, Long> getCounts(String interval, boolean current) {
-        IntervalCounts counts = ctx.reader().get().read(config, interval(interval), declaredAtRunTime);
-        return current ? counts.current() : counts.last();
+    public SortedMap<String, Long> currentCounts(String interval) {
+        return ctx.reader().get().read(config, interval(interval), declaredAtRunTime).current();
+    }
+
+    @Override
+    public SortedMap<String, Long> lastCounts(String interval) {
+        return ctx.reader().get().read(config, interval(interval), declaredAtRunTime).last();
     }
 
     private void requireEvent(String event) {

@@ -224,12 +224,9 @@ public final class RedisReader implements AutoCloseable {
         return interval.startOf(currentStart) != currentStart;
     }
 
-    /** Like {@link #read(GroupConfig, Interval)} by names; unknown names are an IllegalArgumentException. */
+    /** Like {@link #read(GroupConfig, Interval)} by names: an unknown group is a ConfigException, an unknown interval an IllegalArgumentException. */
     public IntervalCounts read(String group, String interval) {
-        GroupConfig g = config.group(group);
-        if (g == null) {
-            throw new IllegalArgumentException("Group '" + group + "' not found in configuration");
-        }
+        GroupConfig g = config.requireGroup(group);
         Interval i = g.interval(interval);
         if (i == null) {
             throw new IllegalArgumentException("Interval '" + interval + "' not configured for this group.");
