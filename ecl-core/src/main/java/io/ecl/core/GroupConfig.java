@@ -1,5 +1,6 @@
 package io.ecl.core;
 
+import io.ecl.core.internal.Keys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,6 +58,17 @@ public final class GroupConfig {
 
     public static Builder builder(String name) {
         return new Builder(name);
+    }
+
+    /**
+     * A builder holding this group's settings, to make a changed copy, e.g.
+     * {@code group.toBuilder().syncInterval(Duration.ofSeconds(1)).build()}.
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder(name).events(events).autoDeclareEvents(autoDeclareEvents).syncInterval(syncInterval)
+                .syncLimit(syncLimit).legacyScan(legacyScan).writersRotate(writersRotate).maxPending(maxPending);
+        intervals.forEach(b::interval);
+        return b;
     }
 
     public String name() { return name; }

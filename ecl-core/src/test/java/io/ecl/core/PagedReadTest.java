@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ecl.core.internal.RedisReader;
+import io.ecl.core.internal.SortedCounts;
+import io.ecl.core.ops.CounterReader;
+import io.ecl.core.ops.Rotator;
+import io.ecl.core.ops.StreamedCounts;
 import io.ecl.testing.EmbeddedRedis;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -61,8 +66,29 @@ class PagedReadTest {
 
     private static List<String> visit(StreamedCounts counts, boolean last) throws IOException {
         List<String> seen = new ArrayList<>();
+        StreamedCounts.CountVisitor add = (ev, n) -> seen.add(ev + ":" + n);
+        if (last) {
+            counts.forEachLast(add);
+        } else {
+            counts.forEachCurrent(add);
+        }
+        return seen;
+    }
+
+    private static List<String> visit(SortedCounts counts, boolean last) throws IOException {
+        List<String> seen = new ArrayList<>();
         counts.forEach(last, (ev, n) -> seen.add(ev + ":" + n));
         return seen;
+    }
+
+    /** A one-shot reader of groups over 50 members in pages of 7, running {@code afterPage} after each. */
+    private static RedisReader smallPages(EclConfig config, Runnable afterPage) {
+        return RedisReader.connectOnce(config, 50, 7, new RedisReader.Probe() {
+            @Override
+            public void afterPage() {
+                afterPage.run();
+            }
+        });
     }
 
     private static List<String> sorted(Map<String, Long> counts) {
@@ -122,15 +148,14 @@ class PagedReadTest {
     void aRotationBetweenPagesStartsTheReadAgainAndNoCountOfTheOldIntervalIsKept() throws IOException {
         EclConfig config = config();
         fill(120);
-        try (CounterReader reader = CounterReader.connectOnce(config, SMALL);
-                Rotator master = Rotator.connect(config.redis())) {
-            AtomicInteger pages = new AtomicInteger();
-            reader.afterPage = () -> {
-                if (pages.incrementAndGet() == 5) {
-                    assertTrue(master.rotate(config.group("big"), interval(), T0 + 3_600_000).rotated());
-                }
-            };
-            try (StreamedCounts counts = reader.readStreamed(config.group("big"), interval());
+        AtomicInteger pages = new AtomicInteger();
+        try (Rotator master = Rotator.connect(config.redis());
+                RedisReader reader = smallPages(config, () -> {
+                    if (pages.incrementAndGet() == 5) {
+                        assertTrue(master.rotate(config.group("big"), interval(), T0 + 3_600_000).rotated());
+                    }
+                })) {
+            try (SortedCounts counts = reader.readStreamed(config.group("big"), interval());
                     CounterReader oneScript = CounterReader.connectOnce(config, new CounterReader.Paging(1_000, 7))) {
                 IntervalCounts after = oneScript.read("big", "1h");
                 assertEquals(sorted(after.last()), visit(counts, true));
@@ -150,18 +175,17 @@ class PagedReadTest {
     void aGroupThatRotatesDuringEveryAttemptFailsWithALineSayingSo() {
         EclConfig config = config();
         fill(120);
-        try (CounterReader reader = CounterReader.connectOnce(config, SMALL);
-                Rotator master = Rotator.connect(config.redis())) {
-            AtomicInteger pages = new AtomicInteger();
-            reader.afterPage = () -> {
-                if (pages.incrementAndGet() % 3 == 0) {
-                    master.rotate(config.group("big"), interval(), T0 + 3_600_000L * (pages.get() / 3));
-                    redis.client().sadd("big:1h:cur:@reg", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j",
-                            "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z",
-                            "a1", "b1", "c1", "d1", "e1", "f1", "g1", "h1", "i1", "j1", "k1", "l1", "m1", "n1",
-                            "o1", "p1", "q1", "r1", "s1", "t1", "u1", "v1", "w1", "x1", "y1"); // still > 50
-                }
-            };
+        AtomicInteger pages = new AtomicInteger();
+        try (Rotator master = Rotator.connect(config.redis());
+                RedisReader reader = smallPages(config, () -> {
+                    if (pages.incrementAndGet() % 3 == 0) {
+                        master.rotate(config.group("big"), interval(), T0 + 3_600_000L * (pages.get() / 3));
+                        redis.client().sadd("big:1h:cur:@reg", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j",
+                                "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z",
+                                "a1", "b1", "c1", "d1", "e1", "f1", "g1", "h1", "i1", "j1", "k1", "l1", "m1", "n1",
+                                "o1", "p1", "q1", "r1", "s1", "t1", "u1", "v1", "w1", "x1", "y1"); // still > 50
+                    }
+                })) {
             RedisUnavailableException e = assertThrows(RedisUnavailableException.class,
                     () -> reader.readStreamed(config.group("big"), interval()).close());
             assertTrue(e.getMessage().matches("group 'big', interval 1h: rotated during each of 3 paged reads of its"
@@ -183,7 +207,7 @@ class PagedReadTest {
 
     @Test
     void aSpillVisitsAnEventWrittenInSeveralRunsOnceWithItsFirstCounts() throws IOException {
-        try (StreamedCounts.Spill spill = new StreamedCounts.Spill(3)) {
+        try (SortedCounts.Spill spill = new SortedCounts.Spill(3)) {
             spill.add("b", true, 1, false, 0);
             spill.add("a", true, 2, true, 5);
             spill.add("b", true, 9, true, 9); // same run: the first wins
@@ -192,7 +216,7 @@ class PagedReadTest {
             spill.add("\uD83D\uDE00", true, 4, false, 0); // beyond U+FFFF: after U+FFFD
             spill.add("\uFFFD", true, 6, false, 0);
             spill.finish();
-            StreamedCounts counts = StreamedCounts.paged(null, spill);
+            SortedCounts counts = SortedCounts.paged(null, spill);
             assertEquals(List.of("a:2", "b:1", "c:3", "\uFFFD:6", "\uD83D\uDE00:4"), visit(counts, true));
             assertEquals(List.of("a:5"), visit(counts, false));
         }

@@ -2,8 +2,8 @@ package io.ecl.reader;
 
 import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
-import io.ecl.core.StreamedCounts;
-import io.ecl.core.TsCodec;
+import io.ecl.core.ops.Seconds;
+import io.ecl.core.ops.StreamedCounts;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,8 +58,13 @@ final class Formats {
 
         /** The counts of the current interval (else the last one), in event-ID order (code points). */
         void forEach(boolean current, StreamedCounts.CountVisitor visitor) throws IOException {
-            if (streamed != null) {
-                streamed.forEach(!current, visitor);
+            if (streamed == null) {
+                return;
+            }
+            if (current) {
+                streamed.forEachCurrent(visitor);
+            } else {
+                streamed.forEachLast(visitor);
             }
         }
 
@@ -104,7 +109,7 @@ final class Formats {
             jsonString(b, r.group);
             b.append(",\"interval\":");
             jsonString(b, r.interval.name());
-            b.append(",\"interval_seconds\":").append(TsCodec.format(r.interval.lengthMillis()));
+            b.append(",\"interval_seconds\":").append(Seconds.format(r.interval.lengthMillis()));
             b.append(",\"error\":");
             jsonString(b, r.error);
             out.append(b.append('}'));
@@ -118,7 +123,7 @@ final class Formats {
         jsonString(b, c.group());
         b.append(",\"interval\":");
         jsonString(b, c.interval().name());
-        b.append(",\"interval_seconds\":").append(TsCodec.format(length));
+        b.append(",\"interval_seconds\":").append(Seconds.format(length));
         b.append(",\"section\":");
         jsonString(b, sections.name().toLowerCase(java.util.Locale.ROOT));
         b.append(",\"last\":{\"start\":");
@@ -355,7 +360,7 @@ final class Formats {
                     b.setLength(0);
                     b.append("ecl_interval_start_seconds");
                     labels(b, r, labelled, current);
-                    b.append(' ').append(TsCodec.format(start)).append('\n');
+                    b.append(' ').append(Seconds.format(start)).append('\n');
                     out.append(b);
                 }
             }

@@ -4,14 +4,14 @@ import io.ecl.cli.Cli;
 import io.ecl.cli.ConfigLocation;
 import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
-import io.ecl.core.CounterReader;
 import io.ecl.core.EclConfig;
 import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
 import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
-import io.ecl.core.StreamedCounts;
+import io.ecl.core.ops.CounterReader;
+import io.ecl.core.ops.StreamedCounts;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,6 +26,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code ecl-reader}: prints the counts of one (group, interval) as {@code event:count} lines,
@@ -314,10 +314,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
                     }
                 }
             } else {
-                GroupConfig g = cfg.group(group);
-                if (g == null) {
-                    return Cli.error(err, Cli.groupNotFound(group));
-                }
+                GroupConfig g = cfg.requireGroup(group);
                 Interval i;
                 // Python tests `if args.interval:`, so an empty -i '' means "not given" there too.
                 if (interval != null && !interval.isEmpty()) {

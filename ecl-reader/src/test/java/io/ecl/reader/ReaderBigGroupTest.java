@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ecl.core.CounterReader;
+import io.ecl.core.ops.CounterReader;
 import io.ecl.core.EclConfig;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;

@@ -1,4 +1,6 @@
-package io.ecl.core;
+package io.ecl.core.internal;
+
+import io.ecl.core.IntervalCounts;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -25,19 +27,19 @@ import java.util.PriorityQueue;
 import java.util.SortedMap;
 
 /**
- * The counts of one (group, interval) read for output ({@link CounterReader#readStreamed}): the
+ * The counts of one (group, interval) read for output ({@link RedisReader#readStreamed}): the
  * times and late counts of {@link #header()}, and the counts themselves, visited in event-ID order
  * (code points, as Python's {@code sorted()}) as often as needed, without ever holding them all.
  *
  * <p>A group small enough for one script keeps its counts in memory. A bigger one (more registry
- * members than {@link CounterReader.Paging#threshold()}) is sorted in runs of that many events:
+ * members than {@link RedisReader#THRESHOLD}) is sorted in runs of that many events:
  * one run stays in memory; more go to a temporary file in {@code java.io.tmpdir}, unlinked as
  * soon as it is open (nothing is left behind however the process ends; about 35 bytes an event
  * and registry, 34 MB for 500,000 events in both), and are merged while visited. Sorting also
  * drops the events read twice (in both registries, declared and registered, or returned twice
  * by SSCAN). Close it to free the file.
  */
-public final class StreamedCounts implements AutoCloseable {
+public final class SortedCounts implements AutoCloseable {
     /** Receives one count after another. */
     @FunctionalInterface
     public interface CountVisitor {
@@ -60,14 +62,14 @@ public final class StreamedCounts implements AutoCloseable {
     private final IntervalCounts header;
     private final Spill spill;
 
-    private StreamedCounts(IntervalCounts header, Spill spill) {
+    private SortedCounts(IntervalCounts header, Spill spill) {
         this.header = header;
         this.spill = spill;
     }
 
     /** Counts held in memory (a group read in one script). */
-    static StreamedCounts inMemory(IntervalCounts counts) {
-        return new StreamedCounts(counts, null);
+    public static SortedCounts inMemory(IntervalCounts counts) {
+        return new SortedCounts(counts, null);
     }
 
     /**
@@ -119,8 +121,8 @@ public final class StreamedCounts implements AutoCloseable {
     }
 
     /** A spill whose counts are complete: the streamed counts with {@code header}. */
-    static StreamedCounts paged(IntervalCounts header, Spill spill) {
-        return new StreamedCounts(header, spill);
+    public static SortedCounts paged(IntervalCounts header, Spill spill) {
+        return new SortedCounts(header, spill);
     }
 
     /**
@@ -129,7 +131,7 @@ public final class StreamedCounts implements AutoCloseable {
      * runs. The file is deleted when opened (where the system allows it), so that nothing is left
      * behind however the process ends.
      */
-    static final class Spill implements Closeable {
+    public static final class Spill implements Closeable {
         private static final int IN_LAST = 1;
         private static final int IN_CURRENT = 2;
         private static final int READ_BUFFER = 8 * 1024;
@@ -143,12 +145,12 @@ public final class StreamedCounts implements AutoCloseable {
         private DataOutputStream out;
         private long written;
 
-        Spill(int runSize) {
+        public Spill(int runSize) {
             this.runSize = runSize;
         }
 
         /** One event: whether it is shown in each section, and its counts there. */
-        void add(String event, boolean inLast, long last, boolean inCurrent, long current) {
+        public void add(String event, boolean inLast, long last, boolean inCurrent, long current) {
             if (!inLast && !inCurrent) {
                 return;
             }
@@ -163,7 +165,7 @@ public final class StreamedCounts implements AutoCloseable {
          * Ends the adding: what fits in one run stays in memory (sorted, each event once), else
          * the rest is written as the last run.
          */
-        void finish() {
+        public void finish() {
             if (file == null) {
                 run.sort(Spill::byName);
                 List<Entry> unique = new ArrayList<>(run.size());

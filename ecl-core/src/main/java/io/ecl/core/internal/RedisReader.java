@@ -1,5 +1,11 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
+import io.ecl.core.EclConfig;
+import io.ecl.core.GroupConfig;
+import io.ecl.core.Interval;
+import io.ecl.core.IntervalCounts;
+import io.ecl.core.RedisDataException;
+import io.ecl.core.RedisUnavailableException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -13,67 +19,78 @@ import redis.clients.jedis.resps.ScanResult;
 
 /**
  * Reads counts from Redis: one round trip per (group, interval) through read.lua for a group of up
- * to {@link Paging#threshold()} registry members, pages of SSCAN and MGET for a bigger one
+ * to {@link #THRESHOLD} registry members, pages of SSCAN and MGET for a bigger one
  * ({@link #readStreamed} then keeps the counts in a temporary file rather than in memory). Groups
  * with {@code legacy_scan} also SCAN for counters written by Python clients, which keep no
  * registry (the names found are held in memory).
  */
-public final class CounterReader implements AutoCloseable {
+public final class RedisReader implements AutoCloseable {
     private final EclConfig config;
     private final RedisConnection connection;
     private final boolean ownsConnection;
     private final Clock clock;
     /** read.lua's source when reads send it with EVAL (one-shot readers), else null: EVALSHA. */
     private final String readSource;
-    private final Paging paging;
-    /** Runs after each page of a paged read (tests rotate there). */
-    volatile Runnable afterPage = () -> { };
+    /** Registry members above which a group is read in pages, and events per page. */
+    private final int threshold;
+    private final int pageEvents;
+    private final Probe probe;
 
     /**
-     * How big groups are read. A (group, interval) whose registries ({@code cur:@reg} and
-     * {@code last:@reg}) hold at most {@code threshold} members is read by one script, in one
-     * round trip; a bigger one in pages of {@code pageEvents} events (SSCAN, then one MGET of
+     * How big groups are read by default. A (group, interval) whose registries ({@code cur:@reg}
+     * and {@code last:@reg}) hold at most {@code THRESHOLD} members is read by one script, in one
+     * round trip; a bigger one in pages of {@code PAGE_EVENTS} events (SSCAN, then one MGET of
      * their counters), so that Redis serves other clients in between and no reply outruns the
-     * timeout. {@link #readStreamed} then holds at most {@code threshold} events in memory.
+     * timeout; {@link #readStreamed} then holds at most {@code THRESHOLD} events in memory. One
+     * script reads 10,000 events in about 41 ms, during which Redis serves no one else.
      */
-    public record Paging(int threshold, int pageEvents) {
-        /** 20,000 and 5,000: one script reads 10,000 events in about 41 ms (Redis serves no one meanwhile). */
-        public static final Paging DEFAULT = new Paging(20_000, 5_000);
+    public static final int THRESHOLD = 20_000;
+    public static final int PAGE_EVENTS = 5_000;
 
-        public Paging {
-            if (threshold < 1 || pageEvents < 1) {
-                throw new IllegalArgumentException("threshold " + threshold + " and pageEvents " + pageEvents
-                        + " must be at least 1");
-            }
+    /** Points of a paged read where a test may step in (rotate between two pages). */
+    public interface Probe {
+        Probe NONE = new Probe() { };
+
+        /** After each page's MGET, before its values are used. */
+        default void afterPage() {
         }
     }
 
-    CounterReader(EclConfig config, RedisConnection connection, Clock clock) {
+    public RedisReader(EclConfig config, RedisConnection connection, Clock clock) {
         this.config = config;
         this.connection = connection;
         this.ownsConnection = false;
         this.clock = clock;
         this.readSource = null;
-        this.paging = Paging.DEFAULT;
+        this.threshold = THRESHOLD;
+        this.pageEvents = PAGE_EVENTS;
+        this.probe = Probe.NONE;
     }
 
-    private CounterReader(EclConfig config, RedisConnection connection, String readSource, Paging paging) {
+    private RedisReader(EclConfig config, RedisConnection connection, String readSource, int threshold, int pageEvents,
+            Probe probe) {
+        if (threshold < 1 || pageEvents < 1) {
+            throw new IllegalArgumentException("threshold " + threshold + " and pageEvents " + pageEvents
+                    + " must be at least 1");
+        }
         this.config = config;
         this.connection = connection;
         this.readSource = readSource;
         this.ownsConnection = true;
         this.clock = Clock.systemUTC();
-        this.paging = paging;
+        this.threshold = threshold;
+        this.pageEvents = pageEvents;
+        this.probe = probe;
     }
 
     /** A reader with its own connection (made at the first read). */
-    public static CounterReader connect(EclConfig config) {
-        return connect(config, Paging.DEFAULT);
+    public static RedisReader connect(EclConfig config) {
+        return connect(config, THRESHOLD, PAGE_EVENTS, Probe.NONE);
     }
 
-    /** {@link #connect(EclConfig)} reading big groups as {@code paging} says. */
-    public static CounterReader connect(EclConfig config, Paging paging) {
-        return new CounterReader(config, new RedisConnection(config.redis(), 2), null, paging);
+    /** {@link #connect(EclConfig)} reading groups of more than {@code threshold} members in pages of {@code pageEvents}. */
+    public static RedisReader connect(EclConfig config, int threshold, int pageEvents, Probe probe) {
+        return new RedisReader(config, new RedisConnection(config.redis(), 2), null, threshold, pageEvents, probe);
     }
 
     /**
@@ -85,13 +102,14 @@ public final class CounterReader implements AutoCloseable {
      * after a failure, make another. Sentinel and Cluster configs get the same client as
      * {@link #connect}.
      */
-    public static CounterReader connectOnce(EclConfig config) {
-        return connectOnce(config, Paging.DEFAULT);
+    public static RedisReader connectOnce(EclConfig config) {
+        return connectOnce(config, THRESHOLD, PAGE_EVENTS, Probe.NONE);
     }
 
-    /** {@link #connectOnce(EclConfig)} reading big groups as {@code paging} says. */
-    public static CounterReader connectOnce(EclConfig config, Paging paging) {
-        return new CounterReader(config, RedisConnection.single(config.redis()), LuaScript.READ.source(), paging);
+    /** {@link #connectOnce(EclConfig)} reading groups of more than {@code threshold} members in pages of {@code pageEvents}. */
+    public static RedisReader connectOnce(EclConfig config, int threshold, int pageEvents, Probe probe) {
+        return new RedisReader(config, RedisConnection.single(config.redis()), LuaScript.READ.source(), threshold,
+                pageEvents, probe);
     }
 
     /**
@@ -127,7 +145,7 @@ public final class CounterReader implements AutoCloseable {
      */
     private IntervalCounts read(GroupConfig group, Interval interval, Collection<String> moreEvents,
             boolean bySection) {
-        try (StreamedCounts counts = read(group, interval, moreEvents, bySection, Integer.MAX_VALUE)) {
+        try (SortedCounts counts = read(group, interval, moreEvents, bySection, Integer.MAX_VALUE)) {
             if (!counts.paged()) {
                 return counts.header();
             }
@@ -145,7 +163,7 @@ public final class CounterReader implements AutoCloseable {
 
     /**
      * The counts of one (group, interval), as {@link #read(GroupConfig, Interval)} gives them, for
-     * output in bounded memory: a group read in pages (see {@link Paging}) is kept sorted in a
+     * output in bounded memory: a group read in pages (see {@link #THRESHOLD}) is kept sorted in a
      * temporary file rather than in memory; close the result.
      *
      * <p>A group read in pages is not one atomic snapshot as a group read by one script is: the
@@ -159,17 +177,17 @@ public final class CounterReader implements AutoCloseable {
      * @throws RedisDataException when a key of the (group, interval) holds data ecl cannot read
      * @throws UncheckedIOException when the temporary file cannot be written
      */
-    public StreamedCounts readStreamed(GroupConfig group, Interval interval) {
-        return read(group, interval, List.of(), true, paging.threshold());
+    public SortedCounts readStreamed(GroupConfig group, Interval interval) {
+        return read(group, interval, List.of(), true, threshold);
     }
 
     /** The counts of a group read by one script in memory, or read in pages into runs of {@code runSize}. */
-    private StreamedCounts read(GroupConfig group, Interval interval, Collection<String> moreEvents,
+    private SortedCounts read(GroupConfig group, Interval interval, Collection<String> moreEvents,
             boolean bySection, int runSize) {
         String prefix = Keys.prefix(connection.config.keyMode(), group.name(), interval);
         List<String> args = new ArrayList<>(group.events().size() + moreEvents.size() + 2);
         args.add(prefix);
-        args.add(Integer.toString(paging.threshold()));
+        args.add(Integer.toString(threshold));
         Set<String> always = new LinkedHashSet<>(group.events());
         always.addAll(moreEvents);
         Set<String> events = new LinkedHashSet<>(always);
@@ -202,7 +220,7 @@ public final class CounterReader implements AutoCloseable {
                 cur.put(ev, counter(c, prefix, false, ev, problems));
             }
         }
-        return StreamedCounts.inMemory(counts(group, interval, meta, prefix, problems, last, cur));
+        return SortedCounts.inMemory(counts(group, interval, meta, prefix, problems, last, cur));
     }
 
     /**
@@ -271,16 +289,16 @@ public final class CounterReader implements AutoCloseable {
 
     /**
      * A group too big for read.lua (it answered with its meta only): the declared events, then
-     * the members of its registries by SSCAN, {@link Paging#pageEvents()} at a time, each page's
+     * the members of its registries by SSCAN, {@link #PAGE_EVENTS} at a time, each page's
      * counters by one MGET that also reads cur:@ts. A page that finds cur:@ts changed since
      * read.lua's meta (a rotation came in between), or read.lua called again at the end finding
-     * it changed, makes the read start again. The counts go to a {@link StreamedCounts.Spill} in
+     * it changed, makes the read start again. The counts go to a {@link SortedCounts.Spill} in
      * runs of {@code runSize}, which sorts them and drops the events read twice.
      */
-    private StreamedCounts readInPages(GroupConfig group, Interval interval, List<String> keys, List<String> args,
+    private SortedCounts readInPages(GroupConfig group, Interval interval, List<String> keys, List<String> args,
             Set<String> events, String prefix, List<?> before, Shown shown, int runSize) {
         for (int attempt = 1; ; attempt++) {
-            PagedRead read = new PagedRead(prefix, keys.get(0), at(before, 0), shown, new StreamedCounts.Spill(runSize));
+            PagedRead read = new PagedRead(prefix, keys.get(0), at(before, 0), shown, new SortedCounts.Spill(runSize));
             try {
                 boolean complete = read.pages(events);
                 List<?> after = (List<?>) ((List<?>) evalRead(group, interval, keys, args)).get(3);
@@ -288,7 +306,7 @@ public final class CounterReader implements AutoCloseable {
                     read.spill.finish();
                     IntervalCounts header = counts(group, interval, after, prefix, read.problems(), new TreeMap<>(),
                             new TreeMap<>());
-                    StreamedCounts result = StreamedCounts.paged(header, read.spill);
+                    SortedCounts result = SortedCounts.paged(header, read.spill);
                     read = null;
                     return result;
                 }
@@ -315,12 +333,12 @@ public final class CounterReader implements AutoCloseable {
         /** cur:@ts as read.lua found it before the first page (null: never rotated). */
         final Object startTs;
         final Shown shown;
-        final StreamedCounts.Spill spill;
+        final SortedCounts.Spill spill;
         final List<String> listed = new ArrayList<>();
         long unlisted;
         long events;
 
-        PagedRead(String prefix, String curTs, Object startTs, Shown shown, StreamedCounts.Spill spill) {
+        PagedRead(String prefix, String curTs, Object startTs, Shown shown, SortedCounts.Spill spill) {
             this.prefix = prefix;
             this.curTs = curTs;
             this.startTs = startTs;
@@ -330,7 +348,7 @@ public final class CounterReader implements AutoCloseable {
 
         /** Reads every page; false as soon as one finds cur:@ts changed. */
         boolean pages(Set<String> declared) {
-            int size = paging.pageEvents();
+            int size = pageEvents;
             List<String> page = new ArrayList<>(Math.min(size, declared.size()));
             for (String ev : declared) {
                 page.add(ev);
@@ -373,7 +391,7 @@ public final class CounterReader implements AutoCloseable {
                 keys[1 + n + i] = Keys.counterIn(prefix, false, page.get(i));
             }
             List<String> values = connection.call(j -> j.mget(keys));
-            afterPage.run();
+            probe.afterPage();
             if (!java.util.Objects.equals(startTs, values.get(0))) {
                 return false;
             }
@@ -423,12 +441,9 @@ public final class CounterReader implements AutoCloseable {
         return interval.startOf(currentStart) != currentStart;
     }
 
-    /** Like {@link #read(GroupConfig, Interval)} by names; unknown names are an IllegalArgumentException. */
+    /** Like {@link #read(GroupConfig, Interval)} by names: an unknown group is a ConfigException, an unknown interval an IllegalArgumentException. */
     public IntervalCounts read(String group, String interval) {
-        GroupConfig g = config.group(group);
-        if (g == null) {
-            throw new IllegalArgumentException("Group '" + group + "' not found in configuration");
-        }
+        GroupConfig g = config.requireGroup(group);
         Interval i = g.interval(interval);
         if (i == null) {
             throw new IllegalArgumentException("Interval '" + interval + "' not configured for this group.");
@@ -502,7 +517,7 @@ public final class CounterReader implements AutoCloseable {
         return b.append(s.length() > 40 ? "...\"" : "\"").toString();
     }
 
-    void closeShared() {
+    public void closeShared() {
         // the logger's connection is closed by the logger
     }
 
