@@ -81,6 +81,17 @@ public final class RedisEventGroup implements EventGroup {
         }
     }
 
+    /** One unique count's local sketches: one per epoch parity, as a counter's two adders. */
+    static final class UniqueCounter {
+        final String name;
+        final io.ecl.core.internal.kinds.RedisHll[] slots = {new io.ecl.core.internal.kinds.RedisHll(),
+            new io.ecl.core.internal.kinds.RedisHll()};
+
+        UniqueCounter(String name) {
+            this.name = name;
+        }
+    }
+
     final GroupConfig config;
     private final LoggerContext ctx;
     private Flusher flusher;
@@ -96,6 +107,7 @@ public final class RedisEventGroup implements EventGroup {
     private volatile long markerExpirySetAt = Long.MIN_VALUE;
     private final long syncLimit;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, UniqueCounter> uniques = new ConcurrentHashMap<>();
     private final Set<String> warnedEvents = ConcurrentHashMap.newKeySet();
     /** Events declared by declareEvent() that the config does not list; the reader must ask for them. */
     private final Set<String> declaredAtRunTime = ConcurrentHashMap.newKeySet();
@@ -264,6 +276,45 @@ public final class RedisEventGroup implements EventGroup {
         if (warnedEvents.size() < MAX_WARNED_EVENTS && warnedEvents.add(event)) {
             LOG.warn(message);
         }
+    }
+
+    @Override
+    public void logUnique(String name, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException("null value for unique count '" + name + "' in group '" + name() + "'");
+        }
+        if (ctx.refusals().closed()) {
+            ctx.refusals().refuse(name(), String.valueOf(name), 1);
+            return;
+        }
+        UniqueCounter u = uniques.get(name);
+        if (u == null) {
+            u = admitUnique(name);
+            if (u == null) {
+                return;
+            }
+        }
+        u.slots[slot].add(value);
+        if (direct) {
+            // Direct mode has no sync interval: the sketch goes with the next push, asked for now.
+            hasLocalCounts = true;
+            flusher.wake();
+        }
+    }
+
+    /** First sight of a unique count's name: declared in the config, or auto-declared, or refused once. */
+    private UniqueCounter admitUnique(String name) {
+        String problem = Keys.measurementNameProblem(name);
+        if (problem != null) {
+            refuse("@u:" + name, "invalid unique count name '" + name + "' in group '" + name() + "': " + problem);
+            return null;
+        }
+        if (!config.uniques().contains(name) && !config.autoDeclareEvents()) {
+            refuse("@u:" + name, "unique count '" + name + "' is not declared in group '" + name()
+                    + "' (uniques) and the group does not auto-declare events; not counted");
+            return null;
+        }
+        return uniques.computeIfAbsent(name, UniqueCounter::new);
     }
 
     @Override
@@ -718,6 +769,16 @@ public final class RedisEventGroup implements EventGroup {
         }
         for (Counter c : counters.values()) {
             drainCounter(c, k, starts);
+        }
+        for (UniqueCounter u : uniques.values()) {
+            if (!u.slots[k].isEmpty()) {
+                io.ecl.core.internal.kinds.RedisHll into = pending.uniqueFor(starts, u.name, ctx.health().redisDown());
+                if (into != null) {
+                    u.slots[k].drainInto(into);
+                } else {
+                    ctx.health().reportDropped(name(), 1);
+                }
+            }
         }
     }
 
