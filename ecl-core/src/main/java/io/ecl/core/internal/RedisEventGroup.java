@@ -43,6 +43,8 @@ import redis.clients.jedis.exceptions.JedisException;
 public final class RedisEventGroup implements EventGroup {
     private static final Logger LOG = LoggerFactory.getLogger(EventCountLogger.class);
     private static final int MAX_WARNED_EVENTS = 10_000;
+    /** Unique counts a group auto-declares at most: two 16 KiB sketches each (one per epoch), kept for good. */
+    static final int MAX_AUTO_UNIQUES = 1_000;
     static final long IDLE_MIN_MILLIS = 60_000;
     /**
      * direct.lua sets the marker hash's expiry ({@link Keys#MARKER_TTL_MILLIS}) when it creates a
@@ -309,9 +311,16 @@ public final class RedisEventGroup implements EventGroup {
             refuse("@u:" + name, "invalid unique count name '" + name + "' in group '" + name() + "': " + problem);
             return null;
         }
-        if (!config.uniques().contains(name) && !config.autoDeclareEvents()) {
+        boolean declared = config.uniques().contains(name);
+        if (!declared && !config.autoDeclareEvents()) {
             refuse("@u:" + name, "unique count '" + name + "' is not declared in group '" + name()
                     + "' (uniques) and the group does not auto-declare events; not counted");
+            return null;
+        }
+        if (!declared && uniques.size() >= MAX_AUTO_UNIQUES) {
+            refuse("@u:" + name, "unique count '" + name + "' not counted: group '" + name() + "' has "
+                    + MAX_AUTO_UNIQUES + " unique counts already, each holding 32 KiB in every process; declare"
+                    + " the ones you need in its 'uniques'");
             return null;
         }
         return uniques.computeIfAbsent(name, UniqueCounter::new);
