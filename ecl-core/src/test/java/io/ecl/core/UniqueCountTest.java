@@ -41,6 +41,10 @@ class UniqueCountTest {
                 "    uniques: [visitors]",
                 "    intervals: ['5s', '1m']",
                 "    sync_interval: 1",
+                "  direct:",
+                "    events: [req]",
+                "    uniques: [visitors]",
+                "    intervals: ['5s', '1m']",
                 "  open:",
                 "    events: []",
                 "    intervals: ['5s']",
@@ -49,6 +53,9 @@ class UniqueCountTest {
         master = Rotator.connect(config.redis());
         rotate("5s", T0);
         rotate("1m", T0);
+        GroupConfig d = config.group("direct");
+        master.rotate(d, d.interval("5s"), T0);
+        master.rotate(d, d.interval("1m"), T0);
     }
 
     @AfterEach
@@ -188,6 +195,43 @@ class UniqueCountTest {
         assertAbout(100, r().pfcount("web:5s:last:@u.visitors"));
         assertAbout(40, r().pfcount("web:5s:cur:@u.visitors"));
         assertFalse(r().exists("web:5s:cur:@utmp"), "the scratch key is gone");
+    }
+
+    @Test
+    void directModeAddsEachValueInOneRoundTripBeforeLogUniqueReturns() {
+        EventGroup direct = logger().group("direct");
+        direct.logUnique("visitors", "w"); // the first call loads the script
+        try (Monitor monitor = new Monitor(redis.port())) {
+            direct.logUnique("visitors", "x");
+            assertEquals(List.of("evalsha"), monitor.clientCommands(r()), "one script call, nothing else");
+        }
+        assertEquals(2, r().pfcount("direct:5s:cur:@u.visitors"));
+        assertEquals(2, r().pfcount("direct:1m:cur:@u.visitors"));
+        direct.logUnique("visitors", "x");
+        direct.logUnique("visitors", "y");
+        assertEquals(3, r().pfcount("direct:5s:cur:@u.visitors"));
+    }
+
+    @Test
+    void directModeValuesAcrossABoundaryOrAnOutageGoThroughTheSketch() {
+        EventCountLogger ecl = logger();
+        EventGroup direct = ecl.group("direct");
+        clock.set(T0 + 5_100); // the 5s boundary passed, no master rotated: unique.lua writes nothing
+        direct.logUnique("visitors", "late");
+        assertTrue(ecl.flush()); // the writer rotates, as for counts, and places the sketch
+        assertEquals(1, r().pfcount("direct:5s:cur:@u.visitors"));
+        assertEquals(1, r().pfcount("direct:1m:cur:@u.visitors"));
+
+        redis.stop();
+        direct.logUnique("visitors", "during");
+        redis.start();
+        master.close();
+        master = Rotator.connect(config.redis());
+        GroupConfig d = config.group("direct");
+        master.rotate(d, d.interval("5s"), T0 + 5_000);
+        master.rotate(d, d.interval("1m"), T0);
+        assertTrue(ecl.flush());
+        assertEquals(1, r().pfcount("direct:5s:cur:@u.visitors"), "the empty Redis has the value logged while it was down");
     }
 
     @Test

@@ -89,8 +89,12 @@ public final class RedisEventGroup implements EventGroup {
         final io.ecl.core.internal.kinds.RedisHll[] slots = {new io.ecl.core.internal.kinds.RedisHll(),
             new io.ecl.core.internal.kinds.RedisHll()};
 
+        /** The name as unique.lua receives it. */
+        final byte[] nameBytes;
+
         UniqueCounter(String name) {
             this.name = name;
+            this.nameBytes = name.getBytes(StandardCharsets.UTF_8);
         }
     }
 
@@ -296,11 +300,55 @@ public final class RedisEventGroup implements EventGroup {
                 return;
             }
         }
+        if (direct && !ctx.health().redisDown() && logUniqueDirect(u, value)) {
+            return;
+        }
         u.slots[slot].add(value);
         if (direct) {
-            // Direct mode has no sync interval: the sketch goes with the next push, asked for now.
+            // Not applied by unique.lua (a boundary, Redis away): the flusher places the sketch now.
             hasLocalCounts = true;
             flusher.wake();
+        }
+    }
+
+    /**
+     * Direct mode: unique.lua adds the value in one round trip when every interval it was logged in
+     * is open. False when it wrote nothing or failed: the caller adds the value to the local sketch
+     * (adding it twice is harmless: a HyperLogLog counts a value once).
+     */
+    private boolean logUniqueDirect(UniqueCounter u, String value) {
+        long now = ctx.clock().millis();
+        DirectEpoch epoch = directEpoch;
+        if (now < epoch.from || now >= epoch.until) {
+            directEpoch = epoch = new DirectEpoch(intervals, now);
+        }
+        int n = intervals.length;
+        byte[][] p = new byte[4 * n + 2][];
+        for (int i = 0; i < n; i++) {
+            p[i] = directTemplate[i];
+            p[n + 2 + i] = directTemplate[n + 7 + i];
+            p[3 * n + 2 + i] = directTemplate[3 * n + 7 + i];
+        }
+        p[n] = u.nameBytes;
+        p[n + 1] = utf8(value);
+        System.arraycopy(epoch.startArgs, 0, p, 2 * n + 2, n);
+        try {
+            Object done = LuaScript.UNIQUE.eval(ctx.connection().jedis(), n, p);
+            return done instanceof Long && (Long) done == 0;
+        } catch (JedisDataException e) {
+            if (!RedisConnection.isRetryable(e)) {
+                ctx.health().reportDataError(name(), e, 1);
+                return true; // a key of the wrong type: sending it again cannot help
+            }
+            ctx.health().markDown(e);
+            flusher.wake();
+            return false;
+        } catch (JedisException e) {
+            if (!RedisConnection.isPoolExhausted(e)) {
+                ctx.health().markDown(e);
+            }
+            flusher.wake();
+            return false;
         }
     }
 
