@@ -41,6 +41,15 @@ public interface EventGroup {
      */
     void logUnique(String name, String value);
 
+    /**
+     * Counts one occurrence of an event named after the class of {@code thrown} (e.g.
+     * {@code java.io.IOException}): exceptions per interval by class. The group must auto-declare
+     * events, or list the class names it counts.
+     */
+    default void logException(Throwable thrown) {
+        log(thrown.getClass().getName());
+    }
+
     /** Declares an event at run time, as if listed in the config's {@code events}. */
     void declareEvent(String event);
 
