@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The machine-readable outputs of {@code ecl-reader --format}: JSON, Munin and the Prometheus text
@@ -146,6 +147,12 @@ final class Formats {
             b.setLength(0);
             b.append(",\"last_late\":").append(c.lateInLast());
             b.append(",\"current_late\":").append(c.lateInCurrent());
+            if (!c.lastUniques().isEmpty() || !c.currentUniques().isEmpty()) {
+                b.append(",\"last_uniques\":");
+                jsonCounts(b, c.lastUniques());
+                b.append(",\"current_uniques\":");
+                jsonCounts(b, c.currentUniques());
+            }
         } else {
             boolean last = sections == Sections.LAST;
             b.append(",\"counts\":");
@@ -153,6 +160,10 @@ final class Formats {
             jsonCounts(out, r, !last);
             b.setLength(0);
             b.append(",\"late\":").append(last ? c.lateInLast() : c.lateInCurrent());
+            if (!c.lastUniques().isEmpty() || !c.currentUniques().isEmpty()) {
+                b.append(",\"uniques\":");
+                jsonCounts(b, last ? c.lastUniques() : c.currentUniques());
+            }
         }
         b.append(",\"stale\":").append(r.stale);
         b.append(",\"covers_several_intervals\":").append(c.lastCoversSeveralIntervals());
@@ -165,6 +176,21 @@ final class Formats {
         } else {
             jsonString(b, Instant.ofEpochMilli(epochMillis).toString());
         }
+    }
+
+    /** A JSON object of a few counts held in memory (the unique counts), in event-ID order. */
+    private static void jsonCounts(StringBuilder b, Map<String, Long> counts) {
+        b.append('{');
+        boolean first = true;
+        for (Map.Entry<String, Long> e : sorted(counts)) {
+            if (!first) {
+                b.append(',');
+            }
+            first = false;
+            jsonString(b, e.getKey());
+            b.append(':').append(e.getValue().longValue());
+        }
+        b.append('}');
     }
 
     private static void jsonCounts(Appendable out, Read r, boolean current) throws IOException {
@@ -222,16 +248,21 @@ final class Formats {
             return; // no values: Munin shows the fields as unknown
         }
         StringBuilder b = new StringBuilder(64);
-        r.forEach(current, (event, count) -> {
+        StreamedCounts.CountVisitor field = (name, count) -> {
             b.setLength(0);
-            b.append(muninField(event)).append(".value ");
+            b.append(muninField(name)).append(".value ");
             if (r.stale) {
                 b.append('U');
             } else {
                 b.append(count);
             }
             out.append(b.append('\n'));
-        });
+        };
+        r.forEach(current, field);
+        // the unique counts: fields of the same graph, after the events
+        for (Map.Entry<String, Long> e : sorted(current ? r.counts.currentUniques() : r.counts.lastUniques())) {
+            field.count(e.getKey(), e.getValue());
+        }
     }
 
     /**
@@ -348,6 +379,7 @@ final class Formats {
                 });
             }
         }
+        uniquesFamily(out, b, reads, which, labelled);
         out.append("# HELP ecl_interval_start_seconds Start of the interval the counts cover, in Unix seconds.\n");
         out.append("# TYPE ecl_interval_start_seconds gauge\n");
         for (Read r : reads) {
@@ -404,6 +436,38 @@ final class Formats {
         }
     }
 
+    /**
+     * ecl_unique_values: distinct values per (group, interval, name) as Redis's HyperLogLog
+     * estimates them, a gauge; the family is left out when no group read has unique counts, so
+     * that a config without them exposes what it always did.
+     */
+    private static void uniquesFamily(Appendable out, StringBuilder b, List<Read> reads, List<Boolean> which,
+            boolean labelled) throws IOException {
+        boolean any = false;
+        for (Read r : reads) {
+            if (r.error == null && (!r.counts.lastUniques().isEmpty() || !r.counts.currentUniques().isEmpty())) {
+                if (!any) {
+                    out.append("# HELP ecl_unique_values Distinct values logged in the interval (HyperLogLog estimate,"
+                            + " standard error 0.81 %; the last complete interval unless section=\"current\").\n");
+                    out.append("# TYPE ecl_unique_values gauge\n");
+                    any = true;
+                }
+                for (boolean current : which) {
+                    for (Map.Entry<String, Long> e : sorted(current ? r.counts.currentUniques() : r.counts.lastUniques())) {
+                        b.setLength(0);
+                        b.append("ecl_unique_values");
+                        labels(b, r, labelled, current);
+                        b.setLength(b.length() - 1);
+                        b.append(",name=");
+                        labelValue(b, e.getKey());
+                        b.append("} ").append(e.getValue().longValue()).append('\n');
+                        out.append(b);
+                    }
+                }
+            }
+        }
+    }
+
     /** {@link #prometheus(Appendable, List, Sections)} as one string (small outputs, tests). */
     static String prometheus(List<Read> reads, Sections sections) {
         StringBuilder b = new StringBuilder(256);
@@ -442,5 +506,12 @@ final class Formats {
             }
         }
         b.append('"');
+    }
+
+    /** Entries of a map held in memory (the unique counts) in code-point order, as the counts. */
+    static List<Map.Entry<String, Long>> sorted(Map<String, Long> counts) {
+        List<Map.Entry<String, Long>> entries = new ArrayList<>(counts.entrySet());
+        entries.sort(Map.Entry.comparingByKey(StreamedCounts.CODE_POINT_ORDER));
+        return entries;
     }
 }

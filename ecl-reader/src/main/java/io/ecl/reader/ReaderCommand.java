@@ -451,12 +451,20 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
         }
         if (sections != Formats.Sections.CURRENT) {
             textCounts(out, r, false);
+            textCounts(out, r.counts.lastUniques()); // after the counts: a group without uniques prints what it always did
         }
         if (sections == Formats.Sections.BOTH) {
             out.append("Current:\n");
         }
         if (sections != Formats.Sections.LAST) {
             textCounts(out, r, true);
+            textCounts(out, r.counts.currentUniques());
+        }
+    }
+
+    private static void textCounts(PrintWriter out, java.util.Map<String, Long> counts) {
+        for (java.util.Map.Entry<String, Long> e : Formats.sorted(counts)) {
+            out.append(e.getKey()).append(':').append(Long.toString(e.getValue())).append('\n');
         }
     }
 

@@ -42,7 +42,8 @@ class ReaderBigGroupTest {
     /** 2023-11-14T22:00:00Z, an hour boundary. */
     private static final long BOUNDARY = 1_699_999_200_000L;
     private static final String GROUPS = "groups:\n"
-            + "  big:\n    events: [declared, ev3]\n    intervals: ['1h', '5m']\n    auto_declare_events: true\n"
+            + "  big:\n    events: [declared, ev3]\n    uniques: [visitors]\n    intervals: ['1h', '5m']\n"
+            + "    auto_declare_events: true\n"
             + "  small:\n    events: [x]\n    intervals: ['1h']\n";
 
     @TempDir
@@ -76,6 +77,8 @@ class ReaderBigGroupTest {
                 p.set("big:1h:last:" + ev, "1");
             }
             p.set("big:1h:last:declared", "7");
+            p.pfadd("big:1h:last:@u.visitors", "a", "b", "c"); // unique counts: read with the meta
+            p.sadd("big:1h:last:@ureg", "visitors");
             p.sync();
         }
     }
@@ -119,12 +122,13 @@ class ReaderBigGroupTest {
         for (String ev : ids) {
             expected.append(ev).append(':').append(2 * Integer.parseInt(ev.substring(2))).append('\n');
         }
-        assertEquals(expected.toString(), run.out);
+        assertEquals(expected.append("visitors:0\n").toString(), run.out);
 
         String last = read(SMALL, "-g", "big", "-i", "1h").out;
-        assertEquals(126, last.split("\n").length); // 120 + 5 + declared; ev3 once though declared and in both registries
+        assertEquals(127, last.split("\n").length); // 120 + 5 + declared + visitors; ev3 once though declared and in both registries
         assertTrue(last.startsWith("a-b:1\na.b:1\ncaf\u00e9:1\ndeclared:7\nev0:1\nev1:2\nev10:11\n"), last);
-        assertTrue(last.endsWith("ev99:100\n\uFFFD:1\n\uD83D\uDE00:1\n"), last); // by code point, as Python sorts
+        // by code point, as Python sorts; then the unique counts
+        assertTrue(last.endsWith("ev99:100\n\uFFFD:1\n\uD83D\uDE00:1\nvisitors:3\n"), last);
     }
 
     // ---- serve ----

@@ -205,7 +205,6 @@ public final class RedisReader implements AutoCloseable {
         List<?> names = (List<?>) parts.get(0);
         List<?> lastValues = (List<?>) parts.get(1);
         List<?> curValues = (List<?>) parts.get(2);
-        List<?> meta = (List<?>) parts.get(3);
         TreeMap<String, Long> last = new TreeMap<>();
         TreeMap<String, Long> cur = new TreeMap<>();
         List<String> problems = new ArrayList<>();
@@ -220,7 +219,7 @@ public final class RedisReader implements AutoCloseable {
                 cur.put(ev, counter(c, prefix, false, ev, problems));
             }
         }
-        return SortedCounts.inMemory(counts(group, interval, meta, prefix, problems, last, cur));
+        return SortedCounts.inMemory(counts(group, interval, parts, prefix, problems, last, cur));
     }
 
     /**
@@ -258,9 +257,10 @@ public final class RedisReader implements AutoCloseable {
         }
     }
 
-    /** The counts with the meta read.lua returned: problems (values that are not integers) fail the read. */
-    private IntervalCounts counts(GroupConfig group, Interval interval, List<?> meta, String prefix,
+    /** The counts with the meta and unique counts read.lua returned: problems (values that are not integers) fail the read. */
+    private IntervalCounts counts(GroupConfig group, Interval interval, List<?> reply, String prefix,
             List<String> problems, TreeMap<String, Long> last, TreeMap<String, Long> cur) {
+        List<?> meta = (List<?>) reply.get(3);
         long lateInCurrent = counter(at(meta, 2), prefix, false, "@late", problems);
         long lateInLast = counter(at(meta, 3), prefix, true, "@late", problems);
         if (!problems.isEmpty()) {
@@ -271,7 +271,33 @@ public final class RedisReader implements AutoCloseable {
         if (lastStart != null && currentStart != null && rotatedWithoutLastTs(interval, currentStart, seconds(meta, 4))) {
             lastStart = null;
         }
-        return new IntervalCounts(group.name(), interval, last, cur, currentStart, lastStart, lateInCurrent, lateInLast);
+        TreeMap<String, Long> lastUniques = new TreeMap<>();
+        TreeMap<String, Long> curUniques = new TreeMap<>();
+        uniques(group, reply, lastUniques, curUniques);
+        return new IntervalCounts(group.name(), interval, last, cur, currentStart, lastStart, lateInCurrent, lateInLast,
+                lastUniques, curUniques);
+    }
+
+    /** read.lua's unique counts (its fifth part), and 0 for each declared name without a sketch. */
+    private static void uniques(GroupConfig group, List<?> reply, TreeMap<String, Long> last, TreeMap<String, Long> cur) {
+        for (String name : group.uniques()) {
+            last.put(name, 0L);
+            cur.put(name, 0L);
+        }
+        if (reply.size() < 5) {
+            return;
+        }
+        List<?> u = (List<?>) reply.get(4);
+        List<?> names = (List<?>) u.get(0);
+        for (int i = 0; i < names.size(); i++) {
+            String name = (String) names.get(i);
+            if (at((List<?>) u.get(1), i) instanceof Long l) {
+                last.put(name, l);
+            }
+            if (at((List<?>) u.get(2), i) instanceof Long c) {
+                cur.put(name, c);
+            }
+        }
     }
 
     private Object evalRead(GroupConfig group, Interval interval, List<String> keys, List<String> args) {
@@ -301,10 +327,11 @@ public final class RedisReader implements AutoCloseable {
             PagedRead read = new PagedRead(prefix, keys.get(0), at(before, 0), shown, new SortedCounts.Spill(runSize));
             try {
                 boolean complete = read.pages(events);
-                List<?> after = (List<?>) ((List<?>) evalRead(group, interval, keys, args)).get(3);
+                List<?> again = (List<?>) evalRead(group, interval, keys, args);
+                List<?> after = (List<?>) again.get(3);
                 if (complete && java.util.Objects.equals(read.startTs, at(after, 0))) {
                     read.spill.finish();
-                    IntervalCounts header = counts(group, interval, after, prefix, read.problems(), new TreeMap<>(),
+                    IntervalCounts header = counts(group, interval, again, prefix, read.problems(), new TreeMap<>(),
                             new TreeMap<>());
                     SortedCounts result = SortedCounts.paged(header, read.spill);
                     read = null;
