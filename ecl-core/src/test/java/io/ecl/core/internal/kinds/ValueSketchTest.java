@@ -250,6 +250,29 @@ class ValueSketchTest {
         assertTrue(p50 >= 1e-12 && p50 <= 2e-12, "clamped to [min, max]: " + p50);
     }
 
+    /** The figure in ValueSketch's comment: one thread's latencies over 1..10,000 ms touch 8 pages of buckets. */
+    @Test
+    void footprintOfATypicalLatencySketch() {
+        ValueSketch s = new ValueSketch();
+        long empty = s.footprintBytes();
+        Random r = new Random(7);
+        for (int i = 0; i < 1_000_000; i++) {
+            s.record(Math.min(10_000, Math.max(1, Math.exp(Math.log(100) + r.nextGaussian()))));
+        }
+        long used = s.footprintBytes();
+        SketchSnapshot snap = s.drain();
+        System.out.printf("ValueSketch, %d stripes: %d bytes empty, %d bytes after 1,000,000 lognormal latencies"
+                + " 1..10,000 ms from one thread (%d buckets); the snapshot %d buckets%n",
+                ValueSketch.STRIPES, empty, used, snap.buckets(), snap.buckets());
+        int pages = (LogBuckets.slot(10_000) >> 6) - (LogBuckets.slot(1) >> 6) + 1;
+        assertEquals(empty + stripeBytes() + pages * (32L + 8 * ValueSketch.PAGE), used);
+        assertEquals(used, s.footprintBytes(), "a drain keeps the pages: the next epoch allocates nothing");
+    }
+
+    private static long stripeBytes() {
+        return 16 + 14 * 8 + 5 * 8 + 16 + 4L * ((LogBuckets.SLOTS + ValueSketch.PAGE - 1) / ValueSketch.PAGE);
+    }
+
     /**
      * 4 threads record while another drains over and over: the snapshots add up to exactly what
      * was recorded (same buckets, count, sum, min, max), nothing lost, nothing twice.
