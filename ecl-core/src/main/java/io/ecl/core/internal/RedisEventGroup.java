@@ -98,6 +98,17 @@ public final class RedisEventGroup implements EventGroup {
         }
     }
 
+    /** One value's local sketches: one per epoch parity. */
+    static final class ValueCounter {
+        final String name;
+        final io.ecl.core.internal.kinds.ValueSketch[] slots = {new io.ecl.core.internal.kinds.ValueSketch(),
+            new io.ecl.core.internal.kinds.ValueSketch()};
+
+        ValueCounter(String name) {
+            this.name = name;
+        }
+    }
+
     final GroupConfig config;
     private final LoggerContext ctx;
     private Flusher flusher;
@@ -114,6 +125,7 @@ public final class RedisEventGroup implements EventGroup {
     private final long syncLimit;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, UniqueCounter> uniques = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ValueCounter> values = new ConcurrentHashMap<>();
     private final Set<String> warnedEvents = ConcurrentHashMap.newKeySet();
     /** Events declared by declareEvent() that the config does not list; the reader must ask for them. */
     private final Set<String> declaredAtRunTime = ConcurrentHashMap.newKeySet();
@@ -350,6 +362,47 @@ public final class RedisEventGroup implements EventGroup {
             flusher.wake();
             return false;
         }
+    }
+
+    @Override
+    public void logValue(String name, double value) {
+        if (ctx.refusals().closed()) {
+            ctx.refusals().refuse(name(), String.valueOf(name), 1);
+            return;
+        }
+        ValueCounter v = values.get(name);
+        if (v == null) {
+            v = admitValue(name);
+            if (v == null) {
+                return;
+            }
+        }
+        v.slots[slot].record(value);
+        if (direct) {
+            // Direct mode has no sync interval: the sketch goes with a push asked for now.
+            hasLocalCounts = true;
+            flusher.wake();
+        }
+    }
+
+    private ValueCounter admitValue(String name) {
+        String problem = Keys.measurementNameProblem(name);
+        if (problem != null) {
+            refuse("@v:" + name, "invalid value name '" + name + "' in group '" + name() + "': " + problem);
+            return null;
+        }
+        boolean declared = config.values().contains(name);
+        if (!declared && !config.autoDeclareEvents()) {
+            refuse("@v:" + name, "value '" + name + "' is not declared in group '" + name()
+                    + "' (values) and the group does not auto-declare events; not recorded");
+            return null;
+        }
+        if (!declared && values.size() >= MAX_AUTO_UNIQUES) {
+            refuse("@v:" + name, "value '" + name + "' not recorded: group '" + name() + "' has "
+                    + MAX_AUTO_UNIQUES + " values already; declare the ones you need in its 'values'");
+            return null;
+        }
+        return values.computeIfAbsent(name, ValueCounter::new);
     }
 
     /** First sight of a unique count's name: declared in the config, or auto-declared, or refused once. */
@@ -826,6 +879,17 @@ public final class RedisEventGroup implements EventGroup {
         }
         for (Counter c : counters.values()) {
             drainCounter(c, k, starts);
+        }
+        for (ValueCounter v : values.values()) {
+            io.ecl.core.internal.kinds.SketchSnapshot drained = v.slots[k].drain();
+            if (!drained.isEmpty()) {
+                io.ecl.core.internal.kinds.SketchSnapshot into = pending.valueFor(starts, v.name, ctx.health().redisDown());
+                if (into != null) {
+                    into.merge(drained);
+                } else {
+                    ctx.health().reportDropped(name(), drained.count());
+                }
+            }
         }
         for (UniqueCounter u : uniques.values()) {
             if (!u.slots[k].isEmpty()) {
