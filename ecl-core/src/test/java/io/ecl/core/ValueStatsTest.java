@@ -169,6 +169,48 @@ class ValueStatsTest {
     }
 
     @Test
+    void directModeSendsEachValueInOneRoundTripAndALostReplyIsNotCountedTwice() throws Exception {
+        EclConfig impatient = EclConfig.parse(redis.yamlRedisSection() + "  timeout_ms: 300\n"
+                + "groups:\n  dweb:\n    events: []\n    values: [latency_ms]\n    intervals: ['5s', '1m']\n", "test.yml");
+        GroupConfig g = impatient.group("dweb");
+        master.rotate(g, g.interval("5s"), T0);
+        master.rotate(g, g.interval("1m"), T0);
+        try (EventCountLogger ecl = Fixtures.logger(impatient, clock);
+                CounterReader direct = CounterReader.connect(impatient)) {
+            EventGroup dweb = ecl.group("dweb");
+            dweb.logValue("latency_ms", 2); // connected, script loaded
+            try (Monitor monitor = new Monitor(redis.port())) {
+                dweb.logValue("latency_ms", 4);
+                assertEquals(List.of("evalsha"), monitor.clientCommands(redis.client()), "one script call");
+            }
+            assertEquals(2, direct.read("dweb", "5s").currentValues().get("latency_ms").count(), "in Redis on return");
+
+            // A script keeping Redis busy for 1.5 s goes first: the call gives up after 300 ms, then
+            // Redis runs it and the reply goes nowhere. The flusher asks the call's marker.
+            try (java.net.Socket busy = new java.net.Socket("127.0.0.1", redis.port())) {
+                java.io.OutputStream out = busy.getOutputStream();
+                java.io.InputStream in = busy.getInputStream();
+                out.write("*1\r\n$4\r\nPING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.flush();
+                in.read(new byte[7]);
+                String script = "local t = redis.call('TIME') local stop = t[1] * 1000000 + t[2] + 1500000"
+                        + " repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] >= stop return 1";
+                out.write(("*3\r\n$4\r\nEVAL\r\n$" + script.length() + "\r\n" + script + "\r\n$1\r\n0\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.flush();
+                dweb.logValue("latency_ms", 6);
+                assertEquals(1, ecl.pendingCount(), "the call is in doubt");
+                in.read();
+            }
+            Fixtures.await(() -> ecl.pendingCount() == 0, () -> "still pending: " + ecl.pendingCount());
+            ValueStats s = direct.read("dweb", "5s").currentValues().get("latency_ms");
+            assertEquals(3, s.count());
+            assertEquals(0, new BigDecimal("12").compareTo(s.sum()));
+            assertEquals(6.0, s.max());
+        }
+    }
+
+    @Test
     void nanAndInfinityAreCountedAsInvalidOnly() {
         EventCountLogger ecl = logger();
         EventGroup web = ecl.group("web");
