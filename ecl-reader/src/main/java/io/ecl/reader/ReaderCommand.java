@@ -452,6 +452,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
         if (sections != Formats.Sections.CURRENT) {
             textCounts(out, r, false);
             textCounts(out, r.counts.lastUniques()); // after the counts: a group without uniques prints what it always did
+            textValues(out, r.counts.lastValues());
         }
         if (sections == Formats.Sections.BOTH) {
             out.append("Current:\n");
@@ -459,7 +460,14 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
         if (sections != Formats.Sections.LAST) {
             textCounts(out, r, true);
             textCounts(out, r.counts.currentUniques());
+            textValues(out, r.counts.currentValues());
         }
+    }
+
+    private static void textValues(PrintWriter out, java.util.Map<String, io.ecl.core.ValueStats> values) {
+        StringBuilder b = new StringBuilder();
+        Formats.textValues(b, values);
+        out.append(b);
     }
 
     private static void textCounts(PrintWriter out, java.util.Map<String, Long> counts) {
