@@ -48,8 +48,11 @@ class DistributionIT {
     /** The systemd units: config/NAME in the tarball, /lib/systemd/system/NAME in the .deb. */
     private static final List<String> UNITS = List.of("ecl-master.service", "ecl-reader-serve.service");
 
-    /** The tools shipped; bin/ecl-soak is not (its jar is not in the distribution). */
-    private static final List<String> TOOL_LINKS = List.of("ecl-master", "ecl-reader", "ecl-log-event", "ecl-demo");
+    /** The tools shipped; bin/ecl-soak and bin/ecl-demo are not (their jars are not in the distribution). */
+    private static final List<String> TOOL_LINKS = List.of("ecl-master", "ecl-reader", "ecl-log-event");
+
+    /** Never shipped: the demo, and the embedded Redis server (12 MB of binaries) only it and the tests use. */
+    private static final List<String> NOT_SHIPPED = List.of("embedded-redis", "ecl-demo", "ecl-soak");
 
     private static Path unpacked;
 
@@ -96,8 +99,10 @@ class DistributionIT {
             assertEquals("ecl-tool", Files.readSymbolicLink(p).toString(), "bin/" + link + " target");
             assertExecutable(p);
         }
-        assertFalse(Files.exists(unpacked.resolve("bin/ecl-soak"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
-                "bin/ecl-soak is shipped, but its jar is not");
+        for (String absent : List.of("ecl-soak", "ecl-demo")) {
+            assertFalse(Files.exists(unpacked.resolve("bin").resolve(absent), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                    "bin/" + absent + " is shipped, but its jar is not");
+        }
         for (String f : List.of("config/ecl.example.yml", "config/ecl-master.service", "config/ecl-reader-serve.service",
                 "config/logback.xml", "README.md", "docs/install-and-operate.md")) {
             assertTrue(Files.isRegularFile(unpacked.resolve(f)), f + " missing");
@@ -144,6 +149,23 @@ class DistributionIT {
             assertEquals(null, previous, "two versions of " + artifact + ": " + previous + " and " + dep);
         }
         assertTrue(deps.contains("ecl-core-" + VERSION + ".jar"), "ecl-core missing from lib/lib: " + deps);
+    }
+
+    @Test
+    void tarballShipsNeitherTheDemoNorEmbeddedRedis() throws Exception {
+        List<String> entries = lines(run(WORK, List.of("tar", "-tzf", TARBALL.toString()), 0));
+        for (String entry : entries) {
+            for (String name : NOT_SHIPPED) {
+                assertFalse(entry.contains(name), "the tarball ships " + entry);
+            }
+        }
+        Path lib = unpacked.resolve("lib");
+        for (String jar : List.of("ecl-master.jar", "ecl-reader.jar")) {
+            String classPath = manifest(lib.resolve(jar)).getValue(Attributes.Name.CLASS_PATH);
+            for (String name : NOT_SHIPPED) {
+                assertFalse(classPath.contains(name), jar + "'s runtime class path names " + name + ": " + classPath);
+            }
+        }
     }
 
     @Test
@@ -338,6 +360,12 @@ class DistributionIT {
         assertFileMode(entries, "/usr/share/doc/ecl/README.md", "-rw-r--r--");
         assertFileMode(entries, "/usr/share/doc/ecl/docs/install-and-operate.md", "-rw-r--r--");
         assertFileMode(entries, "/usr/share/doc/ecl/copyright", "-rw-r--r--");
+
+        for (String entry : entries.keySet()) {
+            for (String name : NOT_SHIPPED) {
+                assertFalse(entry.contains(name), "the .deb ships " + entry);
+            }
+        }
 
         // The .deb's lib is the tarball's lib: the same jars, nothing more.
         Set<String> debLib = entries.keySet().stream()

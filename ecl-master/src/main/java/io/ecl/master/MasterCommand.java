@@ -2,13 +2,14 @@ package io.ecl.master;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import io.ecl.cli.CliLogConfigurator;
 import io.ecl.cli.ConfigLocation;
+import io.ecl.cli.StopSignals;
 import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
 import io.ecl.core.EclConfig;
 import io.ecl.core.RedisConfig;
 import io.ecl.core.Rotator;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ecl-master [CONFIG] [-v] [--embedded-redis]}: the daemon that rotates {@code cur} into
+ * {@code ecl-master [CONFIG] [-v]}: the daemon that rotates {@code cur} into
  * {@code last} at every interval boundary, a drop-in for the Python {@code ecl_master}.
  * {@code ecl-master --check [CONFIG]} only validates the config, like {@code nginx -t}.
  * Without CONFIG the file is {@code $ECL_CONFIG}, else {@value #DEFAULT_CONFIG}.
@@ -61,10 +62,17 @@ public final class MasterCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Log every rotation, with how late it ran; stack traces on errors.")
     boolean verbose;
 
-    @Option(names = "--embedded-redis", description = {
-        "If nothing answers at the config's Redis port, start an embedded Redis on 127.0.0.1 at that port "
-                + "(in memory only, stopped with the master), to try ecl without installing Redis."})
+    /**
+     * Removed: a production daemon carries no Redis server (and its 12 MB of binaries). Hidden, and
+     * kept only to answer an old command line with a pointer instead of picocli's "Unknown option".
+     */
+    @Option(names = "--embedded-redis", hidden = true)
     boolean embeddedRedis;
+
+    /** What an old {@code ecl-master --embedded-redis} prints, on stderr, before exiting with status 2. */
+    static final String EMBEDDED_REDIS_REMOVED = "ERROR: --embedded-redis was removed from ecl-master: "
+            + "to try ecl without installing Redis, run bin/ecl-demo in a build of the source tree "
+            + "(mvn -q -DskipTests package && bin/ecl-demo); else install redis-server";
 
     @Spec
     CommandSpec spec;
@@ -76,12 +84,11 @@ public final class MasterCommand implements Callable<Integer> {
     private boolean stopRequested;
     /** A config reloaded before the loop existed, handed to it when it starts. */
     private EclConfig earlyReload;
-    /** The Redis of the config file (and ECL_REDIS_URL) at start, to notice a reload changing it. */
+    /** The Redis of the config file (and ECL_REDIS_URL) at start, which the loop talks to until a restart. */
     private volatile RedisConfig startRedis;
-    /** The Redis the loop talks to (differs from {@link #startRedis} with --embedded-redis). */
-    private volatile RedisConfig runningRedis;
 
     public static void main(String[] args) {
+        CliLogConfigurator.daemon(MasterLoop.STATUS_LOGGER);
         System.exit(run(args));
     }
 
@@ -94,6 +101,11 @@ public final class MasterCommand implements Callable<Integer> {
     @SuppressWarnings("try") // the signal handlers are the resource; the body never names them
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
+        if (embeddedRedis) {
+            err.println(EMBEDDED_REDIS_REMOVED);
+            err.flush();
+            return 2;
+        }
         ConfigLocation location = location();
         Path path = location.path(config);
         EclConfig cfg;
@@ -115,12 +127,11 @@ public final class MasterCommand implements Callable<Integer> {
             MasterLoop.STATUS.warn(warning);
         }
         startRedis = cfg.redis();
-        runningRedis = cfg.redis();
 
-        // Installed before anything slow (an embedded Redis, the first connection): a SIGTERM from then on is
+        // Installed before anything slow (the first connection): a SIGTERM from then on is
         // a clean stop with status 0, a SIGHUP a reload.
         try (StopSignals signals = StopSignals.install(this::stop, () -> reload(path))) {
-            return serve(path, cfg, err);
+            return serve(path, cfg);
         }
     }
 
@@ -179,9 +190,9 @@ public final class MasterCommand implements Callable<Integer> {
             }
             if (!cfg.redis().equals(startRedis)) {
                 MasterLoop.STATUS.warn("reload: the Redis settings changed to {}; ecl-master keeps using {} until "
-                        + "it is restarted", cfg.redis(), runningRedis);
+                        + "it is restarted", cfg.redis(), startRedis);
             }
-            cfg = cfg.withRedis(runningRedis);
+            cfg = cfg.withRedis(startRedis);
             synchronized (this) {
                 if (loop != null) {
                     loop.reload(cfg);
@@ -194,55 +205,26 @@ public final class MasterCommand implements Callable<Integer> {
         }
     }
 
-    private int serve(Path path, EclConfig cfg, PrintWriter err) {
-        LocalRedis local = null;
-        if (embeddedRedis) {
-            RedisConfig r = cfg.redis();
-            if (LocalRedis.answers(r.host(), r.port(), 500)) {
-                MasterLoop.STATUS.info("--embedded-redis: Redis already answers at {}; using it", r.address());
-            } else {
-                try {
-                    local = LocalRedis.start(r.port());
-                } catch (IOException | RuntimeException e) {
-                    err.println("ERROR: cannot start an embedded Redis on " + LocalRedis.HOST + ":" + r.port() + ": "
-                            + e.getMessage());
-                    if (verbose) {
-                        e.printStackTrace(err);
-                    }
-                    err.flush();
-                    return 1;
+    private int serve(Path path, EclConfig cfg) {
+        MasterLoop.STATUS.info("ecl-master {}: config {}, groups {}, Redis {}", VersionProvider.version(), path,
+                describeGroups(cfg), cfg.redis());
+        Clock clock = Clock.systemUTC();
+        try (Rotator rotator = Rotator.connect(cfg.redis())) {
+            MasterLoop loop = new MasterLoop(cfg, rotator, clock, MasterLoop.Sleeper.of(clock)).verbose(verbose);
+            synchronized (this) {
+                this.loop = loop;
+                if (stopRequested) {
+                    loop.stop();
                 }
-                cfg = cfg.withRedis(local.config(r));
-                runningRedis = cfg.redis();
-                MasterLoop.STATUS.info("started an embedded Redis at {} (in memory: its counters are lost when "
-                        + "ecl-master stops)", cfg.redis().address());
-            }
-        }
-        try {
-            MasterLoop.STATUS.info("ecl-master {}: config {}, groups {}, Redis {}", VersionProvider.version(), path,
-                    describeGroups(cfg), cfg.redis());
-            Clock clock = Clock.systemUTC();
-            try (Rotator rotator = Rotator.connect(cfg.redis())) {
-                MasterLoop loop = new MasterLoop(cfg, rotator, clock, MasterLoop.Sleeper.of(clock)).verbose(verbose);
-                synchronized (this) {
-                    this.loop = loop;
-                    if (stopRequested) {
-                        loop.stop();
-                    }
-                    if (earlyReload != null) {
-                        loop.reload(earlyReload);
-                        earlyReload = null;
-                    }
+                if (earlyReload != null) {
+                    loop.reload(earlyReload);
+                    earlyReload = null;
                 }
-                loop.run();
             }
-            MasterLoop.STATUS.info("ecl-master stopped");
-            return 0;
-        } finally {
-            if (local != null) {
-                local.close();
-            }
+            loop.run();
         }
+        MasterLoop.STATUS.info("ecl-master stopped");
+        return 0;
     }
 
     private synchronized void stop() {

@@ -54,7 +54,7 @@ class MasterCommandTest {
     void helpExitsZero() {
         assertEquals(0, run("--help"));
         assertTrue(out.toString().startsWith("Usage: ecl-master "), out::toString);
-        assertTrue(out.toString().contains("--embedded-redis"));
+        assertFalse(out.toString().contains("--embedded-redis"), out::toString);
     }
 
     @Test
@@ -307,43 +307,14 @@ class MasterCommandTest {
     }
 
     @Test
-    void embeddedRedisOptionStartsAServerWhenNoneAnswersAndStopsIt() throws Exception {
-        int port = EmbeddedRedis.freePort();
-        Path cfg = configFor(port);
-        try (ChildProcess master = ChildProcess.start(dir, MasterCommand.class, Map.of(), cfg.toString(), "--embedded-redis");
-                RedisClient r = RedisClient.create("127.0.0.1", port)) {
-            master.awaitLine(l -> l.contains("started an embedded Redis at 127.0.0.1:" + port), 15_000);
-            master.await(() -> {
-                try {
-                    return r.exists("grp:5s:cur:@ts");
-                } catch (RuntimeException notYet) {
-                    return false;
-                }
-            }, 15_000, "the master did not rotate in its embedded Redis");
+    void embeddedRedisOptionIsGoneAndPointsToTheDemo() throws IOException {
+        Path cfg = configFor(redis.port());
 
-            assertEquals(0, master.terminate());
-            assertFalse(LocalRedis.answers("127.0.0.1", port, 200), "the embedded Redis was stopped");
-        }
-    }
+        assertEquals(2, run(cfg.toString(), "--embedded-redis"));
 
-    @Test
-    void embeddedRedisKeepsTheConfigsKeyMode() throws Exception {
-        int port = EmbeddedRedis.freePort();
-        Path cfg = config("redis:\n  host: 127.0.0.1\n  port: " + port + "\n  key_mode: hashtag\n"
-                + "groups:\n  grp:\n    events: [a]\n    intervals: ['5s']\n");
-        try (ChildProcess master = ChildProcess.start(dir, MasterCommand.class, Map.of(), cfg.toString(), "--embedded-redis");
-                RedisClient r = RedisClient.create("127.0.0.1", port)) {
-            master.awaitLine(l -> l.contains("started an embedded Redis at 127.0.0.1:" + port), 15_000);
-            master.await(() -> {
-                try {
-                    return r.exists("{grp}:5s:cur:@ts");
-                } catch (RuntimeException notYet) {
-                    return false;
-                }
-            }, 15_000, "the master did not rotate the hash-tagged keys the config's loggers write");
-
-            assertFalse(r.exists("grp:5s:cur:@ts"), "the master rotated the key_mode python keys");
-            assertEquals(0, master.terminate());
-        }
+        assertEquals(List.of("ERROR: --embedded-redis was removed from ecl-master: to try ecl without installing "
+                + "Redis, run bin/ecl-demo in a build of the source tree (mvn -q -DskipTests package && bin/ecl-demo); "
+                + "else install redis-server"), lines(err));
+        assertEquals("", out.toString());
     }
 }

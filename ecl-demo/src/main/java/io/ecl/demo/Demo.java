@@ -1,5 +1,7 @@
-package io.ecl.master;
+package io.ecl.demo;
 
+import io.ecl.cli.CliLogConfigurator;
+import io.ecl.cli.StopSignals;
 import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
 import io.ecl.core.CounterReader;
@@ -13,6 +15,7 @@ import io.ecl.core.RedisConfig;
 import io.ecl.core.RedisUnavailableException;
 import io.ecl.core.Rotator;
 import io.ecl.core.TsCodec;
+import io.ecl.master.MasterLoop;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -74,6 +77,7 @@ public final class Demo implements Callable<Integer> {
     private volatile MasterLoop loop;
 
     public static void main(String[] args) {
+        CliLogConfigurator.daemon(MasterLoop.STATUS_LOGGER);
         System.exit(new CommandLine(new Demo()).execute(args));
     }
 
