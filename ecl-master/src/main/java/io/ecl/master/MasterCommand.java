@@ -2,6 +2,7 @@ package io.ecl.master;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import io.ecl.cli.Cli;
 import io.ecl.cli.CliLogConfigurator;
 import io.ecl.cli.ConfigLocation;
 import io.ecl.cli.StopSignals;
@@ -11,6 +12,7 @@ import io.ecl.core.EclConfig;
 import io.ecl.core.RedisConfig;
 import io.ecl.core.Rotator;
 import java.io.PrintWriter;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -87,9 +89,52 @@ public final class MasterCommand implements Callable<Integer> {
     /** The Redis of the config file (and ECL_REDIS_URL) at start, which the loop talks to until a restart. */
     private volatile RedisConfig startRedis;
 
+    /**
+     * Runs the daemon, or the config check, and exits with its status. {@code --check [CONFIG]}, a
+     * command line of install scripts and {@code ExecReload}, skips picocli (see {@link #parseCheck}),
+     * whose start-up (its model read by reflection, a proxy class per annotation) cost more than
+     * the check itself.
+     */
     public static void main(String[] args) {
         CliLogConfigurator.daemon(MasterLoop.STATUS_LOGGER);
-        System.exit(run(args));
+        MasterCommand check = parseCheck(args);
+        System.exit(check != null ? Cli.runParsed(check::check) : run(args));
+    }
+
+    /**
+     * The command when {@code args} is {@code --check}, at most one CONFIG that cannot be taken for
+     * an option, and {@code -v}/{@code --verbose}, each at most once, in any order; else null, and
+     * picocli parses the line, so its messages and exit codes stay the only ones.
+     */
+    static MasterCommand parseCheck(String[] args) {
+        MasterCommand c = new MasterCommand();
+        for (String a : args) {
+            switch (a) {
+                case "--check":
+                    if (c.check) {
+                        return null;
+                    }
+                    c.check = true;
+                    break;
+                case "-v":
+                case "--verbose":
+                    if (c.verbose) {
+                        return null;
+                    }
+                    c.verbose = true;
+                    break;
+                default:
+                    if (c.config != null || a.isEmpty() || a.startsWith("-") || a.startsWith("@")) {
+                        return null;
+                    }
+                    try {
+                        c.config = Path.of(a);
+                    } catch (InvalidPathException e) {
+                        return null;
+                    }
+            }
+        }
+        return c.check ? c : null;
     }
 
     /** Runs the command as {@code main} does, returning the exit status. */
@@ -106,21 +151,13 @@ public final class MasterCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
-        ConfigLocation location = location();
-        Path path = location.path(config);
-        EclConfig cfg;
-        try {
-            cfg = location.load(config);
-        } catch (ConfigException e) {
-            err.println("ERROR: " + e.getMessage());
-            if (verbose) {
-                e.printStackTrace(err);
-            }
-            err.flush();
-            return 1;
-        }
         if (check) {
-            return check(path, cfg, err);
+            return check(spec.commandLine().getOut(), err);
+        }
+        Path path = configPath();
+        EclConfig cfg = load(err);
+        if (cfg == null) {
+            return 1;
         }
         configureLogging(verbose);
         for (String warning : cfg.warnings()) {
@@ -144,12 +181,31 @@ public final class MasterCommand implements Callable<Integer> {
         return new ConfigLocation(env, ConfigLocation.DEFAULT_CONFIG);
     }
 
+    /** The config, or null after its one ERROR line on {@code err}. */
+    private EclConfig load(PrintWriter err) {
+        try {
+            return location().load(config);
+        } catch (ConfigException e) {
+            err.println("ERROR: " + e.getMessage());
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return null;
+        }
+    }
+
     /**
      * --check: warnings on stderr, a summary and the verdict on stdout. Never shows a password.
      * Any warning fails the check: it gates {@code systemctl reload}, and a warning such as a
      * misspelled {@code prot:} means the config does not do what its author believes.
      */
-    private int check(Path path, EclConfig cfg, PrintWriter err) {
+    int check(PrintWriter out, PrintWriter err) {
+        Path path = configPath();
+        EclConfig cfg = load(err);
+        if (cfg == null) {
+            return 1;
+        }
         for (String warning : cfg.warnings()) {
             err.println("WARNING: " + warning);
         }
@@ -161,7 +217,6 @@ public final class MasterCommand implements Callable<Integer> {
             return 1;
         }
         err.flush();
-        PrintWriter out = spec.commandLine().getOut();
         int intervals = cfg.groups().stream().mapToInt(g -> g.intervals().size()).sum();
         out.println("ecl-master: " + cfg.groups().size() + (cfg.groups().size() == 1 ? " group, " : " groups, ")
                 + intervals + (intervals == 1 ? " interval" : " intervals")

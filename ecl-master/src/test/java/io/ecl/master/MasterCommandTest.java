@@ -173,6 +173,43 @@ class MasterCommandTest {
     }
 
     @Test
+    void checkCommandLinesSkipPicocliAndEverythingElseDoesNot() {
+        MasterCommand c = MasterCommand.parseCheck(new String[] {"-v", "cfg.yml", "--check"});
+        assertTrue(c != null && c.check && c.verbose, "cfg.yml --check -v");
+        assertEquals(Path.of("cfg.yml"), c.config);
+        assertEquals(null, MasterCommand.parseCheck(new String[] {"--check"}).config);
+        for (String[] other : new String[][] {{}, {"cfg.yml"}, {"--check", "a.yml", "b.yml"}, {"--check", "--check"},
+                {"--check", "--help"}, {"--check", "--version"}, {"--che", "cfg.yml"}, {"--check", "@args"},
+                {"--check", "--embedded-redis"}, {"--check", "-v", "--verbose"}, {"--check", ""}}) {
+            assertEquals(null, MasterCommand.parseCheck(other), String.join(" ", other));
+        }
+    }
+
+    @Test
+    void checkWithoutPicocliPrintsWhatPicocliDoes() throws IOException {
+        String[] configs = {"groups:\n  grp:\n    events: [a]\n    intervals: ['5s', '1m']\n",
+            "redis:\n  host: 127.0.0.1\n  prot: 6391\ngroups:\n  grp:\n    events: [a]\n    intervals: ['5s']\n",
+            "groups:\n  grp:\n    events: []\n    intervals: ['5x']\n"};
+        for (String yaml : configs) {
+            Path cfg = config(yaml);
+            out.getBuffer().setLength(0);
+            err.getBuffer().setLength(0);
+            int viaPicocli = run("--check", cfg.toString());
+            String picocliOut = out.toString();
+            String picocliErr = err.toString();
+            StringWriter fastOut = new StringWriter();
+            StringWriter fastErr = new StringWriter();
+
+            int fast = MasterCommand.parseCheck(new String[] {"--check", cfg.toString()})
+                    .check(new PrintWriter(fastOut, true), new PrintWriter(fastErr, true));
+
+            assertEquals(viaPicocli, fast, yaml);
+            assertEquals(picocliOut, fastOut.toString(), yaml);
+            assertEquals(picocliErr, fastErr.toString(), yaml);
+        }
+    }
+
+    @Test
     void checkOfABadConfigExitsOneWithOneErrorLine() throws IOException {
         Path cfg = config("groups:\n  grp:\n    events: []\n    intervals: ['5x']\n");
 
