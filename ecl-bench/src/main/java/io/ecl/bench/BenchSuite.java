@@ -471,12 +471,65 @@ public final class BenchSuite {
         if (lines != 10) {
             r.note("ecl-reader's output was not 10 'event:count' lines: " + printed.trim().replace('\n', ' '));
         }
+        startUp(pf, config, runs);
         List<String> readerBig = List.of(root.resolve("bin/ecl-reader").toString(), config.toString(), "-g", "big", "-i", "5s");
         int bigRuns = quick ? 3 : 5;
         ProcessFigures.Timing b = pf.interleaved(bigRuns, List.of(readerBig))[0];
         table.add(new Table.Row("bin/ecl-reader, 10,000 auto-declared events, start to exit", "— (Python: 954 ms)"))
                 .value("median " + Table.num(b.median()) + " ms").baseline("—")
                 .note("Information: " + bigRuns + " runs, " + Table.num(b.min()) + "–" + Table.num(b.max()) + " ms.");
+    }
+
+    /**
+     * The other short-lived tools from their first run after {@code mvn package}, whose
+     * cds-archives step made their class-data-sharing archives (a run with the archive in place:
+     * no run changes it), each beside Hello; then the reader's first run after a JDK change, when
+     * the launcher runs without an archive and remakes it in the background.
+     */
+    private void startUp(ProcessFigures pf, Path config, int runs) throws Exception {
+        List<String> hello = List.of(pf.java(), "-cp", pf.helloDir().toString(), "Hello");
+        String[][] tools = {
+            {"bin/ecl-log-event, one event, start to exit", "ecl-log-event", "ecl-reader", "-c", config.toString(), "cold", "e1"},
+            {"bin/ecl-master --check, start to exit", "ecl-master", "ecl-master", "--check", config.toString()}};
+        for (String[] t : tools) {
+            String figure = t[0] + " (first run after mvn package)";
+            String why = ProcessFigures.missing(root, t[1], t[2]);
+            if (why != null) {
+                table.add(new Table.Row(figure, "≤ 1.5× its wall time")).value(why).verdict(Table.Verdict.SKIPPED);
+                continue;
+            }
+            List<String> command = new ArrayList<>();
+            command.add(root.resolve("bin").resolve(t[1]).toString());
+            command.addAll(List.of(t).subList(3, t.length));
+            ProcessFigures.Timing[] timing = pf.interleaved(runs, List.of(hello, command));
+            double ratio = timing[1].median() / timing[0].median();
+            table.add(new Table.Row(figure, "≤ 1.5× its wall time"))
+                    .value("median " + Table.num(timing[1].median()) + " ms")
+                    .baseline("`java -cp DIR Hello`: median " + Table.num(timing[0].median()) + " ms")
+                    .ratio(ratio).verdict(ratio <= 1.5)
+                    .note(String.format(Locale.ROOT, "%d runs of each, interleaved; %s %s–%s ms, Hello %s–%s ms;"
+                            + " the archive the build made (%s.jsa beside the jar) in place, as after mvn package.",
+                            runs, t[1], Table.num(timing[1].min()), Table.num(timing[1].max()),
+                            Table.num(timing[0].min()), Table.num(timing[0].max()), t[1]));
+        }
+        String figure = "bin/ecl-reader, group of 10 events, first run after a JDK change";
+        Path jvm = root.resolve("ecl-reader/target/ecl-reader.jsa.jvm");
+        if (!Files.isRegularFile(jvm)) {
+            table.add(new Table.Row(figure, "—")).value("no archive: " + root.relativize(jvm) + " not found")
+                    .verdict(Table.Verdict.SKIPPED);
+            return;
+        }
+        List<String> reader = List.of(root.resolve("bin/ecl-reader").toString(), config.toString(), "-g", "cold", "-i", "5m");
+        int samples = quick ? 3 : 5;
+        ProcessFigures.Timing[] t = pf.afterJdkChange(samples, hello, reader, jvm);
+        table.add(new Table.Row(figure, "— (information)"))
+                .value("median " + Table.num(t[1].median()) + " ms")
+                .baseline("`java -cp DIR Hello`: median " + Table.num(t[0].median()) + " ms")
+                .ratio(t[1].median() / t[0].median())
+                .note(String.format(Locale.ROOT, "%d samples: before each, the archive's record of its JDK is set to"
+                        + " another JDK, as after an upgrade; the run goes without an archive and remakes it in the"
+                        + " background (the next run has it again: waited for between samples). ecl-reader %s–%s ms.",
+                        samples, Table.num(t[1].min()), Table.num(t[1].max())));
     }
 
     private void master(ProcessFigures pf) throws Exception {

@@ -31,11 +31,17 @@ import java.util.Locale;
  * format at run time, and this is cheaper to set up than filtered appenders.
  */
 public class CliLogLayout extends LayoutBase<ILoggingEvent> {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+    /**
+     * The daemon style's timestamps, in a class of their own: the tools (tool style) then never load
+     * java.time's formatting and time-zone rules, which would cost a short-lived tool's start-up.
+     */
+    private static final class Timestamps {
+        static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+        static final ZoneId ZONE = ZoneId.systemDefault();
+    }
 
     private CliLogConfigurator.Style style = CliLogConfigurator.Style.TOOL;
     private Boolean journal;
-    private final ZoneId zone = ZoneId.systemDefault();
 
     /** {@code tool} or {@code daemon} (any case), from a Logback file. */
     public void setStyle(String style) {
@@ -63,7 +69,7 @@ public class CliLogLayout extends LayoutBase<ILoggingEvent> {
 
     @Override
     public void start() {
-        if (journal == null) {
+        if (journal == null && style == CliLogConfigurator.Style.DAEMON) {
             String stream = System.getenv("JOURNAL_STREAM");
             journal = stream != null && !stream.isEmpty();
         }
@@ -95,7 +101,7 @@ public class CliLogLayout extends LayoutBase<ILoggingEvent> {
             b.append(prefix);
         } else {
             prefix = "";
-            TIME.formatTo(Instant.ofEpochMilli(event.getTimeStamp()).atZone(zone), b);
+            Timestamps.TIME.formatTo(Instant.ofEpochMilli(event.getTimeStamp()).atZone(Timestamps.ZONE), b);
             b.append(' ');
             String level = event.getLevel().toString();
             b.append(level);

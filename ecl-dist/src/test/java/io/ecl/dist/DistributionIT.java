@@ -319,6 +319,10 @@ class DistributionIT {
         run(WORK, List.of("dpkg-deb", "-e", DEB.toString(), control.toString()), 0);
         String postinst = Files.readString(control.resolve("postinst"));
         assertTrue(postinst.contains("\n        /usr/share/ecl/bin/ecl-tool make-cds || true\n"), postinst);
+        // Again when a JDK is installed or upgraded: dpkg runs `postinst triggered` for files under /usr/lib/jvm.
+        assertEquals("interest-noawait /usr/lib/jvm", Files.readString(control.resolve("triggers")).strip());
+        assertTrue(postinst.matches("(?s).*\\n    triggered\\)\\n[^;]*/usr/share/ecl/bin/ecl-tool make-cds \\|\\| true\\n.*"),
+                postinst);
         String prerm = Files.readString(control.resolve("prerm"));
         assertTrue(prerm.contains("rm -f /usr/share/ecl/lib/*.jsa /usr/share/ecl/lib/*.jsa.jvm"), prerm);
     }
