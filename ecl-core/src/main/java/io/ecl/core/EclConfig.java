@@ -1,5 +1,6 @@
 package io.ecl.core;
 
+import io.ecl.core.internal.Keys;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -87,6 +88,20 @@ public final class EclConfig {
     /** The group called {@code name}, or null. */
     public GroupConfig group(String name) {
         return groups.get(name);
+    }
+
+    /**
+     * The group called {@code name}.
+     *
+     * @throws ConfigException "Group 'NAME' not found in configuration", the words of the Python
+     *     tools, which every ecl tool prints too
+     */
+    public GroupConfig requireGroup(String name) {
+        GroupConfig g = group(name);
+        if (g == null) {
+            throw new ConfigException("Group '" + ConfigException.printable(name) + "' not found in configuration");
+        }
+        return g;
     }
 
     /** Warnings found while reading (unknown keys and the like), one line each. */

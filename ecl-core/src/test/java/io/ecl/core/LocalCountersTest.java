@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
+import io.ecl.core.internal.RedisEventGroup;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
 import java.util.ArrayList;
@@ -185,11 +186,11 @@ class LocalCountersTest {
         java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong(-1);
         Thread[] reader = new Thread[1];
         // Between the push's two round trips (counts drained, not yet in Redis), a thread reads.
-        ecl.flusher.afterRead = () -> {
-            ecl.flusher.afterRead = null;
-            reader[0] = new Thread(() -> seen.set(limited.getCurrentCount("a", "1m")));
+        Fixtures.hooks(ecl).afterRead = () -> {
+            Fixtures.hooks(ecl).afterRead = null;
+            reader[0] = new Thread(() -> seen.set(limited.currentCount("a", "1m")));
             reader[0].start();
-            Fixtures.await(() -> ecl.flusher.lock.hasQueuedThread(reader[0]), () -> "the read did not wait for the push");
+            Fixtures.await(() -> ecl.flusherForTest().lock.hasQueuedThread(reader[0]), () -> "the read did not wait for the push");
         };
         assertTrue(ecl.flush());
         reader[0].join();
@@ -203,13 +204,13 @@ class LocalCountersTest {
         auto.log("x", 2);
         auto.log("y");
         auto.log("x");
-        assertEquals(Map.of("5s", 3L, "1m", 3L), auto.getCurrentCounts("x"));
+        assertEquals(Map.of("5s", 3L, "1m", 3L), auto.currentCountsOf("x"));
         assertTrue(ecl.flush());
 
         assertEquals("3", r().get("auto:5s:cur:x"));
         assertEquals("1", r().get("auto:1m:cur:y"));
         assertEquals(Set.of("x", "y"), r().smembers("auto:5s:cur:@reg"));
-        assertEquals(Map.of("x", 3L, "y", 1L), auto.getCounts("1m", true));
+        assertEquals(Map.of("x", 3L, "y", 1L), auto.currentCounts("1m"));
     }
 
     @Test

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ecl.core.internal.Keys;
+import io.ecl.core.ops.CounterReader;
+import io.ecl.core.ops.Rotator;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
 import java.util.List;
@@ -193,11 +196,11 @@ class PythonCompatTest {
         ecl.group("web").log("x");
         ecl.flush();
         reader.read("web", "5s");
-        ecl.group("web").getCounts("5s", true);
+        ecl.group("web").currentCounts("5s");
         try (Monitor monitor = new Monitor(redis.port())) {
             monitor.clientCommands(r);
             reader.read("web", "5s");
-            ecl.group("web").getCounts("5s", true);
+            ecl.group("web").currentCounts("5s");
             rotate("web", "5s", T0 + 5_000);
             assertEquals(List.of("evalsha", "evalsha", "evalsha"), monitor.clientCommands(r),
                     "one script call each, whatever the number of keys in Redis");

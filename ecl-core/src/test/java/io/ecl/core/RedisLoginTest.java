@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
+import io.ecl.core.ops.CounterReader;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +57,7 @@ class RedisLoginTest {
     void passwordFromTheConfigLogsIn() {
         try (EventCountLogger ecl = logger(config("  password: defaultpw\n"))) {
             ecl.group("g").log("a", 2);
-            assertEquals(2, ecl.group("g").getCurrentCount("a", "5s"));
+            assertEquals(2, ecl.group("g").currentCount("a", "5s"));
         }
         assertEquals("2", admin.get("g:5s:cur:a"));
     }
@@ -89,7 +90,7 @@ class RedisLoginTest {
     void wrongPasswordIsOneClearLineAndLogDoesNotThrow() {
         try (LogCapture log = new LogCapture();
                 EventCountLogger ecl = EventCountLogger.builder(config("  password: wrong\n"))
-                        .clock(new SteppedClock(T0 + 1_000)).shutdownHook(false)
+                        .clock(new SteppedClock(T0 + 1_000)).withoutShutdownHook()
                         .closeTimeout(Duration.ofMillis(100)).build()) {
             ecl.group("g").log("a");
             ecl.group("g").log("a");
@@ -103,7 +104,7 @@ class RedisLoginTest {
             assertFalse(warnings.get(0).contains("wrong"), "the password is not shown");
 
             RedisUnavailableException e = assertThrows(RedisUnavailableException.class,
-                    () -> ecl.group("g").getCounts("5s", true));
+                    () -> ecl.group("g").currentCounts("5s"));
             assertTrue(e.getMessage().contains("refused the login"), e.getMessage());
         }
     }

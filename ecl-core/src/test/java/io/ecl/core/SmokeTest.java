@@ -2,6 +2,7 @@ package io.ecl.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.ecl.core.ops.Rotator;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class SmokeTest {
                 + "  d:\n    events: [a, b]\n    intervals: ['5s', '1m']\n"
                 + "  l:\n    events: []\n    intervals: ['5s']\n    auto_declare_events: true\n    sync_interval: 1\n", "t.yml");
         SteppedClock clock = SteppedClock.atSeconds(1_000_000);
-        try (EventCountLogger ecl = EventCountLogger.builder(cfg).clock(clock).shutdownHook(false).build();
+        try (EventCountLogger ecl = EventCountLogger.builder(cfg).clock(clock).withoutShutdownHook().build();
                 Rotator rot = Rotator.connect(cfg.redis())) {
             for (GroupConfig g : cfg.groups()) {
                 rot.declare(g);
@@ -45,8 +46,8 @@ class SmokeTest {
             assertEquals("0", redis.client().get("d:5s:last:b"));
             assertEquals("0", redis.client().get("d:5s:cur:a"));
             assertEquals("3", redis.client().get("l:5s:last:x"));
-            assertEquals(5L, ecl.group("d").getLastCount("a", "5s"));
-            assertEquals(java.util.Map.of("x", 3L, "y", 1L), ecl.group("l").getCounts("5s", false));
+            assertEquals(5L, ecl.group("d").lastCount("a", "5s"));
+            assertEquals(java.util.Map.of("x", 3L, "y", 1L), ecl.group("l").lastCounts("5s"));
             assertEquals("1000005", redis.client().get("d:5s:cur:@ts"));
             assertEquals("1000000", redis.client().get("d:5s:last:@ts"));
         }

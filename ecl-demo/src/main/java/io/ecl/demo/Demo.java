@@ -4,7 +4,6 @@ import io.ecl.cli.CliLogConfigurator;
 import io.ecl.cli.StopSignals;
 import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
-import io.ecl.core.CounterReader;
 import io.ecl.core.EclConfig;
 import io.ecl.core.EventCountLogger;
 import io.ecl.core.EventGroup;
@@ -13,8 +12,9 @@ import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
 import io.ecl.core.RedisConfig;
 import io.ecl.core.RedisUnavailableException;
-import io.ecl.core.Rotator;
-import io.ecl.core.TsCodec;
+import io.ecl.core.ops.CounterReader;
+import io.ecl.core.ops.Rotator;
+import io.ecl.core.ops.Seconds;
 import io.ecl.master.MasterLoop;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,11 +33,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code ecl-demo}: ecl at work in one process, with nothing to install. Random events are logged
@@ -134,7 +134,7 @@ public final class Demo implements Callable<Integer> {
         long end = duration.isZero() ? Long.MAX_VALUE : clock.millis() + duration.toMillis();
         List<Thread> threads = new ArrayList<>();
         try (Rotator rotator = Rotator.connect(cfg.redis());
-                EventCountLogger ecl = EventCountLogger.builder(cfg).shutdownHook(false)
+                EventCountLogger ecl = EventCountLogger.builder(cfg).withoutShutdownHook()
                         .closeTimeout(Duration.ofSeconds(2)).build();
                 CounterReader reader = CounterReader.connect(cfg)) {
             MasterLoop master = new MasterLoop(cfg, rotator, clock, MasterLoop.Sleeper.of(clock));
@@ -287,7 +287,7 @@ public final class Demo implements Callable<Integer> {
         }
 
         static String format(Duration d) {
-            return TsCodec.format(d.toMillis()) + " s";
+            return Seconds.format(d.toMillis()) + " s";
         }
     }
 }

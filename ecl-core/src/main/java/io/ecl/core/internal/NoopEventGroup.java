@@ -1,14 +1,16 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
+import io.ecl.core.EventCountLogger;
+import io.ecl.core.EventGroup;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /** What {@link EventCountLogger#group} returns for a name the config does not define: it counts nothing. */
-final class NoopEventGroup implements EventGroup {
+public final class NoopEventGroup implements EventGroup {
     private final String name;
 
-    NoopEventGroup(String name) {
+    public NoopEventGroup(String name) {
         this.name = name;
     }
 
@@ -22,26 +24,35 @@ final class NoopEventGroup implements EventGroup {
     }
 
     @Override
+    public void logUnique(String name, String value) {
+    }
+
+    @Override
     public void declareEvent(String event) {
     }
 
     @Override
-    public Map<String, Long> getCurrentCounts(String event) {
+    public Map<String, Long> currentCountsOf(String event) {
         return Map.of();
     }
 
     @Override
-    public long getCurrentCount(String event, String interval) {
+    public long currentCount(String event, String interval) {
         return 0;
     }
 
     @Override
-    public long getLastCount(String event, String interval) {
+    public long lastCount(String event, String interval) {
         return 0;
     }
 
     @Override
-    public SortedMap<String, Long> getCounts(String interval, boolean current) {
+    public SortedMap<String, Long> currentCounts(String interval) {
+        return new TreeMap<>();
+    }
+
+    @Override
+    public SortedMap<String, Long> lastCounts(String interval) {
         return new TreeMap<>();
     }
 

@@ -1,14 +1,10 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
+import io.ecl.core.Interval;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
@@ -17,299 +13,26 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 
 /**
- * The background thread of one {@link EventCountLogger}: switches epochs at interval boundaries,
- * drains local counters every {@code sync_interval} (or early on {@code sync_limit}), and sends
- * everything due in one pipelined round trip. While Redis is down it retries with backoff
- * (100 ms doubling to 5 s). All state it touches is guarded by {@link #lock}, which
- * {@link EventCountLogger#flush()} and {@code close()} take too; {@code log()} never takes it.
+ * Sends what the groups have drained: declarations, then every pending chunk, on a standalone or
+ * Sentinel-managed Redis as MULTI/EXEC transactions, on a cluster as one pipeline of log.lua calls,
+ * and settles each chunk from its reply (acknowledged, held until a master opens its interval, or
+ * kept for the next send). First it lets {@link InDoubtResolver} settle direct-mode calls whose
+ * outcome is unknown. Called by the {@link Flusher} with its lock held.
  */
-final class Flusher {
-    private static final Logger LOG = LoggerFactory.getLogger(EventCountLogger.class);
-    private static final long MIN_BACKOFF_MS = 100;
-    private static final long MAX_BACKOFF_MS = 5_000;
-    /** Longest park, so a stepped wall clock is noticed within a second. */
-    private static final long MAX_PARK_MS = 1_000;
-
-    final ReentrantLock lock = new ReentrantLock();
-    private final EventCountLogger owner;
+public final class Sender {
+    private final LoggerContext ctx;
     private final List<RedisEventGroup> groups;
-    /** {group, counter, System.nanoTime() after which no thread can still be adding to it}. */
-    private final List<Object[]> retired = new ArrayList<>();
-    /**
-     * A retired counter is drained for this long: a thread that looked it up just before it
-     * was replaced adds to it within nanoseconds, unless descheduled (GC pause, overloaded host).
-     */
-    private static final long RETIRED_GRACE_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private final SendSchedule schedule;
+    private final InDoubtResolver inDoubt;
     private final String idPrefix;
     private final AtomicLong chunkSeq = new AtomicLong();
-    private volatile Thread thread;
-    private volatile boolean stopping;
-    private volatile boolean wakeRequested;
-    private long backoffMs = MIN_BACKOFF_MS;
-    /**
-     * System.nanoTime() of the next retry while Redis is down. Not the injected clock: a wall
-     * clock stepped back (or a test's frozen one) must not postpone the retries.
-     */
-    private long nextRetryNanos;
-    private long delivered;
-    /** Tests only: runs between the two round trips of a transaction (a rotation comes in between). */
-    volatile Runnable afterRead;
-    /** Tests only: runs once EXEC has answered, before the reply is used (may throw: the reply is lost). */
-    volatile Runnable afterExec;
 
-    Flusher(EventCountLogger owner, List<RedisEventGroup> groups, String idPrefix) {
-        this.owner = owner;
+    Sender(LoggerContext ctx, List<RedisEventGroup> groups, SendSchedule schedule, String idPrefix) {
+        this.ctx = ctx;
         this.groups = groups;
+        this.schedule = schedule;
+        this.inDoubt = new InDoubtResolver(ctx, groups, schedule);
         this.idPrefix = idPrefix;
-    }
-
-    /**
-     * Starts the thread. It holds this flusher only weakly between cycles (see {@link Runner}) and
-     * has no context class loader: a logger dropped without close() pins neither itself nor the
-     * class loader of whoever created it.
-     */
-    void start() {
-        Runner r = new Runner(this);
-        Thread t = new Thread(r, "ecl-flusher");
-        t.setDaemon(true);
-        t.setContextClassLoader(null);
-        r.thread = t;
-        runner = r;
-        thread = t;
-        t.start();
-    }
-
-    /** The thread's loop, kept apart from the flusher so that the logger stays collectable. */
-    Runner runner() {
-        return runner;
-    }
-
-    private Runner runner;
-
-    /** Asks the thread to run a cycle now; cheap enough for log()'s rare paths. */
-    void wake() {
-        if (!wakeRequested) {
-            wakeRequested = true;
-            Thread t = thread;
-            if (t != null) {
-                LockSupport.unpark(t);
-            }
-        }
-    }
-
-    /**
-     * The flusher thread's loop. It reaches its flusher through a weak reference, strongly only
-     * during a cycle: when the application drops a logger without closing it, the logger (and
-     * this flusher) can be collected, and the thread ends at its next wake-up (at most
-     * {@link #MAX_PARK_MS}); the logger's cleaner also stops it and closes the connection.
-     */
-    static final class Runner implements Runnable {
-        private final java.lang.ref.WeakReference<Flusher> flusher;
-        private volatile boolean stopped;
-        volatile Thread thread;
-
-        Runner(Flusher flusher) {
-            this.flusher = new java.lang.ref.WeakReference<>(flusher);
-        }
-
-        @Override
-        public void run() {
-            while (!stopped) {
-                Flusher f = flusher.get();
-                if (f == null) {
-                    return;
-                }
-                long wait = f.runCycle();
-                boolean woken = f.wakeRequested || f.stopping;
-                f = null; // not reachable from this thread while it parks
-                if (wait > 0 && !woken && !stopped) {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(wait, MAX_PARK_MS)));
-                }
-            }
-        }
-
-        /** Ends the loop (without waiting for it). */
-        void stop() {
-            stopped = true;
-            Thread t = thread;
-            if (t != null) {
-                LockSupport.unpark(t);
-            }
-        }
-    }
-
-    /** One cycle of the thread; returns how long to park, ms (0 or less: go on at once). */
-    private long runCycle() {
-        if (stopping) {
-            return 0;
-        }
-        lock.lock();
-        try {
-            wakeRequested = false;
-            cycle(false);
-            return nextWake() - owner.clock.millis();
-        } catch (Throwable e) {
-            // Never die, whatever it was (an OutOfMemoryError the application caused, a bug):
-            // a dead flusher would keep counts in memory forever without a word. A
-            // connection interrupted mid-reply was discarded by send().
-            try {
-                LOG.error("ecl flusher: unexpected error; retrying in 1 s", e);
-            } catch (Throwable alsoFailed) {
-                // nothing left to report with
-            }
-            return 1_000;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    void stop() {
-        stopping = true;
-        Runner r = runner;
-        if (r != null) {
-            r.stop();
-        }
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /**
-     * Takes what the local counters hold now and returns how many counts that was: called by
-     * close() after its last drain, these are counts logged by threads still running while the
-     * logger closed, which will never be sent. Lock held.
-     */
-    long takeLeftInCounters() {
-        long n = 0;
-        for (RedisEventGroup g : groups) {
-            n += g.takeLocalCounts();
-        }
-        return n;
-    }
-
-    /**
-     * Opens the first epoch of every group and schedules the first sync, sending nothing: the
-     * logger's constructor calls it, and creating a logger does no I/O.
-     */
-    void openEpochs() {
-        lock.lock();
-        try {
-            long now = owner.clock.millis();
-            for (RedisEventGroup g : groups) {
-                g.rollEpoch(now);
-                if (g.usesSyncInterval()) {
-                    g.nextSync = now + g.syncIntervalMillis();
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * One round: epochs, drains that are due (all when {@code force}), then a send attempt when
-     * something is waiting and no backoff is running (or {@code force}). Lock held.
-     * Returns true when nothing is left undelivered.
-     */
-    boolean cycle(boolean force) {
-        long now = owner.clock.millis();
-        for (RedisEventGroup g : groups) {
-            boolean rolled = g.rollEpoch(now);
-            boolean due = force || rolled || g.flushRequested || g.hasLocalCounts
-                    || (g.usesSyncInterval() && now >= g.nextSync);
-            if (due) {
-                g.drain();
-                if (g.usesSyncInterval()) {
-                    g.nextSync = now + g.syncIntervalMillis();
-                }
-            }
-        }
-        long nanos = System.nanoTime();
-        for (java.util.Iterator<Object[]> it = retired.iterator(); it.hasNext(); ) {
-            Object[] r = it.next();
-            ((RedisEventGroup) r[0]).drainRetired((RedisEventGroup.Counter) r[1]);
-            if (nanos - (Long) r[2] > 0) {
-                it.remove();
-            }
-        }
-        for (RedisEventGroup g : groups) {
-            g.sweepIdle(now);
-        }
-        if (!hasWork()) {
-            return true;
-        }
-        if (!force && owner.redisDown && System.nanoTime() - nextRetryNanos < 0) {
-            return false;
-        }
-        if (!force && onlyHeld() && System.nanoTime() - nextHoldPollNanos < 0) {
-            return false;
-        }
-        if (send()) {
-            return true;
-        }
-        // After an outage a send retries only the chunks frozen before it (same IDs, so never
-        // counted twice); what merged in memory meanwhile follows in a second round trip.
-        return !owner.redisDown && !anyHeld() && send();
-    }
-
-    /**
-     * True when every group with something to send has chunks held until a master opens their
-     * interval: nothing of it can go before they do (counts merged since wait behind them), so
-     * the next send waits for the poll.
-     */
-    private boolean onlyHeld() {
-        boolean any = false;
-        for (RedisEventGroup g : groups) {
-            if (!g.undeclared.isEmpty() || !g.inDoubt.isEmpty()) {
-                return false;
-            }
-            if (!g.pending.isEmpty()) {
-                if (!g.pending.anyHeld()) {
-                    return false;
-                }
-                any = true;
-            }
-        }
-        return any;
-    }
-
-    private boolean anyHeld() {
-        for (RedisEventGroup g : groups) {
-            if (g.pending.anyHeld()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean hasWork() {
-        for (RedisEventGroup g : groups) {
-            if (!g.pending.isEmpty() || !g.undeclared.isEmpty() || !g.inDoubt.isEmpty()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    long nextWake() {
-        long next = Long.MAX_VALUE;
-        for (RedisEventGroup g : groups) {
-            next = Math.min(next, g.nextBoundary);
-            if (g.usesSyncInterval() && !g.direct()) {
-                next = Math.min(next, g.nextSync);
-            }
-        }
-        if (hasWork()) {
-            long retryNanos = owner.redisDown ? nextRetryNanos : onlyHeld() ? nextHoldPollNanos : System.nanoTime();
-            long retryIn = Math.max(0, TimeUnit.NANOSECONDS.toMillis(retryNanos - System.nanoTime()));
-            next = Math.min(next, owner.clock.millis() + retryIn);
-        }
-        return next;
     }
 
     /**
@@ -318,9 +41,9 @@ final class Flusher {
      * on a cluster as one pipeline of log.lua calls (a transaction there would need a connection
      * per node, and Jedis' cluster pipeline offers none). Returns true when nothing is left.
      */
-    private boolean send() {
+    boolean send(boolean stopping) {
         try {
-            return sendAll();
+            return sendAll(stopping);
         } catch (RuntimeException | Error e) {
             // Not a Redis error: something failed in this process between writing commands and
             // reading every reply (an OutOfMemoryError while replies arrive, a bug). A connection
@@ -328,19 +51,19 @@ final class Flusher {
             // would get them (a marker read as applied, a cast failing): drop the whole client.
             // The chunks stay unacknowledged and go again with their IDs, so nothing is counted
             // twice.
-            owner.connection.discard();
+            ctx.connection().discard();
             throw e;
         }
     }
 
-    private boolean sendAll() {
-        if (!resolveInDoubt()) {
+    private boolean sendAll(boolean stopping) {
+        if (!inDoubt.resolve()) {
             return false;
         }
         refused = null;
         List<Pending.Chunk> chunks = new ArrayList<>();
         Pending.IdSource ids = () -> idPrefix + chunkSeq.incrementAndGet();
-        long now = owner.clock.millis();
+        long now = ctx.clock().millis();
         for (RedisEventGroup g : groups) {
             g.prepareSend(now, !stopping);
             chunks.addAll(g.pending.toSend(g, ids));
@@ -349,14 +72,14 @@ final class Flusher {
             c.held = false;
         }
         List<Declaration> declarations = declarations();
-        boolean sent = owner.connection.config.cluster()
+        boolean sent = ctx.connection().config.cluster()
                 ? sendByScript(chunks, declarations)
                 : sendByTransaction(chunks, declarations);
         if (!sent) {
             return false;
         }
         if (refused != null) {
-            failed(refused);
+            schedule.failed(refused);
             return false;
         }
         boolean allDone = true;
@@ -366,7 +89,7 @@ final class Flusher {
                 g.released();
             }
         }
-        recovered();
+        schedule.recovered();
         return allDone;
     }
 
@@ -392,7 +115,7 @@ final class Flusher {
         for (Declaration d : declarations) {
             String[] events = d.events.toArray(new String[0]);
             for (Interval i : d.group.config.intervals()) {
-                p.sadd(Keys.declared(owner.connection.config.keyMode(), d.group.name(), i), events);
+                p.sadd(Keys.declared(ctx.keyMode(), d.group.name(), i), events);
             }
         }
     }
@@ -416,14 +139,14 @@ final class Flusher {
      */
     private boolean sendByScript(List<Pending.Chunk> chunks, List<Declaration> declarations) {
         List<Response<Object>> replies = new ArrayList<>(chunks.size());
-        try (AbstractPipeline p = owner.connection.jedis().pipelined()) {
+        try (AbstractPipeline p = ctx.connection().jedis().pipelined()) {
             declareIn(p, declarations);
             for (Pending.Chunk c : chunks) {
                 replies.add(LuaScript.LOG.evalIn(p, c.group.tsKeys, c.args()));
             }
             p.sync();
         } catch (JedisException e) {
-            failed(e);
+            schedule.failed(e);
             return false;
         }
         declared(declarations);
@@ -432,13 +155,13 @@ final class Flusher {
             return true;
         }
         replies.clear();
-        try (AbstractPipeline p = owner.connection.jedis().pipelined()) {
+        try (AbstractPipeline p = ctx.connection().jedis().pipelined()) {
             for (Pending.Chunk c : noScript) {
                 replies.add(LuaScript.LOG.evalSourceIn(p, c.group.tsKeys, c.args()));
             }
             p.sync();
         } catch (JedisException e) {
-            failed(e);
+            schedule.failed(e);
             return false;
         }
         scriptReplies(noScript, replies);
@@ -464,7 +187,7 @@ final class Flusher {
                     refused = e;
                 } else {
                     c.group.pending.acknowledge(c);
-                    owner.reportDataError(c.group, e, c.total);
+                    ctx.health().reportDataError(c.group.name(), e, c.total);
                 }
                 continue;
             }
@@ -477,20 +200,15 @@ final class Flusher {
         return noScript;
     }
 
-    /** Every few ms while counts are held: a Python master rotates a few ms after the boundary. */
-    static final long HOLD_POLL_MS = 20;
-    /** System.nanoTime() of the next send of held chunks, when nothing else is to be sent. */
-    private long nextHoldPollNanos;
-
     /** A chunk whose interval is not open yet and that this writer must not rotate: kept, polled. */
     private void held(Pending.Chunk c) {
         c.held = true;
-        nextHoldPollNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOLD_POLL_MS);
+        schedule.held();
     }
 
     private void applied(Pending.Chunk c, long late) {
         c.group.pending.acknowledge(c);
-        delivered += c.total;
+        schedule.delivered(c.total);
         if (late > 0) {
             c.group.warnLate(late);
         }
@@ -503,7 +221,7 @@ final class Flusher {
      * EXEC without serving other clients, about 0.3 µs per increment: 30,000 (10 chunks of 1,000
      * events × 3 intervals) hold it for about 10 ms.
      */
-    static final int TX_MAX_INCREMENTS = 30_000;
+    public static final int TX_MAX_INCREMENTS = 30_000;
     /** Transactions aborted by a rotation before the chunks go the script way (which cannot be). */
     private static final int TX_ATTEMPTS = 3;
 
@@ -512,11 +230,11 @@ final class Flusher {
             if (declarations.isEmpty()) {
                 return true;
             }
-            try (AbstractPipeline p = owner.connection.jedis().pipelined()) {
+            try (AbstractPipeline p = ctx.connection().jedis().pipelined()) {
                 declareIn(p, declarations);
                 p.sync();
             } catch (JedisException e) {
-                failed(e);
+                schedule.failed(e);
                 return false;
             }
             declared(declarations);
@@ -571,7 +289,7 @@ final class Flusher {
                 involved.add(c.group);
             }
         }
-        try (AbstractPipeline p = owner.connection.jedis().pipelined()) {
+        try (AbstractPipeline p = ctx.connection().jedis().pipelined()) {
             // ---- round trip 1: watch, then read what log.lua would read ----
             declareIn(p, declarations);
             List<String> tsKeys = new ArrayList<>();
@@ -592,7 +310,7 @@ final class Flusher {
             Response<List<String>> tsReply = p.mget(tsKeys.toArray(new String[0]));
             Response<List<String>> markerReply = p.mget(markers);
             p.sync();
-            runHook(afterRead);
+            ctx.probe().afterRead();
             declared(declarations);
             List<String> ts = tsReply.get();
             List<String> applied = markerReply.get();
@@ -654,7 +372,7 @@ final class Flusher {
                 scriptReplies.add(LuaScript.LOG.evalSourceIn(p, c.group.tsKeys, c.args()));
             }
             p.sync();
-            runHook(afterExec);
+            ctx.probe().afterExec();
 
             todo.removeAll(byScript);
             scriptReplies(byScript, scriptReplies);
@@ -669,7 +387,7 @@ final class Flusher {
                 // replica...); nothing was applied, so the chunks stay pending (same IDs) and go
                 // again after a backoff, like after a lost connection. EXECABORT alone does not
                 // say why: the refusal is the reply to the queued command.
-                failed(execAborted(e, queuedWrites));
+                schedule.failed(execAborted(e, queuedWrites));
                 return false;
             }
             if (execReply == null) {
@@ -682,7 +400,7 @@ final class Flusher {
             todo.removeAll(inTx);
             return true;
         } catch (JedisException e) {
-            failed(e);
+            schedule.failed(e);
             return false;
         }
     }
@@ -709,11 +427,6 @@ final class Flusher {
         return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
     }
 
-    private static void runHook(Runnable hook) {
-        if (hook != null) {
-            hook.run();
-        }
-    }
 
     /** Queues the INCRBY of every count of {@code c} (events outer, intervals inner); returns how many. */
     private static int queueChunk(AbstractPipeline p, Pending.Chunk c, int[] where, List<Response<?>> queued) {
@@ -756,12 +469,36 @@ final class Flusher {
                 late += c.total;
             }
         }
+        queueUniques(p, c, where);
         p.set(Keys.syncMarkerIn(g.prefix(0), c.id), "1", SetParams.setParams().px(Keys.MARKER_TTL_MILLIS));
         return late;
     }
 
+    /**
+     * The chunk's unique counts: each sketch set once in a scratch key of the group's slot, merged
+     * into the placed section of every interval (PFMERGE takes the registers' maximum: applying a
+     * sketch again changes nothing), registered for rotation, and the scratch key deleted.
+     */
+    private static void queueUniques(AbstractPipeline p, Pending.Chunk c, int[] where) {
+        if (c.uniqueSize() == 0) {
+            return;
+        }
+        RedisEventGroup g = c.group;
+        byte[] scratch = Keys.uniqueScratch(g.prefix(0)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int u = 0; u < c.uniqueSize(); u++) {
+            String name = c.uniqueNames.get(u);
+            p.set(scratch, c.uniqueSketches.get(u).toRedisDense());
+            for (int i = 0; i < where.length; i++) {
+                boolean last = where[i] == TxPlan.LAST;
+                p.pfmerge(Keys.uniqueIn(g.prefix(i), last, name).getBytes(java.nio.charset.StandardCharsets.UTF_8), scratch);
+                p.sadd(Keys.uniqueRegistryIn(g.prefix(i), last), name);
+            }
+            p.del(scratch);
+        }
+    }
+
     private static int afterCountsCommands(Pending.Chunk c, int[] where) {
-        int n = 1;
+        int n = 1 + c.uniqueSize() * (2 + 2 * where.length);
         for (int w : where) {
             n += (c.anyDynamic ? 1 : 0) + (w == TxPlan.LATE ? 1 : 0);
         }
@@ -788,7 +525,7 @@ final class Flusher {
             return;
         }
         c.group.pending.acknowledge(c);
-        owner.reportDataError(c.group, new JedisDataException("NOTCOUNTED " + failed
+        ctx.health().reportDataError(c.group.name(), new JedisDataException("NOTCOUNTED " + failed
                 + " counts not stored (every other count of the call was): " + bad), failed);
         if (late > 0) {
             c.group.warnLate(late);
@@ -799,15 +536,15 @@ final class Flusher {
      * log.lua's choice of where counts go, made from the @ts values read in round trip 1 and
      * updated as the chunks before would update them (an @ts set by an earlier chunk).
      */
-    static final class TxPlan {
+    public static final class TxPlan {
         static final int CUR = 0;
-        static final int LAST = 1;
-        static final int LATE = 2;
+        public static final int LAST = 1;
+        public static final int LATE = 2;
         private static final long NONE = TsCodec.MISSING;
         private static final long ODD = TsCodec.UNREADABLE;
 
         /** {@link #decide}'s answer for a chunk that waits until its interval is opened. */
-        static final int[] HELD = new int[0];
+        public static final int[] HELD = new int[0];
         private final java.util.Map<RedisEventGroup, long[][]> starts = new java.util.IdentityHashMap<>();
         /** Per group and interval: cur:@ts was written by a Python master (see the prelude's python_ts). */
         private final java.util.Map<RedisEventGroup, boolean[]> pythonTs = new java.util.IdentityHashMap<>();
@@ -815,7 +552,7 @@ final class Flusher {
         /** {key, value} of the cur:@ts to set in the transaction (intervals that no master opened yet). */
         final List<String[]> tsToSet = new ArrayList<>();
 
-        TxPlan(List<RedisEventGroup> groups, List<String> ts) {
+        public TxPlan(List<RedisEventGroup> groups, List<String> ts) {
             int k = 0;
             for (RedisEventGroup g : groups) {
                 long[][] s = new long[2][g.intervalCount()];
@@ -836,7 +573,7 @@ final class Flusher {
          * rotates first, or reads @ts its own way); {@link #HELD} when the chunk waits (log.lua
          * would answer -3).
          */
-        int[] decide(Pending.Chunk c) {
+        public int[] decide(Pending.Chunk c) {
             RedisEventGroup g = c.group;
             if (scripted.contains(g)) {
                 return null;
@@ -886,154 +623,4 @@ final class Flusher {
         }
     }
 
-    /**
-     * Asks Redis, in one round trip, which in-doubt direct-mode calls it applied (their sequence
-     * number is recorded per call slot); the others join the pending counts. No thread of this
-     * logger makes direct calls until this has run, since Redis is still marked down.
-     */
-    private boolean resolveInDoubt() {
-        List<RedisEventGroup.InDoubt> doubts = new ArrayList<>();
-        List<RedisEventGroup> owners = new ArrayList<>();
-        List<Response<String>> applied = new ArrayList<>();
-        try (AbstractPipeline p = owner.connection.jedis().pipelined()) {
-            for (RedisEventGroup g : groups) {
-                for (RedisEventGroup.InDoubt d : g.inDoubt) {
-                    doubts.add(d);
-                    owners.add(g);
-                    applied.add(p.hget(g.directMarker(), d.slot.id));
-                }
-            }
-            if (doubts.isEmpty()) {
-                return true;
-            }
-            p.sync();
-        } catch (JedisException e) {
-            failed(e);
-            return false;
-        }
-        for (int i = 0; i < doubts.size(); i++) {
-            RedisEventGroup.InDoubt d = doubts.get(i);
-            String last;
-            try {
-                last = applied.get(i).get();
-            } catch (JedisDataException e) {
-                // MOVED after a failover or a resharding: asked again at the next send.
-                failed(e);
-                return false;
-            }
-            if (last == null || Long.parseLong(last) < d.seq) {
-                owners.get(i).resend(d);
-            }
-            owners.get(i).inDoubt.remove(d);
-            owner.callSlots.release(d.slot);
-        }
-        return true;
-    }
-
-    private void failed(JedisException e) {
-        owner.connection.clusterChanged();
-        owner.markDown(e);
-        nextRetryNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
-        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-    }
-
-    private void recovered() {
-        backoffMs = MIN_BACKOFF_MS;
-        owner.markUp(delivered);
-        delivered = 0;
-    }
-
-    // ---- called from EventGroup (rare paths) ----
-
-    void declare(RedisEventGroup g, String event) {
-        lock.lock();
-        try {
-            g.undeclared.add(event);
-        } finally {
-            lock.unlock();
-        }
-        wake();
-    }
-
-    void retire(RedisEventGroup g, RedisEventGroup.Counter c) {
-        lock.lock();
-        try {
-            retired.add(new Object[] {g, c, System.nanoTime() + RETIRED_GRACE_NANOS});
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    long unsent(RedisEventGroup g, String event) {
-        lock.lock();
-        try {
-            return g.pending.unsentCount(event);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    long dropped() {
-        lock.lock();
-        try {
-            long d = 0;
-            for (RedisEventGroup g : groups) {
-                d += g.pending.dropped;
-            }
-            return d;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** A count too large for the lock-free adders, added to the group's pending counts exactly. */
-    void addExact(RedisEventGroup g, RedisEventGroup.Counter c, long count) {
-        lock.lock();
-        try {
-            g.addExact(c, count);
-        } finally {
-            lock.unlock();
-        }
-        wake();
-    }
-
-    /** Whether a group received enough new distinct IDs since its last drain to push early. Lock-free. */
-    boolean wantsEarlyFlush() {
-        for (RedisEventGroup g : groups) {
-            if (g.wantsEarlyFlush()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Events pending in every group, plus direct-mode calls in doubt (their counts). */
-    long pendingEvents() {
-        lock.lock();
-        try {
-            long n = 0;
-            for (RedisEventGroup g : groups) {
-                n = Pending.saturatedAdd(n, g.pending.events());
-                for (RedisEventGroup.InDoubt d : g.inDoubt) {
-                    n = Pending.saturatedAdd(n, d.count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(d.count));
-                }
-            }
-            return n;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    long pendingEntries() {
-        lock.lock();
-        try {
-            long n = 0;
-            for (RedisEventGroup g : groups) {
-                n += g.pending.entries() + g.inDoubt.size() + g.localEntries();
-            }
-            return n;
-        } finally {
-            lock.unlock();
-        }
-    }
 }

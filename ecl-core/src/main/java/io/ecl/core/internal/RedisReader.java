@@ -1,5 +1,11 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
+import io.ecl.core.EclConfig;
+import io.ecl.core.GroupConfig;
+import io.ecl.core.Interval;
+import io.ecl.core.IntervalCounts;
+import io.ecl.core.RedisDataException;
+import io.ecl.core.RedisUnavailableException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -15,7 +21,7 @@ import redis.clients.jedis.resps.ScanResult;
  * number of events. Groups with {@code legacy_scan} also SCAN for counters written by Python
  * clients, which keep no registry.
  */
-public final class CounterReader implements AutoCloseable {
+public final class RedisReader implements AutoCloseable {
     private final EclConfig config;
     private final RedisConnection connection;
     private final boolean ownsConnection;
@@ -23,7 +29,7 @@ public final class CounterReader implements AutoCloseable {
     /** read.lua's source when reads send it with EVAL (one-shot readers), else null: EVALSHA. */
     private final String readSource;
 
-    CounterReader(EclConfig config, RedisConnection connection, Clock clock) {
+    public RedisReader(EclConfig config, RedisConnection connection, Clock clock) {
         this.config = config;
         this.connection = connection;
         this.ownsConnection = false;
@@ -31,7 +37,7 @@ public final class CounterReader implements AutoCloseable {
         this.readSource = null;
     }
 
-    private CounterReader(EclConfig config, RedisConnection connection, String readSource) {
+    private RedisReader(EclConfig config, RedisConnection connection, String readSource) {
         this.config = config;
         this.connection = connection;
         this.readSource = readSource;
@@ -40,8 +46,8 @@ public final class CounterReader implements AutoCloseable {
     }
 
     /** A reader with its own connection (made at the first read). */
-    public static CounterReader connect(EclConfig config) {
-        return new CounterReader(config, new RedisConnection(config.redis(), 2), (String) null);
+    public static RedisReader connect(EclConfig config) {
+        return new RedisReader(config, new RedisConnection(config.redis(), 2), (String) null);
     }
 
     /**
@@ -53,8 +59,8 @@ public final class CounterReader implements AutoCloseable {
      * after a failure, make another. Sentinel and Cluster configs get the same client as
      * {@link #connect}.
      */
-    public static CounterReader connectOnce(EclConfig config) {
-        return new CounterReader(config, RedisConnection.single(config.redis()), LuaScript.READ.source());
+    public static RedisReader connectOnce(EclConfig config) {
+        return new RedisReader(config, RedisConnection.single(config.redis()), LuaScript.READ.source());
     }
 
     /**
@@ -138,7 +144,33 @@ public final class CounterReader implements AutoCloseable {
         if (lastStart != null && currentStart != null && rotatedWithoutLastTs(interval, currentStart, seconds(meta, 4))) {
             lastStart = null;
         }
-        return new IntervalCounts(group.name(), interval, last, cur, currentStart, lastStart, lateInCurrent, lateInLast);
+        TreeMap<String, Long> lastUniques = new TreeMap<>();
+        TreeMap<String, Long> curUniques = new TreeMap<>();
+        uniques(group, (List<?>) reply, lastUniques, curUniques);
+        return new IntervalCounts(group.name(), interval, last, cur, currentStart, lastStart, lateInCurrent, lateInLast,
+                lastUniques, curUniques);
+    }
+
+    /** read.lua's unique counts (its fifth part), and 0 for each declared name without a sketch. */
+    private static void uniques(GroupConfig group, List<?> reply, TreeMap<String, Long> last, TreeMap<String, Long> cur) {
+        for (String name : group.uniques()) {
+            last.put(name, 0L);
+            cur.put(name, 0L);
+        }
+        if (reply.size() < 5) {
+            return;
+        }
+        List<?> u = (List<?>) reply.get(4);
+        List<?> names = (List<?>) u.get(0);
+        for (int i = 0; i < names.size(); i++) {
+            String name = (String) names.get(i);
+            if (at((List<?>) u.get(1), i) instanceof Long l) {
+                last.put(name, l);
+            }
+            if (at((List<?>) u.get(2), i) instanceof Long c) {
+                cur.put(name, c);
+            }
+        }
     }
 
     private Object evalRead(GroupConfig group, Interval interval, List<String> keys, List<String> args) {
@@ -152,7 +184,7 @@ public final class CounterReader implements AutoCloseable {
     }
 
     /** Events per MGET of a paged read: two keys each, one round trip, a few hundred KiB of reply. */
-    static final int PAGE_EVENTS = 5_000;
+    public static final int PAGE_EVENTS = 5_000;
     /** Attempts of a paged read that a rotation interrupted before it gives up. */
     private static final int PAGED_ATTEMPTS = 3;
 
@@ -218,12 +250,9 @@ public final class CounterReader implements AutoCloseable {
         return interval.startOf(currentStart) != currentStart;
     }
 
-    /** Like {@link #read(GroupConfig, Interval)} by names; unknown names are an IllegalArgumentException. */
+    /** Like {@link #read(GroupConfig, Interval)} by names: an unknown group is a ConfigException, an unknown interval an IllegalArgumentException. */
     public IntervalCounts read(String group, String interval) {
-        GroupConfig g = config.group(group);
-        if (g == null) {
-            throw new IllegalArgumentException("Group '" + group + "' not found in configuration");
-        }
+        GroupConfig g = config.requireGroup(group);
         Interval i = g.interval(interval);
         if (i == null) {
             throw new IllegalArgumentException("Interval '" + interval + "' not configured for this group.");
@@ -297,7 +326,7 @@ public final class CounterReader implements AutoCloseable {
         return b.append(s.length() > 40 ? "...\"" : "\"").toString();
     }
 
-    void closeShared() {
+    public void closeShared() {
         // the logger's connection is closed by the logger
     }
 

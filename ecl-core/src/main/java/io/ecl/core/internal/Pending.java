@@ -1,5 +1,7 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
+import io.ecl.core.Interval;
+import io.ecl.core.internal.kinds.RedisHll;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -18,7 +20,7 @@ import java.util.Map;
  * in Redis together with the counts: a chunk whose reply was lost is resent with the same ID and
  * never counted twice.
  */
-final class Pending {
+public final class Pending {
     /**
      * Events per chunk: the unit of exactly-once (one marker each) and of log.lua calls, which it
      * keeps short so Redis never stalls on one script.
@@ -28,6 +30,10 @@ final class Pending {
     /** Counts waiting for their first send, per epoch (identity of the epoch's starts array). */
     private final Map<long[], LinkedHashMap<RedisEventGroup.Counter, long[]>> waiting = new IdentityHashMap<>();
     private final List<long[]> epochOrder = new ArrayList<>();
+    /** Unique counts' sketches waiting for their first send, per epoch and name; merged, so bounded. */
+    private final Map<long[], LinkedHashMap<String, RedisHll>> waitingUniques = new IdentityHashMap<>();
+    /** Sketches per chunk: each is 12 kB on the wire. */
+    static final int CHUNK_UNIQUES = 32;
     /** Chunks sent at least once and not acknowledged. */
     final ArrayDeque<Chunk> unacked = new ArrayDeque<>();
     private final int maxEntries;
@@ -48,7 +54,7 @@ final class Pending {
      * (nor in Redis, whose counters are 64-bit); it stays at the limit and the part that did not
      * fit is in {@link #lastOverflow}.
      */
-    Added add(long[] starts, RedisEventGroup.Counter counter, long count, boolean capped) {
+    public Added add(long[] starts, RedisEventGroup.Counter counter, long count, boolean capped) {
         LinkedHashMap<RedisEventGroup.Counter, long[]> batch = waiting.get(starts);
         long[] cell = batch == null ? null : batch.get(counter);
         if (cell != null) {
@@ -69,11 +75,41 @@ final class Pending {
         if (batch == null) {
             batch = new LinkedHashMap<>();
             waiting.put(starts, batch);
-            epochOrder.add(starts);
+            if (!waitingUniques.containsKey(starts)) {
+                epochOrder.add(starts);
+            }
         }
         batch.put(counter, new long[] {count});
         entries++;
         return Added.ADDED;
+    }
+
+    /**
+     * The sketch that collects unique count {@code name} of the epoch {@code starts}, made if
+     * needed: null when it would be a new entry past {@code max_pending} while {@code capped}
+     * (Redis is unreachable); the caller then counts a drop.
+     */
+    RedisHll uniqueFor(long[] starts, String name, boolean capped) {
+        LinkedHashMap<String, RedisHll> batch = waitingUniques.get(starts);
+        RedisHll h = batch == null ? null : batch.get(name);
+        if (h != null) {
+            return h;
+        }
+        if (capped && entries >= maxEntries) {
+            dropped++;
+            return null;
+        }
+        if (batch == null) {
+            batch = new LinkedHashMap<>();
+            waitingUniques.put(starts, batch);
+            if (!waiting.containsKey(starts)) {
+                epochOrder.add(starts);
+            }
+        }
+        h = new RedisHll();
+        batch.put(name, h);
+        entries++;
+        return h;
     }
 
     /** The part of the last SATURATED add's count that was not kept. */
@@ -148,19 +184,34 @@ final class Pending {
         if (unacked.isEmpty()) {
             for (long[] starts : epochOrder) {
                 LinkedHashMap<RedisEventGroup.Counter, long[]> batch = waiting.get(starts);
-                Iterator<Map.Entry<RedisEventGroup.Counter, long[]>> it = batch.entrySet().iterator();
-                int left = batch.size();
-                while (it.hasNext()) {
-                    Chunk chunk = new Chunk(group, ids.next(), starts, Math.min(CHUNK_EVENTS, left));
-                    left -= CHUNK_EVENTS;
-                    for (int n = 0; n < CHUNK_EVENTS && it.hasNext(); n++) {
-                        Map.Entry<RedisEventGroup.Counter, long[]> e = it.next();
-                        chunk.add(e.getKey(), e.getValue()[0]);
+                if (batch != null) {
+                    Iterator<Map.Entry<RedisEventGroup.Counter, long[]>> it = batch.entrySet().iterator();
+                    int left = batch.size();
+                    while (it.hasNext()) {
+                        Chunk chunk = new Chunk(group, ids.next(), starts, Math.min(CHUNK_EVENTS, left));
+                        left -= CHUNK_EVENTS;
+                        for (int n = 0; n < CHUNK_EVENTS && it.hasNext(); n++) {
+                            Map.Entry<RedisEventGroup.Counter, long[]> e = it.next();
+                            chunk.add(e.getKey(), e.getValue()[0]);
+                        }
+                        unacked.add(chunk);
                     }
-                    unacked.add(chunk);
+                }
+                LinkedHashMap<String, RedisHll> sketches = waitingUniques.get(starts);
+                if (sketches != null) {
+                    Iterator<Map.Entry<String, RedisHll>> it = sketches.entrySet().iterator();
+                    while (it.hasNext()) {
+                        Chunk chunk = new Chunk(group, ids.next(), starts, 0);
+                        for (int n = 0; n < CHUNK_UNIQUES && it.hasNext(); n++) {
+                            Map.Entry<String, RedisHll> e = it.next();
+                            chunk.addUnique(e.getKey(), e.getValue());
+                        }
+                        unacked.add(chunk);
+                    }
                 }
             }
             waiting.clear();
+            waitingUniques.clear();
             epochOrder.clear();
         }
         return new ArrayList<>(unacked);
@@ -201,7 +252,7 @@ final class Pending {
 
     void acknowledge(Chunk chunk) {
         if (unacked.remove(chunk)) {
-            entries -= chunk.size();
+            entries -= chunk.size() + chunk.uniqueSize();
             if (entries == 0) {
                 dropWarned = false;
             }
@@ -217,7 +268,7 @@ final class Pending {
      * A frozen set of counts of one epoch, applied atomically with its marker (in a MULTI/EXEC, or
      * one call of log.lua). Arrays, not lists of boxed values: a flush freezes every count.
      */
-    static final class Chunk {
+    public static final class Chunk {
         final RedisEventGroup group;
         final String id;
         /** Interval starts of the epoch the counts were logged in, one per interval of the group. */
@@ -233,8 +284,11 @@ final class Pending {
          */
         boolean held;
         private List<String> args;
+        /** Unique counts' sketches of this chunk (chunks carry counts or sketches, not both). */
+        final List<String> uniqueNames = new ArrayList<>(0);
+        final List<RedisHll> uniqueSketches = new ArrayList<>(0);
 
-        Chunk(RedisEventGroup group, String id, long[] starts, int capacity) {
+        public Chunk(RedisEventGroup group, String id, long[] starts, int capacity) {
             this.group = group;
             this.id = id;
             this.starts = starts;
@@ -242,7 +296,7 @@ final class Pending {
             this.counts = new long[capacity];
         }
 
-        void add(RedisEventGroup.Counter counter, long count) {
+        public void add(RedisEventGroup.Counter counter, long count) {
             counters[size] = counter;
             counts[size] = count;
             size++;
@@ -254,11 +308,20 @@ final class Pending {
             return size;
         }
 
+        void addUnique(String name, RedisHll sketch) {
+            uniqueNames.add(name);
+            uniqueSketches.add(sketch);
+        }
+
+        int uniqueSize() {
+            return uniqueNames.size();
+        }
+
         /**
          * log.lua's ARGV for this chunk, made on first use (only the script path needs it); the
          * parts that depend on the send (flags, what else the writer holds, its clock) are set anew.
          */
-        List<String> args() {
+        public List<String> args() {
             if (args != null) {
                 group.sendArgs(args);
             } else {
@@ -267,6 +330,12 @@ final class Pending {
                     a.add(counters[i].event);
                     a.add(Long.toString(counts[i]));
                     a.add(counters[i].dynamic ? "1" : "0");
+                }
+                for (int i = 0; i < uniqueNames.size(); i++) {
+                    a.add(uniqueNames.get(i));
+                    // Hex: script arguments travel as UTF-8 text, which would mangle the sketch's bytes.
+                    a.add(java.util.HexFormat.of().formatHex(uniqueSketches.get(i).toRedisDense()));
+                    a.add("u");
                 }
                 args = a;
             }
