@@ -36,11 +36,11 @@ public final class BenchSuite {
             "  --flush            allow a non-empty database to be flushed",
             "  --quick            shorter JMH runs (2+3 s per benchmark), 5 CLI runs, 30 s master sample (~3.5 min)",
             "  --long             sample ecl-master's memory for one hour instead of two minutes",
-            "  --only PARTS       comma-separated subset of: local,direct,flush,rotation,reader,cli,master",
+            "  --only PARTS       comma-separated subset of: local,direct,flush,rotation,reader,cli,master,values",
             "  --out FILE         also write the report (markdown) to FILE",
             "  --wait-idle        before each part, wait (up to 5 min) until other processes use under 15% of the CPUs",
             "  --root DIR         the ecl source tree (default: found from this jar's location)");
-    static final List<String> PARTS = List.of("local", "direct", "flush", "rotation", "reader", "cli", "master");
+    static final List<String> PARTS = List.of("local", "direct", "flush", "rotation", "reader", "cli", "master", "values");
 
     private boolean quick;
     private boolean longRun;
@@ -198,6 +198,9 @@ public final class BenchSuite {
             if (parts.contains("local")) {
                 phase("local", this::local);
             }
+            if (parts.contains("values")) {
+                phase("values", this::values);
+            }
             if (parts.contains("direct")) {
                 phase("direct", this::direct);
             }
@@ -281,6 +284,35 @@ public final class BenchSuite {
                             + " of calls per second the limit is hit every few microseconds, so the flusher thread"
                             + " drains and sends continuously beside the benchmark thread.");
         }
+    }
+
+    private void values() {
+        Map<String, Jmh.Score> s = jmh.run(ValueSketchBench.class, true, new String[0],
+                "sketch", "micrometer", "sketch2Threads", "micrometer2Threads", "mathLog");
+        Jmh.Score sketch = s.get("sketch");
+        Jmh.Score micrometer = s.get("micrometer");
+        Jmh.Score sketch2 = s.get("sketch2Threads");
+        Jmh.Score micrometer2 = s.get("micrometer2Threads");
+        Jmh.Score log = s.get("mathLog");
+        double ratio = ns(sketch) / ns(micrometer);
+        table.add(new Table.Row("value sketch record(), 1 thread", "≤ 40 ns/op, 0 B/op, faster than Micrometer"))
+                .value(nsText(sketch) + ", " + bytes(sketch.bytesPerOp))
+                .baseline("Micrometer DistributionSummary, percentile histogram: " + nsText(micrometer) + ", "
+                        + bytes(micrometer.bytesPerOp))
+                .ratio(ratio).verdict(ns(sketch) <= 40 && sketch.bytesPerOp < 0.01 && ratio < 1)
+                .note(String.format(Locale.ROOT, "The in-process part of logValue(): ValueSketch.record() of"
+                        + " lognormal latencies (median 100 ms), bucket within 1 %%, exact count, sum, min and max."
+                        + " Micrometer 1.17.2's DistributionSummary.builder(..).publishPercentileHistogram() on a"
+                        + " SimpleMeterRegistry records the same values. Variant: Math.log alone costs %s, the floor"
+                        + " of an exact log-bucket mapping.", nsText(log)));
+        double scale = sketch2.score / sketch.score;
+        table.add(new Table.Row("value sketch record(), 2 threads", "scales, faster than Micrometer"))
+                .value(Table.num(sketch2.score / 1e6) + " M ops/s, " + bytes(sketch2.bytesPerOp))
+                .baseline("itself, 1 thread: " + Table.num(sketch.score / 1e6) + " M ops/s")
+                .ratio(scale).verdict(scale >= 1.7 && sketch2.score > micrometer2.score)
+                .note(String.format(Locale.ROOT, "Micrometer with 2 threads in the same run: %s M ops/s (%.2f× its 1 thread)."
+                        + " Both threads record into one sketch; it stripes its state by thread.",
+                        Table.num(micrometer2.score / 1e6), micrometer2.score / micrometer.score));
     }
 
     private void direct() {
