@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -39,6 +40,7 @@ public class ValueSketchBench {
 
     private ValueSketch sketch;
     private DistributionSummary summary;
+    private final LongAdder adder = new LongAdder();
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -78,6 +80,18 @@ public class ValueSketchBench {
     @Threads(2)
     public void micrometer2Threads(Cursor c) {
         summary.record(c.next());
+    }
+
+    /** Baseline of the scaling figure: what two threads get from a shared LongAdder on this machine. */
+    @Benchmark
+    public void longAdder() {
+        adder.increment();
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void longAdder2Threads() {
+        adder.increment();
     }
 
     /** Variant for diagnosis: Math.log of the value, the floor of any exact log-bucket mapping. */

@@ -122,8 +122,8 @@ public final class SketchSnapshot {
 
     // ---- the buckets, for the encoding ----
 
-    /** Buckets in use (slots with a count). */
-    int buckets() {
+    /** Buckets in use (each a field in Redis): a measure of this snapshot's size, 12 bytes each. */
+    public int buckets() {
         return size;
     }
 
