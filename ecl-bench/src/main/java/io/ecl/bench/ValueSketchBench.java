@@ -23,6 +23,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * histogram, both fed the same latencies (lognormal, median 100 ms, σ = 1, 4,096 of them drawn
  * once, each thread walking them from its own offset) in the same run, with 1 and 2 threads.
  * No Redis involved: this is the in-process part of logValue().
+ *
+ * <p>Unlike the other benchmarks, which use the library as an application does, this one measures
+ * an internal component directly (io.ecl.core.internal.kinds), as a microbenchmark must: through
+ * logValue() the figure would include the lookup by name and the epoch's slot.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
