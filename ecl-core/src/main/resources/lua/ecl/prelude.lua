@@ -116,6 +116,38 @@ local function rotate_counters(p, extra)
   end
 end
 
+local function check_uniques(p)
+  for _, name in ipairs({'cur:@ureg', 'last:@ureg'}) do
+    local t = redis.call('TYPE', p .. name)['ok']
+    if t ~= 'none' and t ~= 'set' then
+      error('WRONGTYPE ' .. p .. name .. ' is a ' .. t .. ', not a set')
+    end
+  end
+end
+
+-- cur:@u.<name> (a HyperLogLog) becomes last:@u.<name> for every unique count registered in
+-- cur:@ureg; last's old sketches go. A unique count without values in the closed interval has no
+-- key in last (a reader shows 0).
+local function rotate_uniques(p)
+  for _, name in ipairs(redis.call('SMEMBERS', p .. 'last:@ureg')) do
+    redis.call('DEL', p .. 'last:@u.' .. name)
+  end
+  local reg = p .. 'cur:@ureg'
+  local moved = 0
+  for _, name in ipairs(redis.call('SMEMBERS', reg)) do
+    local cur = p .. 'cur:@u.' .. name
+    if redis.call('EXISTS', cur) == 1 then
+      redis.call('RENAME', cur, p .. 'last:@u.' .. name)
+      moved = moved + 1
+    end
+  end
+  if moved > 0 then
+    redis.call('RENAME', reg, p .. 'last:@ureg')
+  else
+    redis.call('DEL', reg, p .. 'last:@ureg')
+  end
+end
+
 -- Closes the current interval of one (group, interval) and opens the one starting at new_start
 -- (ms), unless @ts already says an interval at or after new_start is open: a rotation happens
 -- once per boundary whoever asks for it (masters, or a writer that is first to see a boundary).
@@ -132,7 +164,9 @@ local function rotate(p, new_start, len, extra)
     end
   end
   check_counters(p)
+  check_uniques(p)
   rotate_counters(p, extra)
+  rotate_uniques(p)
   if redis.call('EXISTS', p .. 'cur:@late') == 1 then
     redis.call('RENAME', p .. 'cur:@late', p .. 'last:@late')
   else

@@ -24,6 +24,10 @@ public final class NoopEventGroup implements EventGroup {
     }
 
     @Override
+    public void logUnique(String name, String value) {
+    }
+
+    @Override
     public void declareEvent(String event) {
     }
 

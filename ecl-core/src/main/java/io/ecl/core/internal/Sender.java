@@ -469,12 +469,36 @@ public final class Sender {
                 late += c.total;
             }
         }
+        queueUniques(p, c, where);
         p.set(Keys.syncMarkerIn(g.prefix(0), c.id), "1", SetParams.setParams().px(Keys.MARKER_TTL_MILLIS));
         return late;
     }
 
+    /**
+     * The chunk's unique counts: each sketch set once in a scratch key of the group's slot, merged
+     * into the placed section of every interval (PFMERGE takes the registers' maximum: applying a
+     * sketch again changes nothing), registered for rotation, and the scratch key deleted.
+     */
+    private static void queueUniques(AbstractPipeline p, Pending.Chunk c, int[] where) {
+        if (c.uniqueSize() == 0) {
+            return;
+        }
+        RedisEventGroup g = c.group;
+        byte[] scratch = Keys.uniqueScratch(g.prefix(0)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int u = 0; u < c.uniqueSize(); u++) {
+            String name = c.uniqueNames.get(u);
+            p.set(scratch, c.uniqueSketches.get(u).toRedisDense());
+            for (int i = 0; i < where.length; i++) {
+                boolean last = where[i] == TxPlan.LAST;
+                p.pfmerge(Keys.uniqueIn(g.prefix(i), last, name).getBytes(java.nio.charset.StandardCharsets.UTF_8), scratch);
+                p.sadd(Keys.uniqueRegistryIn(g.prefix(i), last), name);
+            }
+            p.del(scratch);
+        }
+    }
+
     private static int afterCountsCommands(Pending.Chunk c, int[] where) {
-        int n = 1;
+        int n = 1 + c.uniqueSize() * (2 + 2 * where.length);
         for (int w : where) {
             n += (c.anyDynamic ? 1 : 0) + (w == TxPlan.LATE ? 1 : 0);
         }
