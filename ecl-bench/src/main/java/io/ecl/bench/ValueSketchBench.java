@@ -98,7 +98,7 @@ public class ValueSketchBench {
         adder.increment();
     }
 
-    /** Variant for diagnosis: Math.log of the value, the floor of any exact log-bucket mapping. */
+    /** Variant for diagnosis: Math.log of the value, what the bucket index would cost computed by a logarithm. */
     @Benchmark
     public void mathLog(Cursor c, Blackhole bh) {
         bh.consume(Math.log(c.next()));
