@@ -13,8 +13,8 @@ class LogBucketsTest {
         Random r = new Random(3);
         for (int n = 0; n < 2_000_000; n++) {
             double m = Math.exp((r.nextDouble() * 2 - 1) * 50); // 2e-22 .. 5e21, beyond both ends
-            m = Math.min(m, ValueSketch.MAX_MAGNITUDE);
-            assertEquals(LogBuckets.search(m), LogBuckets.index(m), "magnitude " + m);
+            double magnitude = Math.min(m, ValueSketch.MAX_MAGNITUDE);
+            assertEquals(LogBuckets.search(magnitude), LogBuckets.index(magnitude), () -> "magnitude " + magnitude);
         }
     }
 
@@ -40,7 +40,7 @@ class LogBucketsTest {
             double m = Math.exp((r.nextDouble() * 2 - 1) * 20);
             double exact = Math.log(m) / LogBuckets.LN_GAMMA;
             if (Math.abs(exact - Math.rint(exact)) > 1e-9) {
-                assertEquals((int) Math.ceil(exact), LogBuckets.index(m), "magnitude " + m);
+                assertEquals((int) Math.ceil(exact), LogBuckets.index(m), () -> "magnitude " + m);
             }
         }
     }
