@@ -116,8 +116,12 @@ local function rotate_counters(p, extra)
   end
 end
 
-local function check_uniques(p)
-  for _, name in ipairs({'cur:@ureg', 'last:@ureg'}) do
+-- The kinds kept one key per name and registered by name in cur:@<r>reg / last:@<r>reg, their keys
+-- being <section>@<r>.<name>: unique counts (r = 'u', a HyperLogLog each) and value statistics
+-- (r = 'v', a hash each). A name without values in the closed interval has no key in last (a
+-- reader shows it empty).
+local function check_registered(p, r)
+  for _, name in ipairs({'cur:@' .. r .. 'reg', 'last:@' .. r .. 'reg'}) do
     local t = redis.call('TYPE', p .. name)['ok']
     if t ~= 'none' and t ~= 'set' then
       error('WRONGTYPE ' .. p .. name .. ' is a ' .. t .. ', not a set')
@@ -125,26 +129,25 @@ local function check_uniques(p)
   end
 end
 
--- cur:@u.<name> (a HyperLogLog) becomes last:@u.<name> for every unique count registered in
--- cur:@ureg; last's old sketches go. A unique count without values in the closed interval has no
--- key in last (a reader shows 0).
-local function rotate_uniques(p)
-  for _, name in ipairs(redis.call('SMEMBERS', p .. 'last:@ureg')) do
-    redis.call('DEL', p .. 'last:@u.' .. name)
+-- cur:@<r>.<name> becomes last:@<r>.<name> for every name registered in cur:@<r>reg; last's
+-- old keys go.
+local function rotate_registered(p, r)
+  for _, name in ipairs(redis.call('SMEMBERS', p .. 'last:@' .. r .. 'reg')) do
+    redis.call('DEL', p .. 'last:@' .. r .. '.' .. name)
   end
-  local reg = p .. 'cur:@ureg'
+  local reg = p .. 'cur:@' .. r .. 'reg'
   local moved = 0
   for _, name in ipairs(redis.call('SMEMBERS', reg)) do
-    local cur = p .. 'cur:@u.' .. name
+    local cur = p .. 'cur:@' .. r .. '.' .. name
     if redis.call('EXISTS', cur) == 1 then
-      redis.call('RENAME', cur, p .. 'last:@u.' .. name)
+      redis.call('RENAME', cur, p .. 'last:@' .. r .. '.' .. name)
       moved = moved + 1
     end
   end
   if moved > 0 then
-    redis.call('RENAME', reg, p .. 'last:@ureg')
+    redis.call('RENAME', reg, p .. 'last:@' .. r .. 'reg')
   else
-    redis.call('DEL', reg, p .. 'last:@ureg')
+    redis.call('DEL', reg, p .. 'last:@' .. r .. 'reg')
   end
 end
 
@@ -164,9 +167,11 @@ local function rotate(p, new_start, len, extra)
     end
   end
   check_counters(p)
-  check_uniques(p)
+  check_registered(p, 'u')
+  check_registered(p, 'v')
   rotate_counters(p, extra)
-  rotate_uniques(p)
+  rotate_registered(p, 'u')
+  rotate_registered(p, 'v')
   if redis.call('EXISTS', p .. 'cur:@late') == 1 then
     redis.call('RENAME', p .. 'cur:@late', p .. 'last:@late')
   else

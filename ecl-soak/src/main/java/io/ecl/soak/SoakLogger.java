@@ -30,6 +30,8 @@ public final class SoakLogger {
     /** The unique count every logger feeds: a new value every {@link #UNIQUE_EVERY} events. */
     static final String UNIQUE = "visitors";
     static final int UNIQUE_EVERY = 16;
+    /** The value statistics every logger feeds with each unique value: 0.5 each time, so count and sum are known exactly. */
+    static final String VALUE = "latency";
     /** Makes this process's values distinct from every other logger's. */
     private static final String VALUE_TAG = ProcessHandle.current().pid() + "." + Long.toHexString(System.nanoTime());
 
@@ -102,6 +104,7 @@ public final class SoakLogger {
                 record(truth, t0, t1);
                 if (truth.logged % UNIQUE_EVERY == 0) {
                     group.logUnique(UNIQUE, VALUE_TAG + "-" + group.name() + "-" + truth.distinct++);
+                    group.logValue(VALUE, 0.5);
                 }
             }
             if (pauseNanos > 0) {
