@@ -94,6 +94,15 @@ public final class ValueSketch {
         s.record(value, LogBuckets.slot(value));
     }
 
+    /** The micro-units a valid value adds to the sum: as the hot path counts them, as a BigInteger. */
+    static BigInteger microsOf(double v) {
+        if (Math.abs(v) < FAST_SUM_LIMIT) {
+            return BigInteger.valueOf(Math.round(v * 1e6));
+        }
+        // Half up towards +∞ as Math.round does, so both paths round alike.
+        return new BigDecimal(v).movePointRight(6).add(HALF).setScale(0, RoundingMode.FLOOR).toBigIntegerExact();
+    }
+
     private Stripe stripe() {
         int k = STRIPE_SHIFT == 32 ? 0 : ((int) Thread.currentThread().getId() * 0x9E3779B9) >>> STRIPE_SHIFT;
         Stripe s = stripes.getAcquire(k);
@@ -217,9 +226,7 @@ public final class ValueSketch {
 
         /** Rare path (|v| ≥ 4.6·10¹²): the exact product, split into the two words. */
         private void addMicrosExact(double v) {
-            // Half up towards +∞ as Math.round does, so both paths round alike.
-            BigInteger micros = new BigDecimal(v).movePointRight(6).add(HALF).setScale(0, RoundingMode.FLOOR)
-                    .toBigIntegerExact();
+            BigInteger micros = microsOf(v);
             long lo = micros.longValue();
             long hi = micros.subtract(BigInteger.valueOf(lo)).shiftRight(64).longValueExact();
             if (hi != 0) {
