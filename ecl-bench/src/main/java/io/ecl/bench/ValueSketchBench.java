@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -22,6 +23,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * histogram, both fed the same latencies (lognormal, median 100 ms, σ = 1, 4,096 of them drawn
  * once, each thread walking them from its own offset) in the same run, with 1 and 2 threads.
  * No Redis involved: this is the in-process part of logValue().
+ *
+ * <p>Unlike the other benchmarks, which use the library as an application does, this one measures
+ * an internal component directly (io.ecl.core.internal.kinds), as a microbenchmark must: through
+ * logValue() the figure would include the lookup by name and the epoch's slot.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -39,6 +44,7 @@ public class ValueSketchBench {
 
     private ValueSketch sketch;
     private DistributionSummary summary;
+    private final LongAdder adder = new LongAdder();
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -80,7 +86,19 @@ public class ValueSketchBench {
         summary.record(c.next());
     }
 
-    /** Variant for diagnosis: Math.log of the value, the floor of any exact log-bucket mapping. */
+    /** Baseline of the scaling figure: what two threads get from a shared LongAdder on this machine. */
+    @Benchmark
+    public void longAdder() {
+        adder.increment();
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void longAdder2Threads() {
+        adder.increment();
+    }
+
+    /** Variant for diagnosis: Math.log of the value, what the bucket index would cost computed by a logarithm. */
     @Benchmark
     public void mathLog(Cursor c, Blackhole bh) {
         bh.consume(Math.log(c.next()));

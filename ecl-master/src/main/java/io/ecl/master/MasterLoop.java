@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class MasterLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(MasterLoop.class);
-    /** Lines an operator needs even without -v; logback.xml keeps this logger at INFO. */
-    static final Logger STATUS = LoggerFactory.getLogger("io.ecl.master.status");
+    /** The logger of the lines an operator needs even without -v, which the daemons' logging keeps at INFO. */
+    public static final String STATUS_LOGGER = "io.ecl.master.status";
+    static final Logger STATUS = LoggerFactory.getLogger(STATUS_LOGGER);
 
     /**
      * How often an unreachable Redis is tried again. Short, as a rotation late by more than this

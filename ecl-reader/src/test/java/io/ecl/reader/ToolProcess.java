@@ -27,14 +27,13 @@ final class ToolProcess {
 
     /** {@link #run(Path, Class, String...)} with more JVM options (e.g. a smaller heap). */
     static ToolProcess run(Path dir, List<String> jvmOptions, Class<?> main, String... args) throws Exception {
-        Path classes = Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of(
                 "-cp", System.getProperty("java.class.path"),
-                "-Dlogback.configurationFile=" + classes.resolve("logback.xml"),
+                "-Dlogback.configurationFile=io/ecl/cli/logback-tool.xml",
                 main.getName()));
         cmd.addAll(List.of(args));
         Path out = dir.resolve("process.out");

@@ -1,5 +1,6 @@
 package io.ecl.soak;
 
+import io.ecl.cli.CliLogConfigurator;
 import io.ecl.core.EclConfig;
 import io.ecl.core.IntervalCounts;
 import io.ecl.core.ops.CounterReader;
@@ -91,6 +92,8 @@ public final class SoakCommand implements Callable<Integer> {
     private final Map<String, Map<Long, IntervalCounts>> lasts = new LinkedHashMap<>();
 
     public static void main(String[] args) {
+        // A long run whose log is read afterwards: timestamped lines on stdout, as the daemons write them.
+        CliLogConfigurator.daemon();
         System.exit(new CommandLine(new SoakCommand()).execute(args));
     }
 

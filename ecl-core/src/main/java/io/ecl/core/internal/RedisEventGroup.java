@@ -404,9 +404,7 @@ public final class RedisEventGroup implements EventGroup {
         }
         boolean keepSlot = false;
         try {
-            io.ecl.core.internal.kinds.ValueSketch one = new io.ecl.core.internal.kinds.ValueSketch();
-            one.record(value);
-            io.ecl.core.internal.kinds.SketchSnapshot stats = one.drain();
+            io.ecl.core.internal.kinds.SketchSnapshot stats = io.ecl.core.internal.kinds.SketchSnapshot.of(value);
             while (true) {
                 long now = ctx.clock().millis();
                 DirectEpoch epoch = directEpoch;

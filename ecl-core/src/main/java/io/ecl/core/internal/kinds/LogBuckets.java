@@ -29,13 +29,65 @@ final class LogBuckets {
     static final int ZERO_SLOT = WIDTH;
     static final int SLOTS = 2 * WIDTH + 1;
 
+    /** Upper bounds: bucket i holds (UPPER[i − 1 − MIN_INDEX], UPPER[i − MIN_INDEX]] = (γ^(i−1), γ^i]. */
+    private static final double[] UPPER = new double[WIDTH];
+    /** Binary exponents with cells in {@link #FIRST}; below and above, magnitudes clamp to the edge buckets. */
+    private static final int E_MIN = Math.getExponent(MIN_MAGNITUDE) - 1;
+    private static final int E_MAX = Math.getExponent(ValueSketch.MAX_MAGNITUDE);
+    private static final int CELL_BITS = 6;
+    /**
+     * The bucket of the lower end of each cell: a binary exponent and the top 6 bits of the
+     * mantissa. A cell spans a ratio of at most 65/64, less than γ, so it holds at most one bucket
+     * boundary: a magnitude's bucket is the cell's or the next, one comparison tells.
+     */
+    private static final short[] FIRST = new short[(E_MAX - E_MIN + 1) << CELL_BITS];
+
+    static {
+        for (int i = MIN_INDEX; i <= MAX_INDEX; i++) {
+            UPPER[i - MIN_INDEX] = Math.exp(i * LN_GAMMA);
+        }
+        for (int e = E_MIN; e <= E_MAX; e++) {
+            for (int k = 0; k < 1 << CELL_BITS; k++) {
+                double low = Math.scalb(1 + k / (double) (1 << CELL_BITS), e);
+                FIRST[((e - E_MIN) << CELL_BITS) | k] = (short) search(low);
+            }
+        }
+    }
+
     private LogBuckets() {
     }
 
-    /** The bucket index of a magnitude in (0, MAX_MAGNITUDE], clamped to [MIN_INDEX, MAX_INDEX]. */
+    /** The smallest i with magnitude ≤ γ^i, clamped to [MIN_INDEX, MAX_INDEX]: the definition. */
+    static int search(double magnitude) {
+        int lo = 0;
+        int hi = WIDTH - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (magnitude <= UPPER[mid]) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo + MIN_INDEX;
+    }
+
+    /**
+     * The bucket index of a magnitude in (0, MAX_MAGNITUDE]: ceil(log_γ(m)) with γ^i as computed
+     * by Math.exp, clamped to [MIN_INDEX, MAX_INDEX]. A table lookup and one comparison, no
+     * logarithm: this runs on every record.
+     */
     static int index(double magnitude) {
-        int i = (int) Math.ceil(Math.log(magnitude) * INV_LN_GAMMA);
-        return i < MIN_INDEX ? MIN_INDEX : Math.min(i, MAX_INDEX);
+        long bits = Double.doubleToRawLongBits(magnitude);
+        int e = (int) (bits >>> 52) - 1023;
+        if (e < E_MIN) {
+            return MIN_INDEX;
+        }
+        if (e > E_MAX) {
+            return MAX_INDEX;
+        }
+        int i = FIRST[((e - E_MIN) << CELL_BITS) | (int) (bits >>> (52 - CELL_BITS)) & ((1 << CELL_BITS) - 1)];
+        return i < MAX_INDEX && magnitude > UPPER[i - MIN_INDEX] ? i + 1 : i;
     }
 
     /** The slot of a finite value with |value| ≤ MAX_MAGNITUDE. */

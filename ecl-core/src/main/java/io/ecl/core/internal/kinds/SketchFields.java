@@ -26,7 +26,7 @@ import java.util.Map;
  *     overflows Redis' 64-bit integers before 9·10⁹ sends</td><td>HINCRBY</td></tr>
  * <tr><td>{@code q}</td><td>sum of squares (double)</td><td>HINCRBYFLOAT</td></tr>
  * <tr><td>{@code x}</td><td>count of invalid values (NaN, ±infinity, |v| &gt; 1e18)</td><td>HINCRBY</td></tr>
- * <tr><td>{@code lo}, {@code hi}</td><td>min and max, as Java's shortest round-trip decimal
+ * <tr><td>{@code lo}, {@code hi}</td><td>min and max, as Java's round-trip decimal
  *     ({@code Double.toString})</td><td>compare-and-set: set {@code lo} when absent or when
  *     {@code tonumber(new) < tonumber(lo)} (and {@code hi} with &gt;), storing the string sent, never
  *     Lua's {@code tostring}, which keeps only 14 digits</td></tr>

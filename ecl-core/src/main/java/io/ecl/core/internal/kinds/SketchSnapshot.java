@@ -33,6 +33,26 @@ public final class SketchSnapshot {
     public SketchSnapshot() {
     }
 
+    /**
+     * The snapshot of one value, exactly what recording it into an empty {@link ValueSketch} and
+     * draining that would give, without the sketch's stripes and pages: for a call that sends one
+     * value on its own (direct mode).
+     */
+    public static SketchSnapshot of(double value) {
+        SketchSnapshot s = new SketchSnapshot();
+        if (!(Math.abs(value) <= ValueSketch.MAX_MAGNITUDE)) {
+            s.addInvalid(1);
+            return s;
+        }
+        double v = value == 0 ? 0.0 : value;
+        s.addSlot(LogBuckets.slot(v), 1);
+        s.addSumMicros(ValueSketch.microsOf(v));
+        s.addSumOfSquares(v * v);
+        s.addMin(v);
+        s.addMax(v);
+        return s;
+    }
+
     /** Adds everything of {@code other} to this one: the union of what both describe, exactly. */
     public SketchSnapshot merge(SketchSnapshot other) {
         if (other.size > 0) {
@@ -122,8 +142,8 @@ public final class SketchSnapshot {
 
     // ---- the buckets, for the encoding ----
 
-    /** Buckets in use (slots with a count). */
-    int buckets() {
+    /** Buckets in use (each a field in Redis): a measure of this snapshot's size, 12 bytes each. */
+    public int buckets() {
         return size;
     }
 

@@ -71,6 +71,25 @@ class SketchFieldsTest {
         assertEquals(Long.toString(union.length), c.hget(KEY, SketchFields.COUNT));
     }
 
+    /** The wire format, pinned: bucket fields by index (γ = 1.01/0.99), the sum in millionths. */
+    @Test
+    void encodingOfAKnownSnapshot() {
+        ValueSketch s = new ValueSketch();
+        s.record(100); // γ^230 = 99.50 < 100 ≤ γ^231 = 101.51
+        s.record(-0.5); // γ^-35 < 0.5 ≤ γ^-34
+        s.record(0);
+        s.record(2e9); // the sum passes 10^9 millionths: a second limb
+        SketchFields.Encoded e = SketchFields.encode(s.drain());
+        assertEquals(List.of(new SketchFields.Increment("c", 4), new SketchFields.Increment("n-34", 1),
+                new SketchFields.Increment("z", 1), new SketchFields.Increment("b231", 1),
+                new SketchFields.Increment("b1071", 1),
+                new SketchFields.Increment("s0", 99_500_000), new SketchFields.Increment("s1", 2_000_000)),
+                e.increments());
+        assertEquals(10_000 + 0.25 + 4e18, Double.parseDouble(e.squaresText()), 0.0, "round trip to the last bit");
+        assertEquals("-0.5", e.minText());
+        assertEquals("2.0E9", e.maxText());
+    }
+
     @Test
     void minAndMaxSurviveTheRoundTripToTheLastBit() {
         ValueSketch one = new ValueSketch();

@@ -136,6 +136,19 @@ class ValueSketchTest {
     }
 
     @Test
+    void snapshotOfOneValueEqualsRecordingItAndDraining() {
+        for (double v : new double[] {12.7, -0.5, 0, -0.0, 1e-12, 4.7e12, -4.7e12, 1e18, 2e18, Double.NaN,
+                Double.NEGATIVE_INFINITY, 0.1 + 0.2}) {
+            ValueSketch sketch = new ValueSketch();
+            sketch.record(v);
+            SketchSnapshot drained = sketch.drain();
+            SketchSnapshot one = SketchSnapshot.of(v);
+            assertEquals(SketchFields.encode(drained), SketchFields.encode(one), "value " + v);
+            assertEquals(drained.invalid(), one.invalid(), "value " + v);
+        }
+    }
+
+    @Test
     void sumIsExactInMillionths() {
         ValueSketch s = new ValueSketch();
         s.record(12.7);

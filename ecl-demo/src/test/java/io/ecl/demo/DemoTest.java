@@ -1,4 +1,4 @@
-package io.ecl.master;
+package io.ecl.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,7 @@
-package io.ecl.master;
+package io.ecl.demo;
 
+import io.ecl.cli.CliLogConfigurator;
+import io.ecl.cli.StopSignals;
 import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
 import io.ecl.core.EclConfig;
@@ -10,9 +12,11 @@ import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
 import io.ecl.core.RedisConfig;
 import io.ecl.core.RedisUnavailableException;
+import io.ecl.core.ValueStats;
 import io.ecl.core.ops.CounterReader;
 import io.ecl.core.ops.Rotator;
 import io.ecl.core.ops.Seconds;
+import io.ecl.master.MasterLoop;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -74,6 +78,7 @@ public final class Demo implements Callable<Integer> {
     private volatile MasterLoop loop;
 
     public static void main(String[] args) {
+        CliLogConfigurator.daemon(MasterLoop.STATUS_LOGGER);
         System.exit(new CommandLine(new Demo()).execute(args));
     }
 
@@ -143,7 +148,7 @@ public final class Demo implements Callable<Integer> {
                 String[] events = eventsFor(g);
                 if (events.length > 0) {
                     EventGroup group = ecl.group(g.name());
-                    threads.add(start("ecl-demo-" + g.name(), () -> generate(group, events)));
+                    threads.add(start("ecl-demo-" + g.name(), () -> generate(group, events, g)));
                 }
             }
             try {
@@ -201,6 +206,15 @@ public final class Demo implements Callable<Integer> {
         for (Map.Entry<String, Long> e : counts.last().entrySet()) {
             out.println(e.getKey() + ":" + e.getValue());
         }
+        for (Map.Entry<String, Long> e : counts.lastUniques().entrySet()) {
+            out.println(e.getKey() + ":" + e.getValue() + " distinct");
+        }
+        for (Map.Entry<String, ValueStats> e : counts.lastValues().entrySet()) {
+            ValueStats v = e.getValue();
+            out.println(v.count() == 0 ? e.getKey() + ": no values" : String.format(java.util.Locale.ROOT,
+                    "%s: count=%d mean=%.1f p50=%.1f p99=%.1f max=%.1f", e.getKey(), v.count(), v.mean(), v.p50(),
+                    v.p99(), v.max()));
+        }
         out.flush();
     }
 
@@ -223,10 +237,20 @@ public final class Demo implements Callable<Integer> {
         return weighted.toArray(new String[0]);
     }
 
-    private void generate(EventGroup group, String[] events) {
+    /**
+     * Logs random events; in a group with unique counts and values, each event also comes from one
+     * of 200 visitors and takes a latency drawn around 40 ms with a long tail.
+     */
+    private void generate(EventGroup group, String[] events, GroupConfig g) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         while (!stopped) {
             group.log(events[random.nextInt(events.length)]);
+            for (String u : g.uniques()) {
+                group.logUnique(u, "198.51.100." + random.nextInt(200));
+            }
+            for (String v : g.values()) {
+                group.logValue(v, Math.exp(Math.log(40) + 0.8 * random.nextGaussian()));
+            }
             sleeper.sleepUntil(clock.millis() + random.nextInt(20, 120));
         }
     }

@@ -1,4 +1,4 @@
-package io.ecl.master;
+package io.ecl.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,13 +9,15 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import org.junit.jupiter.api.Test;
 
-class ConsoleLayoutTest {
+/** The daemons' format: timestamped lines, or journald priorities under systemd. */
+class CliLogLayoutDaemonTest {
     private final LoggerContext context = new LoggerContext();
     private final Logger logger = context.getLogger("io.ecl.master.MasterLoop");
 
     private String format(boolean journal, Level level, String message, Throwable t) {
-        ConsoleLayout layout = new ConsoleLayout();
+        CliLogLayout layout = new CliLogLayout();
         layout.setContext(context);
+        layout.setStyle("daemon");
         layout.setJournal(journal);
         layout.start();
         return layout.doLayout(new LoggingEvent("x", logger, level, message, t, null));

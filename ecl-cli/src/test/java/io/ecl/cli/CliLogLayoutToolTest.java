@@ -1,4 +1,4 @@
-package io.ecl.reader;
+package io.ecl.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,12 +7,11 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
-import io.ecl.cli.Cli;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The tools' format for the library's log lines: like their own messages, no timestamps or logger names. */
-class CliLogLayoutTest {
+class CliLogLayoutToolTest {
     private final Logger logger = new LoggerContext().getLogger("io.ecl.core.EventCountLogger");
     private final CliLogLayout layout = new CliLogLayout();
 

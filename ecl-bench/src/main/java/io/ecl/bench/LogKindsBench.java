@@ -19,18 +19,27 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * logUnique() with local counters, through the public API, against its floor: Redis's hash of the
- * value (what any Redis-compatible sketch must compute). The logger is real: its flusher merges
- * the sketches into Redis every second while the benchmark runs. Values: 4,096 short ASCII
- * addresses, cycled per thread.
+ * logUnique() and logValue() with local counters, through the public API. logUnique beside its
+ * floor, Redis's hash of the value (what any Redis-compatible sketch must compute): values are
+ * 4,096 short ASCII addresses, cycled per thread. logValue records lognormal latencies (median
+ * 100 ms). The logger is real: its flusher pushes the sketches into Redis every second while the
+ * benchmark runs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-public class LogUniqueBench {
+public class LogKindsBench {
     private EventCountLogger ecl;
     private EventGroup group;
     private final String[] values = new String[4096];
+    private static final double[] LATENCIES = new double[4096];
+
+    static {
+        java.util.Random r = new java.util.Random(42);
+        for (int i = 0; i < LATENCIES.length; i++) {
+            LATENCIES[i] = Math.exp(Math.log(100) + r.nextGaussian());
+        }
+    }
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -38,7 +47,8 @@ public class LogUniqueBench {
             values[i] = "203.0.113." + i;
         }
         EclConfig config = EclConfig.builder().redis(BenchRedis.config())
-                .group(GroupConfig.builder("web").events("req").uniques("visitors").intervals("5s", "1m", "5m")
+                .group(GroupConfig.builder("web").events("req").uniques("visitors").values("latency_ms")
+                        .intervals("5s", "1m", "5m")
                         .syncInterval(Duration.ofSeconds(1)).build())
                 .build();
         ecl = EventCountLogger.builder(config).withoutShutdownHook().build();
@@ -58,6 +68,10 @@ public class LogUniqueBench {
         String value(String[] values) {
             return values[next++ & (values.length - 1)];
         }
+
+        double latency() {
+            return LATENCIES[next++ & (LATENCIES.length - 1)];
+        }
     }
 
     @Benchmark
@@ -74,5 +88,16 @@ public class LogUniqueBench {
     @Threads(2)
     public void logUnique2Threads(Cursor c) {
         group.logUnique("visitors", c.value(values));
+    }
+
+    @Benchmark
+    public void logValue(Cursor c) {
+        group.logValue("latency_ms", c.latency());
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void logValue2Threads(Cursor c) {
+        group.logValue("latency_ms", c.latency());
     }
 }

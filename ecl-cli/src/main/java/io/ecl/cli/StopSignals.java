@@ -1,4 +1,4 @@
-package io.ecl.master;
+package io.ecl.cli;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,19 +14,19 @@ import sun.misc.SignalHandler;
  * <p>SIGHUP ({@code systemctl reload}) runs the reload action instead of the JVM's default (which
  * would stop the process); reloads never overlap.
  */
-final class StopSignals implements AutoCloseable {
+public final class StopSignals implements AutoCloseable {
     private final List<Signal> signals = new ArrayList<>();
     private final List<SignalHandler> previous = new ArrayList<>();
 
     private StopSignals() {
     }
 
-    static StopSignals install(Runnable onStop) {
+    public static StopSignals install(Runnable onStop) {
         return install(onStop, null);
     }
 
     /** Like {@link #install(Runnable)}, and SIGHUP runs {@code onReload} when it is not null. */
-    static StopSignals install(Runnable onStop, Runnable onReload) {
+    public static StopSignals install(Runnable onStop, Runnable onReload) {
         StopSignals s = new StopSignals();
         AtomicBoolean stopping = new AtomicBoolean();
         SignalHandler handler = signal -> {

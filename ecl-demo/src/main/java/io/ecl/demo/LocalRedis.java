@@ -1,4 +1,4 @@
-package io.ecl.master;
+package io.ecl.demo;
 
 import io.ecl.core.RedisConfig;
 import java.io.IOException;
