@@ -76,23 +76,20 @@ end
 -- which keep no registry).
 local function rotate_counters(p, extra)
   -- Pre-declared events: both counters always exist (cur missing -> last = 0; cur reset to 0).
+  -- RENAME answers an error when cur is missing: one key operation fewer than EXISTS first.
   local declared = {}
   for _, ev in ipairs(redis.call('SMEMBERS', p .. 'cur:@declared')) do
     declared[ev] = true
     local cur = p .. 'cur:' .. ev
-    if redis.call('EXISTS', cur) == 1 then
-      redis.call('RENAME', cur, p .. 'last:' .. ev)
-    else
+    local r = redis.pcall('RENAME', cur, p .. 'last:' .. ev)
+    if type(r) == 'table' and r.err then
       redis.call('SET', p .. 'last:' .. ev, '0')
     end
     redis.call('SET', cur, '0')
   end
-  -- Auto-declared events: last = what cur had; an event without occurrences vanishes.
-  for _, ev in ipairs(redis.call('SMEMBERS', p .. 'last:@reg')) do
-    if not declared[ev] then
-      redis.call('DEL', p .. 'last:' .. ev)
-    end
-  end
+  -- Auto-declared events: last = what cur had; an event without occurrences vanishes. Each
+  -- registered counter is renamed over its old last (no DEL first); what is left of the old last
+  -- (events without occurrences in the closed interval) is deleted after.
   local reg = p .. 'cur:@reg'
   for _, ev in ipairs(extra) do
     if not declared[ev] then
@@ -100,13 +97,19 @@ local function rotate_counters(p, extra)
     end
   end
   local moved = 0
+  local renamed = {}
   for _, ev in ipairs(redis.call('SMEMBERS', reg)) do
     if not declared[ev] then
-      local cur = p .. 'cur:' .. ev
-      if redis.call('EXISTS', cur) == 1 then
-        redis.call('RENAME', cur, p .. 'last:' .. ev)
+      local r = redis.pcall('RENAME', p .. 'cur:' .. ev, p .. 'last:' .. ev)
+      if not (type(r) == 'table' and r.err) then
+        renamed[ev] = true
         moved = moved + 1
       end
+    end
+  end
+  for _, ev in ipairs(redis.call('SMEMBERS', p .. 'last:@reg')) do
+    if not declared[ev] and not renamed[ev] then
+      redis.call('DEL', p .. 'last:' .. ev)
     end
   end
   if moved > 0 then
