@@ -318,6 +318,31 @@ public final class BenchSuite {
                         Table.num(micrometer2.score / 1e6), micrometer2.score / micrometer.score,
                         Table.num(adder.score / 1e6), Table.num(adder2.score / 1e6), adder2.score / adder.score));
         kinds(micrometer);
+        kindsFlush();
+    }
+
+    /** Flush and rotation of 1,000 unique counts and 1,000 values: time, round trips, Redis' time. */
+    private void kindsFlush() {
+        Map<String, Jmh.Score> s = jmh.run(KindsFlushBench.class, false, new String[0], "flush");
+        Jmh.Score flush = s.get("flush");
+        double[] server = ownRedis ? ServerTime.kinds() : null;
+        RoundTrips.Count[] rts;
+        try (RoundTrips rt = new RoundTrips(false)) {
+            rts = rt.kinds();
+        }
+        table.add(new Table.Row("flush of 1,000 unique counts and 1,000 values × 3 intervals", "information"))
+                .value(flush.medianText())
+                .baseline("—")
+                .note("Each name got 100 values in the interval: 1,000 HLL sketches merged into cur of 3 intervals"
+                        + " (SET, PFMERGE × 3, DEL in the transaction) and 1,000 value hashes by log.lua (32 a call)."
+                        + " Round trips: " + rts[0].data + " (WATCH and MGET; MULTI with every SET, PFMERGE, SADD, DEL"
+                        + " and EXEC; the log.lua calls in one pipeline)."
+                        + (server == null ? "" : " Redis' own time: " + Table.num(server[0] / 1000) + " ms, of which "
+                        + Table.num(server[1] / 1000) + " ms the transaction (the sketches' PFMERGEs) and "
+                        + Table.num(server[2] / 1000) + " ms log.lua (the value hashes' HINCRBYs: about 70 bucket fields"
+                        + " each, and an increment in Redis' compact hash encoding scans the fields).")
+                        + " The rotation of their 5 s interval (1,000 RENAMEs of each kind): round trips " + rts[1].data
+                        + (server == null ? "" : ", Redis' own time " + Table.num(server[3] / 1000) + " ms") + ".");
     }
 
     /** The kinds through the public API: logUnique() and logValue() with local counters. */

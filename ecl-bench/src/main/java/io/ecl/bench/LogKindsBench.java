@@ -26,8 +26,8 @@ import org.openjdk.jmh.annotations.Threads;
  * benchmark runs.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
 public class LogKindsBench {
     private EventCountLogger ecl;
     private EventGroup group;

@@ -138,6 +138,44 @@ final class RoundTrips implements AutoCloseable {
         }
     }
 
+    /** {flush of 1,000 unique counts and 1,000 values × 3 intervals, rotation of their 5 s interval}. */
+    Count[] kinds() {
+        flushDb();
+        String[] u = new String[KindsFlushBench.NAMES];
+        String[] v = new String[KindsFlushBench.NAMES];
+        for (int i = 0; i < u.length; i++) {
+            u[i] = "u" + i;
+            v[i] = "v" + i;
+        }
+        GroupConfig g = GroupConfig.builder("rtkinds").uniques(List.of(u)).values(List.of(v))
+                .intervals(KindsFlushBench.INTERVALS).syncInterval(Duration.ofHours(1)).build();
+        long open = g.intervals().get(2).startOf(System.currentTimeMillis());
+        try (Rotator rotator = Rotator.connect(viaProxy);
+                EventCountLogger ecl = logger(g, new MutableClock(open + 1))) {
+            for (Interval i : g.intervals()) {
+                rotator.rotate(g, i, open);
+            }
+            EventGroup group = ecl.group("rtkinds");
+            for (int n = 0; n < u.length; n++) {
+                for (int k = 0; k < KindsFlushBench.PER_NAME; k++) {
+                    group.logUnique(u[n], "visitor" + k);
+                    group.logValue(v[n], 10 + k);
+                }
+            }
+            proxy.reset();
+            if (!ecl.flush()) {
+                throw new IllegalStateException("flush did not deliver");
+            }
+            Count flush = new Count(proxy);
+            proxy.reset();
+            Interval shortest = g.intervals().get(0);
+            if (!rotator.rotate(g, shortest, open + shortest.lengthMillis()).rotated()) {
+                throw new IllegalStateException("not rotated");
+            }
+            return new Count[] {flush, new Count(proxy)};
+        }
+    }
+
     /** One rotation of a (group, interval) of 10,000 auto-declared events, by a connected Rotator. */
     Count rotation() {
         flushDb();

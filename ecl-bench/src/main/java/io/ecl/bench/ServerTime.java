@@ -63,6 +63,37 @@ final class ServerTime {
         }
     }
 
+    /**
+     * {flush of 1,000 unique counts and 1,000 values × 3 intervals, of which the transaction (the
+     * sketches), of which log.lua (the value hashes), rotation of their 5 s interval}, µs each.
+     */
+    static double[] kinds() {
+        KindsFlushBench b = new KindsFlushBench();
+        b.setUp();
+        try {
+            double flush = 0;
+            double tx = 0;
+            double scripts = 0;
+            double rotation = 0;
+            int n = 3;
+            for (int i = 0; i < n; i++) {
+                b.logAll();
+                RedisStats.reset();
+                b.flush();
+                java.util.Map<String, RedisStats.Stat> stats = RedisStats.read();
+                for (String c : FLUSH_COMMANDS) {
+                    flush += RedisStats.of(stats, c).usec;
+                }
+                tx += RedisStats.of(stats, "exec").usec;
+                scripts += RedisStats.of(stats, "evalsha").usec + RedisStats.of(stats, "eval").usec;
+                rotation += usecPer(new String[] {"evalsha", "eval"}, 1, () -> b.rotateShortest());
+            }
+            return new double[] {flush / n, tx / n, scripts / n, rotation / n};
+        } finally {
+            b.tearDown();
+        }
+    }
+
     /** One rotation of 10,000 auto-declared events, µs, with {@code unrelatedKeys} other keys. */
     static double rotation(int unrelatedKeys) {
         RotationBench b = new RotationBench();

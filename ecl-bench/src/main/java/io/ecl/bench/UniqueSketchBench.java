@@ -17,8 +17,8 @@ import org.openjdk.jmh.annotations.Threads;
  * one read of a register. Values are short ASCII IDs, 4,096 of them cycled, as visitor IDs are.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
 public class UniqueSketchBench {
     private final RedisHll sketch = new RedisHll();
     private final String[] values = new String[4096];
