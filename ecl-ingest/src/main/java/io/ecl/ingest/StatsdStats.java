@@ -202,6 +202,17 @@ public final class StatsdStats {
         }
     }
 
+    /** {@link #writePrometheus(Appendable)} as a String. */
+    public String writePrometheusText() {
+        StringBuilder b = new StringBuilder(2048);
+        try {
+            writePrometheus(b);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return b.toString();
+    }
+
     private static void family(Appendable out, String name, String type, String help) throws IOException {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n');
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
