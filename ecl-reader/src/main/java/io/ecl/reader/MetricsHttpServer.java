@@ -490,7 +490,20 @@ final class MetricsHttpServer implements AutoCloseable {
                 reads.add(read(g, i));
             }
         }
-        return Response.streamed(PROMETHEUS_TYPE, out -> Formats.prometheus(out, reads, Formats.Sections.LAST));
+        Streamed more = moreMetrics;
+        return Response.streamed(PROMETHEUS_TYPE, out -> {
+            Formats.prometheus(out, reads, Formats.Sections.LAST);
+            if (more != null) {
+                more.writeTo(out);
+            }
+        });
+    }
+
+    /** Further metric families written after the counts on /metrics (the StatsD listener's), or null. */
+    private volatile Streamed moreMetrics;
+
+    void moreMetrics(Streamed more) {
+        this.moreMetrics = more;
     }
 
     private Response groups() {
