@@ -30,7 +30,12 @@ import redis.clients.jedis.RedisClient;
  *     --lines 5000000 --rate 1000000 --per-packet 20 --redis 127.0.0.1:6379 --prefix bench.run1
  * java -cp ecl-bench/target/ecl-bench.jar io.ecl.bench.StatsdLoad --target 127.0.0.1:8135 \
  *     --lines 5000000 --rate 1000000 --per-packet 20 --statsd-admin 127.0.0.1:8136 --prefix bench.run1
+ * java -cp ecl-bench/target/ecl-bench.jar io.ecl.bench.StatsdLoad --target 127.0.0.1:8125 --target 127.0.0.1:8135 \
+ *     --lines 5000000 --rate 1000000 --per-packet 20 --redis 127.0.0.1:6379 --statsd-admin 127.0.0.1:8136 --prefix bench.run2
  * </pre>
+ *
+ * With two targets every datagram goes to both, one after the other: both daemons receive the
+ * same stream at the same time, on the same CPUs.
  *
  * What was counted is read from Redis ({@code --redis}: the sum of {@code GROUP:INTERVAL:cur:eN} and
  * {@code last:eN}, once it stops growing) or from the reference daemon's management port
@@ -42,7 +47,7 @@ public final class StatsdLoad {
     }
 
     public static void main(String[] args) throws Exception {
-        String target = null;
+        List<String> targets = new ArrayList<>();
         long lines = 1_000_000;
         long rate = 100_000;
         int perPacket = 1;
@@ -56,7 +61,7 @@ public final class StatsdLoad {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "--target": target = args[++i]; break;
+                case "--target": targets.add(args[++i]); break;
                 case "--lines": lines = Long.parseLong(args[++i].replace("_", "")); break;
                 case "--rate": rate = Long.parseLong(args[++i].replace("_", "")); break;
                 case "--per-packet": perPacket = Integer.parseInt(args[++i]); break;
@@ -73,8 +78,12 @@ public final class StatsdLoad {
                     System.exit(2);
             }
         }
-        if (target == null || (redis == null) == (admin == null)) {
-            System.err.println("StatsdLoad: --target and one of --redis or --statsd-admin are required");
+        // One target: checked in Redis or by the admin port. Two: the same stream to both at once,
+        // the first checked in Redis (ecl), the second by the admin port (the reference daemon).
+        if (targets.isEmpty() || targets.size() > 2 || (targets.size() == 1 && (redis == null) == (admin == null))
+                || (targets.size() == 2 && (redis == null || admin == null))) {
+            System.err.println("StatsdLoad: --target HOST:PORT with one of --redis or --statsd-admin, or two --target"
+                    + " (ecl, then the reference) with both");
             System.exit(2);
         }
         // The listener's default mapping: the first segment names the group, the rest the event.
@@ -83,7 +92,10 @@ public final class StatsdLoad {
             group = dot < 0 ? prefix : prefix.substring(0, dot);
         }
         String eventPrefix = dot < 0 ? "" : prefix.substring(dot + 1) + ".";
-        InetSocketAddress to = address(target);
+        InetSocketAddress[] to = new InetSocketAddress[targets.size()];
+        for (int i = 0; i < to.length; i++) {
+            to[i] = address(targets.get(i));
+        }
         long[] kernelBefore = kernelUdp();
         long packets = (lines + perPacket - 1) / perPacket;
         lines = packets * perPacket;
@@ -109,19 +121,27 @@ public final class StatsdLoad {
             sentPackets += s;
         }
         long sentLines = sentPackets * perPacket;
-        long counted = redis != null ? awaitRedis(redis, group, interval, eventPrefix, names, sentLines)
-                : awaitAdmin(admin, prefix, names, sentLines);
+        System.out.printf(Locale.ROOT, "sent %,d lines in %,d packets of %d in %.2f s: %,.0f lines/s, %,.0f packets/s"
+                + " to %s%n", sentLines, sentPackets, perPacket, seconds, sentLines / seconds, sentPackets / seconds,
+                String.join(" and ", targets));
+        if (redis != null) {
+            long counted = awaitRedis(redis, group, interval, eventPrefix, names, sentLines);
+            System.out.printf(Locale.ROOT, "%s (Redis %s): counted %,d, lost %,d (%.3f %%)%n", targets.get(0), redis,
+                    counted, sentLines - counted, 100.0 * (sentLines - counted) / sentLines);
+        }
+        if (admin != null) {
+            long counted = awaitAdmin(admin, prefix, names, sentLines);
+            System.out.printf(Locale.ROOT, "%s (admin %s): counted %,d, lost %,d (%.3f %%)%n",
+                    targets.get(targets.size() - 1), admin, counted, sentLines - counted,
+                    100.0 * (sentLines - counted) / sentLines);
+        }
         long[] kernelAfter = kernelUdp();
-        System.out.printf(Locale.ROOT, "sent %,d lines in %,d packets of %d in %.2f s: %,.0f lines/s, %,.0f packets/s%n",
-                sentLines, sentPackets, perPacket, seconds, sentLines / seconds, sentPackets / seconds);
-        System.out.printf(Locale.ROOT, "counted %,d, lost %,d (%.3f %%)%n", counted, sentLines - counted,
-                100.0 * (sentLines - counted) / sentLines);
         System.out.printf(Locale.ROOT, "kernel UDP drops on this host during the run: RcvbufErrors %,d, InErrors %,d%n",
                 kernelAfter[1] - kernelBefore[1], kernelAfter[0] - kernelBefore[0]);
     }
 
     /** Sends {@code packets} datagrams at {@code rate} lines/s; returns how many were sent. */
-    private static long send(InetSocketAddress to, long packets, long rate, int perPacket, int names, String prefix,
+    private static long send(InetSocketAddress[] to, long packets, long rate, int perPacket, int names, String prefix,
             long t0, int id) {
         List<ByteBuffer> shapes = new ArrayList<>();
         // names × perPacket lines cover every name equally whatever the packet count.
@@ -136,7 +156,6 @@ public final class StatsdLoad {
         }
         double nanosPerPacket = 1e9 * perPacket / rate;
         try (DatagramChannel c = DatagramChannel.open()) {
-            c.connect(to);
             for (long i = 0; i < packets; i++) {
                 long due = t0 + (long) (i * nanosPerPacket);
                 long ahead = due - System.nanoTime();
@@ -144,8 +163,10 @@ public final class StatsdLoad {
                     LockSupport.parkNanos(ahead);
                 }
                 ByteBuffer b = shapes.get((int) (i % shapes.size()));
-                b.rewind();
-                c.write(b);
+                for (InetSocketAddress t : to) {
+                    b.rewind();
+                    c.send(b, t);
+                }
             }
             return packets;
         } catch (IOException e) {
