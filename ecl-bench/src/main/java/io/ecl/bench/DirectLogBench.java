@@ -5,7 +5,7 @@ import io.ecl.core.EventCountLogger;
 import io.ecl.core.EventGroup;
 import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
-import io.ecl.core.Rotator;
+import io.ecl.core.ops.Rotator;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -55,7 +55,7 @@ public class DirectLogBench {
                 rotator.rotate(g, i, i.startOf(now));
             }
         }
-        ecl = EventCountLogger.builder(config).shutdownHook(false).build();
+        ecl = EventCountLogger.builder(config).withoutShutdownHook().build();
         group = ecl.group("direct");
         group.log(EVENT); // loads the scripts into the script cache before measuring
         threeIncrbySha = raw.scriptLoad("for i = 1, #KEYS do redis.call('INCRBY', KEYS[i], ARGV[1]) end");

@@ -1,9 +1,9 @@
 package io.ecl.bench;
 
-import io.ecl.core.CounterReader;
 import io.ecl.core.EclConfig;
 import io.ecl.core.GroupConfig;
 import io.ecl.core.IntervalCounts;
+import io.ecl.core.ops.CounterReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,13 +1,13 @@
 package io.ecl.bench;
 
-import io.ecl.core.CounterReader;
 import io.ecl.core.EclConfig;
 import io.ecl.core.EventCountLogger;
 import io.ecl.core.EventGroup;
 import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
-import io.ecl.core.Rotator;
+import io.ecl.core.ops.CounterReader;
+import io.ecl.core.ops.Rotator;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -73,7 +73,7 @@ public class ReaderBench {
         long open = interval.startOf(System.currentTimeMillis());
         MutableClock clock = new MutableClock(open + 1);
         try (Rotator rotator = Rotator.connect(config.redis());
-                EventCountLogger ecl = EventCountLogger.builder(config).clock(clock).shutdownHook(false).build()) {
+                EventCountLogger ecl = EventCountLogger.builder(config).clock(clock).withoutShutdownHook().build()) {
             rotator.declare(group);
             rotator.rotate(group, interval, open);
             EventGroup g = ecl.group(group.name());

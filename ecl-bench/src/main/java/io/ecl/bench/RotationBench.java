@@ -5,7 +5,7 @@ import io.ecl.core.EventCountLogger;
 import io.ecl.core.EventGroup;
 import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
-import io.ecl.core.Rotator;
+import io.ecl.core.ops.Rotator;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -65,7 +65,7 @@ public class RotationBench {
         if (!rotator.rotate(group, interval, open).rotated()) {
             throw new IllegalStateException("the first rotation did not happen");
         }
-        ecl = EventCountLogger.builder(config).clock(clock).shutdownHook(false).build();
+        ecl = EventCountLogger.builder(config).clock(clock).withoutShutdownHook().build();
         logGroup = ecl.group("rot");
     }
 

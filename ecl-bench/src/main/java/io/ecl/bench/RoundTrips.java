@@ -1,13 +1,13 @@
 package io.ecl.bench;
 
-import io.ecl.core.CounterReader;
 import io.ecl.core.EclConfig;
 import io.ecl.core.EventCountLogger;
 import io.ecl.core.EventGroup;
 import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
 import io.ecl.core.RedisConfig;
-import io.ecl.core.Rotator;
+import io.ecl.core.ops.CounterReader;
+import io.ecl.core.ops.Rotator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -159,7 +159,7 @@ final class RoundTrips implements AutoCloseable {
 
     private EventCountLogger logger(GroupConfig g, MutableClock clock) {
         EclConfig config = EclConfig.builder().redis(viaProxy).group(g).build();
-        EventCountLogger.Builder b = EventCountLogger.builder(config).shutdownHook(false);
+        EventCountLogger.Builder b = EventCountLogger.builder(config).withoutShutdownHook();
         if (clock != null) {
             b.clock(clock);
         }

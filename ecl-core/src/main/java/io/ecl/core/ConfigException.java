@@ -1,5 +1,7 @@
 package io.ecl.core;
 
+import io.ecl.core.internal.Printable;
+
 /**
  * A configuration the library cannot work with. The message is one line that names the source
  * (file and line where known), the key and the offending value, so a CLI can print it as is.
@@ -21,31 +23,6 @@ public class ConfigException extends RuntimeException {
      * a hostile or mistyped name can neither break the one-line message nor hide part of it.
      */
     static String printable(String text) {
-        if (text == null) {
-            return "null";
-        }
-        StringBuilder out = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean control = Character.isISOControl(c) || c == 0x2028 || c == 0x2029;
-            if (control && out == null) {
-                out = new StringBuilder(text.length() + 8).append(text, 0, i);
-            }
-            if (out == null) {
-                continue;
-            }
-            switch (c) {
-                case '\n': out.append("\\n"); break;
-                case '\r': out.append("\\r"); break;
-                case '\t': out.append("\\t"); break;
-                default:
-                    if (control) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-            }
-        }
-        return out == null ? text : out.toString();
+        return Printable.of(text);
     }
 }

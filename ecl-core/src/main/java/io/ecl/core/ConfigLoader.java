@@ -1,5 +1,8 @@
 package io.ecl.core;
 
+import io.ecl.core.internal.HostPort;
+import io.ecl.core.internal.Keys;
+import io.ecl.core.internal.PyYaml;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -720,7 +723,7 @@ final class ConfigLoader {
         }
         for (int i = 0; i < out.size(); i++) {
             try {
-                RedisConfig.parseHostPort(out.get(i), what);
+                HostPort.parse(out.get(i), what);
             } catch (ConfigException e) {
                 throw at(((SequenceNode) node).getValue().get(i), e.getMessage());
             }

@@ -1,5 +1,6 @@
 package io.ecl.core;
 
+import io.ecl.core.internal.Keys;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,5 +1,15 @@
 package io.ecl.core;
 
+import io.ecl.core.internal.CallSlots;
+import io.ecl.core.internal.Flusher;
+import io.ecl.core.internal.HealthState;
+import io.ecl.core.internal.LoggerContext;
+import io.ecl.core.internal.NoopEventGroup;
+import io.ecl.core.internal.Probe;
+import io.ecl.core.internal.RedisConnection;
+import io.ecl.core.internal.RedisEventGroup;
+import io.ecl.core.internal.RedisReader;
+import io.ecl.core.internal.Refusals;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,12 +17,13 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The entry point: counts events of the configured groups into Redis.
@@ -36,54 +47,44 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 public final class EventCountLogger implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventCountLogger.class);
+    /** One thread per copy of the library, for every logger: releases loggers dropped without close(). */
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
 
     private final EclConfig config;
-    final Clock clock;
-    final RedisConnection connection;
-    final Flusher flusher;
+    private final RedisConnection connection;
+    private final HealthState health;
+    private final Flusher flusher;
     private final Map<String, RedisEventGroup> groups;
     private final Set<String> warnedGroups = ConcurrentHashMap.newKeySet();
     private final Duration closeTimeout;
     /** What the shutdown hook and the cleaner need, without the logger. */
     private final Lifecycle lifecycle;
-    /** One thread per copy of the library, for every logger: releases loggers dropped without close(). */
-    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
-    private volatile CounterReader reader;
-    volatile boolean closed;
-    /** True from a failed Redis call until the flusher delivers again; direct-mode log() then counts locally. */
-    volatile boolean redisDown;
-    /**
-     * Guards the up/down transitions. Not {@code this}: close() holds this monitor while it waits
-     * for the flusher, which calls markUp/markDown with the flush lock held.
-     */
-    private final Object stateLock = new Object();
-    private long downSince;
-    private final Set<String> reportedDataErrors = ConcurrentHashMap.newKeySet();
-    /** Identifies this logger's markers in Redis (flush chunks, direct-mode calls); no ':', '.' or '|'. */
-    final String instanceId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    /** Sequence of direct-mode calls, recorded per call slot in Redis so a call in doubt is never counted twice. */
-    final java.util.concurrent.atomic.AtomicLong directSeq = new java.util.concurrent.atomic.AtomicLong();
-    /** Direct-mode call slots: the fields of the marker hashes, as many as connections for direct calls. */
-    final CallSlots callSlots;
-    /** Tells a direct call waiting for a slot to count in memory instead. */
-    final java.util.function.BooleanSupplier stopDirectCalls = () -> redisDown || closed;
+    private volatile RedisReader reader;
+    private boolean closed;
+    private final Probe probe;
+    private final LoggerContext context;
 
     private EventCountLogger(Builder b) {
         this.config = b.config;
-        this.clock = b.clock;
         this.closeTimeout = b.closeTimeout;
         for (String w : config.warnings()) {
             LOG.warn(w);
         }
         this.connection = new RedisConnection(config.redis(), b.poolSize);
-        this.callSlots = new CallSlots(b.poolSize);
+        this.health = new HealthState(connection, b.clock, b.listener);
+        Refusals refusals = new Refusals(b.shutdownHook);
+        // No ':' in instance or chunk IDs: they end up in marker keys that Python's SCAN must not match.
+        String instanceId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        LoggerContext ctx = new LoggerContext(b.clock, connection, config.redis().keyMode(), health, refusals,
+                new CallSlots(b.poolSize), instanceId, new AtomicLong(), this::reader, b.probe);
+        this.probe = b.probe;
+        this.context = ctx;
         Map<String, RedisEventGroup> g = new LinkedHashMap<>();
         for (GroupConfig gc : config.groups()) {
-            g.put(gc.name(), new RedisEventGroup(gc, this));
+            g.put(gc.name(), new RedisEventGroup(gc, ctx));
         }
         this.groups = Collections.unmodifiableMap(g);
-        // No ':' in chunk IDs: they end up in marker keys that Python's SCAN must not match.
-        this.flusher = new Flusher(this, new ArrayList<>(groups.values()), instanceId + ".");
+        this.flusher = new Flusher(ctx, new ArrayList<>(groups.values()), instanceId + ".");
         flusher.openEpochs();
         flusher.start();
         connection.warmUp();
@@ -93,14 +94,14 @@ public final class EventCountLogger implements AutoCloseable {
             hook = new Thread(new ShutdownHook(new java.lang.ref.WeakReference<>(this)), "ecl-shutdown");
             hook.setContextClassLoader(null);
         }
-        this.lifecycle = new Lifecycle(config.source(), connection, flusher.runner(), hook);
+        this.lifecycle = new Lifecycle(config.source(), connection, flusher.runner(), hook, refusals);
         if (hook != null) {
             Runtime.getRuntime().addShutdownHook(hook);
         }
         CLEANER.register(this, lifecycle);
     }
 
-    /** A logger with the defaults: system clock, shutdown hook, 5 s close timeout. */
+    /** A logger with the defaults: system clock, shutdown hook, 5 s close timeout, no listener. */
     public static EventCountLogger create(EclConfig config) {
         return builder(config).build();
     }
@@ -146,12 +147,7 @@ public final class EventCountLogger implements AutoCloseable {
      *     counts stay in memory and are retried in the background)
      */
     public boolean flush() {
-        flusher.lock.lock();
-        try {
-            return flusher.cycle(true);
-        } finally {
-            flusher.lock.unlock();
-        }
+        return flusher.flushNow();
     }
 
     /**
@@ -167,10 +163,20 @@ public final class EventCountLogger implements AutoCloseable {
      *     Redis failed meanwhile (the counts then wait in memory, see {@link #flush()})
      */
     public boolean awaitCapacity() {
-        if (redisDown || !flusher.wantsEarlyFlush()) {
+        if (health.redisDown() || !flusher.wantsEarlyFlush()) {
             return false;
         }
         return flush();
+    }
+
+    /**
+     * The delivery state now: whether Redis is down and since when, what is pending, dropped,
+     * refused, or lost to data errors. Takes the flush lock (as {@link #pendingCount()} does): for
+     * health checks and monitoring, not for every log().
+     */
+    public Health health() {
+        return new Health(health.downSince(), health.lastFailure(), flusher.pendingEvents(),
+                flusher.pendingEntries(), flusher.dropped(), health.dataErrors(), lifecycle.refusals.count());
     }
 
     /**
@@ -186,10 +192,8 @@ public final class EventCountLogger implements AutoCloseable {
      * an error Redis answered such as OOM), or null if none failed; kept after Redis recovers.
      */
     public String lastFailure() {
-        return lastFailure;
+        return health.lastFailure();
     }
-
-    private volatile String lastFailure;
 
     /** Counts dropped because more than {@code max_pending} were waiting for Redis. */
     public long droppedCount() {
@@ -212,7 +216,7 @@ public final class EventCountLogger implements AutoCloseable {
      * delivery): they are not counted anywhere.
      */
     public long refusedCount() {
-        return lifecycle.refused.sum();
+        return lifecycle.refusals.count();
     }
 
     /**
@@ -230,56 +234,27 @@ public final class EventCountLogger implements AutoCloseable {
             return;
         }
         closed = true;
+        lifecycle.refusals.close();
         lifecycle.closed = true;
-        flusher.stop();
-        long deadline = System.nanoTime() + closeTimeout.toNanos();
-        boolean done;
-        long left;
-        flusher.lock.lock();
-        try {
-            done = flusher.cycle(true);
-            while (!done && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-                done = flusher.cycle(true);
-            }
-            // Threads that passed log()'s check before closed was set may have added since the
-            // last drain: too late to send, so they count as refused rather than vanish.
-            left = flusher.takeLeftInCounters();
-        } finally {
-            flusher.lock.unlock();
-        }
-        if (!done) {
+        Flusher.Drained drained = flusher.drainForClose(System.nanoTime() + closeTimeout.toNanos());
+        if (!drained.delivered()) {
             LOG.error("closing: {} distinct counts could not be delivered to Redis at {} within {} ms and are lost",
                     flusher.pendingEntries(), config.redis().address(), closeTimeout.toMillis());
         }
-        if (left > 0) {
-            lifecycle.refused.add(left);
-            LOG.warn("closing: {} counts logged while the logger was closing were not delivered", left);
+        if (drained.leftInCounters() > 0) {
+            lifecycle.refusals.add(drained.leftInCounters());
+            LOG.warn("closing: {} counts logged while the logger was closing were not delivered",
+                    drained.leftInCounters());
         }
         long dropped = flusher.dropped();
         if (dropped > 0) {
             LOG.warn("closing: {} counts were dropped during Redis outages (max_pending reached)", dropped);
         }
-        CounterReader r = reader;
+        RedisReader r = reader;
         if (r != null) {
             r.closeShared();
         }
         connection.close();
-    }
-
-    /** log() after close(): counted, and the first one of this logger is logged. */
-    void refuse(RedisEventGroup g, String event, long count) {
-        lifecycle.refused.add(Math.abs(count));
-        if (!lifecycle.refusalWarned.get() && lifecycle.refusalWarned.compareAndSet(false, true)) {
-            LOG.warn("log() after close(): {} count(s) of event '{}' in group '{}' refused; every count logged after"
-                    + " close() is refused and counted by refusedCount(){}", Math.abs(count), event, g.name(),
-                    lifecycle.hook != null ? ", and their number is reported at JVM exit" : "");
-        }
     }
 
     /** The JVM shutdown hook: closes the logger if it still exists, and reports what it refused. */
@@ -297,7 +272,7 @@ public final class EventCountLogger implements AutoCloseable {
                 return; // collected: its cleaner released everything
             }
             l.doClose();
-            long refused = l.lifecycle.refused.sum();
+            long refused = l.lifecycle.refusals.count();
             if (refused > 0) {
                 LOG.warn("JVM exit: {} counts logged after the logger for {} was closed were refused and not counted"
                         + " (threads still logging after this line lose their counts with the process)",
@@ -317,15 +292,15 @@ public final class EventCountLogger implements AutoCloseable {
         final RedisConnection connection;
         final Flusher.Runner runner;
         final Thread hook;
-        final java.util.concurrent.atomic.LongAdder refused = new java.util.concurrent.atomic.LongAdder();
+        final Refusals refusals;
         volatile boolean closed;
-        final java.util.concurrent.atomic.AtomicBoolean refusalWarned = new java.util.concurrent.atomic.AtomicBoolean();
 
-        Lifecycle(String source, RedisConnection connection, Flusher.Runner runner, Thread hook) {
+        Lifecycle(String source, RedisConnection connection, Flusher.Runner runner, Thread hook, Refusals refusals) {
             this.source = source;
             this.connection = connection;
             this.runner = runner;
             this.hook = hook;
+            this.refusals = refusals;
         }
 
         /** The logger has been garbage-collected. */
@@ -347,67 +322,18 @@ public final class EventCountLogger implements AutoCloseable {
         }
     }
 
-    // ---- shared with the groups and the flusher ----
-
-    CounterReader reader() {
-        CounterReader r = reader;
+    private RedisReader reader() {
+        RedisReader r = reader;
         if (r == null) {
             synchronized (this) {
                 r = reader;
                 if (r == null) {
-                    r = new CounterReader(config, connection, clock);
+                    r = new RedisReader(config, connection, flusher.clock());
                     reader = r;
                 }
             }
         }
         return r;
-    }
-
-    void markDown(JedisException e) {
-        lastFailure = connection.describe(e);
-        synchronized (stateLock) {
-            if (!redisDown) {
-                redisDown = true;
-                downSince = System.nanoTime();
-                LOG.warn("{}; counting in memory and retrying in the background", connection.describe(e));
-            } else {
-                LOG.debug("Redis still unavailable: {}", connection.describe(e));
-            }
-        }
-    }
-
-    void markUp(long delivered) {
-        synchronized (stateLock) {
-            if (redisDown) {
-                redisDown = false;
-                LOG.info("Redis at {} is reachable again after {} ms; delivered {} counts held in memory",
-                        config.redis().address(), (System.nanoTime() - downSince) / 1_000_000, delivered);
-            }
-        }
-    }
-
-    void reportDataError(RedisEventGroup g, JedisException e, long count) {
-        String key = g.name() + "|" + e.getMessage();
-        if (reportedDataErrors.size() < 100 && reportedDataErrors.add(key)) {
-            if (e.getMessage() != null && e.getMessage().startsWith("NOTCOUNTED")) {
-                LOG.error("group '{}': {}", g.name(), connection.describe(e));
-            } else {
-                LOG.error("group '{}': {}; {} counts not stored (a key of this group may hold a non-counter value)",
-                        g.name(), connection.describe(e), count);
-            }
-        }
-    }
-
-    private final Set<String> reportedOverflows = ConcurrentHashMap.newKeySet();
-
-    /** A local sum of {@code event} that went beyond a long: it stays at {@code limit}, {@code lost} is not counted. */
-    void reportOverflow(RedisEventGroup g, String event, long limit, long lost) {
-        if (reportedOverflows.size() < 100 && reportedOverflows.add(g.name() + "|" + event)) {
-            LOG.error("group '{}': the count of event '{}' would go beyond {}, the limit of a Redis counter;"
-                    + " it stays at the limit and {} counts are not counted", g.name(), event, limit, lost);
-        } else {
-            LOG.debug("group '{}': event '{}' saturated again, {} counts not counted", g.name(), event, lost);
-        }
     }
 
     /** Options of an {@link EventCountLogger}. */
@@ -417,29 +343,32 @@ public final class EventCountLogger implements AutoCloseable {
         private boolean shutdownHook = true;
         private Duration closeTimeout = Duration.ofSeconds(5);
         private int poolSize = Math.max(16, Runtime.getRuntime().availableProcessors() * 4);
+        private EclListener listener = new EclListener() { };
+        private Probe probe = Probe.NONE;
 
         private Builder(EclConfig config) {
-            this.config = config;
+            this.config = Objects.requireNonNull(config, "config");
         }
 
         /** The clock that decides which interval a count belongs to (tests step one). */
         public Builder clock(Clock clock) {
-            this.clock = clock;
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
         /**
-         * Whether a JVM shutdown hook closes the logger and reports the counts refused after close
-         * (default true). The hook holds the logger weakly: it keeps no dropped logger alive.
+         * No JVM shutdown hook. By default one closes the logger at JVM exit and reports the counts
+         * refused after close; it holds the logger weakly, so it keeps no dropped logger alive.
+         * Without it, close the logger yourself before the JVM exits.
          */
-        public Builder shutdownHook(boolean enabled) {
-            this.shutdownHook = enabled;
+        public Builder withoutShutdownHook() {
+            this.shutdownHook = false;
             return this;
         }
 
         /** How long close() keeps retrying to deliver pending counts (default 5 s). */
         public Builder closeTimeout(Duration timeout) {
-            this.closeTimeout = timeout;
+            this.closeTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
@@ -456,17 +385,39 @@ public final class EventCountLogger implements AutoCloseable {
             return this;
         }
 
+        /** Told when Redis goes down and comes back, and of counts lost to data errors or drops. */
+        public Builder listener(EclListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** Tests in this package: where they step into the flusher's work. */
+        Builder probe(Probe probe) {
+            this.probe = Objects.requireNonNull(probe, "probe");
+            return this;
+        }
+
         public EventCountLogger build() {
             return new EventCountLogger(this);
         }
     }
 
-    /** The registered shutdown hook, or null (tests). */
+    // ---- for tests in this package ----
+
+    /** The registered shutdown hook, or null. */
     Thread shutdownHookThread() {
         return lifecycle.hook;
     }
 
-    List<RedisEventGroup> groupsForTest() {
-        return new ArrayList<>(groups.values());
+    Probe probe() {
+        return probe;
+    }
+
+    LoggerContext context() {
+        return context;
+    }
+
+    Flusher flusherForTest() {
+        return flusher;
     }
 }

@@ -1,5 +1,6 @@
 package io.ecl.core;
 
+import io.ecl.core.internal.Keys;
 import java.util.Map;
 import java.util.SortedMap;
 

@@ -1,5 +1,6 @@
 package io.ecl.core;
 
+import io.ecl.core.internal.Keys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

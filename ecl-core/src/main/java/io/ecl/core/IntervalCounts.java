@@ -17,7 +17,8 @@ public final class IntervalCounts {
     private final long lateInCurrent;
     private final long lateInLast;
 
-    IntervalCounts(String group, Interval interval, SortedMap<String, Long> last, SortedMap<String, Long> current,
+    /** Made by the readers (and by tests and tools that build expected values). */
+    public IntervalCounts(String group, Interval interval, SortedMap<String, Long> last, SortedMap<String, Long> current,
             Long currentStart, Long lastStart, long lateInCurrent, long lateInLast) {
         this.group = group;
         this.interval = interval;

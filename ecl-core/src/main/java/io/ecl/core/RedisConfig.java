@@ -1,5 +1,7 @@
 package io.ecl.core;
 
+import io.ecl.core.internal.HostPort;
+import io.ecl.core.internal.Keys;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -128,35 +130,9 @@ public final class RedisConfig {
     }
 
     static String hostPort(String host, int port) {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return new HostPort(host, port).toString();
     }
 
-    /**
-     * Splits {@code host:port} (or {@code [v6]:port}) into host and port.
-     *
-     * @throws ConfigException when it is not of that form
-     */
-    static Object[] parseHostPort(String s, String what) {
-        String t = s == null ? "" : s.trim();
-        int colon = t.lastIndexOf(':');
-        if (colon <= 0 || colon == t.length() - 1) {
-            throw new ConfigException(what + ": '" + ConfigException.printable(s) + "' is not host:port");
-        }
-        String host = t.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
-        try {
-            port = Integer.parseInt(t.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new ConfigException(what + ": '" + s + "' is not host:port (the port is not a number)");
-        }
-        if (port < 1 || port > 65535 || host.isEmpty()) {
-            throw new ConfigException(what + ": '" + s + "' is not host:port");
-        }
-        return new Object[] {host, port};
-    }
 
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -249,7 +225,7 @@ public final class RedisConfig {
         /** Seed nodes of the cluster, each {@code host:port} (default: host:port). */
         public Builder nodes(List<String> nodes) {
             for (String s : nodes) {
-                parseHostPort(s, "redis.nodes");
+                HostPort.parse(s, "redis.nodes");
             }
             this.nodes = List.copyOf(nodes);
             return this;
@@ -263,7 +239,7 @@ public final class RedisConfig {
         /** The Sentinels to ask for the master, each {@code host:port}; needs {@link #masterName}. */
         public Builder sentinels(List<String> sentinels) {
             for (String s : sentinels) {
-                parseHostPort(s, "redis.sentinels");
+                HostPort.parse(s, "redis.sentinels");
             }
             this.sentinels = List.copyOf(sentinels);
             return this;

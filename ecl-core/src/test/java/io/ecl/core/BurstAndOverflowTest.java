@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
+import io.ecl.core.internal.RedisEventGroup;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
 import java.util.ArrayList;
@@ -98,7 +99,7 @@ class BurstAndOverflowTest {
     void awaitCapacityPushesABurstInTheCallingThreadAndOnlyThen() {
         try (EventCountLogger ecl = logger()) {
             EventGroup g = ecl.group("burst");
-            ecl.flusher.lock.lock(); // the background flusher cannot push meanwhile
+            ecl.flusherForTest().lock.lock(); // the background flusher cannot push meanwhile
             try {
                 for (int i = 0; i < 49; i++) {
                     g.log("id" + i);
@@ -107,7 +108,7 @@ class BurstAndOverflowTest {
                 g.log("id49");
                 assertEquals(true, ecl.awaitCapacity());
             } finally {
-                ecl.flusher.lock.unlock();
+                ecl.flusherForTest().lock.unlock();
             }
             assertEquals(50, r.scard("burst:1h:cur:@reg"));
             assertEquals(false, ecl.awaitCapacity());
@@ -169,7 +170,7 @@ class BurstAndOverflowTest {
             EventGroup g = ecl.group("local");
             // One push: the background flusher would send a huge count on its own at once, and the
             // later ones would then overflow in Redis instead (reported too, see the next test).
-            ecl.flusher.lock.lock();
+            ecl.flusherForTest().lock.lock();
             try {
                 g.log("x", Long.MAX_VALUE);
                 g.log("x", 1);
@@ -180,7 +181,7 @@ class BurstAndOverflowTest {
                 g.log("z", 1); // exactly the limit: no overflow
                 assertTrue(ecl.flush());
             } finally {
-                ecl.flusher.lock.unlock();
+                ecl.flusherForTest().lock.unlock();
             }
 
             assertEquals(Long.toString(Long.MAX_VALUE), r.get("local:5s:cur:x"));
@@ -217,7 +218,7 @@ class BurstAndOverflowTest {
     void flusherSurvivesAnErrorMidSendAndDeliversExactlyOnce() {
         try (LogCapture log = new LogCapture(); EventCountLogger ecl = logger()) {
             AtomicBoolean thrown = new AtomicBoolean();
-            ecl.flusher.afterExec = () -> {
+            Fixtures.hooks(ecl).afterExec = () -> {
                 if (Thread.currentThread().getName().equals("ecl-flusher") && thrown.compareAndSet(false, true)) {
                     throw new OutOfMemoryError("simulated: the heap ran out while the replies were used");
                 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ecl.core.ops.CounterReader;
+import io.ecl.core.ops.Rotator;
 import io.ecl.testing.EmbeddedCluster;
 import io.ecl.testing.SteppedClock;
 import java.util.ArrayList;

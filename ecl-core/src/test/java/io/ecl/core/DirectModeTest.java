@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ecl.core.internal.RedisEventGroup;
+import io.ecl.core.ops.Rotator;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
 import java.io.IOException;
@@ -360,7 +362,7 @@ class DirectModeTest {
     void theCallMarkerHasAFieldPerConcurrentCallNotPerThreadThatEverLogged() throws Exception {
         int threads = 20_000;
         int poolSize = 4;
-        try (EventCountLogger small = EventCountLogger.builder(config).clock(clock).shutdownHook(false)
+        try (EventCountLogger small = EventCountLogger.builder(config).clock(clock).withoutShutdownHook()
                 .poolSize(poolSize).build()) {
             EventGroup g = small.group("web");
             List<Thread> batch = new ArrayList<>();
@@ -383,7 +385,7 @@ class DirectModeTest {
             Set<String> fields = r.hkeys(marker("web"));
             assertTrue(fields.size() <= poolSize, fields.size() + " fields");
             assertEquals(0, small.pendingCount());
-            assertEquals(0, small.callSlots.leased(), "every slot given back");
+            assertEquals(0, small.context().callSlots().leased(), "every slot given back");
         }
     }
 
@@ -394,7 +396,7 @@ class DirectModeTest {
         int threads = 12;
         int perThread = 5;
         try (LogCapture log = new LogCapture();
-                EventCountLogger busy = EventCountLogger.builder(impatientConfig).clock(clock).shutdownHook(false)
+                EventCountLogger busy = EventCountLogger.builder(impatientConfig).clock(clock).withoutShutdownHook()
                         .poolSize(2).build()) {
             EventGroup g = busy.group("web");
             g.log("b");
@@ -439,10 +441,10 @@ class DirectModeTest {
         // What Jedis throws when no pooled connection became free within timeout_ms.
         redis.clients.jedis.exceptions.JedisException busy = new redis.clients.jedis.exceptions.JedisException(
                 "Could not get a resource from the pool", new java.util.NoSuchElementException("Timeout waiting for idle object"));
-        try (EventCountLogger four = EventCountLogger.builder(config).shutdownHook(false).poolSize(4).build()) {
+        try (EventCountLogger four = EventCountLogger.builder(config).withoutShutdownHook().poolSize(4).build()) {
             assertEquals("all 6 connections to Redis at 127.0.0.1:" + redis.port() + " were busy for "
                     + config.redis().timeoutMillis() + " ms (ecl_redis.timeout_ms; more threads than connections wait"
-                    + " for one; the pool size is set by EventCountLogger.Builder.poolSize)", four.connection.describe(busy));
+                    + " for one; the pool size is set by EventCountLogger.Builder.poolSize)", four.context().connection().describe(busy));
         }
     }
 

@@ -23,7 +23,17 @@ final class Fixtures {
     }
 
     static EventCountLogger logger(EclConfig config, Clock clock) {
-        return EventCountLogger.builder(config).clock(clock).shutdownHook(false).build();
+        return EventCountLogger.builder(config).clock(clock).withoutShutdownHook().probe(new TestProbe()).build();
+    }
+
+    /** The hooks of a logger made by {@link #logger}. */
+    static TestProbe hooks(EventCountLogger logger) {
+        return (TestProbe) logger.probe();
+    }
+
+    /** The group as the library implements it, to look at its counters. */
+    static io.ecl.core.internal.RedisEventGroup internals(EventGroup group) {
+        return (io.ecl.core.internal.RedisEventGroup) group;
     }
 
     /** Polls until {@code key} holds {@code expected} (a background flush), failing after 10 s. */

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
+import io.ecl.core.internal.Flusher;
+import io.ecl.core.internal.TsCodec;
+import io.ecl.core.ops.Rotator;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
 import java.util.Collections;
@@ -81,7 +84,7 @@ class FlushTransactionTest {
         loc.log("a", 5);
         loc.log("x", 2);
         AtomicInteger reads = new AtomicInteger();
-        ecl.flusher.afterRead = () -> {
+        Fixtures.hooks(ecl).afterRead = () -> {
             if (reads.getAndIncrement() == 0) {
                 rotate("5s", T0 + 5_000); // the master's clock is a little ahead of ours
             }
@@ -109,8 +112,8 @@ class FlushTransactionTest {
         EventGroup loc = ecl.group("loc");
         loc.log("a", 7);
         loc.log("x", 3);
-        ecl.flusher.afterExec = () -> {
-            ecl.flusher.afterExec = null;
+        Fixtures.hooks(ecl).afterExec = () -> {
+            Fixtures.hooks(ecl).afterExec = null;
             throw new JedisConnectionException("EXEC's reply lost (test)");
         };
         assertFalse(ecl.flush(), "the outcome is unknown to the logger");
@@ -201,7 +204,7 @@ class FlushTransactionTest {
     void rotationsBeatingEveryAttemptHandTheChunksToLogLuaWhichRetriesNoScriptInOneRoundTrip() {
         ecl.group("loc").log("a", 5);
         AtomicInteger reads = new AtomicInteger();
-        ecl.flusher.afterRead = () -> rotate("5s", T0 + 5_000L * reads.incrementAndGet());
+        Fixtures.hooks(ecl).afterRead = () -> rotate("5s", T0 + 5_000L * reads.incrementAndGet());
         r.scriptFlush();
         try (Monitor monitor = new Monitor(redis.port())) {
             assertTrue(ecl.flush());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import ch.qos.logback.classic.Level;
+import io.ecl.core.internal.RedisEventGroup;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
 import java.lang.ref.WeakReference;
@@ -72,8 +73,8 @@ class LifecycleTest {
         local.log("a", 5);
         RedisEventGroup g = (RedisEventGroup) local;
         // A thread that passed log()'s check just before close() adds after close's last drain.
-        ecl.flusher.afterExec = () -> {
-            ecl.flusher.afterExec = null;
+        Fixtures.hooks(ecl).afterExec = () -> {
+            Fixtures.hooks(ecl).afterExec = null;
             g.counterOf("a").slots[g.currentSlot()].add(4);
         };
         try (LogCapture log = new LogCapture()) {

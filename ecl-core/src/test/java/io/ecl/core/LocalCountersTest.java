@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
+import io.ecl.core.internal.RedisEventGroup;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
 import java.util.ArrayList;
@@ -185,11 +186,11 @@ class LocalCountersTest {
         java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong(-1);
         Thread[] reader = new Thread[1];
         // Between the push's two round trips (counts drained, not yet in Redis), a thread reads.
-        ecl.flusher.afterRead = () -> {
-            ecl.flusher.afterRead = null;
+        Fixtures.hooks(ecl).afterRead = () -> {
+            Fixtures.hooks(ecl).afterRead = null;
             reader[0] = new Thread(() -> seen.set(limited.getCurrentCount("a", "1m")));
             reader[0].start();
-            Fixtures.await(() -> ecl.flusher.lock.hasQueuedThread(reader[0]), () -> "the read did not wait for the push");
+            Fixtures.await(() -> ecl.flusherForTest().lock.hasQueuedThread(reader[0]), () -> "the read did not wait for the push");
         };
         assertTrue(ecl.flush());
         reader[0].join();

@@ -32,7 +32,7 @@ class OpsChecksTest {
     @Test
     void pingAnswersWhenRedisIsUp() {
         EclConfig cfg = EclConfig.parse(redis.yamlRedisSection() + "groups: {}\n", "t.yml");
-        try (EventCountLogger ecl = EventCountLogger.builder(cfg).shutdownHook(false).build()) {
+        try (EventCountLogger ecl = EventCountLogger.builder(cfg).withoutShutdownHook().build()) {
             assertDoesNotThrow(ecl::ping);
         }
     }
@@ -41,7 +41,7 @@ class OpsChecksTest {
     void pingFailsWithTheAddressWhenNothingAnswers() {
         int port = EmbeddedRedis.freePort();
         EclConfig cfg = EclConfig.parse("redis:\n  host: 127.0.0.1\n  port: " + port + "\ngroups: {}\n", "t.yml");
-        try (EventCountLogger ecl = EventCountLogger.builder(cfg).shutdownHook(false).build()) {
+        try (EventCountLogger ecl = EventCountLogger.builder(cfg).withoutShutdownHook().build()) {
             RedisUnavailableException e = assertThrows(RedisUnavailableException.class, ecl::ping);
             assertEquals("cannot connect to Redis at 127.0.0.1:" + port + ": Connection refused", e.getMessage());
         }

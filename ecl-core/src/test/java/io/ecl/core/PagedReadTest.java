@@ -3,6 +3,8 @@ package io.ecl.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ecl.core.internal.RedisReader;
+import io.ecl.core.ops.CounterReader;
 import io.ecl.testing.EmbeddedRedis;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +62,7 @@ class PagedReadTest {
             assertTrue(commands.contains("sscan"), commands::toString);
             // both registries fit in a few SSCAN pages; counters in MGETs of PAGE_EVENTS events
             long mgets = commands.stream().filter("mget"::equals).count();
-            assertEquals((EVENTS + 1 + CounterReader.PAGE_EVENTS - 1) / CounterReader.PAGE_EVENTS, mgets);
+            assertEquals((EVENTS + 1 + RedisReader.PAGE_EVENTS - 1) / RedisReader.PAGE_EVENTS, mgets);
         }
     }
 }

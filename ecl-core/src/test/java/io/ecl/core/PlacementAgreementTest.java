@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.ecl.core.internal.Flusher;
+import io.ecl.core.internal.LuaScript;
+import io.ecl.core.internal.Pending;
+import io.ecl.core.internal.RedisEventGroup;
+import io.ecl.core.internal.TsCodec;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
+import io.ecl.core.ops.CounterReader;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
 import java.nio.charset.StandardCharsets;
@@ -89,7 +90,7 @@ class RedisLoginTest {
     void wrongPasswordIsOneClearLineAndLogDoesNotThrow() {
         try (LogCapture log = new LogCapture();
                 EventCountLogger ecl = EventCountLogger.builder(config("  password: wrong\n"))
-                        .clock(new SteppedClock(T0 + 1_000)).shutdownHook(false)
+                        .clock(new SteppedClock(T0 + 1_000)).withoutShutdownHook()
                         .closeTimeout(Duration.ofMillis(100)).build()) {
             ecl.group("g").log("a");
             ecl.group("g").log("a");

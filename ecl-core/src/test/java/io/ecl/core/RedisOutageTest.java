@@ -148,7 +148,7 @@ class RedisOutageTest {
         redis.start();
         Fixtures.awaitValue(r(), "local:5s:cur:a", "3");
         Fixtures.awaitValue(r(), "direct:5s:cur:a", "2");
-        Fixtures.await(() -> !ecl.redisDown, () -> "the logger still believes Redis is down");
+        Fixtures.await(() -> ecl.health().redisDownSince() == null, () -> "the logger still believes Redis is down");
         direct.log("a");
         assertEquals("3", r().get("direct:5s:cur:a"));
     }
@@ -196,7 +196,7 @@ class RedisOutageTest {
     @Test
     void closeWithRedisDownGivesUpAfterTheCloseTimeoutWithOneError() {
         log = new LogCapture();
-        ecl = EventCountLogger.builder(config).clock(clock).shutdownHook(false)
+        ecl = EventCountLogger.builder(config).clock(clock).withoutShutdownHook()
                 .closeTimeout(Duration.ofMillis(300)).build();
         redis.stop();
         ecl.group("local").log("a", 3);
@@ -219,7 +219,7 @@ class RedisOutageTest {
         // Redis answers nobody for a second: the flusher's send below holds the flush lock.
         r().sendCommand(Protocol.Command.CLIENT, "PAUSE", "1000");
         clock.advanceMillis(1_000); // sync_interval is due; the flusher notices within a second
-        Fixtures.await(() -> ecl.flusher.lock.isLocked(), () -> "the flusher never started a send");
+        Fixtures.await(() -> ecl.flusherForTest().lock.isLocked(), () -> "the flusher never started a send");
 
         EventCountLogger closing = ecl;
         ecl = null; // a deadlocked logger must not hang the clean-up too

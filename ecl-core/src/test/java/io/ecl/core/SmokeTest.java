@@ -2,6 +2,7 @@ package io.ecl.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.ecl.core.ops.Rotator;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class SmokeTest {
                 + "  d:\n    events: [a, b]\n    intervals: ['5s', '1m']\n"
                 + "  l:\n    events: []\n    intervals: ['5s']\n    auto_declare_events: true\n    sync_interval: 1\n", "t.yml");
         SteppedClock clock = SteppedClock.atSeconds(1_000_000);
-        try (EventCountLogger ecl = EventCountLogger.builder(cfg).clock(clock).shutdownHook(false).build();
+        try (EventCountLogger ecl = EventCountLogger.builder(cfg).clock(clock).withoutShutdownHook().build();
                 Rotator rot = Rotator.connect(cfg.redis())) {
             for (GroupConfig g : cfg.groups()) {
                 rot.declare(g);

@@ -2,6 +2,8 @@ package io.ecl.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.ecl.core.internal.LuaScript;
+import io.ecl.core.internal.TsCodec;
 import io.ecl.testing.EmbeddedRedis;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,6 @@ package io.ecl.master;
 
 import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
-import io.ecl.core.CounterReader;
 import io.ecl.core.EclConfig;
 import io.ecl.core.EventCountLogger;
 import io.ecl.core.EventGroup;
@@ -11,8 +10,9 @@ import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
 import io.ecl.core.RedisConfig;
 import io.ecl.core.RedisUnavailableException;
-import io.ecl.core.Rotator;
-import io.ecl.core.TsCodec;
+import io.ecl.core.ops.CounterReader;
+import io.ecl.core.ops.Rotator;
+import io.ecl.core.ops.Seconds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -30,11 +30,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code ecl-demo}: ecl at work in one process, with nothing to install. Random events are logged
@@ -130,7 +130,7 @@ public final class Demo implements Callable<Integer> {
         long end = duration.isZero() ? Long.MAX_VALUE : clock.millis() + duration.toMillis();
         List<Thread> threads = new ArrayList<>();
         try (Rotator rotator = Rotator.connect(cfg.redis());
-                EventCountLogger ecl = EventCountLogger.builder(cfg).shutdownHook(false)
+                EventCountLogger ecl = EventCountLogger.builder(cfg).withoutShutdownHook()
                         .closeTimeout(Duration.ofSeconds(2)).build();
                 CounterReader reader = CounterReader.connect(cfg)) {
             MasterLoop master = new MasterLoop(cfg, rotator, clock, MasterLoop.Sleeper.of(clock));
@@ -283,7 +283,7 @@ public final class Demo implements Callable<Integer> {
         }
 
         static String format(Duration d) {
-            return TsCodec.format(d.toMillis()) + " s";
+            return Seconds.format(d.toMillis()) + " s";
         }
     }
 }

@@ -7,7 +7,7 @@ import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
 import io.ecl.core.EclConfig;
 import io.ecl.core.RedisConfig;
-import io.ecl.core.Rotator;
+import io.ecl.core.ops.Rotator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -16,12 +16,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code ecl-master [CONFIG] [-v] [--embedded-redis]}: the daemon that rotates {@code cur} into

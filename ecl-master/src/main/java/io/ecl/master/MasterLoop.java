@@ -5,7 +5,7 @@ import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
 import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
-import io.ecl.core.Rotator;
+import io.ecl.core.ops.Rotator;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Level;
 import io.ecl.core.EclConfig;
 import io.ecl.core.EventCountLogger;
-import io.ecl.core.Rotator;
+import io.ecl.core.ops.Rotator;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
 import java.util.ArrayList;
@@ -124,7 +124,7 @@ class MasterLoopTest {
     void dynamicEventVanishesAfterAWholeIntervalWithoutOccurrences() {
         MasterLoop loop = loop(sleeper);
         loop.tick();
-        try (EventCountLogger ecl = EventCountLogger.builder(config).clock(clock).shutdownHook(false).build()) {
+        try (EventCountLogger ecl = EventCountLogger.builder(config).clock(clock).withoutShutdownHook().build()) {
             ecl.group("dyn").log("x", 2);
             ecl.group("dyn").log("y");
             assertEquals("2", r.get("dyn:5s:cur:x"));

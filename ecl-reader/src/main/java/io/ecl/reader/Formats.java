@@ -2,7 +2,7 @@ package io.ecl.reader;
 
 import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
-import io.ecl.core.TsCodec;
+import io.ecl.core.ops.Seconds;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,7 +67,7 @@ final class Formats {
             jsonString(b, r.group);
             b.append(",\"interval\":");
             jsonString(b, r.interval.name());
-            b.append(",\"interval_seconds\":").append(TsCodec.format(r.interval.lengthMillis()));
+            b.append(",\"interval_seconds\":").append(Seconds.format(r.interval.lengthMillis()));
             b.append(",\"error\":");
             jsonString(b, r.error);
             return b.append('}').toString();
@@ -80,7 +80,7 @@ final class Formats {
         jsonString(b, c.group());
         b.append(",\"interval\":");
         jsonString(b, c.interval().name());
-        b.append(",\"interval_seconds\":").append(TsCodec.format(length));
+        b.append(",\"interval_seconds\":").append(Seconds.format(length));
         b.append(",\"section\":");
         jsonString(b, sections.name().toLowerCase(java.util.Locale.ROOT));
         b.append(",\"last\":{\"start\":");
@@ -308,7 +308,7 @@ final class Formats {
                     b.setLength(0);
                     b.append("ecl_interval_start_seconds");
                     labels(b, r, labelled, current);
-                    b.append(' ').append(TsCodec.format(start)).append('\n');
+                    b.append(' ').append(Seconds.format(start)).append('\n');
                     out.append(b);
                 }
             }

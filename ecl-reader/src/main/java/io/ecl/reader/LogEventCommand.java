@@ -230,7 +230,7 @@ public final class LogEventCommand implements Callable<Integer> {
         // cannot tell otherwise, such as a key of the group holding a non-counter value, still shows.
         LibraryLog library = LibraryLog.watch(Level.ERROR);
         try {
-            ecl = EventCountLogger.builder(alone(cfg, g)).shutdownHook(false).closeTimeout(CLOSE_TIMEOUT).build();
+            ecl = EventCountLogger.builder(alone(cfg, g)).withoutShutdownHook().closeTimeout(CLOSE_TIMEOUT).build();
             ecl.group(g.name()).log(event, count == null ? 1 : count);
             delivered = ecl.flush();
         } finally {
@@ -257,7 +257,7 @@ public final class LogEventCommand implements Callable<Integer> {
         // The shutdown hook pushes what was read when the pipe is interrupted (Ctrl-C, SIGTERM);
         // close() removes it again.
         EventCountLogger ecl = EventCountLogger.builder(alone(cfg, withLocalCounters(g)))
-                .shutdownHook(true).closeTimeout(CLOSE_TIMEOUT).build();
+                .closeTimeout(CLOSE_TIMEOUT).build();
         StreamStats stats = new StreamStats();
         IOException readError = null;
         boolean delivered;
@@ -397,7 +397,7 @@ public final class LogEventCommand implements Callable<Integer> {
      */
     private static void ping(EclConfig cfg) {
         try (EventCountLogger probe = EventCountLogger.builder(EclConfig.builder().redis(cfg.redis()).build())
-                .shutdownHook(false).build()) {
+                .withoutShutdownHook().build()) {
             probe.ping();
         }
     }

@@ -1,14 +1,14 @@
 package io.ecl.reader;
 
 import io.ecl.cli.Cli;
-import io.ecl.core.CounterReader;
 import io.ecl.core.EclConfig;
 import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
 import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
-import io.ecl.core.TsCodec;
+import io.ecl.core.ops.CounterReader;
+import io.ecl.core.ops.Seconds;
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -522,7 +522,7 @@ final class MetricsHttpServer implements AutoCloseable {
                 Interval i = g.intervals().get(k);
                 b.append(k == 0 ? "" : ",").append("{\"interval\":");
                 Formats.jsonString(b, i.name());
-                b.append(",\"interval_seconds\":").append(TsCodec.format(i.lengthMillis())).append('}');
+                b.append(",\"interval_seconds\":").append(Seconds.format(i.lengthMillis())).append('}');
             }
             b.append("],\"events\":[");
             for (int k = 0; k < g.events().size(); k++) {

@@ -4,13 +4,13 @@ import io.ecl.cli.Cli;
 import io.ecl.cli.ConfigLocation;
 import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
-import io.ecl.core.CounterReader;
 import io.ecl.core.EclConfig;
 import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
 import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
+import io.ecl.core.ops.CounterReader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,7 +20,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,6 +27,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code ecl-reader}: prints the counts of one (group, interval) as {@code event:count} lines,

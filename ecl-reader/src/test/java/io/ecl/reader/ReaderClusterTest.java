@@ -2,7 +2,7 @@ package io.ecl.reader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.ecl.core.TsCodec;
+import io.ecl.core.ops.Seconds;
 import io.ecl.testing.EmbeddedCluster;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +36,7 @@ class ReaderClusterTest {
         }
         // Group i: last hit = i + 1, current hit = 10 (i + 1); the current interval opened by a master.
         long now = System.currentTimeMillis();
-        String opened = TsCodec.format(now - now % 300_000);
+        String opened = Seconds.format(now - now % 300_000);
         for (int i = 0; i < GROUPS.size(); i++) {
             String g = GROUPS.get(i);
             try (Jedis node = EmbeddedCluster.node(cluster.masterOf(EmbeddedCluster.slotOfGroup(g)))) {

@@ -2,7 +2,7 @@ package io.ecl.reader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.ecl.core.TsCodec;
+import io.ecl.core.ops.Seconds;
 import io.ecl.testing.EmbeddedRedis;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -47,8 +47,8 @@ class ReaderSentinelTest {
                 + "groups:\n  web:\n    events: [hit, miss]\n    intervals: ['5m']\n"
                 + "  api:\n    events: [call]\n    intervals: ['1m']\n");
         long now = System.currentTimeMillis();
-        master.client().set("web:5m:cur:@ts", TsCodec.format(now - now % 300_000));
-        master.client().set("api:1m:cur:@ts", TsCodec.format(now - now % 60_000));
+        master.client().set("web:5m:cur:@ts", Seconds.format(now - now % 300_000));
+        master.client().set("api:1m:cur:@ts", Seconds.format(now - now % 60_000));
         master.client().set("web:5m:last:hit", "4");
         master.client().set("web:5m:cur:hit", "7");
         master.client().set("web:5m:cur:miss", "2");

@@ -60,7 +60,7 @@ public final class SoakLogger {
         SoakLogger soak = new SoakLogger(startSecond, windowMs);
         Signal.handle(new Signal("TERM"), s -> soak.stop = true);
         EclConfig cfg = EclConfig.load(config);
-        EventCountLogger ecl = EventCountLogger.builder(cfg).shutdownHook(false)
+        EventCountLogger ecl = EventCountLogger.builder(cfg).withoutShutdownHook()
                 .closeTimeout(Duration.ofSeconds(20)).build();
         Truth local = new Truth(seconds);
         Truth direct = new Truth(seconds);

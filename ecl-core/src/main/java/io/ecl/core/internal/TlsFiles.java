@@ -1,5 +1,7 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
+import io.ecl.core.ConfigException;
+import io.ecl.core.RedisConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +31,7 @@ import javax.net.ssl.TrustManagerFactory;
  * Read when the connection object is made, so that a wrong path or file is a config error at
  * start, never a surprise at the first log().
  */
-final class TlsFiles {
+public final class TlsFiles {
     private TlsFiles() {
     }
 
@@ -38,7 +40,7 @@ final class TlsFiles {
      *
      * @throws ConfigException naming the key and the file when one cannot be read or used
      */
-    static SSLSocketFactory socketFactory(RedisConfig redis) {
+    public static SSLSocketFactory socketFactory(RedisConfig redis) {
         if (redis.tlsCaFile() == null && redis.tlsCertFile() == null) {
             return null;
         }

@@ -1,4 +1,4 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * a name and asks for quotes. The patterns are PyYAML's implicit resolvers ({@code resolver.py}),
  * the conversions those of its {@code SafeConstructor}.
  */
-final class PyYaml {
+public final class PyYaml {
     private static final Pattern BOOL = Pattern.compile(
             "yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF");
     private static final Pattern TRUE = Pattern.compile("yes|Yes|YES|true|True|TRUE|on|On|ON");
@@ -47,7 +47,7 @@ final class PyYaml {
      * description such as {@code the boolean True}, or null when Python's {@code str()} of the
      * value is {@code text} again (a string, or a number written as Python prints it, like 404).
      */
-    static String differentReading(String text) {
+    public static String differentReading(String text) {
         if (BOOL.matcher(text).matches()) {
             return "the boolean " + (TRUE.matcher(text).matches() ? "True" : "False");
         }
@@ -92,12 +92,12 @@ final class PyYaml {
     }
 
     /** Whether PyYAML reads the plain scalar {@code text} as a boolean. */
-    static boolean isBoolean(String text) {
+    public static boolean isBoolean(String text) {
         return BOOL.matcher(text).matches();
     }
 
     /** The value PyYAML gives the plain scalar {@code text}, or null when it is not an integer to PyYAML. */
-    static BigInteger integerValue(String text) {
+    public static BigInteger integerValue(String text) {
         return INT.matcher(text).matches() ? integer(text) : null;
     }
 

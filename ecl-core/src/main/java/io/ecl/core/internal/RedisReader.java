@@ -1,5 +1,11 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
+import io.ecl.core.EclConfig;
+import io.ecl.core.GroupConfig;
+import io.ecl.core.Interval;
+import io.ecl.core.IntervalCounts;
+import io.ecl.core.RedisDataException;
+import io.ecl.core.RedisUnavailableException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -15,7 +21,7 @@ import redis.clients.jedis.resps.ScanResult;
  * number of events. Groups with {@code legacy_scan} also SCAN for counters written by Python
  * clients, which keep no registry.
  */
-public final class CounterReader implements AutoCloseable {
+public final class RedisReader implements AutoCloseable {
     private final EclConfig config;
     private final RedisConnection connection;
     private final boolean ownsConnection;
@@ -23,7 +29,7 @@ public final class CounterReader implements AutoCloseable {
     /** read.lua's source when reads send it with EVAL (one-shot readers), else null: EVALSHA. */
     private final String readSource;
 
-    CounterReader(EclConfig config, RedisConnection connection, Clock clock) {
+    public RedisReader(EclConfig config, RedisConnection connection, Clock clock) {
         this.config = config;
         this.connection = connection;
         this.ownsConnection = false;
@@ -31,7 +37,7 @@ public final class CounterReader implements AutoCloseable {
         this.readSource = null;
     }
 
-    private CounterReader(EclConfig config, RedisConnection connection, String readSource) {
+    private RedisReader(EclConfig config, RedisConnection connection, String readSource) {
         this.config = config;
         this.connection = connection;
         this.readSource = readSource;
@@ -40,8 +46,8 @@ public final class CounterReader implements AutoCloseable {
     }
 
     /** A reader with its own connection (made at the first read). */
-    public static CounterReader connect(EclConfig config) {
-        return new CounterReader(config, new RedisConnection(config.redis(), 2), (String) null);
+    public static RedisReader connect(EclConfig config) {
+        return new RedisReader(config, new RedisConnection(config.redis(), 2), (String) null);
     }
 
     /**
@@ -53,8 +59,8 @@ public final class CounterReader implements AutoCloseable {
      * after a failure, make another. Sentinel and Cluster configs get the same client as
      * {@link #connect}.
      */
-    public static CounterReader connectOnce(EclConfig config) {
-        return new CounterReader(config, RedisConnection.single(config.redis()), LuaScript.READ.source());
+    public static RedisReader connectOnce(EclConfig config) {
+        return new RedisReader(config, RedisConnection.single(config.redis()), LuaScript.READ.source());
     }
 
     /**
@@ -152,7 +158,7 @@ public final class CounterReader implements AutoCloseable {
     }
 
     /** Events per MGET of a paged read: two keys each, one round trip, a few hundred KiB of reply. */
-    static final int PAGE_EVENTS = 5_000;
+    public static final int PAGE_EVENTS = 5_000;
     /** Attempts of a paged read that a rotation interrupted before it gives up. */
     private static final int PAGED_ATTEMPTS = 3;
 
@@ -297,7 +303,7 @@ public final class CounterReader implements AutoCloseable {
         return b.append(s.length() > 40 ? "...\"" : "\"").toString();
     }
 
-    void closeShared() {
+    public void closeShared() {
         // the logger's connection is closed by the logger
     }
 

@@ -1,5 +1,10 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
+import io.ecl.core.ConfigException;
+import io.ecl.core.EventCountLogger;
+import io.ecl.core.RedisConfig;
+import io.ecl.core.RedisDataException;
+import io.ecl.core.RedisUnavailableException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -32,8 +37,8 @@ import redis.clients.jedis.resps.ScanResult;
  * creation is retried at the next use. A standalone client connects only when used, so it is
  * made at once.
  */
-final class RedisConnection implements AutoCloseable {
-    final RedisConfig config;
+public final class RedisConnection implements AutoCloseable {
+    public final RedisConfig config;
     private final int poolSize;
     private final Object lock = new Object();
     private volatile UnifiedJedis jedis;
@@ -43,7 +48,7 @@ final class RedisConnection implements AutoCloseable {
     private final javax.net.ssl.SSLSocketFactory tlsSockets;
 
     /** @throws ConfigException when a TLS file of the config cannot be read or used */
-    RedisConnection(RedisConfig config, int poolSize) {
+    public RedisConnection(RedisConfig config, int poolSize) {
         this.config = config;
         this.poolSize = poolSize;
         this.tlsSockets = config.tls() ? TlsFiles.socketFactory(config) : null;
@@ -59,7 +64,7 @@ final class RedisConnection implements AutoCloseable {
      * Makes the Sentinel or Cluster client in a background thread (they contact their servers
      * when made), so that the first send finds it ready; a failure is left to the first use.
      */
-    void warmUp() {
+    public void warmUp() {
         if (jedis != null || !(config.cluster() || config.sentinel())) {
             return;
         }
@@ -111,7 +116,7 @@ final class RedisConnection implements AutoCloseable {
      * A connection for one thread and a few commands (a command-line tool's single read): on a
      * standalone server, one plain connection instead of a pool, without the two CLIENT SETINFO
      * round trips. Sentinel and Cluster clients always pool (per node): they get the pool of a
-     * one-thread reader, as {@code CounterReader.connect} has, since a pool of size 0 would make
+     * one-thread reader, as {@code RedisReader.connect} has, since a pool of size 0 would make
      * every command wait {@code timeout_ms} for a connection that never comes. A standalone
      * connection is not reconnected after a failure.
      */
@@ -221,8 +226,8 @@ final class RedisConnection implements AutoCloseable {
         if (config.cluster()) {
             java.util.Set<HostAndPort> nodes = new java.util.LinkedHashSet<>();
             for (String s : config.nodes()) {
-                Object[] hp = RedisConfig.parseHostPort(s, "redis.nodes");
-                nodes.add(new HostAndPort((String) hp[0], (Integer) hp[1]));
+                HostPort hp = HostPort.parse(s, "redis.nodes");
+                nodes.add(new HostAndPort(hp.host(), hp.port()));
             }
             // db is always 0 on a cluster (checked by RedisConfig); the pool is per node.
             client.database(0);
@@ -250,8 +255,8 @@ final class RedisConnection implements AutoCloseable {
             ConnectionPoolConfig pool) {
         java.util.Set<HostAndPort> sentinels = new java.util.LinkedHashSet<>();
         for (String s : config.sentinels()) {
-            Object[] hp = RedisConfig.parseHostPort(s, "redis.sentinels");
-            sentinels.add(new HostAndPort((String) hp[0], (Integer) hp[1]));
+            HostPort hp = HostPort.parse(s, "redis.sentinels");
+            sentinels.add(new HostAndPort(hp.host(), hp.port()));
         }
         DefaultJedisClientConfig.Builder sentinel = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(config.timeoutMillis())
@@ -323,7 +328,7 @@ final class RedisConnection implements AutoCloseable {
      * until the cursor comes back to 0, each page one {@link #call} (a key may come twice, as
      * SCAN promises no more).
      */
-    void scan(String pattern, Consumer<String> eachKey) {
+    public void scan(String pattern, Consumer<String> eachKey) {
         ScanParams params = new ScanParams().match(pattern).count(1000);
         String cursor = ScanParams.SCAN_POINTER_START;
         do {
@@ -340,7 +345,7 @@ final class RedisConnection implements AutoCloseable {
      * ({@link #isSlotMoving}) is sent again for up to {@code timeout_ms}: Redis ran none of it, and
      * a slot moves in moments (reads and rotations wait for it rather than fail).
      */
-    <T> T call(Function<UnifiedJedis, T> call) {
+    public <T> T call(Function<UnifiedJedis, T> call) {
         long deadline = System.nanoTime() + config.timeoutMillis() * 1_000_000L;
         while (true) {
             try {
@@ -439,7 +444,7 @@ final class RedisConnection implements AutoCloseable {
     }
 
     /** One line for a Jedis failure: what went wrong at host:port. */
-    String describe(Throwable e) {
+    public String describe(Throwable e) {
         String where = "Redis at " + config.address();
         if (e instanceof JedisAccessControlException
                 || (e.getMessage() != null && (e.getMessage().startsWith("WRONGPASS")

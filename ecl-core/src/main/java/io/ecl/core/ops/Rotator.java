@@ -1,5 +1,14 @@
-package io.ecl.core;
+package io.ecl.core.ops;
 
+import io.ecl.core.GroupConfig;
+import io.ecl.core.Interval;
+import io.ecl.core.RedisConfig;
+import io.ecl.core.RedisDataException;
+import io.ecl.core.RedisUnavailableException;
+import io.ecl.core.internal.KeyCheck;
+import io.ecl.core.internal.Keys;
+import io.ecl.core.internal.LuaScript;
+import io.ecl.core.internal.RedisConnection;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,7 +27,7 @@ import redis.clients.jedis.AbstractPipeline;
 public final class Rotator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Rotator.class);
     /** How often (by the boundaries rotated) a group is probed for counters without registry. */
-    static final long PROBE_PERIOD_MILLIS = 60_000;
+    public static final long PROBE_PERIOD_MILLIS = 60_000;
     private final RedisConnection connection;
     /** Group -> boundary at or after which the next probe runs. */
     private final Map<String, Long> nextProbe = new ConcurrentHashMap<>();

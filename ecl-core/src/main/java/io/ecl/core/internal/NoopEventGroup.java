@@ -1,14 +1,16 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
+import io.ecl.core.EventCountLogger;
+import io.ecl.core.EventGroup;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /** What {@link EventCountLogger#group} returns for a name the config does not define: it counts nothing. */
-final class NoopEventGroup implements EventGroup {
+public final class NoopEventGroup implements EventGroup {
     private final String name;
 
-    NoopEventGroup(String name) {
+    public NoopEventGroup(String name) {
         this.name = name;
     }
 

@@ -1,4 +1,8 @@
-package io.ecl.core;
+package io.ecl.core.internal;
+
+import io.ecl.core.EventCountLogger;
+import io.ecl.core.Interval;
+import io.ecl.core.RedisConfig;
 
 /**
  * The Redis key scheme, shared with the Python EventCountLogger. Every key name is made here;
@@ -30,21 +34,21 @@ package io.ecl.core;
  * scripts, which touch every key of a (group, interval), may run. Python clients do not read
  * these names. Group names must then not contain '{' or '}'.
  */
-final class Keys {
-    static final String CUR = "cur:";
+public final class Keys {
+    public static final String CUR = "cur:";
     static final String LAST = "last:";
     /**
      * How long a marker lives: a flush chunk's {@code cur:@sync.<id>} and an instance's
      * {@code cur:@direct.<instance>} hash (from its last refresh): far longer than any retry or
      * in-doubt check takes. The scripts get it as {@code MARKER_TTL_MS} (see LuaScript).
      */
-    static final long MARKER_TTL_MILLIS = 600_000;
+    public static final long MARKER_TTL_MILLIS = 600_000;
 
     private Keys() {
     }
 
     /** {@code <group>:<interval>:} ({@code {<group>}:<interval>:} in hashtag mode), the prefix of every key of one (group, interval). */
-    static String prefix(RedisConfig.KeyMode mode, String group, Interval interval) {
+    public static String prefix(RedisConfig.KeyMode mode, String group, Interval interval) {
         if (mode == RedisConfig.KeyMode.HASHTAG) {
             // A Redis Cluster hashes only what is inside the first {...}: the group's keys share a slot.
             return "{" + group + "}:" + interval.name() + ":";
@@ -60,11 +64,11 @@ final class Keys {
         return counterIn(prefix(mode, group, interval), true, event);
     }
 
-    static String curTs(RedisConfig.KeyMode mode, String group, Interval interval) {
+    public static String curTs(RedisConfig.KeyMode mode, String group, Interval interval) {
         return tsIn(prefix(mode, group, interval), false);
     }
 
-    static String declared(RedisConfig.KeyMode mode, String group, Interval interval) {
+    public static String declared(RedisConfig.KeyMode mode, String group, Interval interval) {
         return prefix(mode, group, interval) + CUR + "@declared";
     }
 
@@ -78,7 +82,7 @@ final class Keys {
     }
 
     /** Prefix of a flush chunk's idempotency marker; the script appends the chunk ID. */
-    static String syncMarkerPrefix(RedisConfig.KeyMode mode, String group, Interval interval) {
+    public static String syncMarkerPrefix(RedisConfig.KeyMode mode, String group, Interval interval) {
         return syncMarkerIn(prefix(mode, group, interval), "");
     }
 
@@ -96,7 +100,7 @@ final class Keys {
     }
 
     /** The registry of auto-declared events of cur or last. */
-    static String registryIn(String prefix, boolean last) {
+    public static String registryIn(String prefix, boolean last) {
         return prefix + (last ? LAST : CUR) + "@reg";
     }
 
@@ -114,7 +118,7 @@ final class Keys {
      * The SCAN pattern for counters of one (group, interval) section, with glob characters of the
      * group and interval escaped (Python's defect: a group named {@code a*} matched other groups).
      */
-    static String scanPattern(RedisConfig.KeyMode mode, String group, Interval interval, String section) {
+    public static String scanPattern(RedisConfig.KeyMode mode, String group, Interval interval, String section) {
         return escapeGlob(prefix(mode, group, interval)) + section + "[^@]*";
     }
 
@@ -131,7 +135,7 @@ final class Keys {
     }
 
     /** Why a group name would break the hashtag key scheme, or null when it is fine. */
-    static String hashtagGroupNameProblem(String name) {
+    public static String hashtagGroupNameProblem(String name) {
         if (name.indexOf('{') >= 0 || name.indexOf('}') >= 0) {
             return "must not contain '{' or '}' with ecl_redis.key_mode: hashtag (they delimit the cluster hash tag)";
         }
@@ -139,7 +143,7 @@ final class Keys {
     }
 
     /** Why a group name would break the key scheme, or null when it is fine. */
-    static String groupNameProblem(String name) {
+    public static String groupNameProblem(String name) {
         if (name == null || name.isEmpty()) {
             return "must not be empty";
         }
@@ -159,7 +163,7 @@ final class Keys {
     }
 
     /** Why an event ID would break the key scheme or the reader's output, or null when it is fine. */
-    static String eventIdProblem(String event) {
+    public static String eventIdProblem(String event) {
         if (event == null || event.isEmpty()) {
             return "must not be empty";
         }

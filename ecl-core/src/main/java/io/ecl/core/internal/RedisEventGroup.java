@@ -1,5 +1,10 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
+import io.ecl.core.EventCountLogger;
+import io.ecl.core.EventGroup;
+import io.ecl.core.GroupConfig;
+import io.ecl.core.Interval;
+import io.ecl.core.IntervalCounts;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,7 +40,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * Redis fails, the count and every later one go to the local counters until the flusher has
  * delivered them, so callers never wait on a dead Redis twice.
  */
-final class RedisEventGroup implements EventGroup {
+public final class RedisEventGroup implements EventGroup {
     private static final Logger LOG = LoggerFactory.getLogger(EventCountLogger.class);
     private static final int MAX_WARNED_EVENTS = 10_000;
     static final long IDLE_MIN_MILLIS = 60_000;
@@ -44,15 +49,15 @@ final class RedisEventGroup implements EventGroup {
      * field, and otherwise only when asked, at most once per this period per group: the hash then
      * outlives any call it records by at least that TTL less this, which the in-doubt check needs.
      */
-    static final long MARKER_EXPIRY_REFRESH_MILLIS = 1_000;
+    public static final long MARKER_EXPIRY_REFRESH_MILLIS = 1_000;
     private static final byte[] ONE = {'1'};
     private static final byte[] ZERO = {'0'};
 
     /** One event's counts: two slots, one per epoch parity. */
-    static final class Counter {
+    public static final class Counter {
         final String event;
         final boolean dynamic;
-        final LongAdder[] slots = {new LongAdder(), new LongAdder()};
+        public final LongAdder[] slots = {new LongAdder(), new LongAdder()};
         /**
          * Set by the flusher after it removed the counter from the map and before it drains it, so
          * a thread that looked it up earlier and adds afterwards sees the flag and takes its add
@@ -64,7 +69,7 @@ final class RedisEventGroup implements EventGroup {
         /** The event ID as direct.lua receives it. */
         final byte[] eventBytes;
 
-        Counter(String event, boolean dynamic) {
+        public Counter(String event, boolean dynamic) {
             this.event = event;
             this.eventBytes = event.getBytes(StandardCharsets.UTF_8);
             this.dynamic = dynamic;
@@ -77,9 +82,10 @@ final class RedisEventGroup implements EventGroup {
     }
 
     final GroupConfig config;
-    private final EventCountLogger owner;
+    private final LoggerContext ctx;
+    private Flusher flusher;
     private final Interval[] intervals;
-    final List<String> tsKeys;
+    public final List<String> tsKeys;
     private final String[] prefixes;
     private final String[] lengths;
     private final boolean direct;
@@ -107,7 +113,7 @@ final class RedisEventGroup implements EventGroup {
     /** Direct mode: counts went to the local counters (Redis failed) and must be drained. */
     volatile boolean hasLocalCounts;
     /** log.lua's reply when it held the counts (nothing written): see {@link #hold}. */
-    static final long HELD = -3;
+    public static final long HELD = -3;
     /** Direct-mode calls held until their interval is opened by a master; drained by the flusher. */
     final java.util.concurrent.ConcurrentLinkedQueue<InDoubt> heldCalls = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** The start of the direct epoch whose calls are held, or Long.MIN_VALUE. */
@@ -130,17 +136,17 @@ final class RedisEventGroup implements EventGroup {
     private final long idleMillis;
     private long nextSweep;
 
-    RedisEventGroup(GroupConfig config, EventCountLogger owner) {
+    public RedisEventGroup(GroupConfig config, LoggerContext ctx) {
         this.config = config;
-        this.owner = owner;
+        this.ctx = ctx;
         this.intervals = config.intervals().toArray(new Interval[0]);
         this.prefixes = new String[intervals.length];
         this.lengths = new String[intervals.length];
         List<String> ts = new ArrayList<>(intervals.length);
         for (int i = 0; i < intervals.length; i++) {
-            prefixes[i] = Keys.prefix(owner.connection.config.keyMode(), config.name(), intervals[i]);
+            prefixes[i] = Keys.prefix(ctx.keyMode(), config.name(), intervals[i]);
             lengths[i] = Long.toString(intervals[i].lengthMillis());
-            ts.add(Keys.curTs(owner.connection.config.keyMode(), config.name(), intervals[i]));
+            ts.add(Keys.curTs(ctx.keyMode(), config.name(), intervals[i]));
         }
         this.tsKeys = List.copyOf(ts);
         this.direct = !config.usesLocalCounters();
@@ -169,8 +175,8 @@ final class RedisEventGroup implements EventGroup {
         if (count == 0) {
             return;
         }
-        if (owner.closed) {
-            owner.refuse(this, event, count);
+        if (ctx.refusals().closed()) {
+            ctx.refusals().refuse(name(), event, count);
             return;
         }
         Counter c = event == null ? null : counters.get(event);
@@ -186,18 +192,18 @@ final class RedisEventGroup implements EventGroup {
             // A burst of new IDs: push now (this count included) rather than at the next sync,
             // long before max_pending is near.
             flushRequested = true;
-            owner.flusher.wake();
+            flusher.wake();
         }
     }
 
     private void add(Counter c, long count) {
-        if (direct && !owner.redisDown && logDirect(c, count)) {
+        if (direct && !ctx.health().redisDown() && logDirect(c, count)) {
             return;
         }
         if (count > FAST_PATH_MAX || count < -FAST_PATH_MAX) {
             // Rare: added with exact arithmetic under the flush lock, so a total beyond a long
             // saturates and is reported instead of wrapping in the adder.
-            owner.flusher.addExact(this, c, count);
+            flusher.addExact(this, c, count);
             return;
         }
         int k = slot;
@@ -214,10 +220,10 @@ final class RedisEventGroup implements EventGroup {
         }
         if (direct) {
             hasLocalCounts = true;
-            owner.flusher.wake();
+            flusher.wake();
         } else if (syncLimit > 0 && !flushRequested && adder.sum() >= syncLimit) {
             flushRequested = true;
-            owner.flusher.wake();
+            flusher.wake();
         }
     }
 
@@ -281,12 +287,12 @@ final class RedisEventGroup implements EventGroup {
             if (existing == null ? counters.putIfAbsent(event, declared) == null
                     : counters.replace(event, existing, declared)) {
                 if (existing != null) {
-                    owner.flusher.retire(this, existing);
+                    flusher.retire(this, existing);
                 }
                 break;
             }
         }
-        owner.flusher.declare(this, event);
+        flusher.declare(this, event);
     }
 
     /**
@@ -295,7 +301,7 @@ final class RedisEventGroup implements EventGroup {
      * was interrupted) while it waited for a slot.
      */
     private boolean logDirect(Counter c, long count) {
-        CallSlots.Slot slot = owner.callSlots.lease(owner.stopDirectCalls);
+        CallSlots.Slot slot = ctx.callSlots().lease(ctx::stopDirectCalls);
         if (slot == null) {
             return false;
         }
@@ -306,7 +312,7 @@ final class RedisEventGroup implements EventGroup {
                 if (outcome == POOL_BUSY) {
                     // Every connection was busy for timeout_ms (threads reading counts hold some):
                     // nothing was sent and Redis is fine, so the call waits for its turn.
-                    if (owner.redisDown || owner.closed) {
+                    if (ctx.stopDirectCalls()) {
                         return false;
                     }
                     continue;
@@ -316,7 +322,7 @@ final class RedisEventGroup implements EventGroup {
             }
         } finally {
             if (!keepSlot) {
-                owner.callSlots.release(slot);
+                ctx.callSlots().release(slot);
             }
         }
     }
@@ -331,7 +337,7 @@ final class RedisEventGroup implements EventGroup {
     private static final int IN_DOUBT = 3;
 
     private int callDirect(Counter c, long count, CallSlots.Slot slot) {
-        long now = owner.clock.millis();
+        long now = ctx.clock().millis();
         DirectEpoch epoch = directEpoch;
         if (now < epoch.from || now >= epoch.until) {
             directEpoch = epoch = new DirectEpoch(intervals, now);
@@ -340,11 +346,11 @@ final class RedisEventGroup implements EventGroup {
             hold(c, count, epoch); // log.lua said so for this epoch: no round trip until it opens
             return APPLIED;
         }
-        long seq = owner.directSeq.incrementAndGet();
+        long seq = ctx.directSeq().incrementAndGet();
         long markerSet = markerExpirySetAt;
         boolean setExpiry = now < markerSet || now >= markerSet + MARKER_EXPIRY_REFRESH_MILLIS;
         try {
-            Object done = LuaScript.DIRECT.eval(owner.connection.jedis(), intervals.length,
+            Object done = LuaScript.DIRECT.eval(ctx.connection().jedis(), intervals.length,
                     directParams(epoch, c, count, slot, seq, setExpiry));
             if (done instanceof Long && (Long) done == 0) {
                 if (setExpiry) {
@@ -354,11 +360,11 @@ final class RedisEventGroup implements EventGroup {
             }
             // A boundary passed, the count is late, or no master opened the intervals: direct.lua
             // wrote nothing; log.lua does it all (rotation, last, @late), with the same marker.
-            List<String> args = directArgs(owner.instanceId + "|" + slot.id + "|" + seq, epoch.starts);
+            List<String> args = directArgs(ctx.instanceId() + "|" + slot.id + "|" + seq, epoch.starts);
             args.add(c.event);
             args.add(Long.toString(count));
             args.add(c.dynamic ? "1" : "0");
-            Object late = LuaScript.LOG.eval(owner.connection.jedis(), tsKeys, args);
+            Object late = LuaScript.LOG.eval(ctx.connection().jedis(), tsKeys, args);
             if (late instanceof Long && (Long) late == HELD) {
                 hold(c, count, epoch); // nothing written, not even the marker: the slot is free again
                 return APPLIED;
@@ -370,8 +376,8 @@ final class RedisEventGroup implements EventGroup {
             return APPLIED;
         } catch (JedisDataException e) {
             if (!RedisConnection.isRetryable(e)) {
-                owner.reportDataError(this, e, count);
-                return owner.redisDown ? TO_MEMORY : APPLIED;
+                ctx.health().reportDataError(name(), e, count);
+                return ctx.health().redisDown() ? TO_MEMORY : APPLIED;
             }
             // Redis refused the call before it wrote anything (login, OOM, read-only replica,
             // loading...): the count is kept and sent again, like after a lost connection.
@@ -399,7 +405,7 @@ final class RedisEventGroup implements EventGroup {
         hasLocalCounts = true;
         if (heldFrom != epoch.from) {
             heldFrom = epoch.from;
-            owner.flusher.wake();
+            flusher.wake();
         }
     }
 
@@ -415,8 +421,8 @@ final class RedisEventGroup implements EventGroup {
     private void keepInDoubt(Counter c, long count, DirectEpoch epoch, CallSlots.Slot slot, long seq, JedisException e) {
         inDoubt.add(new InDoubt(c, count, epoch.starts.clone(), slot, seq));
         hasLocalCounts = true;
-        owner.markDown(e);
-        owner.flusher.wake();
+        ctx.health().markDown(e);
+        flusher.wake();
     }
 
     /**
@@ -514,7 +520,7 @@ final class RedisEventGroup implements EventGroup {
     }
 
     /** The key prefix of interval {@code i} (made by {@link Keys#prefix}). */
-    String prefix(int i) {
+    public String prefix(int i) {
         return prefixes[i];
     }
 
@@ -526,7 +532,7 @@ final class RedisEventGroup implements EventGroup {
      * log.lua's ARGV up to the counts, for counts logged in the epoch with these interval starts;
      * the send-dependent parts as {@link #sendArgs} sets them.
      */
-    List<String> scriptArgs(String chunkId, long[] starts) {
+    public List<String> scriptArgs(String chunkId, long[] starts) {
         int n = intervals.length;
         List<String> args = new ArrayList<>(2 + 5 * n + 3);
         args.add(chunkId);
@@ -614,7 +620,7 @@ final class RedisEventGroup implements EventGroup {
     }
 
     /** Sets what {@link #prepareSend} computes (tests set it directly). */
-    void sendContext(long[] newest, long[] current, boolean hold) {
+    public void sendContext(long[] newest, long[] current, boolean hold) {
         sendNewest = newest;
         sendCurrent = current;
         sendHolds = hold;
@@ -717,7 +723,7 @@ final class RedisEventGroup implements EventGroup {
 
     /** The hash of this logger's direct-mode markers (first interval's prefix, as log.lua does). */
     String directMarker() {
-        return Keys.directMarker(owner.connection.config.keyMode(), config.name(), intervals[0], owner.instanceId);
+        return Keys.directMarker(ctx.keyMode(), config.name(), intervals[0], ctx.instanceId());
     }
 
     /** Moves an in-doubt call that Redis did not apply into {@link #pending}. */
@@ -760,36 +766,42 @@ final class RedisEventGroup implements EventGroup {
             if (c.idleSince == 0) {
                 c.idleSince = now;
             } else if (now - c.idleSince >= idleMillis && counters.remove(c.event, c)) {
-                owner.flusher.retire(this, c);
+                flusher.retire(this, c);
             }
         }
     }
 
     /** The slot that log() adds to now (tests). */
-    int currentSlot() {
+    public int currentSlot() {
         return slot;
     }
 
     /** Counters held now, declared ones included (tests). */
-    int counterCount() {
+    public int counterCount() {
         return counters.size();
     }
 
+    /** The flusher of the logger this group belongs to; set once, before the first log(). */
+    void attach(Flusher flusher) {
+        this.flusher = flusher;
+    }
+
     /** The counter of {@code event} in use now, or null (tests). */
-    Counter counterOf(String event) {
+    public Counter counterOf(String event) {
         return counters.get(event);
     }
 
     private void addPending(long[] starts, Counter c, long count) {
-        switch (pending.add(starts, c, count, owner.redisDown)) {
+        switch (pending.add(starts, c, count, ctx.health().redisDown())) {
             case DROPPED -> {
+                ctx.health().reportDropped(name(), Math.abs(count));
                 if (pending.shouldWarnDrop()) {
                     LOG.warn("group '{}': Redis is unreachable and more than {} distinct counts are waiting for it"
                             + " (max_pending); further new counts are dropped and counted as dropped",
                             name(), config.maxPending());
                 }
             }
-            case SATURATED -> owner.reportOverflow(this, c.event, count > 0 ? Long.MAX_VALUE : Long.MIN_VALUE,
+            case SATURATED -> ctx.health().reportOverflow(name(), c.event, count > 0 ? Long.MAX_VALUE : Long.MIN_VALUE,
                     pending.lastOverflow == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(pending.lastOverflow));
             default -> {
             }
@@ -810,7 +822,7 @@ final class RedisEventGroup implements EventGroup {
     }
 
     /** How often counts of a group with sync_limit and no sync_interval are pushed at least. */
-    static final long DEFAULT_SYNC_INTERVAL_MILLIS = 1_000;
+    public static final long DEFAULT_SYNC_INTERVAL_MILLIS = 1_000;
 
     /** Empties the local counters; returns how many counts (in absolute value) they held. */
     long takeLocalCounts() {
@@ -843,7 +855,7 @@ final class RedisEventGroup implements EventGroup {
         if (c != null) {
             sum += c.slots[0].sum() + c.slots[1].sum();
         }
-        return sum + owner.flusher.unsent(this, event);
+        return sum + flusher.unsent(this, event);
     }
 
     // ---- reading ----
@@ -856,16 +868,16 @@ final class RedisEventGroup implements EventGroup {
     @Override
     public Map<String, Long> getCurrentCounts(String event) {
         requireEvent(event);
-        CounterReader reader = owner.reader(); // before the lock: close() takes the logger's monitor, then the lock
+        RedisReader reader = ctx.reader().get(); // before the lock: close() takes the logger's monitor, then the lock
         Map<String, Long> out = new LinkedHashMap<>();
-        owner.flusher.lock.lock();
+        flusher.lock.lock();
         try {
             long local = unsynced(event);
             for (Interval i : intervals) {
                 out.put(i.name(), reader.read(config, i, asked(event)).current().getOrDefault(event, 0L) + local);
             }
         } finally {
-            owner.flusher.lock.unlock();
+            flusher.lock.unlock();
         }
         return out;
     }
@@ -874,24 +886,24 @@ final class RedisEventGroup implements EventGroup {
     public long getCurrentCount(String event, String interval) {
         requireEvent(event);
         Interval i = interval(interval);
-        CounterReader reader = owner.reader();
-        owner.flusher.lock.lock();
+        RedisReader reader = ctx.reader().get();
+        flusher.lock.lock();
         try {
             return reader.read(config, i, asked(event)).current().getOrDefault(event, 0L) + unsynced(event);
         } finally {
-            owner.flusher.lock.unlock();
+            flusher.lock.unlock();
         }
     }
 
     @Override
     public long getLastCount(String event, String interval) {
         requireEvent(event);
-        return owner.reader().read(config, interval(interval), asked(event)).last().getOrDefault(event, 0L);
+        return ctx.reader().get().read(config, interval(interval), asked(event)).last().getOrDefault(event, 0L);
     }
 
     @Override
     public SortedMap<String, Long> getCounts(String interval, boolean current) {
-        IntervalCounts counts = owner.reader().read(config, interval(interval), declaredAtRunTime);
+        IntervalCounts counts = ctx.reader().get().read(config, interval(interval), declaredAtRunTime);
         return current ? counts.current() : counts.last();
     }
 

@@ -1,5 +1,7 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
+import io.ecl.core.EventCountLogger;
+import io.ecl.core.Interval;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,15 +25,15 @@ import redis.clients.jedis.params.SetParams;
  * (100 ms doubling to 5 s). All state it touches is guarded by {@link #lock}, which
  * {@link EventCountLogger#flush()} and {@code close()} take too; {@code log()} never takes it.
  */
-final class Flusher {
+public final class Flusher {
     private static final Logger LOG = LoggerFactory.getLogger(EventCountLogger.class);
     private static final long MIN_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 5_000;
     /** Longest park, so a stepped wall clock is noticed within a second. */
     private static final long MAX_PARK_MS = 1_000;
 
-    final ReentrantLock lock = new ReentrantLock();
-    private final EventCountLogger owner;
+    public final ReentrantLock lock = new ReentrantLock();
+    private final LoggerContext ctx;
     private final List<RedisEventGroup> groups;
     /** {group, counter, System.nanoTime() after which no thread can still be adding to it}. */
     private final List<Object[]> retired = new ArrayList<>();
@@ -52,15 +54,14 @@ final class Flusher {
      */
     private long nextRetryNanos;
     private long delivered;
-    /** Tests only: runs between the two round trips of a transaction (a rotation comes in between). */
-    volatile Runnable afterRead;
-    /** Tests only: runs once EXEC has answered, before the reply is used (may throw: the reply is lost). */
-    volatile Runnable afterExec;
 
-    Flusher(EventCountLogger owner, List<RedisEventGroup> groups, String idPrefix) {
-        this.owner = owner;
+    public Flusher(LoggerContext ctx, List<RedisEventGroup> groups, String idPrefix) {
+        this.ctx = ctx;
         this.groups = groups;
         this.idPrefix = idPrefix;
+        for (RedisEventGroup g : groups) {
+            g.attach(this);
+        }
     }
 
     /**
@@ -68,7 +69,7 @@ final class Flusher {
      * has no context class loader: a logger dropped without close() pins neither itself nor the
      * class loader of whoever created it.
      */
-    void start() {
+    public void start() {
         Runner r = new Runner(this);
         Thread t = new Thread(r, "ecl-flusher");
         t.setDaemon(true);
@@ -80,7 +81,7 @@ final class Flusher {
     }
 
     /** The thread's loop, kept apart from the flusher so that the logger stays collectable. */
-    Runner runner() {
+    public Runner runner() {
         return runner;
     }
 
@@ -103,7 +104,7 @@ final class Flusher {
      * this flusher) can be collected, and the thread ends at its next wake-up (at most
      * {@link #MAX_PARK_MS}); the logger's cleaner also stops it and closes the connection.
      */
-    static final class Runner implements Runnable {
+    public static final class Runner implements Runnable {
         private final java.lang.ref.WeakReference<Flusher> flusher;
         private volatile boolean stopped;
         volatile Thread thread;
@@ -129,7 +130,7 @@ final class Flusher {
         }
 
         /** Ends the loop (without waiting for it). */
-        void stop() {
+        public void stop() {
             stopped = true;
             Thread t = thread;
             if (t != null) {
@@ -147,7 +148,7 @@ final class Flusher {
         try {
             wakeRequested = false;
             cycle(false);
-            return nextWake() - owner.clock.millis();
+            return nextWake() - ctx.clock().millis();
         } catch (Throwable e) {
             // Never die, whatever it was (an OutOfMemoryError the application caused, a bug):
             // a dead flusher would keep counts in memory forever without a word. A
@@ -158,6 +159,50 @@ final class Flusher {
                 // nothing left to report with
             }
             return 1_000;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The clock that decides intervals (the logger's). */
+    public java.time.Clock clock() {
+        return ctx.clock();
+    }
+
+    /** Pushes everything now, in the calling thread; true when nothing is left undelivered. */
+    public boolean flushNow() {
+        lock.lock();
+        try {
+            return cycle(true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What close() could deliver: whether everything went, and counts logged too late to go. */
+    public record Drained(boolean delivered, long leftInCounters) {
+    }
+
+    /**
+     * For close(): stops the thread, then pushes and retries until everything is delivered or the
+     * deadline ({@link System#nanoTime()}) passes; then takes what threads still logging added
+     * after the last drain (too late to send: the caller counts it as refused).
+     */
+    public Drained drainForClose(long deadlineNanos) {
+        stop();
+        lock.lock();
+        try {
+            boolean done = cycle(true);
+            while (!done && System.nanoTime() < deadlineNanos) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                done = cycle(true);
+            }
+            return new Drained(done, takeLeftInCounters());
         } finally {
             lock.unlock();
         }
@@ -196,10 +241,10 @@ final class Flusher {
      * Opens the first epoch of every group and schedules the first sync, sending nothing: the
      * logger's constructor calls it, and creating a logger does no I/O.
      */
-    void openEpochs() {
+    public void openEpochs() {
         lock.lock();
         try {
-            long now = owner.clock.millis();
+            long now = ctx.clock().millis();
             for (RedisEventGroup g : groups) {
                 g.rollEpoch(now);
                 if (g.usesSyncInterval()) {
@@ -217,7 +262,7 @@ final class Flusher {
      * Returns true when nothing is left undelivered.
      */
     boolean cycle(boolean force) {
-        long now = owner.clock.millis();
+        long now = ctx.clock().millis();
         for (RedisEventGroup g : groups) {
             boolean rolled = g.rollEpoch(now);
             boolean due = force || rolled || g.flushRequested || g.hasLocalCounts
@@ -243,7 +288,7 @@ final class Flusher {
         if (!hasWork()) {
             return true;
         }
-        if (!force && owner.redisDown && System.nanoTime() - nextRetryNanos < 0) {
+        if (!force && ctx.health().redisDown() && System.nanoTime() - nextRetryNanos < 0) {
             return false;
         }
         if (!force && onlyHeld() && System.nanoTime() - nextHoldPollNanos < 0) {
@@ -254,7 +299,7 @@ final class Flusher {
         }
         // After an outage a send retries only the chunks frozen before it (same IDs, so never
         // counted twice); what merged in memory meanwhile follows in a second round trip.
-        return !owner.redisDown && !anyHeld() && send();
+        return !ctx.health().redisDown() && !anyHeld() && send();
     }
 
     /**
@@ -305,9 +350,9 @@ final class Flusher {
             }
         }
         if (hasWork()) {
-            long retryNanos = owner.redisDown ? nextRetryNanos : onlyHeld() ? nextHoldPollNanos : System.nanoTime();
+            long retryNanos = ctx.health().redisDown() ? nextRetryNanos : onlyHeld() ? nextHoldPollNanos : System.nanoTime();
             long retryIn = Math.max(0, TimeUnit.NANOSECONDS.toMillis(retryNanos - System.nanoTime()));
-            next = Math.min(next, owner.clock.millis() + retryIn);
+            next = Math.min(next, ctx.clock().millis() + retryIn);
         }
         return next;
     }
@@ -328,7 +373,7 @@ final class Flusher {
             // would get them (a marker read as applied, a cast failing): drop the whole client.
             // The chunks stay unacknowledged and go again with their IDs, so nothing is counted
             // twice.
-            owner.connection.discard();
+            ctx.connection().discard();
             throw e;
         }
     }
@@ -340,7 +385,7 @@ final class Flusher {
         refused = null;
         List<Pending.Chunk> chunks = new ArrayList<>();
         Pending.IdSource ids = () -> idPrefix + chunkSeq.incrementAndGet();
-        long now = owner.clock.millis();
+        long now = ctx.clock().millis();
         for (RedisEventGroup g : groups) {
             g.prepareSend(now, !stopping);
             chunks.addAll(g.pending.toSend(g, ids));
@@ -349,7 +394,7 @@ final class Flusher {
             c.held = false;
         }
         List<Declaration> declarations = declarations();
-        boolean sent = owner.connection.config.cluster()
+        boolean sent = ctx.connection().config.cluster()
                 ? sendByScript(chunks, declarations)
                 : sendByTransaction(chunks, declarations);
         if (!sent) {
@@ -392,7 +437,7 @@ final class Flusher {
         for (Declaration d : declarations) {
             String[] events = d.events.toArray(new String[0]);
             for (Interval i : d.group.config.intervals()) {
-                p.sadd(Keys.declared(owner.connection.config.keyMode(), d.group.name(), i), events);
+                p.sadd(Keys.declared(ctx.keyMode(), d.group.name(), i), events);
             }
         }
     }
@@ -416,7 +461,7 @@ final class Flusher {
      */
     private boolean sendByScript(List<Pending.Chunk> chunks, List<Declaration> declarations) {
         List<Response<Object>> replies = new ArrayList<>(chunks.size());
-        try (AbstractPipeline p = owner.connection.jedis().pipelined()) {
+        try (AbstractPipeline p = ctx.connection().jedis().pipelined()) {
             declareIn(p, declarations);
             for (Pending.Chunk c : chunks) {
                 replies.add(LuaScript.LOG.evalIn(p, c.group.tsKeys, c.args()));
@@ -432,7 +477,7 @@ final class Flusher {
             return true;
         }
         replies.clear();
-        try (AbstractPipeline p = owner.connection.jedis().pipelined()) {
+        try (AbstractPipeline p = ctx.connection().jedis().pipelined()) {
             for (Pending.Chunk c : noScript) {
                 replies.add(LuaScript.LOG.evalSourceIn(p, c.group.tsKeys, c.args()));
             }
@@ -464,7 +509,7 @@ final class Flusher {
                     refused = e;
                 } else {
                     c.group.pending.acknowledge(c);
-                    owner.reportDataError(c.group, e, c.total);
+                    ctx.health().reportDataError(c.group.name(), e, c.total);
                 }
                 continue;
             }
@@ -503,7 +548,7 @@ final class Flusher {
      * EXEC without serving other clients, about 0.3 µs per increment: 30,000 (10 chunks of 1,000
      * events × 3 intervals) hold it for about 10 ms.
      */
-    static final int TX_MAX_INCREMENTS = 30_000;
+    public static final int TX_MAX_INCREMENTS = 30_000;
     /** Transactions aborted by a rotation before the chunks go the script way (which cannot be). */
     private static final int TX_ATTEMPTS = 3;
 
@@ -512,7 +557,7 @@ final class Flusher {
             if (declarations.isEmpty()) {
                 return true;
             }
-            try (AbstractPipeline p = owner.connection.jedis().pipelined()) {
+            try (AbstractPipeline p = ctx.connection().jedis().pipelined()) {
                 declareIn(p, declarations);
                 p.sync();
             } catch (JedisException e) {
@@ -571,7 +616,7 @@ final class Flusher {
                 involved.add(c.group);
             }
         }
-        try (AbstractPipeline p = owner.connection.jedis().pipelined()) {
+        try (AbstractPipeline p = ctx.connection().jedis().pipelined()) {
             // ---- round trip 1: watch, then read what log.lua would read ----
             declareIn(p, declarations);
             List<String> tsKeys = new ArrayList<>();
@@ -592,7 +637,7 @@ final class Flusher {
             Response<List<String>> tsReply = p.mget(tsKeys.toArray(new String[0]));
             Response<List<String>> markerReply = p.mget(markers);
             p.sync();
-            runHook(afterRead);
+            ctx.probe().afterRead();
             declared(declarations);
             List<String> ts = tsReply.get();
             List<String> applied = markerReply.get();
@@ -654,7 +699,7 @@ final class Flusher {
                 scriptReplies.add(LuaScript.LOG.evalSourceIn(p, c.group.tsKeys, c.args()));
             }
             p.sync();
-            runHook(afterExec);
+            ctx.probe().afterExec();
 
             todo.removeAll(byScript);
             scriptReplies(byScript, scriptReplies);
@@ -709,11 +754,6 @@ final class Flusher {
         return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
     }
 
-    private static void runHook(Runnable hook) {
-        if (hook != null) {
-            hook.run();
-        }
-    }
 
     /** Queues the INCRBY of every count of {@code c} (events outer, intervals inner); returns how many. */
     private static int queueChunk(AbstractPipeline p, Pending.Chunk c, int[] where, List<Response<?>> queued) {
@@ -788,7 +828,7 @@ final class Flusher {
             return;
         }
         c.group.pending.acknowledge(c);
-        owner.reportDataError(c.group, new JedisDataException("NOTCOUNTED " + failed
+        ctx.health().reportDataError(c.group.name(), new JedisDataException("NOTCOUNTED " + failed
                 + " counts not stored (every other count of the call was): " + bad), failed);
         if (late > 0) {
             c.group.warnLate(late);
@@ -799,15 +839,15 @@ final class Flusher {
      * log.lua's choice of where counts go, made from the @ts values read in round trip 1 and
      * updated as the chunks before would update them (an @ts set by an earlier chunk).
      */
-    static final class TxPlan {
+    public static final class TxPlan {
         static final int CUR = 0;
-        static final int LAST = 1;
-        static final int LATE = 2;
+        public static final int LAST = 1;
+        public static final int LATE = 2;
         private static final long NONE = TsCodec.MISSING;
         private static final long ODD = TsCodec.UNREADABLE;
 
         /** {@link #decide}'s answer for a chunk that waits until its interval is opened. */
-        static final int[] HELD = new int[0];
+        public static final int[] HELD = new int[0];
         private final java.util.Map<RedisEventGroup, long[][]> starts = new java.util.IdentityHashMap<>();
         /** Per group and interval: cur:@ts was written by a Python master (see the prelude's python_ts). */
         private final java.util.Map<RedisEventGroup, boolean[]> pythonTs = new java.util.IdentityHashMap<>();
@@ -815,7 +855,7 @@ final class Flusher {
         /** {key, value} of the cur:@ts to set in the transaction (intervals that no master opened yet). */
         final List<String[]> tsToSet = new ArrayList<>();
 
-        TxPlan(List<RedisEventGroup> groups, List<String> ts) {
+        public TxPlan(List<RedisEventGroup> groups, List<String> ts) {
             int k = 0;
             for (RedisEventGroup g : groups) {
                 long[][] s = new long[2][g.intervalCount()];
@@ -836,7 +876,7 @@ final class Flusher {
          * rotates first, or reads @ts its own way); {@link #HELD} when the chunk waits (log.lua
          * would answer -3).
          */
-        int[] decide(Pending.Chunk c) {
+        public int[] decide(Pending.Chunk c) {
             RedisEventGroup g = c.group;
             if (scripted.contains(g)) {
                 return null;
@@ -895,7 +935,7 @@ final class Flusher {
         List<RedisEventGroup.InDoubt> doubts = new ArrayList<>();
         List<RedisEventGroup> owners = new ArrayList<>();
         List<Response<String>> applied = new ArrayList<>();
-        try (AbstractPipeline p = owner.connection.jedis().pipelined()) {
+        try (AbstractPipeline p = ctx.connection().jedis().pipelined()) {
             for (RedisEventGroup g : groups) {
                 for (RedisEventGroup.InDoubt d : g.inDoubt) {
                     doubts.add(d);
@@ -925,21 +965,21 @@ final class Flusher {
                 owners.get(i).resend(d);
             }
             owners.get(i).inDoubt.remove(d);
-            owner.callSlots.release(d.slot);
+            ctx.callSlots().release(d.slot);
         }
         return true;
     }
 
     private void failed(JedisException e) {
-        owner.connection.clusterChanged();
-        owner.markDown(e);
+        ctx.connection().clusterChanged();
+        ctx.health().markDown(e);
         nextRetryNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
         backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
     }
 
     private void recovered() {
         backoffMs = MIN_BACKOFF_MS;
-        owner.markUp(delivered);
+        ctx.health().markUp(delivered);
         delivered = 0;
     }
 
@@ -973,7 +1013,7 @@ final class Flusher {
         }
     }
 
-    long dropped() {
+    public long dropped() {
         lock.lock();
         try {
             long d = 0;
@@ -998,7 +1038,7 @@ final class Flusher {
     }
 
     /** Whether a group received enough new distinct IDs since its last drain to push early. Lock-free. */
-    boolean wantsEarlyFlush() {
+    public boolean wantsEarlyFlush() {
         for (RedisEventGroup g : groups) {
             if (g.wantsEarlyFlush()) {
                 return true;
@@ -1008,7 +1048,7 @@ final class Flusher {
     }
 
     /** Events pending in every group, plus direct-mode calls in doubt (their counts). */
-    long pendingEvents() {
+    public long pendingEvents() {
         lock.lock();
         try {
             long n = 0;
@@ -1024,7 +1064,7 @@ final class Flusher {
         }
     }
 
-    long pendingEntries() {
+    public long pendingEntries() {
         lock.lock();
         try {
             long n = 0;

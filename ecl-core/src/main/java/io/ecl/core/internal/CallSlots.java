@@ -1,4 +1,4 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
  * that ID before. Free slots are reused last-in first-out, so a single thread always uses the same
  * field.
  */
-final class CallSlots {
+public final class CallSlots {
     /** How often a waiting caller checks whether it should stop waiting (Redis down, logger closed). */
     private static final long RECHECK_MILLIS = 100;
 
@@ -40,7 +40,7 @@ final class CallSlots {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
 
-    CallSlots(int size) {
+    public CallSlots(int size) {
         free = new Slot[size];
         for (int i = size - 1; i >= 0; i--) {
             free[top++] = new Slot(i);
@@ -88,7 +88,7 @@ final class CallSlots {
     }
 
     /** Slots leased now (tests). */
-    int leased() {
+    public int leased() {
         lock.lock();
         try {
             return free.length - top;

@@ -1,4 +1,4 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -49,7 +49,7 @@ public final class TsCodec {
      * anything else Lua would read its own way (hex, exponents, spaces): {@link #UNREADABLE}, and
      * the caller leaves the decision to the script. {@link #MISSING} for null.
      */
-    static long aligned(String ts, long len) {
+    public static long aligned(String ts, long len) {
         if (ts == null) {
             return MISSING;
         }
@@ -79,7 +79,7 @@ public final class TsCodec {
      * was written by the Python version's master (it stores the time its rotation ran, never an
      * aligned boundary as ecl does).
      */
-    static boolean writtenByPython(String ts, long alignedStart) {
+    public static boolean writtenByPython(String ts, long alignedStart) {
         return alignedStart != MISSING && alignedStart != UNREADABLE && !format(alignedStart).equals(ts);
     }
 }

@@ -1,5 +1,6 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
+import io.ecl.core.Interval;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -18,7 +19,7 @@ import java.util.Map;
  * in Redis together with the counts: a chunk whose reply was lost is resent with the same ID and
  * never counted twice.
  */
-final class Pending {
+public final class Pending {
     /**
      * Events per chunk: the unit of exactly-once (one marker each) and of log.lua calls, which it
      * keeps short so Redis never stalls on one script.
@@ -48,7 +49,7 @@ final class Pending {
      * (nor in Redis, whose counters are 64-bit); it stays at the limit and the part that did not
      * fit is in {@link #lastOverflow}.
      */
-    Added add(long[] starts, RedisEventGroup.Counter counter, long count, boolean capped) {
+    public Added add(long[] starts, RedisEventGroup.Counter counter, long count, boolean capped) {
         LinkedHashMap<RedisEventGroup.Counter, long[]> batch = waiting.get(starts);
         long[] cell = batch == null ? null : batch.get(counter);
         if (cell != null) {
@@ -217,7 +218,7 @@ final class Pending {
      * A frozen set of counts of one epoch, applied atomically with its marker (in a MULTI/EXEC, or
      * one call of log.lua). Arrays, not lists of boxed values: a flush freezes every count.
      */
-    static final class Chunk {
+    public static final class Chunk {
         final RedisEventGroup group;
         final String id;
         /** Interval starts of the epoch the counts were logged in, one per interval of the group. */
@@ -234,7 +235,7 @@ final class Pending {
         boolean held;
         private List<String> args;
 
-        Chunk(RedisEventGroup group, String id, long[] starts, int capacity) {
+        public Chunk(RedisEventGroup group, String id, long[] starts, int capacity) {
             this.group = group;
             this.id = id;
             this.starts = starts;
@@ -242,7 +243,7 @@ final class Pending {
             this.counts = new long[capacity];
         }
 
-        void add(RedisEventGroup.Counter counter, long count) {
+        public void add(RedisEventGroup.Counter counter, long count) {
             counters[size] = counter;
             counts[size] = count;
             size++;
@@ -258,7 +259,7 @@ final class Pending {
          * log.lua's ARGV for this chunk, made on first use (only the script path needs it); the
          * parts that depend on the send (flags, what else the writer holds, its clock) are set anew.
          */
-        List<String> args() {
+        public List<String> args() {
             if (args != null) {
                 group.sendArgs(args);
             } else {

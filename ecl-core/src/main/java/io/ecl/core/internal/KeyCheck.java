@@ -1,5 +1,9 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
+import io.ecl.core.GroupConfig;
+import io.ecl.core.Interval;
+import io.ecl.core.RedisDataException;
+import io.ecl.core.RedisUnavailableException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,7 +12,7 @@ import java.util.List;
  * (group, interval), what it holds, and the command that fixes it. Redis' own WRONGTYPE reply
  * names no key; check.lua looks at every key ecl keeps for the (group, interval).
  */
-final class KeyCheck {
+public final class KeyCheck {
     /** How many problems one message lists (the rest are counted). */
     private static final int MAX_LISTED = 3;
 
@@ -20,7 +24,7 @@ final class KeyCheck {
      * hold another type than ecl keeps there; with Redis' own message when none is found (the key
      * was fixed meanwhile, or the error has another cause) or the check fails too.
      */
-    static RedisDataException explain(RedisConnection connection, GroupConfig group, Interval interval,
+    public static RedisDataException explain(RedisConnection connection, GroupConfig group, Interval interval,
             RedisDataException failure) {
         List<String> problems;
         try {

@@ -1,4 +1,4 @@
-package io.ecl.core;
+package io.ecl.core.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,9 +20,9 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * server. The source is read and hashed at first use, so a one-shot tool pays only for the
  * scripts it runs.
  */
-final class LuaScript {
-    static final LuaScript LOG = new LuaScript("log");
-    static final LuaScript ROTATE = new LuaScript("rotate");
+public final class LuaScript {
+    public static final LuaScript LOG = new LuaScript("log");
+    public static final LuaScript ROTATE = new LuaScript("rotate");
     static final LuaScript READ = new LuaScript("read");
     static final LuaScript DIRECT = new LuaScript("direct");
     static final LuaScript CHECK = new LuaScript("check");
@@ -86,11 +86,11 @@ final class LuaScript {
     }
 
     /** The generated constants, the prelude, then the script. */
-    static String compose(String script) {
+    public static String compose(String script) {
         return "local MARKER_TTL_MS = " + Keys.MARKER_TTL_MILLIS + "\n" + resource("prelude") + "\n" + script;
     }
 
-    Object eval(UnifiedJedis jedis, List<String> keys, List<String> args) {
+    public Object eval(UnifiedJedis jedis, List<String> keys, List<String> args) {
         try {
             return jedis.evalsha(sha(), keys, args);
         } catch (JedisDataException e) {
@@ -105,7 +105,7 @@ final class LuaScript {
      * The hot-path form: {@code keyCount} keys then the arguments, already encoded, in one array
      * (Jedis writes them as they are: no list, no per-call string encoding).
      */
-    Object eval(UnifiedJedis jedis, int keyCount, byte[]... keysThenArgs) {
+    public Object eval(UnifiedJedis jedis, int keyCount, byte[]... keysThenArgs) {
         try {
             return jedis.evalsha(digest().shaBytes, keyCount, keysThenArgs);
         } catch (JedisDataException e) {
