@@ -38,7 +38,7 @@ class StatsdProcessorTest {
         EclConfig config = EclConfig.parse(redis.yamlRedisSection() + GROUPS, "test.yml");
         // A fixed clock in the middle of an hour: every count belongs to one interval.
         logger = EventCountLogger.builder(StatsdListener.withLocalCounters(config, StatsdConfig.builder().build()))
-                .clock(SteppedClock.atSeconds(1_800_000_000L + 1800)).shutdownHook(false).build();
+                .clock(SteppedClock.atSeconds(1_800_000_000L + 1800)).withoutShutdownHook().build();
         stats = new StatsdStats(UdpKernelStats.system(), System::nanoTime);
         sink = new RecordingSink(new LoggerSink(stats));
         NameTable names = new NameTable(new NameMapper(logger.config(), StatsdConfig.builder().build()), logger, stats);
