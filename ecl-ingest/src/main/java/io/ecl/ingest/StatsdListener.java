@@ -101,7 +101,7 @@ public final class StatsdListener implements AutoCloseable {
         int granted = udp.getOption(StandardSocketOptions.SO_RCVBUF);
         stats.receiveBufferBytes = granted;
         stats.udpPort = address.getPort();
-        // Linux grants twice the size asked (for its bookkeeping), capped by net.core.rmem_max.
+        // Capped by net.core.rmem_max; some kernels report twice the size granted (bookkeeping).
         if (granted < config.receiveBuffer()) {
             LOG.warn("statsd: asked the kernel for a receive buffer of {} bytes and got {}; bursts beyond it are"
                     + " dropped by the kernel (ecl_statsd_udp_socket_drops_total). Raise the limit with"

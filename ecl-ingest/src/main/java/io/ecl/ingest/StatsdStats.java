@@ -181,7 +181,7 @@ public final class StatsdStats {
         family(out, "ecl_statsd_unmapped_names", "gauge", "Distinct metric names received that no group takes.");
         out.append("ecl_statsd_unmapped_names ").append(Long.toString(unmappedNames())).append('\n');
         family(out, "ecl_statsd_receive_buffer_bytes", "gauge",
-                "SO_RCVBUF the kernel granted the UDP socket (Linux reports twice the size asked).");
+                "SO_RCVBUF of the UDP socket, as the kernel reports it.");
         out.append("ecl_statsd_receive_buffer_bytes ").append(Integer.toString(receiveBufferBytes)).append('\n');
         long drops = socketDrops();
         if (drops >= 0) {

@@ -53,7 +53,7 @@ class StatsdConfigTest {
 
         assertNull(c.listen());
         assertEquals(32 * 1024 * 1024, c.receiveBuffer());
-        assertEquals(2, c.receiverThreads());
+        assertEquals(1, c.receiverThreads());
         assertEquals(Duration.ofSeconds(1), c.syncInterval());
         assertEquals(List.of(), c.rules());
     }
