@@ -31,12 +31,26 @@ YML
 cat > "$tmp/ref.js" <<JS
 { port: 8135, mgmt_port: 8136, backends: ["./backends/console"], flushInterval: 3600000 }
 JS
-"$root/bin/ecl-reader" serve --listen 127.0.0.1:19108 --statsd 127.0.0.1:8125 "$tmp/ecl.yml" 2>"$tmp/ecl.log" &
+for port in 8125 8135 8136 19108; do
+    if ss -Hlntu "( sport = :$port )" | grep -q .; then
+        echo "port $port is in use: stop what listens there first" >&2
+        exit 1
+    fi
+done
+# ECL_CDS=0: the launcher then execs java, so that $! is the JVM and the trap below stops it.
+ECL_CDS=0 "$root/bin/ecl-reader" serve --listen 127.0.0.1:19108 --statsd 127.0.0.1:8125 "$tmp/ecl.yml" 2>"$tmp/ecl.log" &
 ecl=$!
 (cd "$STATSD_DIR" && exec node stats.js "$tmp/ref.js") >"$tmp/ref.log" 2>&1 &
 ref=$!
 trap 'kill $ecl $ref 2>/dev/null; rm -rf "$tmp"' EXIT
 sleep 4
+for p in $ecl $ref; do
+    if ! kill -0 $p 2>/dev/null; then
+        echo "a daemon did not start:" >&2
+        cat "$tmp/ecl.log" "$tmp/ref.log" >&2
+        exit 1
+    fi
+done
 echo "rmem_max $(cat /proc/sys/net/core/rmem_max), rmem_default $(cat /proc/sys/net/core/rmem_default); $(grep -c ^processor /proc/cpuinfo) CPUs"
 grep -h 'WARN' "$tmp/ecl.log" || true
 echo
