@@ -11,7 +11,9 @@
 -- ARGV[2n+3..3n+2]: length of each interval, ms
 -- ARGV[3n+3..4n+2]: newest start among all the counts this writer holds for the interval, Unix ms
 -- ARGV[4n+3..5n+2]: start of the writer's current interval (its clock when it sent this), Unix ms
--- ARGV[5n+3..]: triples (event ID, count, "1" if auto-declared else "0")
+-- ARGV[5n+3..]: triples (event ID, count, "1" if auto-declared else "0"), or, for a unique count,
+--   (name, its Redis HLL as hex, "u"): PFMERGEd into <section>@u.<name> and registered in
+--   <section>@ureg (merging is idempotent: no count of it can be doubled)
 -- Per interval, with cur:@ts read first:
 --   the writer holds counts newer than the open interval -> at most one rotation, to the writer's
 --     current interval, so 'last' covers every boundary missed (the master is late or down), as
@@ -89,10 +91,23 @@ end
 local late_total = 0
 local failed = {}
 local bad = nil
+local scratch = first .. 'cur:@utmp'
 for j = 5 * n + 3, #ARGV, 3 do
   local ev = ARGV[j]
   local count = ARGV[j + 1]
   local dynamic = ARGV[j + 2] == '1'
+  if ARGV[j + 2] == 'u' then
+    redis.call('SET', scratch, (count:gsub('..', function(x) return string.char(tonumber(x, 16)) end)))
+    for i = 1, n do
+      local r = redis.pcall('PFMERGE', where[i] .. '@u.' .. ev, scratch)
+      if type(r) == 'table' and r.err then
+        bad = where[i] .. '@u.' .. ev .. ': ' .. r.err
+      else
+        redis.call('SADD', where[i] .. '@ureg', ev)
+      end
+    end
+    redis.call('DEL', scratch)
+  else
   for i = 1, n do
     -- pcall: a key holding a non-counter value must not abort the chunk half-way
     local r = redis.pcall('INCRBY', where[i] .. ev, count)
@@ -107,6 +122,7 @@ for j = 5 * n + 3, #ARGV, 3 do
       redis.call('INCRBY', ARGV[2 + i] .. 'cur:@late', count)
       late_total = late_total + tonumber(count)
     end
+  end
   end
 end
 if bad then

@@ -57,29 +57,24 @@ local function python_ts(ts, len)
   return start ~= nil and fmt_secs(start) ~= ts
 end
 
--- Closes the current interval of one (group, interval) and opens the one starting at new_start
--- (ms), unless @ts already says an interval at or after new_start is open: a rotation happens
--- once per boundary whoever asks for it (masters, or a writer that is first to see a boundary).
--- extra: event IDs found by SCAN (counters written by Python clients, which keep no registry).
--- Returns the aligned start of the closed interval (ms), -1 if it was unknown, or false when
--- nothing was done.
-local function rotate(p, new_start, len, extra)
-  local ts = redis.call('GET', p .. 'cur:@ts')
-  local old_start = -1
-  if ts then
-    old_start = aligned(ts, len) or -1
-    if old_start >= new_start then
-      return false
-    end
-  end
-  -- A set key of another type would stop the script half-way with its first writes kept (the
-  -- declared counters renamed, again at every retry): refuse before writing anything.
+-- Each kind of measurement (counters are the first) has a pair of functions here, both called by
+-- rotate() below in the same script, so a boundary moves every kind at once: check_<kind> refuses
+-- (with an error, before rotate() writes anything) keys of the wrong type that would stop the script
+-- half-way with its first writes kept, again at every retry; rotate_<kind> moves cur to last.
+
+local function check_counters(p)
   for _, name in ipairs({'cur:@declared', 'cur:@reg', 'last:@reg'}) do
     local t = redis.call('TYPE', p .. name)['ok']
     if t ~= 'none' and t ~= 'set' then
       error('WRONGTYPE ' .. p .. name .. ' is a ' .. t .. ', not a set')
     end
   end
+end
+
+-- cur:<event> becomes last:<event> for every declared event (whose cur restarts at 0) and every
+-- registered one (cur:@reg, plus extra: IDs found by SCAN, counters written by Python clients,
+-- which keep no registry).
+local function rotate_counters(p, extra)
   -- Pre-declared events: both counters always exist (cur missing -> last = 0; cur reset to 0).
   local declared = {}
   for _, ev in ipairs(redis.call('SMEMBERS', p .. 'cur:@declared')) do
@@ -119,6 +114,59 @@ local function rotate(p, new_start, len, extra)
   else
     redis.call('DEL', reg, p .. 'last:@reg')
   end
+end
+
+local function check_uniques(p)
+  for _, name in ipairs({'cur:@ureg', 'last:@ureg'}) do
+    local t = redis.call('TYPE', p .. name)['ok']
+    if t ~= 'none' and t ~= 'set' then
+      error('WRONGTYPE ' .. p .. name .. ' is a ' .. t .. ', not a set')
+    end
+  end
+end
+
+-- cur:@u.<name> (a HyperLogLog) becomes last:@u.<name> for every unique count registered in
+-- cur:@ureg; last's old sketches go. A unique count without values in the closed interval has no
+-- key in last (a reader shows 0).
+local function rotate_uniques(p)
+  for _, name in ipairs(redis.call('SMEMBERS', p .. 'last:@ureg')) do
+    redis.call('DEL', p .. 'last:@u.' .. name)
+  end
+  local reg = p .. 'cur:@ureg'
+  local moved = 0
+  for _, name in ipairs(redis.call('SMEMBERS', reg)) do
+    local cur = p .. 'cur:@u.' .. name
+    if redis.call('EXISTS', cur) == 1 then
+      redis.call('RENAME', cur, p .. 'last:@u.' .. name)
+      moved = moved + 1
+    end
+  end
+  if moved > 0 then
+    redis.call('RENAME', reg, p .. 'last:@ureg')
+  else
+    redis.call('DEL', reg, p .. 'last:@ureg')
+  end
+end
+
+-- Closes the current interval of one (group, interval) and opens the one starting at new_start
+-- (ms), unless @ts already says an interval at or after new_start is open: a rotation happens
+-- once per boundary whoever asks for it (masters, or a writer that is first to see a boundary).
+-- extra: event IDs found by SCAN, for rotate_counters.
+-- Returns the aligned start of the closed interval (ms), -1 if it was unknown, or false when
+-- nothing was done.
+local function rotate(p, new_start, len, extra)
+  local ts = redis.call('GET', p .. 'cur:@ts')
+  local old_start = -1
+  if ts then
+    old_start = aligned(ts, len) or -1
+    if old_start >= new_start then
+      return false
+    end
+  end
+  check_counters(p)
+  check_uniques(p)
+  rotate_counters(p, extra)
+  rotate_uniques(p)
   if redis.call('EXISTS', p .. 'cur:@late') == 1 then
     redis.call('RENAME', p .. 'cur:@late', p .. 'last:@late')
   else

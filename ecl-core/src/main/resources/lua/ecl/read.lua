@@ -3,7 +3,9 @@
 -- KEYS[1]: "<group>:<interval>:cur:@ts" (declared for routing; the other keys share its prefix)
 -- ARGV[1]: prefix "<group>:<interval>:"
 -- ARGV[2..]: event IDs to report even without counters (the declared events, and IDs found by SCAN)
--- Returns {events, last values, cur values, {cur:@ts, last:@ts, cur:@late, last:@late, last:@end}};
+-- Returns {events, last values, cur values, {cur:@ts, last:@ts, cur:@late, last:@late, last:@end},
+-- uniques}, uniques being {names, PFCOUNT of last:@u.<name> or false, of cur:@u.<name> or false}
+-- for every name registered in cur:@ureg or last:@ureg (few: they are counted, not listed);
 -- events are the union of ARGV, cur:@reg and last:@reg; a missing counter is nil (the reader
 -- shows an auto-declared event in a section only where its counter exists, as Python's SCAN does).
 -- A group whose registries hold more than 20,000 events gets {false, their size, false, meta}
@@ -20,9 +22,26 @@ local function meta()
     redis.call('GET', p .. 'last:@end'),
   }
 end
+-- The unique counts: one PFCOUNT per (name, section) that has a sketch.
+local function uniques()
+  local names, last, cur, seen = {}, {}, {}, {}
+  for _, section in ipairs({'cur:@ureg', 'last:@ureg'}) do
+    for _, name in ipairs(redis.call('SMEMBERS', p .. section)) do
+      if not seen[name] then
+        seen[name] = true
+        names[#names + 1] = name
+      end
+    end
+  end
+  for i, name in ipairs(names) do
+    last[i] = redis.call('EXISTS', p .. 'last:@u.' .. name) == 1 and redis.call('PFCOUNT', p .. 'last:@u.' .. name) or false
+    cur[i] = redis.call('EXISTS', p .. 'cur:@u.' .. name) == 1 and redis.call('PFCOUNT', p .. 'cur:@u.' .. name) or false
+  end
+  return {names, last, cur}
+end
 local registered = redis.call('SCARD', p .. 'cur:@reg') + redis.call('SCARD', p .. 'last:@reg')
 if registered > 20000 then
-  return {false, registered, false, meta()}
+  return {false, registered, false, meta(), uniques()}
 end
 local seen = {}
 local events = {}
@@ -47,4 +66,4 @@ for i, ev in ipairs(events) do
   last[i] = redis.call('GET', p .. 'last:' .. ev)
   cur[i] = redis.call('GET', p .. 'cur:' .. ev)
 end
-return {events, last, cur, meta()}
+return {events, last, cur, meta(), uniques()}

@@ -113,11 +113,6 @@ public final class Cli {
     }
 
     /** Reports an exception nobody anticipated: still one line by default, as it is most likely a bug. */
-    /** The line for a group the config does not define: the same words in every tool. */
-    public static String groupNotFound(String group) {
-        return "Group '" + group + "' not found in configuration";
-    }
-
     public static int unexpected(PrintWriter err, RuntimeException e, boolean verbose) {
         error(err, "unexpected error: " + e + (verbose ? "" : " (run with -v for the stack trace)"));
         if (verbose) {

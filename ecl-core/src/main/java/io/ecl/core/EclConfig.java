@@ -90,6 +90,20 @@ public final class EclConfig {
         return groups.get(name);
     }
 
+    /**
+     * The group called {@code name}.
+     *
+     * @throws ConfigException "Group 'NAME' not found in configuration", the words of the Python
+     *     tools, which every ecl tool prints too
+     */
+    public GroupConfig requireGroup(String name) {
+        GroupConfig g = group(name);
+        if (g == null) {
+            throw new ConfigException("Group '" + ConfigException.printable(name) + "' not found in configuration");
+        }
+        return g;
+    }
+
     /** Warnings found while reading (unknown keys and the like), one line each. */
     public List<String> warnings() {
         return warnings;

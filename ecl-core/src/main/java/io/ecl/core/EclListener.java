@@ -40,10 +40,10 @@ public interface EclListener {
     }
 
     /**
-     * Redis refused counts of a group because of the data it holds (a key of the group holds a
-     * value that is not a counter, or a count would leave Redis's integer range): those counts are
-     * not stored and not retried. Called for every such failure (the log line is written once per
-     * group and message).
+     * Counts of a group were not stored because of data: a key of the group holds a value that is
+     * not a counter, or a count would leave a Redis counter's integer range (it stays at the
+     * limit). Those counts are not retried. Called for every such failure (the log line is written
+     * once per group and message).
      *
      * @param group the group's name
      * @param message one line saying what Redis answered and which key

@@ -31,6 +31,16 @@ public interface EventGroup {
      */
     void log(String event, long count);
 
+    /**
+     * Counts {@code value} in the unique count {@code name}: per interval, the number of distinct
+     * values logged (by every process), e.g. {@code logUnique("visitors", clientAddress)}. Estimated
+     * with Redis's HyperLogLog (standard error 0.81 %, whatever the number of values), built in
+     * memory and merged into Redis by the background thread with the group's counts. The name must
+     * be listed in the group's {@code uniques}, unless the group auto-declares events. Values are
+     * compared as UTF-8 bytes; a null value is refused with an {@code IllegalArgumentException}.
+     */
+    void logUnique(String name, String value);
+
     /** Declares an event at run time, as if listed in the config's {@code events}. */
     void declareEvent(String event);
 
@@ -42,23 +52,53 @@ public interface EventGroup {
     }
 
     /**
-     * The count of {@code event} in the current interval of each of the group's intervals, as
-     * Redis has it plus what this process has not pushed yet. Keys are the interval names.
+     * The count of {@code event} in the current interval {@code interval}: what Redis has plus what
+     * this process has not pushed yet.
      *
      * @throws RedisUnavailableException when Redis cannot be read
-     * @throws IllegalArgumentException when {@code event} is null (as for every read of one event)
+     * @throws IllegalArgumentException when {@code event} is null or {@code interval} is not one of the group's
      */
-    Map<String, Long> getCurrentCounts(String event);
+    long currentCount(String event, String interval);
 
-    /** The count of {@code event} in the current interval {@code interval} (Redis plus unsynced local counts). */
-    long getCurrentCount(String event, String interval);
-
-    /** The count of {@code event} in the last complete interval {@code interval}. */
-    long getLastCount(String event, String interval);
+    /** The count of {@code event} in the last complete interval {@code interval}; exceptions as {@link #currentCount}. */
+    long lastCount(String event, String interval);
 
     /**
-     * Counts of every event of the group (declared and auto-declared), sorted by event ID, for the
-     * current ({@code current = true}) or last complete interval. Missing counters read 0.
+     * The count of {@code event} in the current interval of each of the group's intervals (Redis
+     * plus what this process has not pushed yet), keyed by interval name in the config's order.
      */
-    SortedMap<String, Long> getCounts(String interval, boolean current);
+    Map<String, Long> currentCountsOf(String event);
+
+    /**
+     * Counts of every event of the group (declared and auto-declared) in the current interval
+     * {@code interval}, as Redis has them, sorted by event ID. Missing counters read 0.
+     */
+    SortedMap<String, Long> currentCounts(String interval);
+
+    /** Counts of every event of the group in the last complete interval {@code interval}, sorted by event ID. */
+    SortedMap<String, Long> lastCounts(String interval);
+
+    /** @deprecated use {@link #currentCountsOf(String)} */
+    @Deprecated(since = "2.0", forRemoval = true)
+    default Map<String, Long> getCurrentCounts(String event) {
+        return currentCountsOf(event);
+    }
+
+    /** @deprecated use {@link #currentCount(String, String)} */
+    @Deprecated(since = "2.0", forRemoval = true)
+    default long getCurrentCount(String event, String interval) {
+        return currentCount(event, interval);
+    }
+
+    /** @deprecated use {@link #lastCount(String, String)} */
+    @Deprecated(since = "2.0", forRemoval = true)
+    default long getLastCount(String event, String interval) {
+        return lastCount(event, interval);
+    }
+
+    /** @deprecated use {@link #currentCounts(String)} or {@link #lastCounts(String)} */
+    @Deprecated(since = "2.0", forRemoval = true)
+    default SortedMap<String, Long> getCounts(String interval, boolean current) {
+        return current ? currentCounts(interval) : lastCounts(interval);
+    }
 }

@@ -20,6 +20,7 @@ public final class GroupConfig {
     private final String name;
     private final List<String> events;
     private final Set<String> eventSet;
+    private final List<String> uniques;
     private final List<Interval> intervals;
     private final boolean autoDeclareEvents;
     private final Duration syncInterval;
@@ -32,6 +33,7 @@ public final class GroupConfig {
         this.name = b.name;
         this.events = List.copyOf(b.events);
         this.eventSet = Collections.unmodifiableSet(new LinkedHashSet<>(b.events));
+        this.uniques = List.copyOf(b.uniques);
         this.intervals = List.copyOf(b.intervals);
         this.autoDeclareEvents = b.autoDeclareEvents;
         this.syncInterval = b.syncInterval;
@@ -60,12 +62,26 @@ public final class GroupConfig {
         return new Builder(name);
     }
 
+    /**
+     * A builder holding this group's settings, to make a changed copy, e.g.
+     * {@code group.toBuilder().syncInterval(Duration.ofSeconds(1)).build()}.
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder(name).events(events).uniques(uniques).autoDeclareEvents(autoDeclareEvents).syncInterval(syncInterval)
+                .syncLimit(syncLimit).legacyScan(legacyScan).writersRotate(writersRotate).maxPending(maxPending);
+        intervals.forEach(b::interval);
+        return b;
+    }
+
     public String name() { return name; }
 
     /** The events declared in the config, in config order. */
     public List<String> events() { return events; }
 
     public boolean isDeclared(String event) { return eventSet.contains(event); }
+
+    /** Names of the group's unique counts (config key {@code uniques}): distinct values per interval. */
+    public List<String> uniques() { return uniques; }
 
     public List<Interval> intervals() { return intervals; }
 
@@ -119,6 +135,7 @@ public final class GroupConfig {
         private final String shown;
         /** Insertion-ordered and hashed: a config may declare hundreds of thousands of events. */
         private final Set<String> events = new LinkedHashSet<>();
+        private final Set<String> uniques = new LinkedHashSet<>();
         private final List<Interval> intervals = new ArrayList<>();
         private boolean autoDeclareEvents;
         private Duration syncInterval;
@@ -148,6 +165,26 @@ public final class GroupConfig {
                     throw new ConfigException(shown + ": " + invalid.getMessage());
                 }
                 this.events.add(e);
+            }
+            return this;
+        }
+
+        public Builder uniques(String... names) {
+            return uniques(Arrays.asList(names));
+        }
+
+        /** Unique counts: per interval, how many distinct values {@code logUnique(name, value)} saw. */
+        public Builder uniques(List<String> names) {
+            for (String n : names) {
+                String problem = Keys.measurementNameProblem(n);
+                if (problem != null) {
+                    throw new ConfigException(shown + ": invalid unique count name '" + ConfigException.printable(n)
+                            + "': " + problem);
+                }
+                if (!uniques.add(n)) {
+                    throw new ConfigException(shown + ": unique count '" + ConfigException.printable(n)
+                            + "' is listed twice");
+                }
             }
             return this;
         }
@@ -219,6 +256,13 @@ public final class GroupConfig {
         public GroupConfig build() {
             if (intervals.isEmpty()) {
                 throw new ConfigException(shown + ": no intervals; list at least one, e.g. intervals: ['5m']");
+            }
+            for (String u : uniques) {
+                if (events.contains(u)) {
+                    // ecl-reader prints both as name:number lines: the reader could not tell them apart.
+                    throw new ConfigException(shown + ": '" + ConfigException.printable(u)
+                            + "' is both an event and a unique count; give them different names");
+                }
             }
             return new GroupConfig(this);
         }

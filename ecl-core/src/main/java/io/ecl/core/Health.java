@@ -12,7 +12,8 @@ import java.time.Instant;
  * @param pendingEvents events logged and not yet acknowledged by Redis (see {@link EventCountLogger#pendingEvents()})
  * @param pendingEntries distinct counts waiting for Redis (see {@link EventCountLogger#pendingCount()})
  * @param dropped counts dropped because {@code max_pending} was reached during an outage
- * @param dataErrors counts Redis refused because of the data a key holds (see {@link EclListener#dataError})
+ * @param dataErrors counts not stored because of data: a key holding something else than a counter,
+ *     or a sum beyond a Redis counter's range (see {@link EclListener#dataError})
  * @param refused counts logged after {@link EventCountLogger#close()}, not counted anywhere
  */
 public record Health(Instant redisDownSince, String lastFailure, long pendingEvents, long pendingEntries,

@@ -16,10 +16,22 @@ public final class IntervalCounts {
     private final Long lastStart;
     private final long lateInCurrent;
     private final long lateInLast;
+    private final SortedMap<String, Long> lastUniques;
+    private final SortedMap<String, Long> currentUniques;
 
-    /** Made by the readers (and by tests and tools that build expected values). */
+    /** Made by the readers (and by tests and tools that build expected values); no unique counts. */
     public IntervalCounts(String group, Interval interval, SortedMap<String, Long> last, SortedMap<String, Long> current,
             Long currentStart, Long lastStart, long lateInCurrent, long lateInLast) {
+        this(group, interval, last, current, currentStart, lastStart, lateInCurrent, lateInLast,
+                Collections.emptySortedMap(), Collections.emptySortedMap());
+    }
+
+    /** With the unique counts of each section, by name. */
+    public IntervalCounts(String group, Interval interval, SortedMap<String, Long> last, SortedMap<String, Long> current,
+            Long currentStart, Long lastStart, long lateInCurrent, long lateInLast,
+            SortedMap<String, Long> lastUniques, SortedMap<String, Long> currentUniques) {
+        this.lastUniques = Collections.unmodifiableSortedMap(lastUniques);
+        this.currentUniques = Collections.unmodifiableSortedMap(currentUniques);
         this.group = group;
         this.interval = interval;
         this.last = Collections.unmodifiableSortedMap(last);
@@ -51,6 +63,15 @@ public final class IntervalCounts {
 
     /** The same for the interval now in {@link #last()}. */
     public long lateInLast() { return lateInLast; }
+
+    /**
+     * Unique counts of the last complete interval, by name: distinct values logged, as Redis's
+     * HyperLogLog estimates them (standard error 0.81 %). Declared names without values read 0.
+     */
+    public SortedMap<String, Long> lastUniques() { return lastUniques; }
+
+    /** Unique counts of the current interval so far. */
+    public SortedMap<String, Long> currentUniques() { return currentUniques; }
 
     /**
      * True when {@code last} covers more than one interval length: the master (and every writer)

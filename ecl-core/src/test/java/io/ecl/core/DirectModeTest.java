@@ -468,10 +468,10 @@ class DirectModeTest {
     @Test
     void readingANullEventIdIsRefusedWithAClearMessage() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> web.getCurrentCount(null, "5s"));
+                () -> web.currentCount(null, "5s"));
         assertEquals("event ID is null (reading group 'web')", e.getMessage());
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> web.getCurrentCounts(null));
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> web.getLastCount(null, "5s"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> web.currentCountsOf(null));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> web.lastCount(null, "5s"));
     }
 
     private static byte[] resp(String... args) {

@@ -90,9 +90,9 @@ class EventGroupTest {
         expected.put("5s", 5L);
         expected.put("1m", 5L);
         expected.put("1h", 5L);
-        assertEquals(expected, web.getCurrentCounts("a"));
-        assertEquals(List.of("5s", "1m", "1h"), new ArrayList<>(web.getCurrentCounts("a").keySet()));
-        assertEquals(5, web.getCurrentCount("a", "1m"));
+        assertEquals(expected, web.currentCountsOf("a"));
+        assertEquals(List.of("5s", "1m", "1h"), new ArrayList<>(web.currentCountsOf("a").keySet()));
+        assertEquals(5, web.currentCount("a", "1m"));
         assertEquals("web", web.name());
     }
 
@@ -101,16 +101,16 @@ class EventGroupTest {
         EventGroup auto = ecl.group("auto");
         auto.log("p", 3);
         assertNull(r.get("auto:5s:cur:p"), "local counters: nothing is sent before a flush");
-        assertEquals(Map.of("5s", 3L), auto.getCurrentCounts("p"));
+        assertEquals(Map.of("5s", 3L), auto.currentCountsOf("p"));
 
         ecl.flush();
         assertEquals("3", r.get("auto:5s:cur:p"));
-        assertEquals(3, auto.getCurrentCount("p", "5s"));
+        assertEquals(3, auto.currentCount("p", "5s"));
 
         auto.log("p", 2);
-        assertEquals(5, auto.getCurrentCount("p", "5s"));
-        assertEquals(Map.of("5s", 5L), auto.getCurrentCounts("p"));
-        assertEquals(0, auto.getCurrentCount("never", "5s"));
+        assertEquals(5, auto.currentCount("p", "5s"));
+        assertEquals(Map.of("5s", 5L), auto.currentCountsOf("p"));
+        assertEquals(0, auto.currentCount("never", "5s"));
     }
 
     @Test
@@ -121,19 +121,19 @@ class EventGroupTest {
         web.log("b", 2);
         rotateAll(T0 + 5_000);
 
-        assertEquals(7, web.getLastCount("a", "5s"));
-        assertEquals(2, web.getLastCount("b", "5s"));
-        assertEquals(0, web.getCurrentCount("a", "5s"));
-        assertEquals(0, web.getLastCount("a", "1m"), "1m has not rotated: its last is the empty one before T0");
-        assertEquals(7, web.getCurrentCount("a", "1m"));
-        assertEquals(0, web.getCurrentCount("@ts", "5s"), "meta keys are not events");
-        assertEquals(new TreeMap<>(Map.of("a", 7L, "b", 2L)), web.getCounts("5s", false));
-        assertEquals(new TreeMap<>(Map.of("a", 0L, "b", 0L)), web.getCounts("5s", true));
+        assertEquals(7, web.lastCount("a", "5s"));
+        assertEquals(2, web.lastCount("b", "5s"));
+        assertEquals(0, web.currentCount("a", "5s"));
+        assertEquals(0, web.lastCount("a", "1m"), "1m has not rotated: its last is the empty one before T0");
+        assertEquals(7, web.currentCount("a", "1m"));
+        assertEquals(0, web.currentCount("@ts", "5s"), "meta keys are not events");
+        assertEquals(new TreeMap<>(Map.of("a", 7L, "b", 2L)), web.lastCounts("5s"));
+        assertEquals(new TreeMap<>(Map.of("a", 0L, "b", 0L)), web.currentCounts("5s"));
     }
 
     @Test
     void countsListDeclaredEventsWithZeroAndAutoDeclaredOnesSortedById() {
-        assertEquals(new TreeMap<>(Map.of("a", 0L, "b", 0L)), ecl.group("web").getCounts("1h", true));
+        assertEquals(new TreeMap<>(Map.of("a", 0L, "b", 0L)), ecl.group("web").currentCounts("1h"));
 
         EventGroup auto = ecl.group("auto");
         auto.log("zeta", 2);
@@ -141,19 +141,19 @@ class EventGroupTest {
         auto.log("mu", 5);
         ecl.flush();
 
-        Map<String, Long> counts = auto.getCounts("5s", true);
+        Map<String, Long> counts = auto.currentCounts("5s");
         assertEquals(List.of("alpha", "mu", "zeta"), new ArrayList<>(counts.keySet()));
         assertEquals(Map.of("alpha", 1L, "mu", 5L, "zeta", 2L), counts);
-        assertEquals(Map.of("alpha", 0L, "mu", 0L, "zeta", 0L), auto.getCounts("5s", false),
+        assertEquals(Map.of("alpha", 0L, "mu", 0L, "zeta", 0L), auto.lastCounts("5s"),
                 "as Python's SCAN of both sections: an event of either section reads 0 in the other");
     }
 
     @Test
     void readingAnIntervalTheGroupDoesNotHaveIsRefusedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ecl.group("web").getCounts("5m", true));
+                () -> ecl.group("web").currentCounts("5m"));
         assertTrue(e.getMessage().contains("'5m'") && e.getMessage().contains("'web'"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ecl.group("web").getLastCount("a", "2h"));
+        assertThrows(IllegalArgumentException.class, () -> ecl.group("web").lastCount("a", "2h"));
     }
 
     @Test
@@ -173,7 +173,7 @@ class EventGroupTest {
                 "event 'zz' is not declared in group 'strict' and the group does not auto-declare events; not counted",
                 "event 'ww' is not declared in group 'strict' and the group does not auto-declare events; not counted"),
                 log.messages(Level.WARN));
-        assertEquals(Map.of("x", 2L), strict.getCounts("5s", true));
+        assertEquals(Map.of("x", 2L), strict.currentCounts("5s"));
     }
 
     @Test
@@ -205,14 +205,14 @@ class EventGroupTest {
 
         assertEquals("2", r.get("strict:5s:cur:y"));
         assertEquals(Set.of("x", "y", "z"), r.smembers("strict:5s:cur:@declared"));
-        assertEquals(2, strict.getCurrentCount("y", "5s"));
-        assertEquals(Map.of("5s", 2L), strict.getCurrentCounts("y"));
-        assertEquals(Map.of("x", 0L, "y", 2L, "z", 1L), strict.getCounts("5s", true));
+        assertEquals(2, strict.currentCount("y", "5s"));
+        assertEquals(Map.of("5s", 2L), strict.currentCountsOf("y"));
+        assertEquals(Map.of("x", 0L, "y", 2L, "z", 1L), strict.currentCounts("5s"));
 
         rotateAll(T0 + 5_000);
         assertEquals("0", r.get("strict:5s:cur:y"), "rotation zeroes it like a configured event");
-        assertEquals(2, strict.getLastCount("y", "5s"));
-        assertEquals(Map.of("x", 0L, "y", 2L, "z", 1L), strict.getCounts("5s", false));
+        assertEquals(2, strict.lastCount("y", "5s"));
+        assertEquals(Map.of("x", 0L, "y", 2L, "z", 1L), strict.lastCounts("5s"));
     }
 
     @Test
@@ -237,10 +237,10 @@ class EventGroupTest {
         ecl.flush();
 
         assertEquals("nope", nope.name());
-        assertEquals(Map.of(), nope.getCounts("5s", true));
-        assertEquals(Map.of(), nope.getCurrentCounts("a"));
-        assertEquals(0, nope.getCurrentCount("a", "5s"));
-        assertEquals(0, nope.getLastCount("a", "5s"));
+        assertEquals(Map.of(), nope.currentCounts("5s"));
+        assertEquals(Map.of(), nope.currentCountsOf("a"));
+        assertEquals(0, nope.currentCount("a", "5s"));
+        assertEquals(0, nope.lastCount("a", "5s"));
         assertEquals(Set.of(), r.keys("nope*"));
         assertEquals(Set.of(), r.keys("other*"));
         assertEquals(List.of(

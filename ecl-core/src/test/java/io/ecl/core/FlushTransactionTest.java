@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
-import io.ecl.core.internal.Flusher;
+import io.ecl.core.internal.Sender;
 import io.ecl.core.internal.TsCodec;
 import io.ecl.core.ops.Rotator;
 import io.ecl.testing.EmbeddedRedis;
@@ -239,7 +239,7 @@ class FlushTransactionTest {
 
     @Test
     void moreChunksThanOneTransactionTakesGoInSeveralTransactions() {
-        int events = Flusher.TX_MAX_INCREMENTS + 1; // one interval: one increment per event
+        int events = Sender.TX_MAX_INCREMENTS + 1; // one interval: one increment per event
         // 30,001 commands under MONITOR on a busy machine can take longer than the default 2 s
         // timeout; this test is about how the flush is cut into transactions, not about its speed.
         ecl.close();

@@ -188,7 +188,7 @@ class LocalCountersTest {
         // Between the push's two round trips (counts drained, not yet in Redis), a thread reads.
         Fixtures.hooks(ecl).afterRead = () -> {
             Fixtures.hooks(ecl).afterRead = null;
-            reader[0] = new Thread(() -> seen.set(limited.getCurrentCount("a", "1m")));
+            reader[0] = new Thread(() -> seen.set(limited.currentCount("a", "1m")));
             reader[0].start();
             Fixtures.await(() -> ecl.flusherForTest().lock.hasQueuedThread(reader[0]), () -> "the read did not wait for the push");
         };
@@ -204,13 +204,13 @@ class LocalCountersTest {
         auto.log("x", 2);
         auto.log("y");
         auto.log("x");
-        assertEquals(Map.of("5s", 3L, "1m", 3L), auto.getCurrentCounts("x"));
+        assertEquals(Map.of("5s", 3L, "1m", 3L), auto.currentCountsOf("x"));
         assertTrue(ecl.flush());
 
         assertEquals("3", r().get("auto:5s:cur:x"));
         assertEquals("1", r().get("auto:1m:cur:y"));
         assertEquals(Set.of("x", "y"), r().smembers("auto:5s:cur:@reg"));
-        assertEquals(Map.of("x", 3L, "y", 1L), auto.getCounts("1m", true));
+        assertEquals(Map.of("x", 3L, "y", 1L), auto.currentCounts("1m"));
     }
 
     @Test

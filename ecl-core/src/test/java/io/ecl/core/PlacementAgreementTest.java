@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.ecl.core.internal.Flusher;
 import io.ecl.core.internal.LuaScript;
 import io.ecl.core.internal.Pending;
 import io.ecl.core.internal.RedisEventGroup;
+import io.ecl.core.internal.Sender;
 import io.ecl.core.internal.TsCodec;
 import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
@@ -100,14 +100,14 @@ class PlacementAgreementTest {
             List<String> ts = new ArrayList<>();
             ts.add(cur);
             ts.add(last);
-            int[] where = new Flusher.TxPlan(List.of(g), ts).decide(chunk);
+            int[] where = new Sender.TxPlan(List.of(g), ts).decide(chunk);
             Object reply = LuaScript.LOG.eval(r, g.tsKeys, chunk.args());
             String curAfter = r.get(g.prefix(0) + "cur:@ts");
 
             if (where == null) {
                 rotated++;
                 assertNotEquals(cur, curAfter, what + ": TxPlan left it to log.lua, which must rotate");
-            } else if (where == Flusher.TxPlan.HELD) {
+            } else if (where == Sender.TxPlan.HELD) {
                 held++;
                 assertEquals(RedisEventGroup.HELD, reply, what);
                 assertEquals(cur, curAfter, what);
@@ -116,11 +116,11 @@ class PlacementAgreementTest {
             } else {
                 placed[where[0]]++;
                 assertEquals(cur == null ? TsCodec.format(start) : cur, curAfter, what + ": no rotation");
-                boolean inLast = where[0] == Flusher.TxPlan.LAST;
+                boolean inLast = where[0] == Sender.TxPlan.LAST;
                 assertEquals(inLast ? null : "1", r.get(g.prefix(0) + "cur:ev"), what);
                 assertEquals(inLast ? "1" : null, r.get(g.prefix(0) + "last:ev"), what);
-                assertEquals(where[0] == Flusher.TxPlan.LATE ? "1" : null, r.get(g.prefix(0) + "cur:@late"), what);
-                assertEquals(where[0] == Flusher.TxPlan.LATE ? 1L : 0L, reply, what);
+                assertEquals(where[0] == Sender.TxPlan.LATE ? "1" : null, r.get(g.prefix(0) + "cur:@late"), what);
+                assertEquals(where[0] == Sender.TxPlan.LATE ? 1L : 0L, reply, what);
             }
         }
         // The generator reaches every outcome.

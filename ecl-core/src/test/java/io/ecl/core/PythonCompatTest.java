@@ -196,11 +196,11 @@ class PythonCompatTest {
         ecl.group("web").log("x");
         ecl.flush();
         reader.read("web", "5s");
-        ecl.group("web").getCounts("5s", true);
+        ecl.group("web").currentCounts("5s");
         try (Monitor monitor = new Monitor(redis.port())) {
             monitor.clientCommands(r);
             reader.read("web", "5s");
-            ecl.group("web").getCounts("5s", true);
+            ecl.group("web").currentCounts("5s");
             rotate("web", "5s", T0 + 5_000);
             assertEquals(List.of("evalsha", "evalsha", "evalsha"), monitor.clientCommands(r),
                     "one script call each, whatever the number of keys in Redis");

@@ -57,7 +57,7 @@ class RedisLoginTest {
     void passwordFromTheConfigLogsIn() {
         try (EventCountLogger ecl = logger(config("  password: defaultpw\n"))) {
             ecl.group("g").log("a", 2);
-            assertEquals(2, ecl.group("g").getCurrentCount("a", "5s"));
+            assertEquals(2, ecl.group("g").currentCount("a", "5s"));
         }
         assertEquals("2", admin.get("g:5s:cur:a"));
     }
@@ -104,7 +104,7 @@ class RedisLoginTest {
             assertFalse(warnings.get(0).contains("wrong"), "the password is not shown");
 
             RedisUnavailableException e = assertThrows(RedisUnavailableException.class,
-                    () -> ecl.group("g").getCounts("5s", true));
+                    () -> ecl.group("g").currentCounts("5s"));
             assertTrue(e.getMessage().contains("refused the login"), e.getMessage());
         }
     }

@@ -160,17 +160,17 @@ class RotationTest {
         assertEquals("2", r.get("dyn:5s:last:x"));
         assertEquals("1", r.get("dyn:5s:last:y"));
         assertNull(r.get("dyn:5s:cur:x"), "dynamic events are not reset to 0");
-        assertEquals(Map.of("x", 2L, "y", 1L), dyn.getCounts("5s", false));
+        assertEquals(Map.of("x", 2L, "y", 1L), dyn.lastCounts("5s"));
 
         clock.set(T0 + 6_000);
         dyn.log("y", 4);
         rotate("dyn", "5s", T0 + 10_000);
         assertNull(r.get("dyn:5s:last:x"), "x had no occurrence in the interval now in last");
         assertEquals("4", r.get("dyn:5s:last:y"));
-        assertEquals(Map.of("y", 4L), dyn.getCounts("5s", false));
+        assertEquals(Map.of("y", 4L), dyn.lastCounts("5s"));
 
         rotate("dyn", "5s", T0 + 15_000);
-        assertEquals(Map.of(), dyn.getCounts("5s", false));
+        assertEquals(Map.of(), dyn.lastCounts("5s"));
         Set<String> keys = new java.util.TreeSet<>(r.keys("dyn:*"));
         keys.removeIf(k -> k.startsWith("dyn:5s:cur:@direct.")); // the direct-mode call marker (expires)
         assertEquals(new java.util.TreeSet<>(Set.of("dyn:5s:cur:@ts", "dyn:5s:last:@ts", "dyn:5s:last:@end")), keys);
@@ -277,7 +277,7 @@ class RotationTest {
         assertNull(r.get("loc:5s:cur:new"));
         assertEquals(Set.of("new"), r.smembers("loc:5s:last:@reg"));
         assertNull(r.get("loc:5s:cur:@late"));
-        assertEquals(Map.of("a", 5L, "new", 2L), ecl.group("loc").getCounts("5s", false));
+        assertEquals(Map.of("a", 5L, "new", 2L), ecl.group("loc").lastCounts("5s"));
     }
 
     @Test

@@ -46,8 +46,8 @@ class SmokeTest {
             assertEquals("0", redis.client().get("d:5s:last:b"));
             assertEquals("0", redis.client().get("d:5s:cur:a"));
             assertEquals("3", redis.client().get("l:5s:last:x"));
-            assertEquals(5L, ecl.group("d").getLastCount("a", "5s"));
-            assertEquals(java.util.Map.of("x", 3L, "y", 1L), ecl.group("l").getCounts("5s", false));
+            assertEquals(5L, ecl.group("d").lastCount("a", "5s"));
+            assertEquals(java.util.Map.of("x", 3L, "y", 1L), ecl.group("l").lastCounts("5s"));
             assertEquals("1000005", redis.client().get("d:5s:cur:@ts"));
             assertEquals("1000000", redis.client().get("d:5s:last:@ts"));
         }

@@ -99,11 +99,21 @@ final class Formats {
             jsonCounts(b, c.current());
             b.append(",\"last_late\":").append(c.lateInLast());
             b.append(",\"current_late\":").append(c.lateInCurrent());
+            if (!c.lastUniques().isEmpty() || !c.currentUniques().isEmpty()) {
+                b.append(",\"last_uniques\":");
+                jsonCounts(b, c.lastUniques());
+                b.append(",\"current_uniques\":");
+                jsonCounts(b, c.currentUniques());
+            }
         } else {
             boolean last = sections == Sections.LAST;
             b.append(",\"counts\":");
             jsonCounts(b, last ? c.last() : c.current());
             b.append(",\"late\":").append(last ? c.lateInLast() : c.lateInCurrent());
+            if (!c.lastUniques().isEmpty() || !c.currentUniques().isEmpty()) {
+                b.append(",\"uniques\":");
+                jsonCounts(b, last ? c.lastUniques() : c.currentUniques());
+            }
         }
         b.append(",\"stale\":").append(r.stale);
         b.append(",\"covers_several_intervals\":").append(c.lastCoversSeveralIntervals());
@@ -171,7 +181,18 @@ final class Formats {
             return; // no values: Munin shows the fields as unknown
         }
         Map<String, Long> counts = current ? r.counts.current() : r.counts.last();
-        for (Map.Entry<String, Long> e : sorted(counts)) {
+        Map<String, Long> uniques = current ? r.counts.currentUniques() : r.counts.lastUniques();
+        if (!uniques.isEmpty()) { // fields of the same graph, after the events
+            List<Map.Entry<String, Long>> all = new ArrayList<>(sorted(counts));
+            all.addAll(sorted(uniques));
+            munin(b, r, all);
+            return;
+        }
+        munin(b, r, sorted(counts));
+    }
+
+    private static void munin(StringBuilder b, Read r, List<Map.Entry<String, Long>> fields) {
+        for (Map.Entry<String, Long> e : fields) {
             b.append(muninField(e.getKey())).append(".value ");
             if (r.stale) {
                 b.append('U');
@@ -296,6 +317,7 @@ final class Formats {
                 }
             }
         }
+        uniquesFamily(out, b, reads, which, labelled);
         out.append("# HELP ecl_interval_start_seconds Start of the interval the counts cover, in Unix seconds.\n");
         out.append("# TYPE ecl_interval_start_seconds gauge\n");
         for (Read r : reads) {
@@ -353,6 +375,38 @@ final class Formats {
     }
 
     /** {@link #prometheus(Appendable, List, Sections)} as one string (small outputs, tests). */
+    /**
+     * ecl_unique_values: distinct values per (group, interval, name) as Redis's HyperLogLog
+     * estimates them, a gauge; the family is left out when no group read has unique counts, so
+     * that a config without them exposes what it always did.
+     */
+    private static void uniquesFamily(Appendable out, StringBuilder b, List<Read> reads, List<Boolean> which,
+            boolean labelled) throws IOException {
+        boolean any = false;
+        for (Read r : reads) {
+            if (r.error == null && (!r.counts.lastUniques().isEmpty() || !r.counts.currentUniques().isEmpty())) {
+                if (!any) {
+                    out.append("# HELP ecl_unique_values Distinct values logged in the interval (HyperLogLog estimate,"
+                            + " standard error 0.81 %; the last complete interval unless section=\"current\").\n");
+                    out.append("# TYPE ecl_unique_values gauge\n");
+                    any = true;
+                }
+                for (boolean current : which) {
+                    for (Map.Entry<String, Long> e : sorted(current ? r.counts.currentUniques() : r.counts.lastUniques())) {
+                        b.setLength(0);
+                        b.append("ecl_unique_values");
+                        labels(b, r, labelled, current);
+                        b.setLength(b.length() - 1);
+                        b.append(",name=");
+                        labelValue(b, e.getKey());
+                        b.append("} ").append(e.getValue().longValue()).append('\n');
+                        out.append(b);
+                    }
+                }
+            }
+        }
+    }
+
     static String prometheus(List<Read> reads, Sections sections) {
         StringBuilder b = new StringBuilder(256);
         try {

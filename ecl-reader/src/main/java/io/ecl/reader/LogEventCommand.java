@@ -9,7 +9,6 @@ import io.ecl.core.EclConfig;
 import io.ecl.core.EventCountLogger;
 import io.ecl.core.EventGroup;
 import io.ecl.core.GroupConfig;
-import io.ecl.core.Interval;
 import io.ecl.core.RedisUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -203,10 +202,7 @@ public final class LogEventCommand implements Callable<Integer> {
                 return Cli.error(err, Cli.invalidGroup(cfg, group));
             }
             Cli.warnings(err, cfg);
-            GroupConfig g = cfg.group(group);
-            if (g == null) {
-                return Cli.error(err, Cli.groupNotFound(group));
-            }
+            GroupConfig g = cfg.requireGroup(group);
             if (stream) {
                 return logStream(err, cfg, g);
             }
@@ -223,12 +219,12 @@ public final class LogEventCommand implements Callable<Integer> {
     }
 
     private int logOne(PrintWriter err, EclConfig cfg, GroupConfig g) {
-        ping(cfg);
         EventCountLogger ecl;
         boolean delivered;
-        // Only this tool's own line may report an outage here (see LibraryLog); what the tool
-        // cannot tell otherwise, such as a key of the group holding a non-counter value, still shows.
-        LibraryLog library = LibraryLog.watch(Level.ERROR);
+        // Only this tool's own line may report an outage here; what the tool cannot tell
+        // otherwise, such as a key of the group holding a non-counter value, still shows.
+        ping(cfg);
+        LibraryLog library = LibraryLog.only(Level.ERROR);
         try {
             ecl = EventCountLogger.builder(alone(cfg, g)).withoutShutdownHook().closeTimeout(CLOSE_TIMEOUT).build();
             ecl.group(g.name()).log(event, count == null ? 1 : count);
@@ -238,18 +234,14 @@ public final class LogEventCommand implements Callable<Integer> {
         }
         delivered = close(ecl, delivered);
         if (!delivered) {
-            // Why, when the library said it (Redis refused the write: OOM, READONLY, NOPERM, ...).
-            String why = library.lastWarning();
-            String retrying = "; counting in memory and retrying in the background";
-            if (why != null && why.endsWith(retrying)) {
-                why = why.substring(0, why.length() - retrying.length());
-            }
+            // Why, when Redis said it (refused the write: OOM, READONLY, NOPERM, ...).
+            String why = ecl.lastFailure();
             return Cli.error(err, why == null
                     ? "cannot deliver the count to Redis at " + cfg.redis().address() + "; it is lost"
                     : "cannot deliver the count: " + why + "; it is lost");
         }
         // The library's ERROR line has said what was not stored; flush() cannot tell.
-        return library.errors() == 0 ? 0 : 1;
+        return ecl.health().dataErrors() == 0 ? 0 : 1;
     }
 
     private int logStream(PrintWriter err, EclConfig cfg, GroupConfig g) {
@@ -261,19 +253,13 @@ public final class LogEventCommand implements Callable<Integer> {
         StreamStats stats = new StreamStats();
         IOException readError = null;
         boolean delivered;
-        // Library warnings stay visible during a stream (an outage mid-stream is news); its errors
-        // are counted, as they mean counts were not stored.
-        LibraryLog library = LibraryLog.watch(null);
+        // Library warnings stay visible during a stream (an outage mid-stream is news).
         try {
             pump(err, g, ecl, stats);
         } catch (IOException e) {
             readError = e;
         } finally {
-            try {
-                delivered = close(ecl, ecl.flush());
-            } finally {
-                library.restore();
-            }
+            delivered = close(ecl, ecl.flush());
         }
         if (verbose) {
             Cli.line(err, "logged " + stats.events + " events (" + stats.lines + " lines)");
@@ -295,8 +281,8 @@ public final class LogEventCommand implements Callable<Integer> {
             code = Cli.error(err, ecl.droppedCount() + " events were dropped while Redis at " + cfg.redis().address()
                     + " was unreachable (more than max_pending distinct counts were waiting)");
         }
-        if (library.errors() > 0) {
-            code = 1;
+        if (ecl.health().dataErrors() > 0) {
+            code = 1; // the library's ERROR line said which counts were not stored
         }
         return code;
     }
@@ -396,6 +382,7 @@ public final class LogEventCommand implements Callable<Integer> {
      * keeps counts in memory, which is right for an application and wrong for a one-shot tool.
      */
     private static void ping(EclConfig cfg) {
+        // A logger without groups: one with the group would try to declare its events when closed.
         try (EventCountLogger probe = EventCountLogger.builder(EclConfig.builder().redis(cfg.redis()).build())
                 .withoutShutdownHook().build()) {
             probe.ping();
@@ -408,7 +395,7 @@ public final class LogEventCommand implements Callable<Integer> {
      * silenced: the caller prints one line of its own.
      */
     private static boolean close(EventCountLogger ecl, boolean delivered) {
-        LibraryLog off = LibraryLog.watch(Level.OFF);
+        LibraryLog off = LibraryLog.only(Level.OFF);
         try {
             ecl.close();
         } finally {
@@ -430,16 +417,6 @@ public final class LogEventCommand implements Callable<Integer> {
         if (g.syncInterval() != null) {
             return g;
         }
-        GroupConfig.Builder b = GroupConfig.builder(g.name())
-                .events(g.events())
-                .autoDeclareEvents(g.autoDeclareEvents())
-                .syncInterval(STREAM_SYNC_INTERVAL)
-                .syncLimit(g.syncLimit())
-                .legacyScan(g.legacyScan())
-                .maxPending(g.maxPending());
-        for (Interval i : g.intervals()) {
-            b.interval(i);
-        }
-        return b.build();
+        return g.toBuilder().syncInterval(STREAM_SYNC_INTERVAL).build();
     }
 }

@@ -329,10 +329,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
                     }
                 }
             } else {
-                GroupConfig g = cfg.group(group);
-                if (g == null) {
-                    return Cli.error(err, Cli.groupNotFound(group));
-                }
+                GroupConfig g = cfg.requireGroup(group);
                 Interval i;
                 // Python tests `if args.interval:`, so an empty -i '' means "not given" there too.
                 if (interval != null && !interval.isEmpty()) {
@@ -457,12 +454,14 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
         }
         if (sections != Formats.Sections.CURRENT) {
             textCounts(b, counts.last());
+            textCounts(b, counts.lastUniques()); // after the counts: a group without uniques prints what it always did
         }
         if (sections == Formats.Sections.BOTH) {
             b.append("Current:\n");
         }
         if (sections != Formats.Sections.LAST) {
             textCounts(b, counts.current());
+            textCounts(b, counts.currentUniques());
         }
     }
 

@@ -112,12 +112,15 @@ public final class HealthState {
 
     /** A local sum of {@code event} that went beyond a long: it stays at {@code limit}, {@code lost} is not counted. */
     void reportOverflow(String group, String event, long limit, long lost) {
+        String message = "the count of event '" + event + "' would go beyond " + limit
+                + ", the limit of a Redis counter; it stays at the limit and " + lost + " counts are not counted";
+        dataErrors.add(lost);
         if (reportedOverflows.size() < MAX_REPORTED && reportedOverflows.add(group + "|" + event)) {
-            LOG.error("group '{}': the count of event '{}' would go beyond {}, the limit of a Redis counter;"
-                    + " it stays at the limit and {} counts are not counted", group, event, limit, lost);
+            LOG.error("group '{}': {}", group, message);
         } else {
             LOG.debug("group '{}': event '{}' saturated again, {} counts not counted", group, event, lost);
         }
+        tell(() -> listener.dataError(group, message, lost));
     }
 
     void reportDropped(String group, long counts) {

@@ -177,4 +177,35 @@ public final class Keys {
         }
         return null;
     }
+
+    /**
+     * Why {@code name} cannot name a unique count (or another kind's measurement), or null: the
+     * event-ID rule, and no ':' (its keys are {@code <group>:<interval>:cur:@u.<name>}, in the
+     * meta namespace that the Python version's SCAN never matches).
+     */
+    public static String measurementNameProblem(String name) {
+        String problem = eventIdProblem(name);
+        if (problem != null) {
+            return problem;
+        }
+        return name.indexOf(':') >= 0 ? "must not contain ':'" : null;
+    }
+
+    /** Prefix of the unique counts' keys within a section ({@code cur:} or {@code last:}): {@code @u.}. */
+    public static final String UNIQUE = "@u.";
+
+    /** The HLL key of unique count {@code name} in one section of an interval. */
+    public static String uniqueIn(String prefix, boolean last, String name) {
+        return prefix + (last ? LAST : CUR) + UNIQUE + name;
+    }
+
+    /** The registry of the unique counts that have a key in one section: what rotation moves. */
+    public static String uniqueRegistryIn(String prefix, boolean last) {
+        return prefix + (last ? LAST : CUR) + "@ureg";
+    }
+
+    /** Where a flush puts a sketch for the moment its PFMERGEs need it as a key (same slot as the group). */
+    static String uniqueScratch(String prefix) {
+        return prefix + CUR + "@utmp";
+    }
 }

@@ -26,6 +26,7 @@ public final class LuaScript {
     static final LuaScript READ = new LuaScript("read");
     static final LuaScript DIRECT = new LuaScript("direct");
     static final LuaScript CHECK = new LuaScript("check");
+    static final LuaScript UNIQUE = new LuaScript("unique");
 
     /** Where the scripts live on the class path. */
     static final String RESOURCE_DIR = "/lua/ecl/";

@@ -24,26 +24,35 @@ public final class NoopEventGroup implements EventGroup {
     }
 
     @Override
+    public void logUnique(String name, String value) {
+    }
+
+    @Override
     public void declareEvent(String event) {
     }
 
     @Override
-    public Map<String, Long> getCurrentCounts(String event) {
+    public Map<String, Long> currentCountsOf(String event) {
         return Map.of();
     }
 
     @Override
-    public long getCurrentCount(String event, String interval) {
+    public long currentCount(String event, String interval) {
         return 0;
     }
 
     @Override
-    public long getLastCount(String event, String interval) {
+    public long lastCount(String event, String interval) {
         return 0;
     }
 
     @Override
-    public SortedMap<String, Long> getCounts(String interval, boolean current) {
+    public SortedMap<String, Long> currentCounts(String interval) {
+        return new TreeMap<>();
+    }
+
+    @Override
+    public SortedMap<String, Long> lastCounts(String interval) {
         return new TreeMap<>();
     }
 

@@ -1,6 +1,7 @@
 package io.ecl.core.internal;
 
 import io.ecl.core.Interval;
+import io.ecl.core.internal.kinds.RedisHll;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -29,6 +30,10 @@ public final class Pending {
     /** Counts waiting for their first send, per epoch (identity of the epoch's starts array). */
     private final Map<long[], LinkedHashMap<RedisEventGroup.Counter, long[]>> waiting = new IdentityHashMap<>();
     private final List<long[]> epochOrder = new ArrayList<>();
+    /** Unique counts' sketches waiting for their first send, per epoch and name; merged, so bounded. */
+    private final Map<long[], LinkedHashMap<String, RedisHll>> waitingUniques = new IdentityHashMap<>();
+    /** Sketches per chunk: each is 12 kB on the wire. */
+    static final int CHUNK_UNIQUES = 32;
     /** Chunks sent at least once and not acknowledged. */
     final ArrayDeque<Chunk> unacked = new ArrayDeque<>();
     private final int maxEntries;
@@ -70,11 +75,41 @@ public final class Pending {
         if (batch == null) {
             batch = new LinkedHashMap<>();
             waiting.put(starts, batch);
-            epochOrder.add(starts);
+            if (!waitingUniques.containsKey(starts)) {
+                epochOrder.add(starts);
+            }
         }
         batch.put(counter, new long[] {count});
         entries++;
         return Added.ADDED;
+    }
+
+    /**
+     * The sketch that collects unique count {@code name} of the epoch {@code starts}, made if
+     * needed: null when it would be a new entry past {@code max_pending} while {@code capped}
+     * (Redis is unreachable); the caller then counts a drop.
+     */
+    RedisHll uniqueFor(long[] starts, String name, boolean capped) {
+        LinkedHashMap<String, RedisHll> batch = waitingUniques.get(starts);
+        RedisHll h = batch == null ? null : batch.get(name);
+        if (h != null) {
+            return h;
+        }
+        if (capped && entries >= maxEntries) {
+            dropped++;
+            return null;
+        }
+        if (batch == null) {
+            batch = new LinkedHashMap<>();
+            waitingUniques.put(starts, batch);
+            if (!waiting.containsKey(starts)) {
+                epochOrder.add(starts);
+            }
+        }
+        h = new RedisHll();
+        batch.put(name, h);
+        entries++;
+        return h;
     }
 
     /** The part of the last SATURATED add's count that was not kept. */
@@ -149,19 +184,34 @@ public final class Pending {
         if (unacked.isEmpty()) {
             for (long[] starts : epochOrder) {
                 LinkedHashMap<RedisEventGroup.Counter, long[]> batch = waiting.get(starts);
-                Iterator<Map.Entry<RedisEventGroup.Counter, long[]>> it = batch.entrySet().iterator();
-                int left = batch.size();
-                while (it.hasNext()) {
-                    Chunk chunk = new Chunk(group, ids.next(), starts, Math.min(CHUNK_EVENTS, left));
-                    left -= CHUNK_EVENTS;
-                    for (int n = 0; n < CHUNK_EVENTS && it.hasNext(); n++) {
-                        Map.Entry<RedisEventGroup.Counter, long[]> e = it.next();
-                        chunk.add(e.getKey(), e.getValue()[0]);
+                if (batch != null) {
+                    Iterator<Map.Entry<RedisEventGroup.Counter, long[]>> it = batch.entrySet().iterator();
+                    int left = batch.size();
+                    while (it.hasNext()) {
+                        Chunk chunk = new Chunk(group, ids.next(), starts, Math.min(CHUNK_EVENTS, left));
+                        left -= CHUNK_EVENTS;
+                        for (int n = 0; n < CHUNK_EVENTS && it.hasNext(); n++) {
+                            Map.Entry<RedisEventGroup.Counter, long[]> e = it.next();
+                            chunk.add(e.getKey(), e.getValue()[0]);
+                        }
+                        unacked.add(chunk);
                     }
-                    unacked.add(chunk);
+                }
+                LinkedHashMap<String, RedisHll> sketches = waitingUniques.get(starts);
+                if (sketches != null) {
+                    Iterator<Map.Entry<String, RedisHll>> it = sketches.entrySet().iterator();
+                    while (it.hasNext()) {
+                        Chunk chunk = new Chunk(group, ids.next(), starts, 0);
+                        for (int n = 0; n < CHUNK_UNIQUES && it.hasNext(); n++) {
+                            Map.Entry<String, RedisHll> e = it.next();
+                            chunk.addUnique(e.getKey(), e.getValue());
+                        }
+                        unacked.add(chunk);
+                    }
                 }
             }
             waiting.clear();
+            waitingUniques.clear();
             epochOrder.clear();
         }
         return new ArrayList<>(unacked);
@@ -202,7 +252,7 @@ public final class Pending {
 
     void acknowledge(Chunk chunk) {
         if (unacked.remove(chunk)) {
-            entries -= chunk.size();
+            entries -= chunk.size() + chunk.uniqueSize();
             if (entries == 0) {
                 dropWarned = false;
             }
@@ -234,6 +284,9 @@ public final class Pending {
          */
         boolean held;
         private List<String> args;
+        /** Unique counts' sketches of this chunk (chunks carry counts or sketches, not both). */
+        final List<String> uniqueNames = new ArrayList<>(0);
+        final List<RedisHll> uniqueSketches = new ArrayList<>(0);
 
         public Chunk(RedisEventGroup group, String id, long[] starts, int capacity) {
             this.group = group;
@@ -255,6 +308,15 @@ public final class Pending {
             return size;
         }
 
+        void addUnique(String name, RedisHll sketch) {
+            uniqueNames.add(name);
+            uniqueSketches.add(sketch);
+        }
+
+        int uniqueSize() {
+            return uniqueNames.size();
+        }
+
         /**
          * log.lua's ARGV for this chunk, made on first use (only the script path needs it); the
          * parts that depend on the send (flags, what else the writer holds, its clock) are set anew.
@@ -268,6 +330,12 @@ public final class Pending {
                     a.add(counters[i].event);
                     a.add(Long.toString(counts[i]));
                     a.add(counters[i].dynamic ? "1" : "0");
+                }
+                for (int i = 0; i < uniqueNames.size(); i++) {
+                    a.add(uniqueNames.get(i));
+                    // Hex: script arguments travel as UTF-8 text, which would mangle the sketch's bytes.
+                    a.add(java.util.HexFormat.of().formatHex(uniqueSketches.get(i).toRedisDense()));
+                    a.add("u");
                 }
                 args = a;
             }

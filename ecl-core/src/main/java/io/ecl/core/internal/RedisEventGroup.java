@@ -43,6 +43,8 @@ import redis.clients.jedis.exceptions.JedisException;
 public final class RedisEventGroup implements EventGroup {
     private static final Logger LOG = LoggerFactory.getLogger(EventCountLogger.class);
     private static final int MAX_WARNED_EVENTS = 10_000;
+    /** Unique counts a group auto-declares at most: two 16 KiB sketches each (one per epoch), kept for good. */
+    static final int MAX_AUTO_UNIQUES = 1_000;
     static final long IDLE_MIN_MILLIS = 60_000;
     /**
      * direct.lua sets the marker hash's expiry ({@link Keys#MARKER_TTL_MILLIS}) when it creates a
@@ -81,6 +83,21 @@ public final class RedisEventGroup implements EventGroup {
         }
     }
 
+    /** One unique count's local sketches: one per epoch parity, as a counter's two adders. */
+    static final class UniqueCounter {
+        final String name;
+        final io.ecl.core.internal.kinds.RedisHll[] slots = {new io.ecl.core.internal.kinds.RedisHll(),
+            new io.ecl.core.internal.kinds.RedisHll()};
+
+        /** The name as unique.lua receives it. */
+        final byte[] nameBytes;
+
+        UniqueCounter(String name) {
+            this.name = name;
+            this.nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
     final GroupConfig config;
     private final LoggerContext ctx;
     private Flusher flusher;
@@ -96,6 +113,7 @@ public final class RedisEventGroup implements EventGroup {
     private volatile long markerExpirySetAt = Long.MIN_VALUE;
     private final long syncLimit;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, UniqueCounter> uniques = new ConcurrentHashMap<>();
     private final Set<String> warnedEvents = ConcurrentHashMap.newKeySet();
     /** Events declared by declareEvent() that the config does not list; the reader must ask for them. */
     private final Set<String> declaredAtRunTime = ConcurrentHashMap.newKeySet();
@@ -264,6 +282,96 @@ public final class RedisEventGroup implements EventGroup {
         if (warnedEvents.size() < MAX_WARNED_EVENTS && warnedEvents.add(event)) {
             LOG.warn(message);
         }
+    }
+
+    @Override
+    public void logUnique(String name, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException("null value for unique count '" + name + "' in group '" + name() + "'");
+        }
+        if (ctx.refusals().closed()) {
+            ctx.refusals().refuse(name(), String.valueOf(name), 1);
+            return;
+        }
+        UniqueCounter u = uniques.get(name);
+        if (u == null) {
+            u = admitUnique(name);
+            if (u == null) {
+                return;
+            }
+        }
+        if (direct && !ctx.health().redisDown() && logUniqueDirect(u, value)) {
+            return;
+        }
+        u.slots[slot].add(value);
+        if (direct) {
+            // Not applied by unique.lua (a boundary, Redis away): the flusher places the sketch now.
+            hasLocalCounts = true;
+            flusher.wake();
+        }
+    }
+
+    /**
+     * Direct mode: unique.lua adds the value in one round trip when every interval it was logged in
+     * is open. False when it wrote nothing or failed: the caller adds the value to the local sketch
+     * (adding it twice is harmless: a HyperLogLog counts a value once).
+     */
+    private boolean logUniqueDirect(UniqueCounter u, String value) {
+        long now = ctx.clock().millis();
+        DirectEpoch epoch = directEpoch;
+        if (now < epoch.from || now >= epoch.until) {
+            directEpoch = epoch = new DirectEpoch(intervals, now);
+        }
+        int n = intervals.length;
+        byte[][] p = new byte[4 * n + 2][];
+        for (int i = 0; i < n; i++) {
+            p[i] = directTemplate[i];
+            p[n + 2 + i] = directTemplate[n + 7 + i];
+            p[3 * n + 2 + i] = directTemplate[3 * n + 7 + i];
+        }
+        p[n] = u.nameBytes;
+        p[n + 1] = utf8(value);
+        System.arraycopy(epoch.startArgs, 0, p, 2 * n + 2, n);
+        try {
+            Object done = LuaScript.UNIQUE.eval(ctx.connection().jedis(), n, p);
+            return done instanceof Long && (Long) done == 0;
+        } catch (JedisDataException e) {
+            if (!RedisConnection.isRetryable(e)) {
+                ctx.health().reportDataError(name(), e, 1);
+                return true; // a key of the wrong type: sending it again cannot help
+            }
+            ctx.health().markDown(e);
+            flusher.wake();
+            return false;
+        } catch (JedisException e) {
+            if (!RedisConnection.isPoolExhausted(e)) {
+                ctx.health().markDown(e);
+            }
+            flusher.wake();
+            return false;
+        }
+    }
+
+    /** First sight of a unique count's name: declared in the config, or auto-declared, or refused once. */
+    private UniqueCounter admitUnique(String name) {
+        String problem = Keys.measurementNameProblem(name);
+        if (problem != null) {
+            refuse("@u:" + name, "invalid unique count name '" + name + "' in group '" + name() + "': " + problem);
+            return null;
+        }
+        boolean declared = config.uniques().contains(name);
+        if (!declared && !config.autoDeclareEvents()) {
+            refuse("@u:" + name, "unique count '" + name + "' is not declared in group '" + name()
+                    + "' (uniques) and the group does not auto-declare events; not counted");
+            return null;
+        }
+        if (!declared && uniques.size() >= MAX_AUTO_UNIQUES) {
+            refuse("@u:" + name, "unique count '" + name + "' not counted: group '" + name() + "' has "
+                    + MAX_AUTO_UNIQUES + " unique counts already, each holding 32 KiB in every process; declare"
+                    + " the ones you need in its 'uniques'");
+            return null;
+        }
+        return uniques.computeIfAbsent(name, UniqueCounter::new);
     }
 
     @Override
@@ -719,6 +827,16 @@ public final class RedisEventGroup implements EventGroup {
         for (Counter c : counters.values()) {
             drainCounter(c, k, starts);
         }
+        for (UniqueCounter u : uniques.values()) {
+            if (!u.slots[k].isEmpty()) {
+                io.ecl.core.internal.kinds.RedisHll into = pending.uniqueFor(starts, u.name, ctx.health().redisDown());
+                if (into != null) {
+                    u.slots[k].drainInto(into);
+                } else {
+                    ctx.health().reportDropped(name(), 1);
+                }
+            }
+        }
     }
 
     /** The hash of this logger's direct-mode markers (first interval's prefix, as log.lua does). */
@@ -866,7 +984,7 @@ public final class RedisEventGroup implements EventGroup {
      * between them (counted twice). A read waits for a push in flight, one round trip at most.
      */
     @Override
-    public Map<String, Long> getCurrentCounts(String event) {
+    public Map<String, Long> currentCountsOf(String event) {
         requireEvent(event);
         RedisReader reader = ctx.reader().get(); // before the lock: close() takes the logger's monitor, then the lock
         Map<String, Long> out = new LinkedHashMap<>();
@@ -883,7 +1001,7 @@ public final class RedisEventGroup implements EventGroup {
     }
 
     @Override
-    public long getCurrentCount(String event, String interval) {
+    public long currentCount(String event, String interval) {
         requireEvent(event);
         Interval i = interval(interval);
         RedisReader reader = ctx.reader().get();
@@ -896,15 +1014,19 @@ public final class RedisEventGroup implements EventGroup {
     }
 
     @Override
-    public long getLastCount(String event, String interval) {
+    public long lastCount(String event, String interval) {
         requireEvent(event);
         return ctx.reader().get().read(config, interval(interval), asked(event)).last().getOrDefault(event, 0L);
     }
 
     @Override
-    public SortedMap<String, Long> getCounts(String interval, boolean current) {
-        IntervalCounts counts = ctx.reader().get().read(config, interval(interval), declaredAtRunTime);
-        return current ? counts.current() : counts.last();
+    public SortedMap<String, Long> currentCounts(String interval) {
+        return ctx.reader().get().read(config, interval(interval), declaredAtRunTime).current();
+    }
+
+    @Override
+    public SortedMap<String, Long> lastCounts(String interval) {
+        return ctx.reader().get().read(config, interval(interval), declaredAtRunTime).last();
     }
 
     private void requireEvent(String event) {

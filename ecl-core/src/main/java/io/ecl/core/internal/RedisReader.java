@@ -144,7 +144,33 @@ public final class RedisReader implements AutoCloseable {
         if (lastStart != null && currentStart != null && rotatedWithoutLastTs(interval, currentStart, seconds(meta, 4))) {
             lastStart = null;
         }
-        return new IntervalCounts(group.name(), interval, last, cur, currentStart, lastStart, lateInCurrent, lateInLast);
+        TreeMap<String, Long> lastUniques = new TreeMap<>();
+        TreeMap<String, Long> curUniques = new TreeMap<>();
+        uniques(group, (List<?>) reply, lastUniques, curUniques);
+        return new IntervalCounts(group.name(), interval, last, cur, currentStart, lastStart, lateInCurrent, lateInLast,
+                lastUniques, curUniques);
+    }
+
+    /** read.lua's unique counts (its fifth part), and 0 for each declared name without a sketch. */
+    private static void uniques(GroupConfig group, List<?> reply, TreeMap<String, Long> last, TreeMap<String, Long> cur) {
+        for (String name : group.uniques()) {
+            last.put(name, 0L);
+            cur.put(name, 0L);
+        }
+        if (reply.size() < 5) {
+            return;
+        }
+        List<?> u = (List<?>) reply.get(4);
+        List<?> names = (List<?>) u.get(0);
+        for (int i = 0; i < names.size(); i++) {
+            String name = (String) names.get(i);
+            if (at((List<?>) u.get(1), i) instanceof Long l) {
+                last.put(name, l);
+            }
+            if (at((List<?>) u.get(2), i) instanceof Long c) {
+                cur.put(name, c);
+            }
+        }
     }
 
     private Object evalRead(GroupConfig group, Interval interval, List<String> keys, List<String> args) {
@@ -224,12 +250,9 @@ public final class RedisReader implements AutoCloseable {
         return interval.startOf(currentStart) != currentStart;
     }
 
-    /** Like {@link #read(GroupConfig, Interval)} by names; unknown names are an IllegalArgumentException. */
+    /** Like {@link #read(GroupConfig, Interval)} by names: an unknown group is a ConfigException, an unknown interval an IllegalArgumentException. */
     public IntervalCounts read(String group, String interval) {
-        GroupConfig g = config.group(group);
-        if (g == null) {
-            throw new IllegalArgumentException("Group '" + group + "' not found in configuration");
-        }
+        GroupConfig g = config.requireGroup(group);
         Interval i = g.interval(interval);
         if (i == null) {
             throw new IllegalArgumentException("Interval '" + interval + "' not configured for this group.");

@@ -56,7 +56,8 @@ public final class CounterReader implements AutoCloseable {
     /**
      * The counts of one (group, interval), by name.
      *
-     * @throws IllegalArgumentException when the config has no such group or interval
+     * @throws io.ecl.core.ConfigException when the config has no such group
+     * @throws IllegalArgumentException when the group has no such interval
      */
     public IntervalCounts read(String group, String interval) {
         return reader.read(group, interval);
