@@ -1,10 +1,11 @@
 package io.ecl.ingest;
 
 /**
- * The listener's {@link Sink}: counts go through {@link io.ecl.core.EventGroup#log(String, long)},
- * i.e. the group's local counters. Unique counts and value statistics have no call in the library
- * yet: they are counted as not supported in the listener's statistics (a metric, and a
- * rate-limited warning naming the first ones).
+ * The listener's {@link Sink}: counts and uniques go through the group's
+ * {@link io.ecl.core.EventGroup#log(String, long)} and {@link io.ecl.core.EventGroup#logUnique},
+ * i.e. its local counters and sketches. Value statistics have no call in the library yet: they
+ * are counted as not supported in the listener's statistics (a metric, and a rate-limited warning
+ * naming the first ones); once the library has one, {@link #value} calls it instead.
  */
 final class LoggerSink implements Sink {
     private final StatsdStats stats;
@@ -20,7 +21,7 @@ final class LoggerSink implements Sink {
 
     @Override
     public void unique(Target target, String value) {
-        stats.notSupported(StatsdStats.Kind.UNIQUE, target);
+        target.group().logUnique(target.name(), value);
     }
 
     @Override

@@ -12,19 +12,22 @@ final class NameState {
     final String metric;
     /** Null when no group takes the name. */
     final Target target;
-    /** Whether a count of this name is taken: its group declares the event or auto-declares. */
-    final boolean countable;
-    /** Why the name is not mapped, or (countable false) why its counts are not taken. */
+    /** Why the name is not mapped (target null); null otherwise. */
     final String problem;
+    /** Why counts ({@code c}) of this name are refused (the group does not declare the event), or null. */
+    final String countProblem;
+    /** Why set members ({@code s}) of this name are refused (the group does not list the unique), or null. */
+    final String uniqueProblem;
     private volatile boolean undeclaredReported;
     private double remainder;
     private double gauge;
 
-    NameState(String metric, Target target, boolean countable, String problem) {
+    NameState(String metric, Target target, String problem, String countProblem, String uniqueProblem) {
         this.metric = metric;
         this.target = target;
-        this.countable = countable;
         this.problem = problem;
+        this.countProblem = countProblem;
+        this.uniqueProblem = uniqueProblem;
     }
 
     /**

@@ -3,7 +3,6 @@ package io.ecl.ingest;
 import io.ecl.core.EclConfig;
 import io.ecl.core.EventCountLogger;
 import io.ecl.core.GroupConfig;
-import io.ecl.core.Interval;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -152,14 +151,7 @@ public final class StatsdListener implements AutoCloseable {
                 b.group(g);
                 continue;
             }
-            GroupConfig.Builder c = GroupConfig.builder(g.name()).events(g.events())
-                    .autoDeclareEvents(g.autoDeclareEvents()).syncInterval(statsd.syncInterval())
-                    .syncLimit(g.syncLimit()).legacyScan(g.legacyScan()).writersRotate(g.writersRotate())
-                    .maxPending(g.maxPending());
-            for (Interval i : g.intervals()) {
-                c.interval(i);
-            }
-            b.group(c.build());
+            b.group(g.toBuilder().syncInterval(statsd.syncInterval()).build());
         }
         return b.build();
     }

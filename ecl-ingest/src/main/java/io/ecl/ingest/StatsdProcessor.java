@@ -150,12 +150,14 @@ final class StatsdProcessor {
             stats.linesUnmapped.increment();
             return;
         }
-        if (!st.countable) {
+        if (st.countProblem != null || st.uniqueProblem != null) {
             for (int k = 0; k < n; k++) {
-                if (sampleType[k] == StatsdStats.Type.COUNTER.ordinal()) {
+                String refused = sampleType[k] == StatsdStats.Type.COUNTER.ordinal() ? st.countProblem
+                        : sampleType[k] == StatsdStats.Type.SET.ordinal() ? st.uniqueProblem : null;
+                if (refused != null) {
                     stats.linesUnmapped.increment();
                     if (st.firstUndeclared()) {
-                        stats.newUnmappedName(NameTable.printable(st.metric), st.problem);
+                        stats.newUnmappedName(NameTable.printable(st.metric), refused);
                     }
                     return;
                 }

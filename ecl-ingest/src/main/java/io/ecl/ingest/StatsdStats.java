@@ -91,8 +91,8 @@ public final class StatsdStats {
         notSupported[kind.ordinal()].increment();
         if (warnedNames.size() < MAX_REMEMBERED_NAMES && warnedNames.add(kind.label + "|" + target)) {
             notSupportedLog.warn("statsd: " + kind.label + " '" + target.name() + "' of group '"
-                    + target.group().name() + "' not recorded: this version of ecl counts only StatsD counters"
-                    + " (c); such samples are counted in ecl_statsd_samples_not_supported_total");
+                    + target.group().name() + "' not recorded: this version of ecl records StatsD counters (c) and"
+                    + " sets (s) only; such samples are counted in ecl_statsd_samples_not_supported_total");
         }
     }
 
@@ -116,6 +116,14 @@ public final class StatsdStats {
         return linesUnmapped.sum();
     }
 
+    /**
+     * Lines whose handling is over: parsed (and handed to the library), malformed or unmapped.
+     * {@link #linesReceived()} counts a line as it starts; this one once its counts are logged.
+     */
+    public long linesHandled() {
+        return linesParsed.sum() + linesMalformed.sum() + linesUnmapped.sum();
+    }
+
     /** Distinct names seen that no group takes (each logged once, rate-limited). */
     public long unmappedNames() {
         return unmappedNames.get();
@@ -131,7 +139,7 @@ public final class StatsdStats {
         throw new IllegalArgumentException("no StatsD type '" + wire + "'");
     }
 
-    /** Samples of kind "unique" or "value" that this version cannot record. */
+    /** Samples of kind "value" (timers, histograms, distributions, gauges) that this version cannot record. */
     public long notSupported(String kind) {
         for (Kind k : Kind.values()) {
             if (k.label.equals(kind)) {
@@ -174,7 +182,7 @@ public final class StatsdStats {
         }
         family(out, "ecl_statsd_samples_not_supported_total", "counter",
                 "Samples mapped to a kind this version cannot record yet (not counted anywhere).");
-        for (Kind k : new Kind[] {Kind.UNIQUE, Kind.VALUE}) {
+        for (Kind k : new Kind[] {Kind.VALUE}) {
             out.append("ecl_statsd_samples_not_supported_total{kind=\"").append(k.label).append("\"} ")
                     .append(Long.toString(notSupported[k.ordinal()].sum())).append('\n');
         }

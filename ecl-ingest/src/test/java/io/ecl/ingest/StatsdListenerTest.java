@@ -33,6 +33,7 @@ class StatsdListenerTest {
     static final String GROUPS = "groups:\n"
             + "  web:\n"
             + "    events: [get, post]\n"
+            + "    uniques: [visitors]\n"
             + "    intervals: [5s, 1h]\n"
             + "  app:\n"
             + "    events: []\n"
@@ -70,7 +71,7 @@ class StatsdListenerTest {
 
     /** Polls (bounded) until the listener has received {@code lines}: UDP arrives when the kernel delivers it. */
     private void awaitLines(long lines) throws InterruptedException {
-        awaitValue(lines, () -> listener.stats().linesReceived());
+        awaitValue(lines, () -> listener.stats().linesHandled());
     }
 
     private static void awaitValue(long expected, LongSupplier actual) throws InterruptedException {
@@ -108,23 +109,25 @@ class StatsdListenerTest {
         assertEquals(2, get("web:1h:cur:post"));
         assertEquals(8, listener.stats().linesParsed());
         assertEquals(1, listener.stats().samples("s"));
-        assertEquals(1, listener.stats().notSupported("unique"));
+        assertEquals(1, redis.client().pfcount("web:1h:cur:@u.visitors"));
         assertEquals(2, listener.stats().notSupported("value"));
     }
 
     @Test
-    void kindsMappedToAutoDeclaringGroupsAreCountedAsNotSupportedYet() throws Exception {
+    void setsOfAnAutoDeclaringGroupAreUniquesAndValuesAreCountedAsNotSupportedYet() throws Exception {
         NonBlockingStatsDClient client = new NonBlockingStatsDClient("app", "127.0.0.1", port());
         client.recordSetEvent("visitors", "203.0.113.7");
+        client.recordSetEvent("visitors", "203.0.113.8");
         client.recordExecutionTime("latency", 12);
         client.recordGaugeValue("load", 3);
         client.stop();
 
-        awaitLines(3);
+        awaitLines(4);
+        assertTrue(listener.flush());
 
-        assertEquals(1, listener.stats().notSupported("unique"));
+        assertEquals(2, redis.client().pfcount("app:1h:cur:@u.visitors"));
         assertEquals(2, listener.stats().notSupported("value"));
-        assertEquals(3, listener.stats().linesParsed());
+        assertEquals(4, listener.stats().linesParsed());
     }
 
     @Test

@@ -21,6 +21,7 @@ class StatsdProcessorTest {
     static final String GROUPS = "groups:\n"
             + "  web:\n"
             + "    events: [get, post]\n"
+            + "    uniques: [visitors]\n"
             + "    intervals: [1h]\n"
             + "    sync_interval: 60\n"
             + "  app:\n"
@@ -75,16 +76,29 @@ class StatsdProcessorTest {
     }
 
     @Test
-    void kindsWithoutLibrarySupportAreCountedAsNotSupported() {
+    void setsAreRecordedAsUniquesAndOtherKindsCountedAsNotSupported() {
         StatsdProcessor plain = new StatsdProcessor(new NameTable(new NameMapper(logger.config(),
                 StatsdConfig.builder().build()), logger, stats), new LoggerSink(stats), stats);
-        byte[] b = "app.users:alice|s\napp.users:bob|s\napp.latency:3|ms\napp.temp:+1|g\n".getBytes(StandardCharsets.UTF_8);
+        byte[] b = ("app.users:alice|s\napp.users:bob|s\napp.users:alice|s\napp.latency:3|ms\napp.temp:+1|g\n"
+                + "web.visitors:carol|s\nweb.visitors:dave|s\n").getBytes(StandardCharsets.UTF_8);
 
         plain.process(b, 0, b.length);
+        logger.flush();
 
-        assertEquals(2, stats.notSupported("unique"));
+        assertEquals(2, redis.client().pfcount("app:1h:cur:@u.users"));
+        assertEquals(2, redis.client().pfcount("web:1h:cur:@u.visitors"));
         assertEquals(2, stats.notSupported("value"));
-        assertEquals(4, stats.linesParsed());
+        assertEquals(7, stats.linesParsed());
+        assertEquals(0, stats.linesUnmapped());
+    }
+
+    @Test
+    void aSetOfAGroupThatDoesNotListItIsUnmapped() {
+        feed("web.unlisted:alice|s\nweb.unlisted:bob|s");
+
+        assertEquals(2, stats.linesUnmapped());
+        assertEquals(1, stats.unmappedNames());
+        assertEquals(List.of(), sink.samples);
     }
 
     @Test

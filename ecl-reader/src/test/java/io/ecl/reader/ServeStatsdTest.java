@@ -62,7 +62,7 @@ class ServeStatsdTest {
             c.send(ByteBuffer.wrap("g.a:5|c\ng.b:1|c\nnot a line".getBytes(StandardCharsets.UTF_8)), listener.address());
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (listener.stats().linesReceived() < 3 && System.nanoTime() < deadline) {
+        while (listener.stats().linesHandled() < 3 && System.nanoTime() < deadline) {
             Thread.sleep(2);
         }
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
