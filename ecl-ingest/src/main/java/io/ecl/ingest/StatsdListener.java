@@ -176,9 +176,9 @@ public final class StatsdListener implements AutoCloseable {
     }
 
     /**
-     * Stops receiving: no new TCP connection, open ones read to their end, datagrams already in
-     * the socket buffer read (for up to a second); then the logger delivers what it holds (its
-     * close timeout) and closes.
+     * Stops receiving: no new TCP connection, open ones ended (their input shut down; what was
+     * read of them counts), datagrams already in the socket buffer read (for up to a second); then
+     * the logger delivers what it holds (its close timeout) and closes.
      */
     @Override
     public synchronized void close() {
