@@ -13,7 +13,10 @@
 -- ARGV[4n+3..5n+2]: start of the writer's current interval (its clock when it sent this), Unix ms
 -- ARGV[5n+3..]: triples (event ID, count, "1" if auto-declared else "0"), or, for a unique count,
 --   (name, its Redis HLL as hex, "u"): PFMERGEd into <section>@u.<name> and registered in
---   <section>@ureg (merging is idempotent: no count of it can be doubled)
+--   <section>@ureg (merging is idempotent: no count of it can be doubled); or, for value statistics,
+--   (name, "field=n,field=n,...;squares;min;max", "v"): HINCRBY of each field, HINCRBYFLOAT of the
+--   squares (q), min (lo) and max (hi) set when lower or higher than what the hash holds, into
+--   <section>@v.<name>, registered in <section>@vreg (io.ecl.core.internal.kinds.SketchFields)
 -- Per interval, with cur:@ts read first:
 --   the writer holds counts newer than the open interval -> at most one rotation, to the writer's
 --     current interval, so 'last' covers every boundary missed (the master is late or down), as
@@ -96,7 +99,36 @@ for j = 5 * n + 3, #ARGV, 3 do
   local ev = ARGV[j]
   local count = ARGV[j + 1]
   local dynamic = ARGV[j + 2] == '1'
-  if ARGV[j + 2] == 'u' then
+  if ARGV[j + 2] == 'v' then
+    local incs, squares, lo, hi = string.match(count, '^([^;]*);([^;]*);([^;]*);([^;]*)$')
+    for i = 1, n do
+      local key = where[i] .. '@v.' .. ev
+      local t = redis.call('TYPE', key)['ok']
+      if t ~= 'none' and t ~= 'hash' then
+        bad = key .. ': WRONGTYPE it is a ' .. t .. ', not a hash'
+      else
+        for field, by in string.gmatch(incs, '([^=,]+)=([^,]+)') do
+          redis.call('HINCRBY', key, field, by)
+        end
+        if squares ~= '' then
+          redis.call('HINCRBYFLOAT', key, 'q', squares)
+        end
+        if lo ~= '' then
+          local old = redis.call('HGET', key, 'lo')
+          if not old or tonumber(lo) < tonumber(old) then
+            redis.call('HSET', key, 'lo', lo)
+          end
+        end
+        if hi ~= '' then
+          local old = redis.call('HGET', key, 'hi')
+          if not old or tonumber(hi) > tonumber(old) then
+            redis.call('HSET', key, 'hi', hi)
+          end
+        end
+        redis.call('SADD', where[i] .. '@vreg', ev)
+      end
+    end
+  elseif ARGV[j + 2] == 'u' then
     redis.call('SET', scratch, (count:gsub('..', function(x) return string.char(tonumber(x, 16)) end)))
     for i = 1, n do
       local r = redis.pcall('PFMERGE', where[i] .. '@u.' .. ev, scratch)

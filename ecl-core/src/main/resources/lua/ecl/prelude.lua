@@ -76,23 +76,20 @@ end
 -- which keep no registry).
 local function rotate_counters(p, extra)
   -- Pre-declared events: both counters always exist (cur missing -> last = 0; cur reset to 0).
+  -- RENAME answers an error when cur is missing: one key operation fewer than EXISTS first.
   local declared = {}
   for _, ev in ipairs(redis.call('SMEMBERS', p .. 'cur:@declared')) do
     declared[ev] = true
     local cur = p .. 'cur:' .. ev
-    if redis.call('EXISTS', cur) == 1 then
-      redis.call('RENAME', cur, p .. 'last:' .. ev)
-    else
+    local r = redis.pcall('RENAME', cur, p .. 'last:' .. ev)
+    if type(r) == 'table' and r.err then
       redis.call('SET', p .. 'last:' .. ev, '0')
     end
     redis.call('SET', cur, '0')
   end
-  -- Auto-declared events: last = what cur had; an event without occurrences vanishes.
-  for _, ev in ipairs(redis.call('SMEMBERS', p .. 'last:@reg')) do
-    if not declared[ev] then
-      redis.call('DEL', p .. 'last:' .. ev)
-    end
-  end
+  -- Auto-declared events: last = what cur had; an event without occurrences vanishes. Each
+  -- registered counter is renamed over its old last (no DEL first); what is left of the old last
+  -- (events without occurrences in the closed interval) is deleted after.
   local reg = p .. 'cur:@reg'
   for _, ev in ipairs(extra) do
     if not declared[ev] then
@@ -100,13 +97,19 @@ local function rotate_counters(p, extra)
     end
   end
   local moved = 0
+  local renamed = {}
   for _, ev in ipairs(redis.call('SMEMBERS', reg)) do
     if not declared[ev] then
-      local cur = p .. 'cur:' .. ev
-      if redis.call('EXISTS', cur) == 1 then
-        redis.call('RENAME', cur, p .. 'last:' .. ev)
+      local r = redis.pcall('RENAME', p .. 'cur:' .. ev, p .. 'last:' .. ev)
+      if not (type(r) == 'table' and r.err) then
+        renamed[ev] = true
         moved = moved + 1
       end
+    end
+  end
+  for _, ev in ipairs(redis.call('SMEMBERS', p .. 'last:@reg')) do
+    if not declared[ev] and not renamed[ev] then
+      redis.call('DEL', p .. 'last:' .. ev)
     end
   end
   if moved > 0 then
@@ -116,8 +119,12 @@ local function rotate_counters(p, extra)
   end
 end
 
-local function check_uniques(p)
-  for _, name in ipairs({'cur:@ureg', 'last:@ureg'}) do
+-- The kinds kept one key per name and registered by name in cur:@<r>reg / last:@<r>reg, their keys
+-- being <section>@<r>.<name>: unique counts (r = 'u', a HyperLogLog each) and value statistics
+-- (r = 'v', a hash each). A name without values in the closed interval has no key in last (a
+-- reader shows it empty).
+local function check_registered(p, r)
+  for _, name in ipairs({'cur:@' .. r .. 'reg', 'last:@' .. r .. 'reg'}) do
     local t = redis.call('TYPE', p .. name)['ok']
     if t ~= 'none' and t ~= 'set' then
       error('WRONGTYPE ' .. p .. name .. ' is a ' .. t .. ', not a set')
@@ -125,26 +132,25 @@ local function check_uniques(p)
   end
 end
 
--- cur:@u.<name> (a HyperLogLog) becomes last:@u.<name> for every unique count registered in
--- cur:@ureg; last's old sketches go. A unique count without values in the closed interval has no
--- key in last (a reader shows 0).
-local function rotate_uniques(p)
-  for _, name in ipairs(redis.call('SMEMBERS', p .. 'last:@ureg')) do
-    redis.call('DEL', p .. 'last:@u.' .. name)
+-- cur:@<r>.<name> becomes last:@<r>.<name> for every name registered in cur:@<r>reg; last's
+-- old keys go.
+local function rotate_registered(p, r)
+  for _, name in ipairs(redis.call('SMEMBERS', p .. 'last:@' .. r .. 'reg')) do
+    redis.call('DEL', p .. 'last:@' .. r .. '.' .. name)
   end
-  local reg = p .. 'cur:@ureg'
+  local reg = p .. 'cur:@' .. r .. 'reg'
   local moved = 0
   for _, name in ipairs(redis.call('SMEMBERS', reg)) do
-    local cur = p .. 'cur:@u.' .. name
+    local cur = p .. 'cur:@' .. r .. '.' .. name
     if redis.call('EXISTS', cur) == 1 then
-      redis.call('RENAME', cur, p .. 'last:@u.' .. name)
+      redis.call('RENAME', cur, p .. 'last:@' .. r .. '.' .. name)
       moved = moved + 1
     end
   end
   if moved > 0 then
-    redis.call('RENAME', reg, p .. 'last:@ureg')
+    redis.call('RENAME', reg, p .. 'last:@' .. r .. 'reg')
   else
-    redis.call('DEL', reg, p .. 'last:@ureg')
+    redis.call('DEL', reg, p .. 'last:@' .. r .. 'reg')
   end
 end
 
@@ -164,9 +170,11 @@ local function rotate(p, new_start, len, extra)
     end
   end
   check_counters(p)
-  check_uniques(p)
+  check_registered(p, 'u')
+  check_registered(p, 'v')
   rotate_counters(p, extra)
-  rotate_uniques(p)
+  rotate_registered(p, 'u')
+  rotate_registered(p, 'v')
   if redis.call('EXISTS', p .. 'cur:@late') == 1 then
     redis.call('RENAME', p .. 'cur:@late', p .. 'last:@late')
   else

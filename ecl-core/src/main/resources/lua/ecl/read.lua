@@ -5,7 +5,8 @@
 -- ARGV[2..]: event IDs to report even without counters (the declared events, and IDs found by SCAN)
 -- Returns {events, last values, cur values, {cur:@ts, last:@ts, cur:@late, last:@late, last:@end},
 -- uniques}, uniques being {names, PFCOUNT of last:@u.<name> or false, of cur:@u.<name> or false}
--- for every name registered in cur:@ureg or last:@ureg (few: they are counted, not listed);
+-- for every name registered in cur:@ureg or last:@ureg (few: they are counted, not listed), and
+-- values}, values being {names, HGETALL of last:@v.<name> or false, of cur:@v.<name> or false};
 -- events are the union of ARGV, cur:@reg and last:@reg; a missing counter is nil (the reader
 -- shows an auto-declared event in a section only where its counter exists, as Python's SCAN does).
 -- A group whose registries hold more than 20,000 events gets {false, their size, false, meta}
@@ -39,9 +40,28 @@ local function uniques()
   end
   return {names, last, cur}
 end
+-- The value statistics: each hash as it is (a few hundred fields at most), decoded by the reader.
+local function values()
+  local names, last, cur, seen = {}, {}, {}, {}
+  for _, section in ipairs({'cur:@vreg', 'last:@vreg'}) do
+    for _, name in ipairs(redis.call('SMEMBERS', p .. section)) do
+      if not seen[name] then
+        seen[name] = true
+        names[#names + 1] = name
+      end
+    end
+  end
+  for i, name in ipairs(names) do
+    local l = redis.call('HGETALL', p .. 'last:@v.' .. name)
+    local c = redis.call('HGETALL', p .. 'cur:@v.' .. name)
+    last[i] = #l > 0 and l or false
+    cur[i] = #c > 0 and c or false
+  end
+  return {names, last, cur}
+end
 local registered = redis.call('SCARD', p .. 'cur:@reg') + redis.call('SCARD', p .. 'last:@reg')
 if registered > 20000 then
-  return {false, registered, false, meta(), uniques()}
+  return {false, registered, false, meta(), uniques(), values()}
 end
 local seen = {}
 local events = {}
@@ -66,4 +86,4 @@ for i, ev in ipairs(events) do
   last[i] = redis.call('GET', p .. 'last:' .. ev)
   cur[i] = redis.call('GET', p .. 'cur:' .. ev)
 end
-return {events, last, cur, meta(), uniques()}
+return {events, last, cur, meta(), uniques(), values()}

@@ -36,11 +36,11 @@ public final class BenchSuite {
             "  --flush            allow a non-empty database to be flushed",
             "  --quick            shorter JMH runs (2+3 s per benchmark), 5 CLI runs, 30 s master sample (~3.5 min)",
             "  --long             sample ecl-master's memory for one hour instead of two minutes",
-            "  --only PARTS       comma-separated subset of: local,direct,flush,rotation,reader,cli,master",
+            "  --only PARTS       comma-separated subset of: local,direct,flush,rotation,reader,cli,master,values",
             "  --out FILE         also write the report (markdown) to FILE",
             "  --wait-idle        before each part, wait (up to 5 min) until other processes use under 15% of the CPUs",
             "  --root DIR         the ecl source tree (default: found from this jar's location)");
-    static final List<String> PARTS = List.of("local", "direct", "flush", "rotation", "reader", "cli", "master");
+    static final List<String> PARTS = List.of("local", "direct", "flush", "rotation", "reader", "cli", "master", "values");
 
     private boolean quick;
     private boolean longRun;
@@ -198,6 +198,9 @@ public final class BenchSuite {
             if (parts.contains("local")) {
                 phase("local", this::local);
             }
+            if (parts.contains("values")) {
+                phase("values", this::values);
+            }
             if (parts.contains("direct")) {
                 phase("direct", this::direct);
             }
@@ -281,6 +284,63 @@ public final class BenchSuite {
                             + " of calls per second the limit is hit every few microseconds, so the flusher thread"
                             + " drains and sends continuously beside the benchmark thread.");
         }
+    }
+
+    private void values() {
+        Map<String, Jmh.Score> s = jmh.run(ValueSketchBench.class, true, new String[0],
+                "sketch", "micrometer", "sketch2Threads", "micrometer2Threads", "mathLog", "longAdder", "longAdder2Threads");
+        Jmh.Score sketch = s.get("sketch");
+        Jmh.Score micrometer = s.get("micrometer");
+        Jmh.Score sketch2 = s.get("sketch2Threads");
+        Jmh.Score micrometer2 = s.get("micrometer2Threads");
+        Jmh.Score log = s.get("mathLog");
+        Jmh.Score adder = s.get("longAdder");
+        Jmh.Score adder2 = s.get("longAdder2Threads");
+        double ratio = ns(sketch) / ns(micrometer);
+        table.add(new Table.Row("value sketch record(), 1 thread", "≤ 40 ns/op, 0 B/op, faster than Micrometer"))
+                .value(nsText(sketch) + ", " + bytes(sketch.bytesPerOp))
+                .baseline("Micrometer DistributionSummary, percentile histogram: " + nsText(micrometer) + ", "
+                        + bytes(micrometer.bytesPerOp))
+                .ratio(ratio).verdict(ns(sketch) <= 40 && sketch.bytesPerOp < 0.01 && ratio < 1)
+                .note(String.format(Locale.ROOT, "The in-process part of logValue(): ValueSketch.record() of"
+                        + " lognormal latencies (median 100 ms), bucket within 1 %%, exact count, sum, min and max."
+                        + " Micrometer 1.17.2's DistributionSummary.builder(..).publishPercentileHistogram() on a"
+                        + " SimpleMeterRegistry records the same values. Variant: Math.log alone costs %s, which the"
+                        + " sketch saves by finding the bucket with a table lookup and one comparison.", nsText(log)));
+        double scale = sketch2.score / sketch.score;
+        table.add(new Table.Row("value sketch record(), 2 threads", "≥ 1.7× the throughput, faster than Micrometer"))
+                .value(Table.num(sketch2.score / 1e6) + " M ops/s, " + bytes(sketch2.bytesPerOp))
+                .baseline("itself, 1 thread: " + Table.num(sketch.score / 1e6) + " M ops/s")
+                .ratio(scale).verdict(scale >= 1.7 && sketch2.score > micrometer2.score)
+                .note(String.format(Locale.ROOT, "Micrometer with 2 threads in the same run: %s M ops/s (%.2f× its 1 thread)."
+                        + " What this machine gives 2 threads meanwhile: a shared LongAdder %s → %s M ops/s (%.2f×)."
+                        + " Both threads record into one sketch; it stripes its state by thread.",
+                        Table.num(micrometer2.score / 1e6), micrometer2.score / micrometer.score,
+                        Table.num(adder.score / 1e6), Table.num(adder2.score / 1e6), adder2.score / adder.score));
+        kinds(micrometer);
+    }
+
+    /** The kinds through the public API: logUnique() and logValue() with local counters. */
+    private void kinds(Jmh.Score micrometer) {
+        Map<String, Jmh.Score> s = jmh.run(LogKindsBench.class, true, new String[0],
+                "hashOnly", "logUnique", "logValue");
+        Jmh.Score hash = s.get("hashOnly");
+        Jmh.Score unique = s.get("logUnique");
+        Jmh.Score value = s.get("logValue");
+        table.add(new Table.Row("logUnique() with local counters, 1 thread", "≤ 60 ns/op, 0 B/op"))
+                .value(nsText(unique) + ", " + bytes(unique.bytesPerOp))
+                .baseline("Redis's hash of the value alone: " + nsText(hash))
+                .ratio(ns(unique) / ns(hash)).verdict(ns(unique) <= 60 && unique.bytesPerOp < 0.01)
+                .note("group.logUnique(\"visitors\", address) of 4,096 short ASCII addresses into a Redis-compatible"
+                        + " HyperLogLog of the current epoch (16 KiB per name and epoch, whatever the number of"
+                        + " values), merged into Redis every second by the logger's thread.");
+        table.add(new Table.Row("logValue() with local counters, 1 thread", "≤ 40 ns/op, 0 B/op, faster than Micrometer"))
+                .value(nsText(value) + ", " + bytes(value.bytesPerOp))
+                .baseline("Micrometer DistributionSummary, percentile histogram: " + nsText(micrometer))
+                .ratio(ns(value) / ns(micrometer))
+                .verdict(ns(value) <= 40 && value.bytesPerOp < 0.01 && ns(value) < ns(micrometer))
+                .note("group.logValue(\"latency_ms\", v) of lognormal latencies through the public API: the group's"
+                        + " lookup, the epoch's sketch, the record; the logger pushes the statistics every second.");
     }
 
     private void direct() {
@@ -471,12 +531,65 @@ public final class BenchSuite {
         if (lines != 10) {
             r.note("ecl-reader's output was not 10 'event:count' lines: " + printed.trim().replace('\n', ' '));
         }
+        startUp(pf, config, runs);
         List<String> readerBig = List.of(root.resolve("bin/ecl-reader").toString(), config.toString(), "-g", "big", "-i", "5s");
         int bigRuns = quick ? 3 : 5;
         ProcessFigures.Timing b = pf.interleaved(bigRuns, List.of(readerBig))[0];
         table.add(new Table.Row("bin/ecl-reader, 10,000 auto-declared events, start to exit", "— (Python: 954 ms)"))
                 .value("median " + Table.num(b.median()) + " ms").baseline("—")
                 .note("Information: " + bigRuns + " runs, " + Table.num(b.min()) + "–" + Table.num(b.max()) + " ms.");
+    }
+
+    /**
+     * The other short-lived tools from their first run after {@code mvn package}, whose
+     * cds-archives step made their class-data-sharing archives (a run with the archive in place:
+     * no run changes it), each beside Hello; then the reader's first run after a JDK change, when
+     * the launcher runs without an archive and remakes it in the background.
+     */
+    private void startUp(ProcessFigures pf, Path config, int runs) throws Exception {
+        List<String> hello = List.of(pf.java(), "-cp", pf.helloDir().toString(), "Hello");
+        String[][] tools = {
+            {"bin/ecl-log-event, one event, start to exit", "ecl-log-event", "ecl-reader", "-c", config.toString(), "cold", "e1"},
+            {"bin/ecl-master --check, start to exit", "ecl-master", "ecl-master", "--check", config.toString()}};
+        for (String[] t : tools) {
+            String figure = t[0] + " (first run after mvn package)";
+            String why = ProcessFigures.missing(root, t[1], t[2]);
+            if (why != null) {
+                table.add(new Table.Row(figure, "≤ 1.5× its wall time")).value(why).verdict(Table.Verdict.SKIPPED);
+                continue;
+            }
+            List<String> command = new ArrayList<>();
+            command.add(root.resolve("bin").resolve(t[1]).toString());
+            command.addAll(List.of(t).subList(3, t.length));
+            ProcessFigures.Timing[] timing = pf.interleaved(runs, List.of(hello, command));
+            double ratio = timing[1].median() / timing[0].median();
+            table.add(new Table.Row(figure, "≤ 1.5× its wall time"))
+                    .value("median " + Table.num(timing[1].median()) + " ms")
+                    .baseline("`java -cp DIR Hello`: median " + Table.num(timing[0].median()) + " ms")
+                    .ratio(ratio).verdict(ratio <= 1.5)
+                    .note(String.format(Locale.ROOT, "%d runs of each, interleaved; %s %s–%s ms, Hello %s–%s ms;"
+                            + " the archive the build made (%s.jsa beside the jar) in place, as after mvn package.",
+                            runs, t[1], Table.num(timing[1].min()), Table.num(timing[1].max()),
+                            Table.num(timing[0].min()), Table.num(timing[0].max()), t[1]));
+        }
+        String figure = "bin/ecl-reader, group of 10 events, first run after a JDK change";
+        Path jvm = root.resolve("ecl-reader/target/ecl-reader.jsa.jvm");
+        if (!Files.isRegularFile(jvm)) {
+            table.add(new Table.Row(figure, "—")).value("no archive: " + root.relativize(jvm) + " not found")
+                    .verdict(Table.Verdict.SKIPPED);
+            return;
+        }
+        List<String> reader = List.of(root.resolve("bin/ecl-reader").toString(), config.toString(), "-g", "cold", "-i", "5m");
+        int samples = quick ? 3 : 5;
+        ProcessFigures.Timing[] t = pf.afterJdkChange(samples, hello, reader, jvm);
+        table.add(new Table.Row(figure, "— (information)"))
+                .value("median " + Table.num(t[1].median()) + " ms")
+                .baseline("`java -cp DIR Hello`: median " + Table.num(t[0].median()) + " ms")
+                .ratio(t[1].median() / t[0].median())
+                .note(String.format(Locale.ROOT, "%d samples: before each, the archive's record of its JDK is set to"
+                        + " another JDK, as after an upgrade; the run goes without an archive and remakes it in the"
+                        + " background (the next run has it again: waited for between samples). ecl-reader %s–%s ms.",
+                        samples, Table.num(t[1].min()), Table.num(t[1].max())));
     }
 
     private void master(ProcessFigures pf) throws Exception {

@@ -152,6 +152,40 @@ final class ProcessFigures {
         return t;
     }
 
+    /**
+     * Hello and {@code command} run {@code samples} times, interleaved, each run of the command
+     * the first after a JDK change: before it, {@code jvmFile} (the JDK an archive was made with)
+     * names another JDK; after it, waits until the launcher has remade the archive in the
+     * background, so that the samples do not overlap with that work.
+     */
+    Timing[] afterJdkChange(int samples, List<String> hello, List<String> command, Path jvmFile)
+            throws IOException, InterruptedException {
+        String made = Files.readString(jvmFile);
+        double[][] ms = new double[2][samples];
+        Path devnull = Path.of("/dev/null");
+        for (int r = 0; r < samples; r++) {
+            long t0 = System.nanoTime();
+            start(hello, devnull, devnull).waitFor();
+            ms[0][r] = (System.nanoTime() - t0) / 1e6;
+            Files.writeString(jvmFile, "/nonexistent/other-jdk\n");
+            t0 = System.nanoTime();
+            int exit = start(command, devnull, devnull).waitFor();
+            ms[1][r] = (System.nanoTime() - t0) / 1e6;
+            if (exit != 0) {
+                throw new IllegalStateException(String.join(" ", command) + ": exit " + exit);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(jvmFile).equals(made)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the launcher did not remake " + jvmFile + " within 60 s");
+                }
+                Thread.sleep(50);
+            }
+            Thread.sleep(200); // the background dump's own JVM exits after writing the file
+        }
+        return new Timing[] {new Timing(ms[0]), new Timing(ms[1])};
+    }
+
     /** Resident memory samples of a running ecl-master. */
     static final class RssRun {
         final List<double[]> samples = new ArrayList<>(); // {seconds since start, MiB}

@@ -70,7 +70,7 @@ final class ConfigLoader {
             "tls_cert_file", "tls_key_file", "tls_verify_hostname", "sentinels", "master_name", "sentinel_password",
             "cluster", "nodes", "key_mode");
     private static final Set<String> REDIS_AND_ECL_KEYS = union(REDIS_KEYS, ECL_REDIS_KEYS);
-    private static final Set<String> GROUP_KEYS = Set.of("events", "uniques", "intervals", "auto_declare_events",
+    private static final Set<String> GROUP_KEYS = Set.of("events", "uniques", "values", "intervals", "auto_declare_events",
             "sync_interval", "sync_limit", "legacy_scan", "writers_rotate", "max_pending", "description");
 
     private final String source;
@@ -475,6 +475,20 @@ final class ConfigLoader {
                                 pythonReadsTheSame(items.get(i), shown + ": unique count name");
                                 try {
                                     group.uniques(List.of(names.get(i)));
+                                } catch (ConfigException e) {
+                                    throw at(items.get(i), e.getMessage());
+                                }
+                            }
+                        }
+                        break;
+                    case "values":
+                        if (!isNull(v)) {
+                            List<String> names = strings(v, what);
+                            List<Node> items = ((SequenceNode) v).getValue();
+                            for (int i = 0; i < items.size(); i++) {
+                                pythonReadsTheSame(items.get(i), shown + ": value name");
+                                try {
+                                    group.values(List.of(names.get(i)));
                                 } catch (ConfigException e) {
                                     throw at(items.get(i), e.getMessage());
                                 }

@@ -41,6 +41,49 @@ public interface EventGroup {
      */
     void logUnique(String name, String value);
 
+    /**
+     * Records {@code value} in the value statistics {@code name}: per interval, count, exact sum,
+     * min, max, mean, standard deviation and quantiles (p50, p90, p99, p999 within 1 % relative
+     * error, from a log-bucket histogram merged across every process). E.g.
+     * {@code logValue("latency_ms", 12.7)}. Zero and negative values are statistics like any;
+     * NaN, infinities and magnitudes above 1e18 are counted as invalid only. The name must be listed
+     * in the group's {@code values}, unless the group auto-declares events.
+     */
+    void logValue(String name, double value);
+
+    /** Work whose duration {@link #time} records; it may throw {@code E}. */
+    @FunctionalInterface
+    interface Timed<T, E extends Exception> {
+        T run() throws E;
+    }
+
+    /**
+     * Runs {@code work}, records its duration in milliseconds as value {@code name}, and returns
+     * its result. When it throws, the duration is recorded too, the events {@code <name>.error}
+     * and the exception's class name are counted, and the exception is rethrown as it is.
+     */
+    default <T, E extends Exception> T time(String name, Timed<T, E> work) throws E {
+        long start = System.nanoTime();
+        try {
+            return work.run();
+        } catch (Exception | Error e) {
+            log(name + ".error");
+            logException(e);
+            throw e;
+        } finally {
+            logValue(name, (System.nanoTime() - start) / 1e6);
+        }
+    }
+
+    /**
+     * Counts one occurrence of an event named after the class of {@code thrown} (e.g.
+     * {@code java.io.IOException}): exceptions per interval by class. The group must auto-declare
+     * events, or list the class names it counts.
+     */
+    default void logException(Throwable thrown) {
+        log(thrown.getClass().getName());
+    }
+
     /** Declares an event at run time, as if listed in the config's {@code events}. */
     void declareEvent(String event);
 

@@ -21,6 +21,7 @@ public final class GroupConfig {
     private final List<String> events;
     private final Set<String> eventSet;
     private final List<String> uniques;
+    private final List<String> values;
     private final List<Interval> intervals;
     private final boolean autoDeclareEvents;
     private final Duration syncInterval;
@@ -34,6 +35,7 @@ public final class GroupConfig {
         this.events = List.copyOf(b.events);
         this.eventSet = Collections.unmodifiableSet(new LinkedHashSet<>(b.events));
         this.uniques = List.copyOf(b.uniques);
+        this.values = List.copyOf(b.values);
         this.intervals = List.copyOf(b.intervals);
         this.autoDeclareEvents = b.autoDeclareEvents;
         this.syncInterval = b.syncInterval;
@@ -67,7 +69,7 @@ public final class GroupConfig {
      * {@code group.toBuilder().syncInterval(Duration.ofSeconds(1)).build()}.
      */
     public Builder toBuilder() {
-        Builder b = new Builder(name).events(events).uniques(uniques).autoDeclareEvents(autoDeclareEvents).syncInterval(syncInterval)
+        Builder b = new Builder(name).events(events).uniques(uniques).values(values).autoDeclareEvents(autoDeclareEvents).syncInterval(syncInterval)
                 .syncLimit(syncLimit).legacyScan(legacyScan).writersRotate(writersRotate).maxPending(maxPending);
         intervals.forEach(b::interval);
         return b;
@@ -82,6 +84,9 @@ public final class GroupConfig {
 
     /** Names of the group's unique counts (config key {@code uniques}): distinct values per interval. */
     public List<String> uniques() { return uniques; }
+
+    /** Names of the group's value statistics (config key {@code values}): count, sum, min, max, quantiles per interval. */
+    public List<String> values() { return values; }
 
     public List<Interval> intervals() { return intervals; }
 
@@ -136,6 +141,7 @@ public final class GroupConfig {
         /** Insertion-ordered and hashed: a config may declare hundreds of thousands of events. */
         private final Set<String> events = new LinkedHashSet<>();
         private final Set<String> uniques = new LinkedHashSet<>();
+        private final Set<String> values = new LinkedHashSet<>();
         private final List<Interval> intervals = new ArrayList<>();
         private boolean autoDeclareEvents;
         private Duration syncInterval;
@@ -184,6 +190,25 @@ public final class GroupConfig {
                 if (!uniques.add(n)) {
                     throw new ConfigException(shown + ": unique count '" + ConfigException.printable(n)
                             + "' is listed twice");
+                }
+            }
+            return this;
+        }
+
+        public Builder values(String... names) {
+            return values(Arrays.asList(names));
+        }
+
+        /** Value statistics: per interval, count, sum, min, max, mean, stddev and quantiles of what {@code logValue(name, v)} recorded. */
+        public Builder values(List<String> names) {
+            for (String n : names) {
+                String problem = Keys.measurementNameProblem(n);
+                if (problem != null) {
+                    throw new ConfigException(shown + ": invalid value name '" + ConfigException.printable(n)
+                            + "': " + problem);
+                }
+                if (!values.add(n)) {
+                    throw new ConfigException(shown + ": value '" + ConfigException.printable(n) + "' is listed twice");
                 }
             }
             return this;
@@ -256,6 +281,12 @@ public final class GroupConfig {
         public GroupConfig build() {
             if (intervals.isEmpty()) {
                 throw new ConfigException(shown + ": no intervals; list at least one, e.g. intervals: ['5m']");
+            }
+            for (String v : values) {
+                if (events.contains(v) || uniques.contains(v)) {
+                    throw new ConfigException(shown + ": '" + ConfigException.printable(v)
+                            + "' is both a value and an event or unique count; give them different names");
+                }
             }
             for (String u : uniques) {
                 if (events.contains(u)) {

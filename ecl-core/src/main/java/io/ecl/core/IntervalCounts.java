@@ -18,20 +18,26 @@ public final class IntervalCounts {
     private final long lateInLast;
     private final SortedMap<String, Long> lastUniques;
     private final SortedMap<String, Long> currentUniques;
+    private final SortedMap<String, ValueStats> lastValues;
+    private final SortedMap<String, ValueStats> currentValues;
 
     /** Made by the readers (and by tests and tools that build expected values); no unique counts. */
     public IntervalCounts(String group, Interval interval, SortedMap<String, Long> last, SortedMap<String, Long> current,
             Long currentStart, Long lastStart, long lateInCurrent, long lateInLast) {
         this(group, interval, last, current, currentStart, lastStart, lateInCurrent, lateInLast,
-                Collections.emptySortedMap(), Collections.emptySortedMap());
+                Collections.emptySortedMap(), Collections.emptySortedMap(), Collections.emptySortedMap(),
+                Collections.emptySortedMap());
     }
 
-    /** With the unique counts of each section, by name. */
+    /** With the unique counts and the value statistics of each section, by name. */
     public IntervalCounts(String group, Interval interval, SortedMap<String, Long> last, SortedMap<String, Long> current,
             Long currentStart, Long lastStart, long lateInCurrent, long lateInLast,
-            SortedMap<String, Long> lastUniques, SortedMap<String, Long> currentUniques) {
+            SortedMap<String, Long> lastUniques, SortedMap<String, Long> currentUniques,
+            SortedMap<String, ValueStats> lastValues, SortedMap<String, ValueStats> currentValues) {
         this.lastUniques = Collections.unmodifiableSortedMap(lastUniques);
         this.currentUniques = Collections.unmodifiableSortedMap(currentUniques);
+        this.lastValues = Collections.unmodifiableSortedMap(lastValues);
+        this.currentValues = Collections.unmodifiableSortedMap(currentValues);
         this.group = group;
         this.interval = interval;
         this.last = Collections.unmodifiableSortedMap(last);
@@ -72,6 +78,12 @@ public final class IntervalCounts {
 
     /** Unique counts of the current interval so far. */
     public SortedMap<String, Long> currentUniques() { return currentUniques; }
+
+    /** Value statistics of the last complete interval, by name; declared names without values are {@link ValueStats#EMPTY}. */
+    public SortedMap<String, ValueStats> lastValues() { return lastValues; }
+
+    /** Value statistics of the current interval so far. */
+    public SortedMap<String, ValueStats> currentValues() { return currentValues; }
 
     /**
      * True when {@code last} covers more than one interval length: the master (and every writer)

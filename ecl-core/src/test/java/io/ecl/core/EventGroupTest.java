@@ -76,6 +76,18 @@ class EventGroupTest {
     }
 
     @Test
+    void logExceptionCountsAnEventNamedAfterTheExceptionClass() {
+        EventGroup auto = ecl.group("auto");
+        auto.logException(new java.io.UncheckedIOException(new java.io.IOException("disk")));
+        auto.logException(new IllegalStateException());
+        auto.logException(new IllegalStateException("again"));
+        assertTrue(ecl.flush());
+
+        assertEquals("1", r.get("auto:5s:cur:java.io.UncheckedIOException"));
+        assertEquals("2", r.get("auto:5s:cur:java.lang.IllegalStateException"));
+    }
+
+    @Test
     void logCountsOneAndLogWithCountAddsThatMany() {
         EventGroup web = ecl.group("web");
         web.log("a");

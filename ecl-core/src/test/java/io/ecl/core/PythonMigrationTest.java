@@ -218,6 +218,12 @@ class PythonMigrationTest {
         assertEquals("0", r.get("direct:1s:last:a"));
     }
 
+    /** What ecl-master does at a boundary: the rotation, then (after every rotation of the boundary) the probe. */
+    private static void rotateAndProbe(Rotator master, GroupConfig group, String interval, long boundary) {
+        master.rotate(group, group.interval(interval), boundary);
+        master.probe(group, List.of(group.interval(interval)), boundary);
+    }
+
     // ---- step 2: ecl-master in place, Python clients still logging ----
 
     @Test
@@ -227,8 +233,8 @@ class PythonMigrationTest {
         try (Rotator master = Rotator.connect(config.redis());
                 CounterReader reader = CounterReader.connect(config);
                 LogCapture log = new LogCapture(Rotator.class, Level.WARN)) {
-            master.rotate(dyn, dyn.interval("5s"), T0);
-            master.rotate(dyn, dyn.interval("1m"), T0);
+            rotateAndProbe(master, dyn, "5s", T0);
+            rotateAndProbe(master, dyn, "1m", T0);
             for (int i = 0; i < 5; i++) {
                 pythonLog("dyn", intervals, "pyev", 1); // g.log('pyev') five times
             }
@@ -237,18 +243,18 @@ class PythonMigrationTest {
 
             // The first rotation found none; the next probe is a period later (the counts wait in cur).
             long probe = T0 + Rotator.PROBE_PERIOD_MILLIS;
-            master.rotate(dyn, dyn.interval("5s"), T0 + 5_000);
+            rotateAndProbe(master, dyn, "5s", T0 + 5_000);
             assertEquals("2", r.get("dyn:5s:last:java"));
             for (long b = T0 + 10_000; b < probe; b += 5_000) {
-                master.rotate(dyn, dyn.interval("5s"), b);
+                rotateAndProbe(master, dyn, "5s", b);
             }
             assertEquals("5", r.get("dyn:5s:cur:pyev"));
             assertTrue(log.messages(Level.WARN).isEmpty());
-            master.rotate(dyn, dyn.interval("5s"), probe);
+            rotateAndProbe(master, dyn, "5s", probe);
             assertEquals("5", r.get("dyn:5s:last:pyev"));
             assertEquals("3", r.get("dyn:5s:last:pysync"));
             assertEquals(Map.of("pyev", 5L, "pysync", 3L), reader.read("dyn", "5s").last());
-            master.rotate(dyn, dyn.interval("1m"), probe);
+            rotateAndProbe(master, dyn, "1m", probe);
             assertEquals(Map.of("pyev", 5L, "pysync", 3L, "java", 2L), reader.read("dyn", "1m").last());
             List<String> warnings = log.messages(Level.WARN);
             assertEquals(1, warnings.size(), warnings.toString());
@@ -257,10 +263,24 @@ class PythonMigrationTest {
             assertTrue(warnings.get(0).contains("legacy_scan: true"), warnings.get(0));
 
             pythonLog("dyn", intervals, "pyev", 2); // found at every rotation from now on
-            master.rotate(dyn, dyn.interval("5s"), probe + 5_000);
+            rotateAndProbe(master, dyn, "5s", probe + 5_000);
             assertEquals("2", r.get("dyn:5s:last:pyev"));
             assertNull(r.get("dyn:5s:cur:pyev"));
             assertEquals(1, log.messages(Level.WARN).size(), "said once per group");
+        }
+    }
+
+    @Test
+    void theRotationItselfNeverScansTheKeyspaceTheProbeAfterItDoes() {
+        GroupConfig quiet = config.group("quiet");
+        try (Rotator master = Rotator.connect(config.redis());
+                Monitor monitor = new Monitor(redis.port())) {
+            monitor.clientCommands(r);
+            master.rotate(quiet, quiet.interval("5s"), T0); // a probe is due: the first one
+            assertEquals(List.of("evalsha"), monitor.clientCommands(r).stream().filter(c -> !c.equals("eval")).toList(),
+                    "one script, no SCAN at the boundary");
+            master.probe(quiet, List.of(quiet.interval("5s")), T0);
+            assertTrue(monitor.clientCommands(r).contains("scan"), "the probe, after the boundary's rotations");
         }
     }
 
@@ -269,18 +289,18 @@ class PythonMigrationTest {
         GroupConfig quiet = config.group("quiet");
         try (Rotator master = Rotator.connect(config.redis());
                 LogCapture log = new LogCapture(Rotator.class, Level.WARN)) {
-            master.rotate(quiet, quiet.interval("5s"), T0);
+            rotateAndProbe(master, quiet, "5s", T0);
             ecl.group("quiet").log("java");
             ecl.group("quiet").declareEvent("declaredAtRunTime"); // its counters are no registry's either
             ecl.flush();
             try (Monitor monitor = new Monitor(redis.port())) {
                 monitor.clientCommands(r);
                 for (long b = T0 + 5_000; b < T0 + Rotator.PROBE_PERIOD_MILLIS; b += 5_000) {
-                    master.rotate(quiet, quiet.interval("5s"), b);
+                    rotateAndProbe(master, quiet, "5s", b);
                 }
                 List<String> commands = monitor.clientCommands(r);
                 assertFalse(commands.contains("scan"), commands.toString());
-                master.rotate(quiet, quiet.interval("5s"), T0 + Rotator.PROBE_PERIOD_MILLIS);
+                rotateAndProbe(master, quiet, "5s", T0 + Rotator.PROBE_PERIOD_MILLIS);
                 assertTrue(monitor.clientCommands(r).contains("scan"), "probed again after the period");
             }
             assertEquals("0", r.get("quiet:5s:cur:declaredAtRunTime"));

@@ -107,6 +107,17 @@ class UniqueCountTest {
         assertFalse(r().exists("web:5s:last:@u.visitors"), "an interval without values has no sketch");
     }
 
+    /** The figure in docs/configuration.md: a merged sketch is dense, whatever its count. */
+    @Test
+    void aUniqueCountKeyTakesAbout12KiBInRedis() {
+        EventCountLogger ecl = logger();
+        ecl.group("web").logUnique("visitors", "one");
+        assertTrue(ecl.flush());
+        Long bytes = r().memoryUsage("web:5s:cur:@u.visitors");
+        assertTrue(bytes >= 12_304 && bytes <= 16_384, bytes + " bytes");
+        assertEquals(12_304, r().strlen("web:5s:cur:@u.visitors"), "Redis's dense HLL: 16-byte header, 16,384 6-bit registers");
+    }
+
     @Test
     void threeProcessesCountTheUnionOfWhatTheySaw() {
         EventGroup[] processes = {logger().group("web"), logger().group("web"), logger().group("web")};

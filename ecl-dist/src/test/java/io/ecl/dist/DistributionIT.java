@@ -48,8 +48,15 @@ class DistributionIT {
     /** The systemd units: config/NAME in the tarball, /lib/systemd/system/NAME in the .deb. */
     private static final List<String> UNITS = List.of("ecl-master.service", "ecl-reader-serve.service");
 
-    /** The tools shipped; bin/ecl-soak is not (its jar is not in the distribution). */
-    private static final List<String> TOOL_LINKS = List.of("ecl-master", "ecl-reader", "ecl-log-event", "ecl-demo");
+    /** The tools shipped; bin/ecl-soak and bin/ecl-demo are not (their jars are not in the distribution). */
+    private static final List<String> TOOL_LINKS = List.of("ecl-master", "ecl-reader", "ecl-log-event");
+
+    /** Never shipped: the demo, and the embedded Redis server (12 MB of binaries) only it and the tests use. */
+    private static final List<String> NOT_SHIPPED = List.of("embedded-redis", "ecl-demo", "ecl-soak");
+
+    /** Each short-lived tool and its main class, which its class-data-sharing archive must hold. */
+    private static final Map<String, String> MAIN_CLASSES = Map.of("ecl-reader", "io.ecl.reader.ReaderCommand",
+            "ecl-log-event", "io.ecl.reader.LogEventCommand", "ecl-master", "io.ecl.master.MasterCommand");
 
     private static Path unpacked;
 
@@ -96,8 +103,10 @@ class DistributionIT {
             assertEquals("ecl-tool", Files.readSymbolicLink(p).toString(), "bin/" + link + " target");
             assertExecutable(p);
         }
-        assertFalse(Files.exists(unpacked.resolve("bin/ecl-soak"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
-                "bin/ecl-soak is shipped, but its jar is not");
+        for (String absent : List.of("ecl-soak", "ecl-demo")) {
+            assertFalse(Files.exists(unpacked.resolve("bin").resolve(absent), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                    "bin/" + absent + " is shipped, but its jar is not");
+        }
         for (String f : List.of("config/ecl.example.yml", "config/ecl-master.service", "config/ecl-reader-serve.service",
                 "config/logback.xml", "README.md", "docs/install-and-operate.md")) {
             assertTrue(Files.isRegularFile(unpacked.resolve(f)), f + " missing");
@@ -146,6 +155,78 @@ class DistributionIT {
         assertTrue(deps.contains("ecl-core-" + VERSION + ".jar"), "ecl-core missing from lib/lib: " + deps);
         assertTrue(deps.contains("ecl-ingest-" + VERSION + ".jar"), "ecl-ingest (serve --statsd) missing from lib/lib: "
                 + deps);
+    }
+
+    @Test
+    void tarballShipsNeitherTheDemoNorEmbeddedRedis() throws Exception {
+        List<String> entries = lines(run(WORK, List.of("tar", "-tzf", TARBALL.toString()), 0));
+        for (String entry : entries) {
+            for (String name : NOT_SHIPPED) {
+                assertFalse(entry.contains(name), "the tarball ships " + entry);
+            }
+        }
+        Path lib = unpacked.resolve("lib");
+        for (String jar : List.of("ecl-master.jar", "ecl-reader.jar")) {
+            String classPath = manifest(lib.resolve(jar)).getValue(Attributes.Name.CLASS_PATH);
+            for (String name : NOT_SHIPPED) {
+                assertFalse(classPath.contains(name), jar + "'s runtime class path names " + name + ": " + classPath);
+            }
+        }
+    }
+
+    @Test
+    void tarballShipsEachToolsClassListButNoArchive() throws Exception {
+        List<String> entries = lines(run(WORK, List.of("tar", "-tzf", TARBALL.toString()), 0));
+        assertEquals(List.of(), entries.stream().filter(e -> e.contains(".jsa")).toList(),
+                "an archive names the build's paths and JDK: none is shipped");
+        for (Map.Entry<String, String> tool : MAIN_CLASSES.entrySet()) {
+            Path list = unpacked.resolve("lib").resolve(tool.getKey() + ".classlist");
+            assertTrue(Files.isRegularFile(list), list + " missing");
+            assertTrue(Files.readAllLines(list).contains(tool.getValue().replace('.', '/')),
+                    list + " lacks " + tool.getValue());
+        }
+    }
+
+    @Test
+    void sourceTreeToolsUseTheArchivesTheBuildMadeFromTheirFirstRun() throws Exception {
+        // `mvn package` (this module's cds-archives step) made them: the first run maps them.
+        for (Map.Entry<String, String> tool : MAIN_CLASSES.entrySet()) {
+            assertTrue(mainClassFromArchive(ROOT.resolve("bin").resolve(tool.getKey()), tool.getValue()),
+                    tool.getKey() + " in the source tree ran without its archive");
+        }
+    }
+
+    @Test
+    void unpackedToolsUseTheirArchivesFromTheFirstRunAfterMakeCds() throws Exception {
+        Path dir = freshUnpack("make-cds");
+        assertEquals("", run(WORK, List.of(dir.resolve("bin/ecl-tool").toString(), "make-cds"), 0));
+        for (Map.Entry<String, String> tool : MAIN_CLASSES.entrySet()) {
+            assertTrue(Files.isRegularFile(dir.resolve("lib").resolve(tool.getKey() + ".jsa")), tool.getKey());
+            assertTrue(mainClassFromArchive(dir.resolve("bin").resolve(tool.getKey()), tool.getValue()),
+                    tool.getKey() + " ran without its archive after make-cds");
+        }
+    }
+
+    @Test
+    void anArchiveOfAnotherJdkIsIgnoredSilentlyAndRemadeInTheBackground() throws Exception {
+        Path dir = freshUnpack("other-jdk");
+        Path reader = dir.resolve("bin/ecl-reader");
+        // Without any archive (just unpacked): the run is silent, and the archive follows.
+        assertFalse(mainClassFromArchive(reader, MAIN_CLASSES.get("ecl-reader")));
+        Path jvm = dir.resolve("lib/ecl-reader.jsa.jvm");
+        awaitFile(jvm);
+        String home = Files.readString(jvm);
+        assertTrue(mainClassFromArchive(reader, MAIN_CLASSES.get("ecl-reader")), "the remade archive is used");
+
+        // As after a JDK upgrade or a switch to another JDK: the archive was made by another java.
+        Files.writeString(jvm, "/nonexistent/jdk\n");
+        assertFalse(mainClassFromArchive(reader, MAIN_CLASSES.get("ecl-reader")), "a mismatched archive was used");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(jvm).equals(home) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(home, Files.readString(jvm), "the archive was not remade for this JDK");
+        assertTrue(mainClassFromArchive(reader, MAIN_CLASSES.get("ecl-reader")), "the remade archive is used");
     }
 
     @Test
@@ -230,6 +311,22 @@ class DistributionIT {
             assertExecutable(control.resolve(script));
             run(WORK, List.of("sh", "-n", control.resolve(script).toString()), 0);
         }
+    }
+
+    @Test
+    void debPostinstMakesTheArchivesForTheInstalledJdk() throws Exception {
+        assumeDpkgDeb();
+        Path control = WORK.resolve("deb-control-cds");
+        deleteRecursively(control);
+        run(WORK, List.of("dpkg-deb", "-e", DEB.toString(), control.toString()), 0);
+        String postinst = Files.readString(control.resolve("postinst"));
+        assertTrue(postinst.contains("\n        /usr/share/ecl/bin/ecl-tool make-cds || true\n"), postinst);
+        // Again when a JDK is installed or upgraded: dpkg runs `postinst triggered` for files under /usr/lib/jvm.
+        assertEquals("interest-noawait /usr/lib/jvm", Files.readString(control.resolve("triggers")).strip());
+        assertTrue(postinst.matches("(?s).*\\n    triggered\\)\\n[^;]*/usr/share/ecl/bin/ecl-tool make-cds \\|\\| true\\n.*"),
+                postinst);
+        String prerm = Files.readString(control.resolve("prerm"));
+        assertTrue(prerm.contains("rm -f /usr/share/ecl/lib/*.jsa /usr/share/ecl/lib/*.jsa.jvm"), prerm);
     }
 
     @Test
@@ -341,13 +438,20 @@ class DistributionIT {
         assertFileMode(entries, "/usr/share/doc/ecl/docs/install-and-operate.md", "-rw-r--r--");
         assertFileMode(entries, "/usr/share/doc/ecl/copyright", "-rw-r--r--");
 
-        // The .deb's lib is the tarball's lib: the same jars, nothing more.
+        for (String entry : entries.keySet()) {
+            for (String name : NOT_SHIPPED) {
+                assertFalse(entry.contains(name), "the .deb ships " + entry);
+            }
+        }
+
+        // The .deb's lib is the tarball's lib: the same jars and class lists, nothing more.
         Set<String> debLib = entries.keySet().stream()
-                .filter(n -> n.startsWith("/usr/share/ecl/lib/") && n.endsWith(".jar"))
+                .filter(n -> n.startsWith("/usr/share/ecl/lib/") && (n.endsWith(".jar") || n.endsWith(".classlist")))
                 .map(n -> n.substring("/usr/share/ecl/".length())).collect(Collectors.toCollection(TreeSet::new));
         Set<String> tarLib;
         try (Stream<Path> s = Files.walk(unpacked.resolve("lib"))) {
-            tarLib = s.filter(p -> p.toString().endsWith(".jar")).map(p -> unpacked.relativize(p).toString())
+            tarLib = s.filter(p -> p.toString().endsWith(".jar") || p.toString().endsWith(".classlist"))
+                    .map(p -> unpacked.relativize(p).toString())
                     .collect(Collectors.toCollection(TreeSet::new));
         }
         assertEquals(tarLib, debLib, "jars in the .deb vs the tarball");
@@ -376,6 +480,40 @@ class DistributionIT {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** The tarball unpacked once more, into a directory of its own. */
+    private static Path freshUnpack(String name) throws Exception {
+        Path dir = WORK.resolve(name);
+        deleteRecursively(dir);
+        Files.createDirectories(dir);
+        run(WORK, List.of("tar", "-xzf", TARBALL.toString(), "-C", dir.toString()), 0);
+        return dir.resolve(NAME);
+    }
+
+    /**
+     * Runs {@code launcher --version}, which must print only its version (nothing on stderr either,
+     * whatever the state of its archive), and tells whether the JVM took {@code mainClass} from a
+     * class-data-sharing archive.
+     */
+    private static boolean mainClassFromArchive(Path launcher, String mainClass) throws Exception {
+        Path log = Files.createTempFile(WORK, "class-load", ".log");
+        String tool = launcher.getFileName().toString();
+        String out = run(WORK, List.of(launcher.toString(), "--version"), 0,
+                Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + log), true);
+        assertEquals(tool + " " + VERSION, out.strip(), tool + " --version");
+        String line = Files.readAllLines(log).stream().filter(l -> l.contains(" " + mainClass + " source: "))
+                .findFirst().orElseThrow(() -> new AssertionError(mainClass + " not loaded by " + launcher));
+        Files.delete(log);
+        return line.endsWith("source: shared objects file");
+    }
+
+    private static void awaitFile(Path p) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.isRegularFile(p) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(Files.isRegularFile(p), p + " was not made within 60 s");
+    }
 
     private static void assumeDpkgDeb() {
         boolean present = onPath("dpkg-deb");
@@ -445,6 +583,12 @@ class DistributionIT {
 
     private static String run(Path dir, List<String> command, int expectedExit, Map<String, String> env)
             throws Exception {
+        return run(dir, command, expectedExit, env, false);
+    }
+
+    /** With {@code silent}, anything on stderr fails the test too. */
+    private static String run(Path dir, List<String> command, int expectedExit, Map<String, String> env,
+            boolean silent) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).directory(dir.toFile());
         pb.environment().putAll(env);
         ProcessHandle.current().info().command().ifPresent(java -> pb.environment().put("JAVA", java));
@@ -465,6 +609,9 @@ class DistributionIT {
         Files.delete(err);
         assertEquals(expectedExit, p.exitValue(), String.join(" ", command) + " in " + dir
                 + "\nstdout:\n" + out + "\nstderr:\n" + stderr);
+        if (silent) {
+            assertEquals("", stderr, String.join(" ", command) + " wrote to stderr");
+        }
         return out;
     }
 

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 class ModuleBoundaryTest {
     private static final Path ROOT = Paths.get(System.getProperty("ecl.root", "..")).toAbsolutePath().normalize();
 
-    /** A use of a type of the internal package: an import or a qualified name. */
-    private static final Pattern INTERNAL_TYPE = Pattern.compile("\\bio\\.ecl\\.core\\.internal\\.[A-Z]");
+    /** A use of a type of the internal packages (sub-packages too): an import or a qualified name. */
+    private static final Pattern INTERNAL_TYPE = Pattern.compile("\\bio\\.ecl\\.core\\.internal(\\.[a-z]\\w*)*\\.[A-Z]");
 
     @Test
     void noModuleButTheLibraryImportsItsInternals() throws IOException {

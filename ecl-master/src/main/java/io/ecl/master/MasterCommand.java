@@ -2,14 +2,17 @@ package io.ecl.master;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import io.ecl.cli.Cli;
+import io.ecl.cli.CliLogConfigurator;
 import io.ecl.cli.ConfigLocation;
+import io.ecl.cli.StopSignals;
 import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
 import io.ecl.core.EclConfig;
 import io.ecl.core.RedisConfig;
 import io.ecl.core.ops.Rotator;
-import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -24,7 +27,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
 /**
- * {@code ecl-master [CONFIG] [-v] [--embedded-redis]}: the daemon that rotates {@code cur} into
+ * {@code ecl-master [CONFIG] [-v]}: the daemon that rotates {@code cur} into
  * {@code last} at every interval boundary, a drop-in for the Python {@code ecl_master}.
  * {@code ecl-master --check [CONFIG]} only validates the config, like {@code nginx -t}.
  * Without CONFIG the file is {@code $ECL_CONFIG}, else {@value #DEFAULT_CONFIG}.
@@ -61,10 +64,17 @@ public final class MasterCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Log every rotation, with how late it ran; stack traces on errors.")
     boolean verbose;
 
-    @Option(names = "--embedded-redis", description = {
-        "If nothing answers at the config's Redis port, start an embedded Redis on 127.0.0.1 at that port "
-                + "(in memory only, stopped with the master), to try ecl without installing Redis."})
+    /**
+     * Removed: a production daemon carries no Redis server (and its 12 MB of binaries). Hidden, and
+     * kept only to answer an old command line with a pointer instead of picocli's "Unknown option".
+     */
+    @Option(names = "--embedded-redis", hidden = true)
     boolean embeddedRedis;
+
+    /** What an old {@code ecl-master --embedded-redis} prints, on stderr, before exiting with status 2. */
+    static final String EMBEDDED_REDIS_REMOVED = "ERROR: --embedded-redis was removed from ecl-master: "
+            + "to try ecl without installing Redis, run bin/ecl-demo in a build of the source tree "
+            + "(mvn -q -DskipTests package && bin/ecl-demo); else install redis-server";
 
     @Spec
     CommandSpec spec;
@@ -76,13 +86,55 @@ public final class MasterCommand implements Callable<Integer> {
     private boolean stopRequested;
     /** A config reloaded before the loop existed, handed to it when it starts. */
     private EclConfig earlyReload;
-    /** The Redis of the config file (and ECL_REDIS_URL) at start, to notice a reload changing it. */
+    /** The Redis of the config file (and ECL_REDIS_URL) at start, which the loop talks to until a restart. */
     private volatile RedisConfig startRedis;
-    /** The Redis the loop talks to (differs from {@link #startRedis} with --embedded-redis). */
-    private volatile RedisConfig runningRedis;
 
+    /**
+     * Runs the daemon, or the config check, and exits with its status. {@code --check [CONFIG]}, a
+     * command line of install scripts and {@code ExecReload}, skips picocli (see {@link #parseCheck}),
+     * whose start-up (its model read by reflection, a proxy class per annotation) cost more than
+     * the check itself.
+     */
     public static void main(String[] args) {
-        System.exit(run(args));
+        CliLogConfigurator.daemon(MasterLoop.STATUS_LOGGER);
+        MasterCommand check = parseCheck(args);
+        System.exit(check != null ? Cli.runParsed(check::check) : run(args));
+    }
+
+    /**
+     * The command when {@code args} is {@code --check}, at most one CONFIG that cannot be taken for
+     * an option, and {@code -v}/{@code --verbose}, each at most once, in any order; else null, and
+     * picocli parses the line, so its messages and exit codes stay the only ones.
+     */
+    static MasterCommand parseCheck(String[] args) {
+        MasterCommand c = new MasterCommand();
+        for (String a : args) {
+            switch (a) {
+                case "--check":
+                    if (c.check) {
+                        return null;
+                    }
+                    c.check = true;
+                    break;
+                case "-v":
+                case "--verbose":
+                    if (c.verbose) {
+                        return null;
+                    }
+                    c.verbose = true;
+                    break;
+                default:
+                    if (c.config != null || a.isEmpty() || a.startsWith("-") || a.startsWith("@")) {
+                        return null;
+                    }
+                    try {
+                        c.config = Path.of(a);
+                    } catch (InvalidPathException e) {
+                        return null;
+                    }
+            }
+        }
+        return c.check ? c : null;
     }
 
     /** Runs the command as {@code main} does, returning the exit status. */
@@ -94,33 +146,29 @@ public final class MasterCommand implements Callable<Integer> {
     @SuppressWarnings("try") // the signal handlers are the resource; the body never names them
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        ConfigLocation location = location();
-        Path path = location.path(config);
-        EclConfig cfg;
-        try {
-            cfg = location.load(config);
-        } catch (ConfigException e) {
-            err.println("ERROR: " + e.getMessage());
-            if (verbose) {
-                e.printStackTrace(err);
-            }
+        if (embeddedRedis) {
+            err.println(EMBEDDED_REDIS_REMOVED);
             err.flush();
-            return 1;
+            return 2;
         }
         if (check) {
-            return check(path, cfg, err);
+            return check(spec.commandLine().getOut(), err);
+        }
+        Path path = configPath();
+        EclConfig cfg = load(err);
+        if (cfg == null) {
+            return 1;
         }
         configureLogging(verbose);
         for (String warning : cfg.warnings()) {
             MasterLoop.STATUS.warn(warning);
         }
         startRedis = cfg.redis();
-        runningRedis = cfg.redis();
 
-        // Installed before anything slow (an embedded Redis, the first connection): a SIGTERM from then on is
+        // Installed before anything slow (the first connection): a SIGTERM from then on is
         // a clean stop with status 0, a SIGHUP a reload.
         try (StopSignals signals = StopSignals.install(this::stop, () -> reload(path))) {
-            return serve(path, cfg, err);
+            return serve(path, cfg);
         }
     }
 
@@ -133,12 +181,31 @@ public final class MasterCommand implements Callable<Integer> {
         return new ConfigLocation(env, ConfigLocation.DEFAULT_CONFIG);
     }
 
+    /** The config, or null after its one ERROR line on {@code err}. */
+    private EclConfig load(PrintWriter err) {
+        try {
+            return location().load(config);
+        } catch (ConfigException e) {
+            err.println("ERROR: " + e.getMessage());
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return null;
+        }
+    }
+
     /**
      * --check: warnings on stderr, a summary and the verdict on stdout. Never shows a password.
      * Any warning fails the check: it gates {@code systemctl reload}, and a warning such as a
      * misspelled {@code prot:} means the config does not do what its author believes.
      */
-    private int check(Path path, EclConfig cfg, PrintWriter err) {
+    int check(PrintWriter out, PrintWriter err) {
+        Path path = configPath();
+        EclConfig cfg = load(err);
+        if (cfg == null) {
+            return 1;
+        }
         for (String warning : cfg.warnings()) {
             err.println("WARNING: " + warning);
         }
@@ -150,7 +217,6 @@ public final class MasterCommand implements Callable<Integer> {
             return 1;
         }
         err.flush();
-        PrintWriter out = spec.commandLine().getOut();
         int intervals = cfg.groups().stream().mapToInt(g -> g.intervals().size()).sum();
         out.println("ecl-master: " + cfg.groups().size() + (cfg.groups().size() == 1 ? " group, " : " groups, ")
                 + intervals + (intervals == 1 ? " interval" : " intervals")
@@ -179,9 +245,9 @@ public final class MasterCommand implements Callable<Integer> {
             }
             if (!cfg.redis().equals(startRedis)) {
                 MasterLoop.STATUS.warn("reload: the Redis settings changed to {}; ecl-master keeps using {} until "
-                        + "it is restarted", cfg.redis(), runningRedis);
+                        + "it is restarted", cfg.redis(), startRedis);
             }
-            cfg = cfg.withRedis(runningRedis);
+            cfg = cfg.withRedis(startRedis);
             synchronized (this) {
                 if (loop != null) {
                     loop.reload(cfg);
@@ -194,55 +260,26 @@ public final class MasterCommand implements Callable<Integer> {
         }
     }
 
-    private int serve(Path path, EclConfig cfg, PrintWriter err) {
-        LocalRedis local = null;
-        if (embeddedRedis) {
-            RedisConfig r = cfg.redis();
-            if (LocalRedis.answers(r.host(), r.port(), 500)) {
-                MasterLoop.STATUS.info("--embedded-redis: Redis already answers at {}; using it", r.address());
-            } else {
-                try {
-                    local = LocalRedis.start(r.port());
-                } catch (IOException | RuntimeException e) {
-                    err.println("ERROR: cannot start an embedded Redis on " + LocalRedis.HOST + ":" + r.port() + ": "
-                            + e.getMessage());
-                    if (verbose) {
-                        e.printStackTrace(err);
-                    }
-                    err.flush();
-                    return 1;
+    private int serve(Path path, EclConfig cfg) {
+        MasterLoop.STATUS.info("ecl-master {}: config {}, groups {}, Redis {}", VersionProvider.version(), path,
+                describeGroups(cfg), cfg.redis());
+        Clock clock = Clock.systemUTC();
+        try (Rotator rotator = Rotator.connect(cfg.redis())) {
+            MasterLoop loop = new MasterLoop(cfg, rotator, clock, MasterLoop.Sleeper.of(clock)).verbose(verbose);
+            synchronized (this) {
+                this.loop = loop;
+                if (stopRequested) {
+                    loop.stop();
                 }
-                cfg = cfg.withRedis(local.config(r));
-                runningRedis = cfg.redis();
-                MasterLoop.STATUS.info("started an embedded Redis at {} (in memory: its counters are lost when "
-                        + "ecl-master stops)", cfg.redis().address());
-            }
-        }
-        try {
-            MasterLoop.STATUS.info("ecl-master {}: config {}, groups {}, Redis {}", VersionProvider.version(), path,
-                    describeGroups(cfg), cfg.redis());
-            Clock clock = Clock.systemUTC();
-            try (Rotator rotator = Rotator.connect(cfg.redis())) {
-                MasterLoop loop = new MasterLoop(cfg, rotator, clock, MasterLoop.Sleeper.of(clock)).verbose(verbose);
-                synchronized (this) {
-                    this.loop = loop;
-                    if (stopRequested) {
-                        loop.stop();
-                    }
-                    if (earlyReload != null) {
-                        loop.reload(earlyReload);
-                        earlyReload = null;
-                    }
+                if (earlyReload != null) {
+                    loop.reload(earlyReload);
+                    earlyReload = null;
                 }
-                loop.run();
             }
-            MasterLoop.STATUS.info("ecl-master stopped");
-            return 0;
-        } finally {
-            if (local != null) {
-                local.close();
-            }
+            loop.run();
         }
+        MasterLoop.STATUS.info("ecl-master stopped");
+        return 0;
     }
 
     private synchronized void stop() {

@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class MasterLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(MasterLoop.class);
-    /** Lines an operator needs even without -v; logback.xml keeps this logger at INFO. */
-    static final Logger STATUS = LoggerFactory.getLogger("io.ecl.master.status");
+    /** The logger of the lines an operator needs even without -v, which the daemons' logging keeps at INFO. */
+    public static final String STATUS_LOGGER = "io.ecl.master.status";
+    static final Logger STATUS = LoggerFactory.getLogger(STATUS_LOGGER);
 
     /**
      * How often an unreachable Redis is tried again. Short, as a rotation late by more than this
@@ -331,9 +332,16 @@ public final class MasterLoop implements Runnable {
             outageSince = -1;
         }
         String reason = firstSync ? "; catching up at start" : "; catching up after the Redis outage";
+        Map<GroupConfig, List<Interval>> rotated = new LinkedHashMap<>();
+        long last = Long.MIN_VALUE;
         for (Pair p : pairs) {
-            rotate(p, p.interval.startOf(clock.millis()), reason);
+            long boundary = p.interval.startOf(clock.millis());
+            if (rotate(p, boundary, reason)) {
+                rotated.computeIfAbsent(p.group, g -> new ArrayList<>()).add(p.interval);
+                last = Math.max(last, boundary);
+            }
         }
+        probe(rotated, last);
         firstSync = false;
         needsSync = false;
         retryAt = 0;
@@ -341,21 +349,44 @@ public final class MasterLoop implements Runnable {
 
     private void rotateDue() {
         long now = clock.millis();
+        Map<GroupConfig, List<Interval>> rotated = new LinkedHashMap<>();
+        long last = Long.MIN_VALUE;
         for (Pair p : pairs) {
             long boundary = p.interval.startOf(now);
             if (boundary > p.openStart && (p.problem == null || now >= p.retryAt)) {
-                rotate(p, boundary, p.problem == null ? "" : "; catching up after the failed rotations");
+                if (rotate(p, boundary, p.problem == null ? "" : "; catching up after the failed rotations")) {
+                    rotated.computeIfAbsent(p.group, g -> new ArrayList<>()).add(p.interval);
+                    last = Math.max(last, boundary);
+                }
+            }
+        }
+        probe(rotated, last);
+    }
+
+    /**
+     * After the boundary's rotations, not between them: the probe for counters of Python clients
+     * (one SCAN of the keyspace a minute per auto-declaring group) must not delay a rotation.
+     */
+    private void probe(Map<GroupConfig, List<Interval>> rotated, long boundary) {
+        for (Map.Entry<GroupConfig, List<Interval>> e : rotated.entrySet()) {
+            try {
+                rotator.probe(e.getKey(), e.getValue(), boundary);
+            } catch (RedisUnavailableException ex) {
+                // Best effort: the next probe, a minute later, looks again.
+                LOG.debug("group '{}': probe for counters of Python clients failed: {}", e.getKey().name(),
+                        ex.getMessage());
             }
         }
     }
 
-    private void rotate(Pair p, long boundary, String reason) {
+    /** Rotates one pair; true when this call closed an interval. */
+    private boolean rotate(Pair p, long boundary, String reason) {
         Rotator.Result r;
         try {
             r = rotator.rotate(p.group, p.interval, boundary);
         } catch (RedisDataException e) {
             pairFailed(p, e);
-            return;
+            return false;
         }
         if (p.problem != null) {
             STATUS.info("group '{}', interval {} rotates again", p.group.name(), p.interval);
@@ -377,6 +408,7 @@ public final class MasterLoop implements Runnable {
                         open == null ? "?" : Instant.ofEpochMilli(open));
             }
         }
+        return r.rotated();
     }
 
     private static String coverage(Pair p, Long closedStart, long boundary) {

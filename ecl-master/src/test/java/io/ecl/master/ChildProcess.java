@@ -35,7 +35,7 @@ final class ChildProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add("-Dlogback.configurationFile=logback.xml");
+        command.add("-Dlogback.configurationFile=io/ecl/cli/logback-daemon.xml");
         command.add(mainClass.getName());
         command.addAll(List.of(args));
         try {

@@ -54,7 +54,7 @@ class MasterCommandTest {
     void helpExitsZero() {
         assertEquals(0, run("--help"));
         assertTrue(out.toString().startsWith("Usage: ecl-master "), out::toString);
-        assertTrue(out.toString().contains("--embedded-redis"));
+        assertFalse(out.toString().contains("--embedded-redis"), out::toString);
     }
 
     @Test
@@ -170,6 +170,43 @@ class MasterCommandTest {
         List<String> lines = lines(err);
         assertEquals(1, lines.size(), err::toString);
         assertTrue(lines.get(0).startsWith("ERROR: " + cfg + ":7: group 'bad': "), lines.get(0));
+    }
+
+    @Test
+    void checkCommandLinesSkipPicocliAndEverythingElseDoesNot() {
+        MasterCommand c = MasterCommand.parseCheck(new String[] {"-v", "cfg.yml", "--check"});
+        assertTrue(c != null && c.check && c.verbose, "cfg.yml --check -v");
+        assertEquals(Path.of("cfg.yml"), c.config);
+        assertEquals(null, MasterCommand.parseCheck(new String[] {"--check"}).config);
+        for (String[] other : new String[][] {{}, {"cfg.yml"}, {"--check", "a.yml", "b.yml"}, {"--check", "--check"},
+                {"--check", "--help"}, {"--check", "--version"}, {"--che", "cfg.yml"}, {"--check", "@args"},
+                {"--check", "--embedded-redis"}, {"--check", "-v", "--verbose"}, {"--check", ""}}) {
+            assertEquals(null, MasterCommand.parseCheck(other), String.join(" ", other));
+        }
+    }
+
+    @Test
+    void checkWithoutPicocliPrintsWhatPicocliDoes() throws IOException {
+        String[] configs = {"groups:\n  grp:\n    events: [a]\n    intervals: ['5s', '1m']\n",
+            "redis:\n  host: 127.0.0.1\n  prot: 6391\ngroups:\n  grp:\n    events: [a]\n    intervals: ['5s']\n",
+            "groups:\n  grp:\n    events: []\n    intervals: ['5x']\n"};
+        for (String yaml : configs) {
+            Path cfg = config(yaml);
+            out.getBuffer().setLength(0);
+            err.getBuffer().setLength(0);
+            int viaPicocli = run("--check", cfg.toString());
+            String picocliOut = out.toString();
+            String picocliErr = err.toString();
+            StringWriter fastOut = new StringWriter();
+            StringWriter fastErr = new StringWriter();
+
+            int fast = MasterCommand.parseCheck(new String[] {"--check", cfg.toString()})
+                    .check(new PrintWriter(fastOut, true), new PrintWriter(fastErr, true));
+
+            assertEquals(viaPicocli, fast, yaml);
+            assertEquals(picocliOut, fastOut.toString(), yaml);
+            assertEquals(picocliErr, fastErr.toString(), yaml);
+        }
     }
 
     @Test
@@ -307,43 +344,14 @@ class MasterCommandTest {
     }
 
     @Test
-    void embeddedRedisOptionStartsAServerWhenNoneAnswersAndStopsIt() throws Exception {
-        int port = EmbeddedRedis.freePort();
-        Path cfg = configFor(port);
-        try (ChildProcess master = ChildProcess.start(dir, MasterCommand.class, Map.of(), cfg.toString(), "--embedded-redis");
-                RedisClient r = RedisClient.create("127.0.0.1", port)) {
-            master.awaitLine(l -> l.contains("started an embedded Redis at 127.0.0.1:" + port), 15_000);
-            master.await(() -> {
-                try {
-                    return r.exists("grp:5s:cur:@ts");
-                } catch (RuntimeException notYet) {
-                    return false;
-                }
-            }, 15_000, "the master did not rotate in its embedded Redis");
+    void embeddedRedisOptionIsGoneAndPointsToTheDemo() throws IOException {
+        Path cfg = configFor(redis.port());
 
-            assertEquals(0, master.terminate());
-            assertFalse(LocalRedis.answers("127.0.0.1", port, 200), "the embedded Redis was stopped");
-        }
-    }
+        assertEquals(2, run(cfg.toString(), "--embedded-redis"));
 
-    @Test
-    void embeddedRedisKeepsTheConfigsKeyMode() throws Exception {
-        int port = EmbeddedRedis.freePort();
-        Path cfg = config("redis:\n  host: 127.0.0.1\n  port: " + port + "\n  key_mode: hashtag\n"
-                + "groups:\n  grp:\n    events: [a]\n    intervals: ['5s']\n");
-        try (ChildProcess master = ChildProcess.start(dir, MasterCommand.class, Map.of(), cfg.toString(), "--embedded-redis");
-                RedisClient r = RedisClient.create("127.0.0.1", port)) {
-            master.awaitLine(l -> l.contains("started an embedded Redis at 127.0.0.1:" + port), 15_000);
-            master.await(() -> {
-                try {
-                    return r.exists("{grp}:5s:cur:@ts");
-                } catch (RuntimeException notYet) {
-                    return false;
-                }
-            }, 15_000, "the master did not rotate the hash-tagged keys the config's loggers write");
-
-            assertFalse(r.exists("grp:5s:cur:@ts"), "the master rotated the key_mode python keys");
-            assertEquals(0, master.terminate());
-        }
+        assertEquals(List.of("ERROR: --embedded-redis was removed from ecl-master: to try ecl without installing "
+                + "Redis, run bin/ecl-demo in a build of the source tree (mvn -q -DskipTests package && bin/ecl-demo); "
+                + "else install redis-server"), lines(err));
+        assertEquals("", out.toString());
     }
 }

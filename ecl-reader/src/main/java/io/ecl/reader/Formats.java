@@ -2,8 +2,10 @@ package io.ecl.reader;
 
 import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
+import io.ecl.core.ValueStats;
 import io.ecl.core.ops.Seconds;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +52,65 @@ final class Formats {
         static Read failed(String group, Interval interval, String error) {
             return new Read(group, interval, null, false, error);
         }
+    }
+
+    // ---- value statistics ----
+
+    /** The statistics ecl-reader prints per value, in this order, as {@code name.<stat>:number}. */
+    static final String[] VALUE_STATS = {"count", "sum", "min", "max", "mean", "stddev", "p50", "p90", "p99", "p999"};
+
+    /** The statistics of {@code v} in {@link #VALUE_STATS}' order; NaN where there is nothing to describe. */
+    static Number[] valueStats(ValueStats v) {
+        return new Number[] {v.count(), v.sum(), v.min(), v.max(), v.mean(), v.stddev(), v.p50(), v.p90(), v.p99(),
+            v.p999()};
+    }
+
+    /** A statistic as ecl-reader prints it: a plain decimal, never an exponent; null for NaN. */
+    static String decimal(Number n) {
+        if (n instanceof Long l) {
+            return Long.toString(l);
+        }
+        if (n instanceof BigDecimal d) {
+            return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
+        }
+        double d = n.doubleValue();
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            return null;
+        }
+        return d == 0 ? "0" : BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+    }
+
+    /** name.stat:number lines of each value, names sorted; statistics without a value (nothing recorded) are left out. */
+    static void textValues(StringBuilder b, Map<String, ValueStats> values) {
+        for (Map.Entry<String, ValueStats> e : values.entrySet()) {
+            Number[] stats = valueStats(e.getValue());
+            for (int i = 0; i < stats.length; i++) {
+                String text = decimal(stats[i]);
+                if (text != null) {
+                    b.append(e.getKey()).append('.').append(VALUE_STATS[i]).append(':').append(text).append('\n');
+                }
+            }
+        }
+    }
+
+    private static void jsonValues(StringBuilder b, Map<String, ValueStats> values) {
+        b.append('{');
+        boolean first = true;
+        for (Map.Entry<String, ValueStats> e : values.entrySet()) {
+            if (!first) {
+                b.append(',');
+            }
+            first = false;
+            jsonString(b, e.getKey());
+            b.append(":{");
+            Number[] stats = valueStats(e.getValue());
+            for (int i = 0; i < stats.length; i++) {
+                String text = decimal(stats[i]);
+                b.append(i == 0 ? "" : ",").append('"').append(VALUE_STATS[i]).append("\":").append(text == null ? "null" : text);
+            }
+            b.append(",\"invalid\":").append(e.getValue().invalid()).append('}');
+        }
+        b.append('}');
     }
 
     // ---- JSON ----
@@ -105,6 +166,12 @@ final class Formats {
                 b.append(",\"current_uniques\":");
                 jsonCounts(b, c.currentUniques());
             }
+            if (!c.lastValues().isEmpty() || !c.currentValues().isEmpty()) {
+                b.append(",\"last_values\":");
+                jsonValues(b, c.lastValues());
+                b.append(",\"current_values\":");
+                jsonValues(b, c.currentValues());
+            }
         } else {
             boolean last = sections == Sections.LAST;
             b.append(",\"counts\":");
@@ -113,6 +180,10 @@ final class Formats {
             if (!c.lastUniques().isEmpty() || !c.currentUniques().isEmpty()) {
                 b.append(",\"uniques\":");
                 jsonCounts(b, last ? c.lastUniques() : c.currentUniques());
+            }
+            if (!c.lastValues().isEmpty() || !c.currentValues().isEmpty()) {
+                b.append(",\"values\":");
+                jsonValues(b, last ? c.lastValues() : c.currentValues());
             }
         }
         b.append(",\"stale\":").append(r.stale);
@@ -318,6 +389,7 @@ final class Formats {
             }
         }
         uniquesFamily(out, b, reads, which, labelled);
+        valuesFamilies(out, b, reads, which, labelled);
         out.append("# HELP ecl_interval_start_seconds Start of the interval the counts cover, in Unix seconds.\n");
         out.append("# TYPE ecl_interval_start_seconds gauge\n");
         for (Read r : reads) {
@@ -405,6 +477,80 @@ final class Formats {
                 }
             }
         }
+    }
+
+    /**
+     * Value statistics in the summary convention: ecl_value with a quantile label (0.5, 0.9, 0.99,
+     * 0.999), ecl_value_sum and ecl_value_count; then ecl_value_min and ecl_value_max as gauges.
+     * Left out when no group read has values. A value with nothing recorded has count and sum 0
+     * and no quantile, min or max samples.
+     */
+    private static void valuesFamilies(Appendable out, StringBuilder b, List<Read> reads, List<Boolean> which,
+            boolean labelled) throws IOException {
+        boolean any = false;
+        for (Read r : reads) {
+            any |= r.error == null && (!r.counts.lastValues().isEmpty() || !r.counts.currentValues().isEmpty());
+        }
+        if (!any) {
+            return;
+        }
+        out.append("# HELP ecl_value Statistics of the values recorded in the interval (quantiles within 1 %;"
+                + " the last complete interval unless section=\"current\").\n");
+        out.append("# TYPE ecl_value summary\n");
+        String[] quantiles = {"0.5", "0.9", "0.99", "0.999"};
+        for (Read r : reads) {
+            if (r.error != null) {
+                continue;
+            }
+            for (boolean current : which) {
+                for (Map.Entry<String, ValueStats> e : (current ? r.counts.currentValues() : r.counts.lastValues()).entrySet()) {
+                    ValueStats v = e.getValue();
+                    double[] q = {v.p50(), v.p90(), v.p99(), v.p999()};
+                    for (int i = 0; i < q.length; i++) {
+                        String text = decimal(q[i]);
+                        if (text != null) {
+                            valueSample(out, b, "ecl_value", r, labelled, current, e.getKey(), quantiles[i], text);
+                        }
+                    }
+                    valueSample(out, b, "ecl_value_sum", r, labelled, current, e.getKey(), null, decimal(v.sum()));
+                    valueSample(out, b, "ecl_value_count", r, labelled, current, e.getKey(), null, Long.toString(v.count()));
+                }
+            }
+        }
+        for (String[] family : new String[][] {{"ecl_value_min", "The smallest value recorded in the interval."},
+                {"ecl_value_max", "The largest value recorded in the interval."}}) {
+            out.append("# HELP ").append(family[0]).append(' ').append(family[1]).append('\n');
+            out.append("# TYPE ").append(family[0]).append(" gauge\n");
+            boolean min = family[0].endsWith("min");
+            for (Read r : reads) {
+                if (r.error != null) {
+                    continue;
+                }
+                for (boolean current : which) {
+                    for (Map.Entry<String, ValueStats> e : (current ? r.counts.currentValues() : r.counts.lastValues()).entrySet()) {
+                        String text = decimal(min ? e.getValue().min() : e.getValue().max());
+                        if (text != null) {
+                            valueSample(out, b, family[0], r, labelled, current, e.getKey(), null, text);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void valueSample(Appendable out, StringBuilder b, String metric, Read r, boolean labelled,
+            boolean current, String name, String quantile, String value) throws IOException {
+        b.setLength(0);
+        b.append(metric);
+        labels(b, r, labelled, current);
+        b.setLength(b.length() - 1);
+        b.append(",name=");
+        labelValue(b, name);
+        if (quantile != null) {
+            b.append(",quantile=\"").append(quantile).append('"');
+        }
+        b.append("} ").append(value).append('\n');
+        out.append(b);
     }
 
     static String prometheus(List<Read> reads, Sections sections) {

@@ -455,6 +455,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
         if (sections != Formats.Sections.CURRENT) {
             textCounts(b, counts.last());
             textCounts(b, counts.lastUniques()); // after the counts: a group without uniques prints what it always did
+            Formats.textValues(b, counts.lastValues());
         }
         if (sections == Formats.Sections.BOTH) {
             b.append("Current:\n");
@@ -462,6 +463,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
         if (sections != Formats.Sections.LAST) {
             textCounts(b, counts.current());
             textCounts(b, counts.currentUniques());
+            Formats.textValues(b, counts.currentValues());
         }
     }
 

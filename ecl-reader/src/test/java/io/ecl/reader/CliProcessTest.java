@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ecl.testing.EmbeddedRedis;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,11 +71,9 @@ class CliProcessTest {
         return r;
     }
 
-    private static String logbackXml() throws URISyntaxException {
-        Path classes = Path.of(ReaderCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path xml = classes.resolve("logback.xml");
-        assertTrue(Files.isRegularFile(xml), xml + " missing");
-        return xml.toString();
+    /** The tools' logging as a file, from ecl-cli: the test class path's logback-test.xml would win otherwise. */
+    private static String logbackXml() {
+        return "io/ecl/cli/logback-tool.xml";
     }
 
     private String config(int port) throws IOException {

@@ -11,7 +11,6 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -152,8 +151,7 @@ class ServeCommandTest {
         }
     }
 
-    private static String logbackXml() throws URISyntaxException {
-        Path classes = Path.of(ReaderCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        return classes.resolve("logback.xml").toString();
+    private static String logbackXml() {
+        return "io/ecl/cli/logback-tool.xml";
     }
 }

@@ -22,12 +22,11 @@ final class ToolProcess {
     }
 
     static ToolProcess run(Path dir, Class<?> main, String... args) throws Exception {
-        Path classes = Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"),
-                "-Dlogback.configurationFile=" + classes.resolve("logback.xml"),
+                "-Dlogback.configurationFile=io/ecl/cli/logback-tool.xml",
                 main.getName()));
         cmd.addAll(List.of(args));
         Path out = dir.resolve("process.out");

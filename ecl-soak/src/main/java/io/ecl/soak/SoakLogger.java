@@ -27,6 +27,13 @@ public final class SoakLogger {
     static final String LOGGING = "logging";
     static final String[] LOCAL_EVENTS = {"e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"};
     static final String[] DIRECT_EVENTS = {"a", "b", "c"};
+    /** The unique count every logger feeds: a new value every {@link #UNIQUE_EVERY} events. */
+    static final String UNIQUE = "visitors";
+    static final int UNIQUE_EVERY = 16;
+    /** The value statistics every logger feeds with each unique value: 0.5 each time, so count and sum are known exactly. */
+    static final String VALUE = "latency";
+    /** Makes this process's values distinct from every other logger's. */
+    private static final String VALUE_TAG = ProcessHandle.current().pid() + "." + Long.toHexString(System.nanoTime());
 
     private final long startSecond;
     private final int windowMs;
@@ -37,6 +44,8 @@ public final class SoakLogger {
         final long[] certain;
         final long[] ambiguous;
         long logged;
+        /** Distinct values logged to the unique count. */
+        long distinct;
 
         Truth(int seconds) {
             certain = new long[seconds];
@@ -93,6 +102,10 @@ public final class SoakLogger {
                 i = i + 1 == events.length ? 0 : i + 1;
                 long t1 = System.currentTimeMillis();
                 record(truth, t0, t1);
+                if (truth.logged % UNIQUE_EVERY == 0) {
+                    group.logUnique(UNIQUE, VALUE_TAG + "-" + group.name() + "-" + truth.distinct++);
+                    group.logValue(VALUE, 0.5);
+                }
             }
             if (pauseNanos > 0) {
                 LockSupport.parkNanos(pauseNanos);
@@ -125,6 +138,7 @@ public final class SoakLogger {
         w.println("group " + group);
         w.println("logged " + t.logged);
         w.println("dropped " + dropped);
+        w.println("distinct " + t.distinct);
         for (int i = 0; i < t.certain.length; i++) {
             if (t.certain[i] != 0) {
                 w.println("certain " + i + " " + t.certain[i]);
@@ -145,6 +159,7 @@ public final class SoakLogger {
                 case "group": cur = accounts.computeIfAbsent(p[1], g -> new Account()); break;
                 case "logged": cur.logged += Long.parseLong(p[1]); break;
                 case "dropped": cur.dropped += Long.parseLong(p[1]); break;
+                case "distinct": cur.distinct += Long.parseLong(p[1]); break;
                 case "certain": cur.certain.merge(Integer.parseInt(p[1]), Long.parseLong(p[2]), Long::sum); break;
                 case "ambiguous": cur.ambiguous.merge(Integer.parseInt(p[1]), Long.parseLong(p[2]), Long::sum); break;
                 default: throw new IOException(file + ": unexpected line '" + line + "'");
@@ -156,6 +171,7 @@ public final class SoakLogger {
     static final class Account {
         long logged;
         long dropped;
+        long distinct;
         final java.util.TreeMap<Integer, Long> certain = new java.util.TreeMap<>();
         final java.util.TreeMap<Integer, Long> ambiguous = new java.util.TreeMap<>();
     }

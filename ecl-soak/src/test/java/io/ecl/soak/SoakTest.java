@@ -39,7 +39,8 @@ class SoakTest {
         String text = bytes.toString(StandardCharsets.UTF_8);
         System.out.print(text);
         assertTrue(soak.result != null && soak.result.matches(
-                "logged=(\\d+) counted=\\1 lost=0 duplicated=0 misattributed=0 dropped=0"), text);
+                "logged=(\\d+) counted=\\1 lost=0 duplicated=0 misattributed=0 dropped=0 uniques=\\d+/(\\d+) \\(\\d+\\.\\d\\d %\\) values=\\2/\\2"),
+                text);
         assertEquals(0, exit, text);
     }
 }

@@ -28,6 +28,10 @@ public final class NoopEventGroup implements EventGroup {
     }
 
     @Override
+    public void logValue(String name, double value) {
+    }
+
+    @Override
     public void declareEvent(String event) {
     }
 

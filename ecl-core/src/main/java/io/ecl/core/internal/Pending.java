@@ -2,6 +2,8 @@ package io.ecl.core.internal;
 
 import io.ecl.core.Interval;
 import io.ecl.core.internal.kinds.RedisHll;
+import io.ecl.core.internal.kinds.SketchFields;
+import io.ecl.core.internal.kinds.SketchSnapshot;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -32,6 +34,8 @@ public final class Pending {
     private final List<long[]> epochOrder = new ArrayList<>();
     /** Unique counts' sketches waiting for their first send, per epoch and name; merged, so bounded. */
     private final Map<long[], LinkedHashMap<String, RedisHll>> waitingUniques = new IdentityHashMap<>();
+    /** Value statistics waiting for their first send, per epoch and name; merged, so bounded. */
+    private final Map<long[], LinkedHashMap<String, SketchSnapshot>> waitingValues = new IdentityHashMap<>();
     /** Sketches per chunk: each is 12 kB on the wire. */
     static final int CHUNK_UNIQUES = 32;
     /** Chunks sent at least once and not acknowledged. */
@@ -75,7 +79,7 @@ public final class Pending {
         if (batch == null) {
             batch = new LinkedHashMap<>();
             waiting.put(starts, batch);
-            if (!waitingUniques.containsKey(starts)) {
+            if (!waitingUniques.containsKey(starts) && !waitingValues.containsKey(starts)) {
                 epochOrder.add(starts);
             }
         }
@@ -102,7 +106,7 @@ public final class Pending {
         if (batch == null) {
             batch = new LinkedHashMap<>();
             waitingUniques.put(starts, batch);
-            if (!waiting.containsKey(starts)) {
+            if (!waiting.containsKey(starts) && !waitingValues.containsKey(starts)) {
                 epochOrder.add(starts);
             }
         }
@@ -110,6 +114,30 @@ public final class Pending {
         batch.put(name, h);
         entries++;
         return h;
+    }
+
+    /** As {@link #uniqueFor}, for value statistics. */
+    SketchSnapshot valueFor(long[] starts, String name, boolean capped) {
+        LinkedHashMap<String, SketchSnapshot> batch = waitingValues.get(starts);
+        SketchSnapshot v = batch == null ? null : batch.get(name);
+        if (v != null) {
+            return v;
+        }
+        if (capped && entries >= maxEntries) {
+            dropped++;
+            return null;
+        }
+        if (batch == null) {
+            batch = new LinkedHashMap<>();
+            waitingValues.put(starts, batch);
+            if (!waiting.containsKey(starts) && !waitingUniques.containsKey(starts)) {
+                epochOrder.add(starts);
+            }
+        }
+        v = new SketchSnapshot();
+        batch.put(name, v);
+        entries++;
+        return v;
     }
 
     /** The part of the last SATURATED add's count that was not kept. */
@@ -197,6 +225,18 @@ public final class Pending {
                         unacked.add(chunk);
                     }
                 }
+                LinkedHashMap<String, SketchSnapshot> stats = waitingValues.get(starts);
+                if (stats != null) {
+                    Iterator<Map.Entry<String, SketchSnapshot>> it = stats.entrySet().iterator();
+                    while (it.hasNext()) {
+                        Chunk chunk = new Chunk(group, ids.next(), starts, 0);
+                        for (int n = 0; n < CHUNK_UNIQUES && it.hasNext(); n++) {
+                            Map.Entry<String, SketchSnapshot> e = it.next();
+                            chunk.addValue(e.getKey(), e.getValue());
+                        }
+                        unacked.add(chunk);
+                    }
+                }
                 LinkedHashMap<String, RedisHll> sketches = waitingUniques.get(starts);
                 if (sketches != null) {
                     Iterator<Map.Entry<String, RedisHll>> it = sketches.entrySet().iterator();
@@ -212,6 +252,7 @@ public final class Pending {
             }
             waiting.clear();
             waitingUniques.clear();
+            waitingValues.clear();
             epochOrder.clear();
         }
         return new ArrayList<>(unacked);
@@ -252,7 +293,7 @@ public final class Pending {
 
     void acknowledge(Chunk chunk) {
         if (unacked.remove(chunk)) {
-            entries -= chunk.size() + chunk.uniqueSize();
+            entries -= chunk.size() + chunk.uniqueSize() + chunk.valueSize();
             if (entries == 0) {
                 dropWarned = false;
             }
@@ -287,6 +328,9 @@ public final class Pending {
         /** Unique counts' sketches of this chunk (chunks carry counts or sketches, not both). */
         final List<String> uniqueNames = new ArrayList<>(0);
         final List<RedisHll> uniqueSketches = new ArrayList<>(0);
+        /** Value statistics of this chunk; such a chunk always goes by log.lua (min and max need a compare). */
+        final List<String> valueNames = new ArrayList<>(0);
+        final List<SketchSnapshot> valueStats = new ArrayList<>(0);
 
         public Chunk(RedisEventGroup group, String id, long[] starts, int capacity) {
             this.group = group;
@@ -317,6 +361,15 @@ public final class Pending {
             return uniqueNames.size();
         }
 
+        void addValue(String name, SketchSnapshot stats) {
+            valueNames.add(name);
+            valueStats.add(stats);
+        }
+
+        int valueSize() {
+            return valueNames.size();
+        }
+
         /**
          * log.lua's ARGV for this chunk, made on first use (only the script path needs it); the
          * parts that depend on the send (flags, what else the writer holds, its clock) are set anew.
@@ -337,9 +390,29 @@ public final class Pending {
                     a.add(java.util.HexFormat.of().formatHex(uniqueSketches.get(i).toRedisDense()));
                     a.add("u");
                 }
+                for (int i = 0; i < valueNames.size(); i++) {
+                    a.add(valueNames.get(i));
+                    a.add(valueArg(SketchFields.encode(valueStats.get(i))));
+                    a.add("v");
+                }
                 args = a;
             }
             return args;
+        }
+
+        /** log.lua's form of a value's increments: "field=n,field=n;squares;min;max" (min, max empty when none). */
+        static String valueArg(SketchFields.Encoded e) {
+            StringBuilder b = new StringBuilder(16 * e.increments().size() + 48);
+            for (SketchFields.Increment inc : e.increments()) {
+                if (b.length() > 0) {
+                    b.append(',');
+                }
+                b.append(inc.field()).append('=').append(inc.by());
+            }
+            b.append(';').append(e.squares() == 0 ? "" : e.squaresText());
+            b.append(';').append(e.minText() == null ? "" : e.minText());
+            b.append(';').append(e.maxText() == null ? "" : e.maxText());
+            return b.toString();
         }
 
         long countOf(String event) {

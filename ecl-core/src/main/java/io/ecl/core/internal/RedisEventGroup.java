@@ -98,6 +98,17 @@ public final class RedisEventGroup implements EventGroup {
         }
     }
 
+    /** One value's local sketches: one per epoch parity. */
+    static final class ValueCounter {
+        final String name;
+        final io.ecl.core.internal.kinds.ValueSketch[] slots = {new io.ecl.core.internal.kinds.ValueSketch(),
+            new io.ecl.core.internal.kinds.ValueSketch()};
+
+        ValueCounter(String name) {
+            this.name = name;
+        }
+    }
+
     final GroupConfig config;
     private final LoggerContext ctx;
     private Flusher flusher;
@@ -114,6 +125,7 @@ public final class RedisEventGroup implements EventGroup {
     private final long syncLimit;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, UniqueCounter> uniques = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ValueCounter> values = new ConcurrentHashMap<>();
     private final Set<String> warnedEvents = ConcurrentHashMap.newKeySet();
     /** Events declared by declareEvent() that the config does not list; the reader must ask for them. */
     private final Set<String> declaredAtRunTime = ConcurrentHashMap.newKeySet();
@@ -350,6 +362,134 @@ public final class RedisEventGroup implements EventGroup {
             flusher.wake();
             return false;
         }
+    }
+
+    @Override
+    public void logValue(String name, double value) {
+        if (ctx.refusals().closed()) {
+            ctx.refusals().refuse(name(), String.valueOf(name), 1);
+            return;
+        }
+        ValueCounter v = values.get(name);
+        if (v == null) {
+            v = admitValue(name);
+            if (v == null) {
+                return;
+            }
+        }
+        if (direct && !ctx.health().redisDown() && logValueDirect(v, value)) {
+            return;
+        }
+        v.slots[slot].record(value);
+        if (direct) {
+            // Not sent (Redis away, or the call could not be made): the flusher pushes the sketch now.
+            hasLocalCounts = true;
+            flusher.wake();
+        }
+    }
+
+    /**
+     * Direct mode: one log.lua call with this value's statistics and the call's marker (as a direct
+     * count that missed direct.lua's fast path), so the value is in Redis when logValue returns and
+     * a call whose reply is lost is settled by the flusher, never applied twice. False when no call
+     * was made (the caller records into the sketch).
+     */
+    private boolean logValueDirect(ValueCounter v, double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            return false; // invalid values are only counted: the sketch does it
+        }
+        CallSlots.Slot callSlot = ctx.callSlots().lease(ctx::stopDirectCalls);
+        if (callSlot == null) {
+            return false;
+        }
+        boolean keepSlot = false;
+        try {
+            io.ecl.core.internal.kinds.SketchSnapshot stats = io.ecl.core.internal.kinds.SketchSnapshot.of(value);
+            while (true) {
+                long now = ctx.clock().millis();
+                DirectEpoch epoch = directEpoch;
+                if (now < epoch.from || now >= epoch.until) {
+                    directEpoch = epoch = new DirectEpoch(intervals, now);
+                }
+                if (heldFrom == epoch.from) {
+                    holdValue(v, stats, epoch);
+                    return true;
+                }
+                long seq = ctx.directSeq().incrementAndGet();
+                try {
+                    List<String> args = directArgs(ctx.instanceId() + "|" + callSlot.id + "|" + seq, epoch.starts);
+                    args.add(v.name);
+                    args.add(Pending.Chunk.valueArg(io.ecl.core.internal.kinds.SketchFields.encode(stats)));
+                    args.add("v");
+                    Object reply = LuaScript.LOG.eval(ctx.connection().jedis(), tsKeys, args);
+                    if (reply instanceof Long && (Long) reply == HELD) {
+                        holdValue(v, stats, epoch);
+                    } else {
+                        markerExpirySetAt = now;
+                    }
+                    return true;
+                } catch (JedisDataException e) {
+                    if (!RedisConnection.isRetryable(e)) {
+                        ctx.health().reportDataError(name(), e, 1);
+                        return true;
+                    }
+                    keepValueInDoubt(v, stats, epoch, callSlot, seq, e);
+                    keepSlot = true;
+                    return true;
+                } catch (JedisException e) {
+                    if (RedisConnection.isPoolExhausted(e)) {
+                        if (ctx.stopDirectCalls()) {
+                            return false;
+                        }
+                        continue;
+                    }
+                    keepValueInDoubt(v, stats, epoch, callSlot, seq, e);
+                    keepSlot = true;
+                    return true;
+                }
+            }
+        } finally {
+            if (!keepSlot) {
+                ctx.callSlots().release(callSlot);
+            }
+        }
+    }
+
+    private void holdValue(ValueCounter v, io.ecl.core.internal.kinds.SketchSnapshot stats, DirectEpoch epoch) {
+        heldCalls.add(new InDoubt(null, 0, epoch.starts, null, 0, v.name, stats));
+        hasLocalCounts = true;
+        if (heldFrom != epoch.from) {
+            heldFrom = epoch.from;
+            flusher.wake();
+        }
+    }
+
+    private void keepValueInDoubt(ValueCounter v, io.ecl.core.internal.kinds.SketchSnapshot stats, DirectEpoch epoch,
+            CallSlots.Slot callSlot, long seq, JedisException e) {
+        inDoubt.add(new InDoubt(null, 0, epoch.starts.clone(), callSlot, seq, v.name, stats));
+        hasLocalCounts = true;
+        ctx.health().markDown(e);
+        flusher.wake();
+    }
+
+    private ValueCounter admitValue(String name) {
+        String problem = Keys.measurementNameProblem(name);
+        if (problem != null) {
+            refuse("@v:" + name, "invalid value name '" + name + "' in group '" + name() + "': " + problem);
+            return null;
+        }
+        boolean declared = config.values().contains(name);
+        if (!declared && !config.autoDeclareEvents()) {
+            refuse("@v:" + name, "value '" + name + "' is not declared in group '" + name()
+                    + "' (values) and the group does not auto-declare events; not recorded");
+            return null;
+        }
+        if (!declared && values.size() >= MAX_AUTO_UNIQUES) {
+            refuse("@v:" + name, "value '" + name + "' not recorded: group '" + name() + "' has "
+                    + MAX_AUTO_UNIQUES + " values already; declare the ones you need in its 'values'");
+            return null;
+        }
+        return values.computeIfAbsent(name, ValueCounter::new);
     }
 
     /** First sight of a unique count's name: declared in the config, or auto-declared, or refused once. */
@@ -613,13 +753,23 @@ public final class RedisEventGroup implements EventGroup {
         /** The call's slot, leased until the flusher has resolved the doubt. */
         final CallSlots.Slot slot;
         final long seq;
+        /** A direct logValue() call instead of a count: its value's name and statistics (one value); else null. */
+        final String valueName;
+        final io.ecl.core.internal.kinds.SketchSnapshot value;
 
         InDoubt(Counter counter, long count, long[] starts, CallSlots.Slot slot, long seq) {
+            this(counter, count, starts, slot, seq, null, null);
+        }
+
+        InDoubt(Counter counter, long count, long[] starts, CallSlots.Slot slot, long seq, String valueName,
+                io.ecl.core.internal.kinds.SketchSnapshot value) {
             this.counter = counter;
             this.count = count;
             this.starts = starts;
             this.slot = slot;
             this.seq = seq;
+            this.valueName = valueName;
+            this.value = value;
         }
     }
 
@@ -782,7 +932,7 @@ public final class RedisEventGroup implements EventGroup {
         drainSlot(slot);
         drainSlot(1 - slot);
         for (InDoubt h; (h = heldCalls.poll()) != null; ) {
-            addPending(h.starts, h.counter, h.count);
+            resend(h);
         }
         if (made > 0 && counters.size() - config.events().size() >= flushEarlyAt) {
             forgetDynamicCounters();
@@ -827,6 +977,17 @@ public final class RedisEventGroup implements EventGroup {
         for (Counter c : counters.values()) {
             drainCounter(c, k, starts);
         }
+        for (ValueCounter v : values.values()) {
+            io.ecl.core.internal.kinds.SketchSnapshot drained = v.slots[k].drain();
+            if (!drained.isEmpty()) {
+                io.ecl.core.internal.kinds.SketchSnapshot into = pending.valueFor(starts, v.name, ctx.health().redisDown());
+                if (into != null) {
+                    into.merge(drained);
+                } else {
+                    ctx.health().reportDropped(name(), drained.count());
+                }
+            }
+        }
         for (UniqueCounter u : uniques.values()) {
             if (!u.slots[k].isEmpty()) {
                 io.ecl.core.internal.kinds.RedisHll into = pending.uniqueFor(starts, u.name, ctx.health().redisDown());
@@ -846,6 +1007,15 @@ public final class RedisEventGroup implements EventGroup {
 
     /** Moves an in-doubt call that Redis did not apply into {@link #pending}. */
     void resend(InDoubt d) {
+        if (d.value != null) {
+            io.ecl.core.internal.kinds.SketchSnapshot into = pending.valueFor(d.starts, d.valueName, ctx.health().redisDown());
+            if (into != null) {
+                into.merge(d.value);
+            } else {
+                ctx.health().reportDropped(name(), d.value.count());
+            }
+            return;
+        }
         addPending(d.starts, d.counter, d.count);
     }
 

@@ -6,6 +6,10 @@ import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
 import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
+import io.ecl.core.ValueStats;
+import io.ecl.core.internal.kinds.SketchFields;
+import io.ecl.core.internal.kinds.SketchSnapshot;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -147,8 +151,54 @@ public final class RedisReader implements AutoCloseable {
         TreeMap<String, Long> lastUniques = new TreeMap<>();
         TreeMap<String, Long> curUniques = new TreeMap<>();
         uniques(group, (List<?>) reply, lastUniques, curUniques);
+        TreeMap<String, ValueStats> lastStats = new TreeMap<>();
+        TreeMap<String, ValueStats> curStats = new TreeMap<>();
+        values(group, interval, prefix, (List<?>) reply, lastStats, curStats);
         return new IntervalCounts(group.name(), interval, last, cur, currentStart, lastStart, lateInCurrent, lateInLast,
-                lastUniques, curUniques);
+                lastUniques, curUniques, lastStats, curStats);
+    }
+
+    /** read.lua's value statistics (its sixth part), decoded; declared names without values are empty. */
+    private static void values(GroupConfig group, Interval interval, String prefix, List<?> reply,
+            TreeMap<String, ValueStats> last, TreeMap<String, ValueStats> cur) {
+        for (String name : group.values()) {
+            last.put(name, ValueStats.EMPTY);
+            cur.put(name, ValueStats.EMPTY);
+        }
+        if (reply.size() < 6) {
+            return;
+        }
+        List<?> v = (List<?>) reply.get(5);
+        List<?> names = (List<?>) v.get(0);
+        for (int i = 0; i < names.size(); i++) {
+            String name = (String) names.get(i);
+            if (at((List<?>) v.get(1), i) instanceof List<?> hash) {
+                last.put(name, stats(group, interval, prefix + "last:@v." + name, hash));
+            }
+            if (at((List<?>) v.get(2), i) instanceof List<?> hash) {
+                cur.put(name, stats(group, interval, prefix + "cur:@v." + name, hash));
+            }
+        }
+    }
+
+    private static ValueStats stats(GroupConfig group, Interval interval, String key, List<?> flat) {
+        java.util.Map<String, String> hash = new java.util.HashMap<>();
+        for (int k = 0; k + 1 < flat.size(); k += 2) {
+            hash.put((String) flat.get(k), (String) flat.get(k + 1));
+        }
+        SketchSnapshot s;
+        try {
+            s = SketchFields.decode(hash);
+        } catch (IllegalArgumentException e) {
+            throw new RedisDataException(key + " is not a value hash ecl wrote: " + e.getMessage()
+                    + "; delete the key (DEL " + key + ") to count again", null);
+        }
+        if (s.count() == 0) {
+            return new ValueStats(0, BigDecimal.ZERO, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                    Double.NaN, Double.NaN, Double.NaN, s.invalid());
+        }
+        return new ValueStats(s.count(), s.sum(), s.min(), s.max(), s.mean(), s.stddev(), s.quantile(0.5),
+                s.quantile(0.9), s.quantile(0.99), s.quantile(0.999), s.invalid());
     }
 
     /** read.lua's unique counts (its fifth part), and 0 for each declared name without a sketch. */

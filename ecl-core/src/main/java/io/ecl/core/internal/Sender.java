@@ -72,9 +72,20 @@ public final class Sender {
             c.held = false;
         }
         List<Declaration> declarations = declarations();
-        boolean sent = ctx.connection().config.cluster()
-                ? sendByScript(chunks, declarations)
-                : sendByTransaction(chunks, declarations);
+        boolean sent;
+        if (ctx.connection().config.cluster()) {
+            sent = sendByScript(chunks, declarations);
+        } else {
+            // Value statistics need a compare for min and max, which a transaction cannot make:
+            // their chunks go by log.lua (markers make them exactly-once just the same).
+            List<Pending.Chunk> byTransaction = new ArrayList<>(chunks.size());
+            List<Pending.Chunk> byScript = new ArrayList<>();
+            for (Pending.Chunk c : chunks) {
+                (c.valueSize() > 0 ? byScript : byTransaction).add(c);
+            }
+            sent = sendByTransaction(byTransaction, declarations)
+                    && (byScript.isEmpty() || sendByScript(byScript, List.of()));
+        }
         if (!sent) {
             return false;
         }

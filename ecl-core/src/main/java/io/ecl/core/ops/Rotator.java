@@ -96,25 +96,6 @@ public final class Rotator implements AutoCloseable {
         args.add(Long.toString(interval.lengthMillis()));
         if (group.legacyScan() || scansAlways.contains(group.name())) {
             args.addAll(scanCurrent(group, interval));
-        } else if (probeDue(group, interval, boundaryMillis)) {
-            Set<String> found = scanCurrent(group, interval);
-            if (!found.isEmpty()) {
-                // Known to ecl: registered by its writers, or declared at run time by an application.
-                found.removeAll(connection.call(j -> j.smembers(Keys.registryIn(
-                        Keys.prefix(connection.config.keyMode(), group.name(), interval), false))));
-                found.removeAll(connection.call(j -> j.smembers(
-                        Keys.declared(connection.config.keyMode(), group.name(), interval))));
-            }
-            if (!found.isEmpty()) {
-                args.addAll(found);
-                if (scansAlways.add(group.name())) {
-                    LOG.warn("group '{}': counters that no registry lists in {}cur: ({}), auto-declared events logged"
-                            + " by the Python version's clients; they are rotated and read, and the group is now"
-                            + " scanned at every rotation; set legacy_scan: true for it to do so from the start",
-                            group.name(), Keys.prefix(connection.config.keyMode(), group.name(), interval),
-                            String.join(", ", found.stream().limit(5).toList()) + (found.size() > 5 ? ", ..." : ""));
-                }
-            }
         }
         List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval));
         List<?> reply;
@@ -132,14 +113,61 @@ public final class Rotator implements AutoCloseable {
     }
 
     /**
+     * Looks for counters that the Python version's clients wrote without registry in a group that
+     * auto-declares events and has no {@code legacy_scan}, after the boundary's rotations (a SCAN
+     * of the keyspace has no place in a rotation: it would delay every interval behind it). Call
+     * it with the group's intervals just rotated at {@code boundaryMillis}; it does anything only
+     * when a probe is due ({@link #PROBE_PERIOD_MILLIS}). Counters found were left in {@code cur}
+     * by those rotations: they are moved to {@code last} now, where the rotation would have put
+     * them, and from then on the group is scanned at every rotation, with one warning.
+     *
+     * @return the event IDs found (empty when none, or when no probe was due)
+     * @throws RedisUnavailableException when Redis cannot be reached
+     */
+    public Set<String> probe(GroupConfig group, List<Interval> rotated, long boundaryMillis) {
+        if (rotated.isEmpty() || group.legacyScan() || scansAlways.contains(group.name())
+                || !probeDue(group, boundaryMillis)) {
+            return Set.of();
+        }
+        Interval first = rotated.get(0);
+        String prefix = Keys.prefix(connection.config.keyMode(), group.name(), first);
+        Set<String> found = scanCurrent(group, first);
+        if (!found.isEmpty()) {
+            // Known to ecl: registered by its writers (the rotation just moved that registry to
+            // last), or declared at run time by an application.
+            found.removeAll(connection.call(j -> j.smembers(Keys.registryIn(prefix, false))));
+            found.removeAll(connection.call(j -> j.smembers(Keys.registryIn(prefix, true))));
+            found.removeAll(connection.call(j -> j.smembers(Keys.declared(connection.config.keyMode(), group.name(), first))));
+        }
+        if (found.isEmpty()) {
+            return Set.of();
+        }
+        for (Interval i : rotated) {
+            List<String> args = new ArrayList<>(found.size() + 1);
+            args.add(Keys.prefix(connection.config.keyMode(), group.name(), i));
+            args.addAll(found);
+            List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), i));
+            connection.call(j -> LuaScript.ADOPT.eval(j, keys, args));
+        }
+        if (scansAlways.add(group.name())) {
+            LOG.warn("group '{}': counters that no registry lists in {}cur: ({}), auto-declared events logged"
+                    + " by the Python version's clients; they are rotated and read, and the group is now"
+                    + " scanned at every rotation; set legacy_scan: true for it to do so from the start",
+                    group.name(), prefix,
+                    String.join(", ", found.stream().limit(5).toList()) + (found.size() > 5 ? ", ..." : ""));
+        }
+        return found;
+    }
+
+    /**
      * Whether to look for counters written without registry in a group that auto-declares events
-     * and has no {@code legacy_scan}: at its first rotation, then at most once per
-     * {@link #PROBE_PERIOD_MILLIS} of boundaries, whichever interval is rotated (a Python client
+     * and has no {@code legacy_scan}: at its first probe, then at most once per
+     * {@link #PROBE_PERIOD_MILLIS} of boundaries, whichever interval was rotated (a Python client
      * increments every interval of the group, so one interval's counters tell), so a Python
      * client nobody told us about is noticed within a minute while a group without one costs
      * one SCAN a minute (the Python master SCANs at every rotation of every interval).
      */
-    private boolean probeDue(GroupConfig group, Interval interval, long boundaryMillis) {
+    private boolean probeDue(GroupConfig group, long boundaryMillis) {
         if (!group.autoDeclareEvents()) {
             return false; // Python clients refuse undeclared events there; declared ones need no SCAN
         }
