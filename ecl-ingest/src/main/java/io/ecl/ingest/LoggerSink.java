@@ -1,17 +1,12 @@
 package io.ecl.ingest;
 
 /**
- * The listener's {@link Sink}: counts and uniques go through the group's
- * {@link io.ecl.core.EventGroup#log(String, long)} and {@link io.ecl.core.EventGroup#logUnique},
- * i.e. its local counters and sketches. Value statistics have no call in the library yet: they
- * are counted as not supported in the listener's statistics (a metric, and a rate-limited warning
- * naming the first ones); once the library has one, {@link #value} calls it instead.
+ * The listener's {@link Sink}: each kind goes through the group's own call,
+ * {@link io.ecl.core.EventGroup#log(String, long)}, {@link io.ecl.core.EventGroup#logUnique} and
+ * {@link io.ecl.core.EventGroup#logValue}, i.e. its local counters and sketches.
  */
 final class LoggerSink implements Sink {
-    private final StatsdStats stats;
-
-    LoggerSink(StatsdStats stats) {
-        this.stats = stats;
+    LoggerSink() {
     }
 
     @Override
@@ -26,6 +21,6 @@ final class LoggerSink implements Sink {
 
     @Override
     public void value(Target target, double value) {
-        stats.notSupported(StatsdStats.Kind.VALUE, target);
+        target.group().logValue(target.name(), value);
     }
 }

@@ -18,16 +18,20 @@ final class NameState {
     final String countProblem;
     /** Why set members ({@code s}) of this name are refused (the group does not list the unique), or null. */
     final String uniqueProblem;
+    /** Why timer, histogram, distribution and gauge samples are refused (the group does not list the value), or null. */
+    final String valueProblem;
     private volatile boolean undeclaredReported;
     private double remainder;
     private double gauge;
 
-    NameState(String metric, Target target, String problem, String countProblem, String uniqueProblem) {
+    NameState(String metric, Target target, String problem, String countProblem, String uniqueProblem,
+            String valueProblem) {
         this.metric = metric;
         this.target = target;
         this.problem = problem;
         this.countProblem = countProblem;
         this.uniqueProblem = uniqueProblem;
+        this.valueProblem = valueProblem;
     }
 
     /**

@@ -45,14 +45,17 @@ final class NameTable {
     private NameState create(String metric) {
         NameMapper.Mapping m = mapper.map(metric);
         if (m.group() == null) {
-            return new NameState(metric, null, m.problem(), null, null);
+            return new NameState(metric, null, m.problem(), null, null, null);
         }
         GroupConfig g = logger.config().group(m.group());
         String countProblem = g.autoDeclareEvents() || g.isDeclared(m.name()) ? null : "group '" + g.name()
                 + "' does not declare event '" + m.name() + "' (events) and does not auto-declare (auto_declare_events)";
         String uniqueProblem = g.autoDeclareEvents() || g.uniques().contains(m.name()) ? null : "group '" + g.name()
                 + "' does not list unique '" + m.name() + "' (uniques) and does not auto-declare (auto_declare_events)";
-        return new NameState(metric, new Target(logger.group(m.group()), m.name()), null, countProblem, uniqueProblem);
+        String valueProblem = g.autoDeclareEvents() || g.values().contains(m.name()) ? null : "group '" + g.name()
+                + "' does not list value '" + m.name() + "' (values) and does not auto-declare (auto_declare_events)";
+        return new NameState(metric, new Target(logger.group(m.group()), m.name()), null, countProblem, uniqueProblem,
+                valueProblem);
     }
 
     /** A name as a log line shows it: control characters escaped, at most 200 characters. */

@@ -132,7 +132,7 @@ public final class StatsdListener implements AutoCloseable {
         EventCountLogger logger = EventCountLogger.builder(withLocalCounters(config, statsd)).clock(clock).build();
         try {
             StatsdStats stats = new StatsdStats(UdpKernelStats.system(), System::nanoTime);
-            return new StatsdListener(logger, true, statsd, stats, new LoggerSink(stats));
+            return new StatsdListener(logger, true, statsd, stats, new LoggerSink());
         } catch (IOException | RuntimeException e) {
             logger.close();
             throw e;

@@ -150,10 +150,10 @@ final class StatsdProcessor {
             stats.linesUnmapped.increment();
             return;
         }
-        if (st.countProblem != null || st.uniqueProblem != null) {
+        if (st.countProblem != null || st.uniqueProblem != null || st.valueProblem != null) {
             for (int k = 0; k < n; k++) {
                 String refused = sampleType[k] == StatsdStats.Type.COUNTER.ordinal() ? st.countProblem
-                        : sampleType[k] == StatsdStats.Type.SET.ordinal() ? st.uniqueProblem : null;
+                        : sampleType[k] == StatsdStats.Type.SET.ordinal() ? st.uniqueProblem : st.valueProblem;
                 if (refused != null) {
                     stats.linesUnmapped.increment();
                     if (st.firstUndeclared()) {

@@ -1,8 +1,6 @@
 package io.ecl.ingest;
 
 import java.io.IOException;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -15,8 +13,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StatsdStats {
     private static final Logger LOG = LoggerFactory.getLogger(StatsdListener.class);
-    /** Distinct names remembered for "warn once per name"; beyond, warnings are only rate-limited. */
-    static final int MAX_REMEMBERED_NAMES = 10_000;
 
     /** The StatsD types, in the order of their counters. */
     enum Type {
@@ -29,17 +25,6 @@ public final class StatsdStats {
         }
     }
 
-    /** What the library is asked to keep: the kinds of the {@link Sink}. */
-    enum Kind {
-        COUNT("count"), UNIQUE("unique"), VALUE("value");
-
-        final String label;
-
-        Kind(String label) {
-            this.label = label;
-        }
-    }
-
     final LongAdder packets = new LongAdder();
     final LongAdder tcpConnections = new LongAdder();
     final LongAdder linesReceived = new LongAdder();
@@ -47,12 +32,9 @@ public final class StatsdStats {
     final LongAdder linesMalformed = new LongAdder();
     final LongAdder linesUnmapped = new LongAdder();
     private final LongAdder[] samples = new LongAdder[Type.values().length];
-    private final LongAdder[] notSupported = new LongAdder[Kind.values().length];
     private final AtomicLong unmappedNames = new AtomicLong();
-    private final Set<String> warnedNames = ConcurrentHashMap.newKeySet();
     private final RateLimitedLog malformedLog;
     private final RateLimitedLog unmappedLog;
-    private final RateLimitedLog notSupportedLog;
     private final UdpKernelStats kernel;
     volatile int udpPort = -1;
     volatile int receiveBufferBytes = -1;
@@ -61,14 +43,10 @@ public final class StatsdStats {
         for (int i = 0; i < samples.length; i++) {
             samples[i] = new LongAdder();
         }
-        for (int i = 0; i < notSupported.length; i++) {
-            notSupported[i] = new LongAdder();
-        }
         this.kernel = kernel;
         // 10 lines a minute each: enough to name the first culprits, never a flood.
         this.malformedLog = new RateLimitedLog(LOG, 10, 60_000, nanoTime);
         this.unmappedLog = new RateLimitedLog(LOG, 10, 60_000, nanoTime);
-        this.notSupportedLog = new RateLimitedLog(LOG, 10, 60_000, nanoTime);
     }
 
     void sample(Type type) {
@@ -85,15 +63,6 @@ public final class StatsdStats {
         unmappedNames.incrementAndGet();
         unmappedLog.warn("statsd: metric '" + name + "' not counted: " + reason
                 + "; such lines are counted in ecl_statsd_lines_unmapped_total");
-    }
-
-    void notSupported(Kind kind, Target target) {
-        notSupported[kind.ordinal()].increment();
-        if (warnedNames.size() < MAX_REMEMBERED_NAMES && warnedNames.add(kind.label + "|" + target)) {
-            notSupportedLog.warn("statsd: " + kind.label + " '" + target.name() + "' of group '"
-                    + target.group().name() + "' not recorded: this version of ecl records StatsD counters (c) and"
-                    + " sets (s) only; such samples are counted in ecl_statsd_samples_not_supported_total");
-        }
     }
 
     public long packets() {
@@ -139,16 +108,6 @@ public final class StatsdStats {
         throw new IllegalArgumentException("no StatsD type '" + wire + "'");
     }
 
-    /** Samples of kind "value" (timers, histograms, distributions, gauges) that this version cannot record. */
-    public long notSupported(String kind) {
-        for (Kind k : Kind.values()) {
-            if (k.label.equals(kind)) {
-                return notSupported[k.ordinal()].sum();
-            }
-        }
-        throw new IllegalArgumentException("no kind '" + kind + "'");
-    }
-
     /** Datagrams the kernel dropped on the listener's UDP socket (buffer full); -1 when unknown. */
     public long socketDrops() {
         int port = udpPort;
@@ -179,12 +138,6 @@ public final class StatsdStats {
         for (Type t : Type.values()) {
             out.append("ecl_statsd_samples_total{type=\"").append(t.wire).append("\"} ")
                     .append(Long.toString(samples[t.ordinal()].sum())).append('\n');
-        }
-        family(out, "ecl_statsd_samples_not_supported_total", "counter",
-                "Samples mapped to a kind this version cannot record yet (not counted anywhere).");
-        for (Kind k : new Kind[] {Kind.VALUE}) {
-            out.append("ecl_statsd_samples_not_supported_total{kind=\"").append(k.label).append("\"} ")
-                    .append(Long.toString(notSupported[k.ordinal()].sum())).append('\n');
         }
         family(out, "ecl_statsd_unmapped_names", "gauge", "Distinct metric names received that no group takes.");
         out.append("ecl_statsd_unmapped_names ").append(Long.toString(unmappedNames())).append('\n');

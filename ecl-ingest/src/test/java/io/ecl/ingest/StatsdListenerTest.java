@@ -34,6 +34,7 @@ class StatsdListenerTest {
             + "  web:\n"
             + "    events: [get, post]\n"
             + "    uniques: [visitors]\n"
+            + "    values: [latency, load]\n"
             + "    intervals: [5s, 1h]\n"
             + "  app:\n"
             + "    events: []\n"
@@ -110,11 +111,12 @@ class StatsdListenerTest {
         assertEquals(8, listener.stats().linesParsed());
         assertEquals(1, listener.stats().samples("s"));
         assertEquals(1, redis.client().pfcount("web:1h:cur:@u.visitors"));
-        assertEquals(2, listener.stats().notSupported("value"));
+        assertEquals("1", redis.client().hget("web:1h:cur:@v.latency", "c"));
+        assertEquals("1", redis.client().hget("web:1h:cur:@v.load", "c"));
     }
 
     @Test
-    void setsOfAnAutoDeclaringGroupAreUniquesAndValuesAreCountedAsNotSupportedYet() throws Exception {
+    void setsTimersAndGaugesOfAnAutoDeclaringGroupAreUniquesAndValues() throws Exception {
         NonBlockingStatsDClient client = new NonBlockingStatsDClient("app", "127.0.0.1", port());
         client.recordSetEvent("visitors", "203.0.113.7");
         client.recordSetEvent("visitors", "203.0.113.8");
@@ -126,7 +128,8 @@ class StatsdListenerTest {
         assertTrue(listener.flush());
 
         assertEquals(2, redis.client().pfcount("app:1h:cur:@u.visitors"));
-        assertEquals(2, listener.stats().notSupported("value"));
+        assertEquals("1", redis.client().hget("app:1h:cur:@v.latency", "c"));
+        assertEquals("1", redis.client().hget("app:1h:cur:@v.load", "c"));
         assertEquals(4, listener.stats().linesParsed());
     }
 
@@ -256,7 +259,6 @@ class StatsdListenerTest {
         assertTrue(text.contains("\necl_statsd_lines_total{outcome=\"malformed\"} 1\n"), text);
         assertTrue(text.contains("\necl_statsd_lines_total{outcome=\"unmapped\"} 1\n"), text);
         assertTrue(text.contains("\necl_statsd_samples_total{type=\"ms\"} 1\n"), text);
-        assertTrue(text.contains("\necl_statsd_samples_not_supported_total{kind=\"value\"} 1\n"), text);
         assertTrue(text.contains("\necl_statsd_udp_socket_drops_total 0\n"), text);
         assertTrue(text.contains("\n# TYPE ecl_statsd_kernel_udp_rcvbuf_errors_total counter\n"), text);
         assertTrue(listener.stats().receiveBufferBytes() > 0);

@@ -41,7 +41,7 @@ class StatsdProcessorTest {
         logger = EventCountLogger.builder(StatsdListener.withLocalCounters(config, StatsdConfig.builder().build()))
                 .clock(SteppedClock.atSeconds(1_800_000_000L + 1800)).withoutShutdownHook().build();
         stats = new StatsdStats(UdpKernelStats.system(), System::nanoTime);
-        sink = new RecordingSink(new LoggerSink(stats));
+        sink = new RecordingSink(new LoggerSink());
         NameTable names = new NameTable(new NameMapper(logger.config(), StatsdConfig.builder().build()), logger, stats);
         processor = new StatsdProcessor(names, sink, stats);
     }
@@ -76,9 +76,9 @@ class StatsdProcessorTest {
     }
 
     @Test
-    void setsAreRecordedAsUniquesAndOtherKindsCountedAsNotSupported() {
+    void setsAreRecordedAsUniquesAndTheOtherKindsAsValues() {
         StatsdProcessor plain = new StatsdProcessor(new NameTable(new NameMapper(logger.config(),
-                StatsdConfig.builder().build()), logger, stats), new LoggerSink(stats), stats);
+                StatsdConfig.builder().build()), logger, stats), new LoggerSink(), stats);
         byte[] b = ("app.users:alice|s\napp.users:bob|s\napp.users:alice|s\napp.latency:3|ms\napp.temp:+1|g\n"
                 + "web.visitors:carol|s\nweb.visitors:dave|s\n").getBytes(StandardCharsets.UTF_8);
 
@@ -87,7 +87,8 @@ class StatsdProcessorTest {
 
         assertEquals(2, redis.client().pfcount("app:1h:cur:@u.users"));
         assertEquals(2, redis.client().pfcount("web:1h:cur:@u.visitors"));
-        assertEquals(2, stats.notSupported("value"));
+        assertEquals("1", redis.client().hget("app:1h:cur:@v.latency", "c"));
+        assertEquals("1", redis.client().hget("app:1h:cur:@v.temp", "c"));
         assertEquals(7, stats.linesParsed());
         assertEquals(0, stats.linesUnmapped());
     }
@@ -98,6 +99,15 @@ class StatsdProcessorTest {
 
         assertEquals(2, stats.linesUnmapped());
         assertEquals(1, stats.unmappedNames());
+        assertEquals(List.of(), sink.samples);
+    }
+
+    @Test
+    void timersAndGaugesOfAGroupThatDoesNotListThemAreUnmapped() {
+        feed("web.latency:3|ms\nweb.load:1|g\nweb.size:2|h\nweb.get:1|c:5|ms");
+
+        assertEquals(4, stats.linesUnmapped());
+        assertEquals(4, stats.unmappedNames());
         assertEquals(List.of(), sink.samples);
     }
 
