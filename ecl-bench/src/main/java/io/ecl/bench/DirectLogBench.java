@@ -55,7 +55,7 @@ public class DirectLogBench {
                 rotator.rotate(g, i, i.startOf(now));
             }
         }
-        ecl = EventCountLogger.builder(config).withoutShutdownHook().build();
+        ecl = EventCountLogger.builder(config).withoutShutdownHook().withoutHeartbeat().build();
         group = ecl.group("direct");
         group.log(EVENT); // loads the scripts into the script cache before measuring
         threeIncrbySha = raw.scriptLoad("for i = 1, #KEYS do redis.call('INCRBY', KEYS[i], ARGV[1]) end");

@@ -66,7 +66,7 @@ public class FlushBench {
         EclConfig config = EclConfig.builder().redis(BenchRedis.config()).group(g).build();
         // A clock that stands still: no interval boundary makes the flusher send on its own.
         ecl = EventCountLogger.builder(config).clock(new MutableClock(System.currentTimeMillis()))
-                .withoutShutdownHook().build();
+                .withoutShutdownHook().withoutHeartbeat().build();
         group = ecl.group("flush");
         logAll();
         ecl.flush(); // declarations, script cache, pooled connection: what a running app has done long ago

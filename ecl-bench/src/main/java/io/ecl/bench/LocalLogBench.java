@@ -50,7 +50,7 @@ public class LocalLogBench {
             g.syncLimit(syncLimit);
         }
         EclConfig config = EclConfig.builder().redis(BenchRedis.config()).group(g.build()).build();
-        ecl = EventCountLogger.builder(config).withoutShutdownHook().build();
+        ecl = EventCountLogger.builder(config).withoutShutdownHook().withoutHeartbeat().build();
         group = ecl.group("local");
         for (int i = 0; i < 10; i++) {
             map.put("req" + i, new LongAdder());

@@ -51,7 +51,7 @@ public class LogKindsBench {
                         .intervals("5s", "1m", "5m")
                         .syncInterval(Duration.ofSeconds(1)).build())
                 .build();
-        ecl = EventCountLogger.builder(config).withoutShutdownHook().build();
+        ecl = EventCountLogger.builder(config).withoutShutdownHook().withoutHeartbeat().build();
         group = ecl.group("web");
     }
 

@@ -73,7 +73,7 @@ public class ReaderBench {
         long open = interval.startOf(System.currentTimeMillis());
         MutableClock clock = new MutableClock(open + 1);
         try (Rotator rotator = Rotator.connect(config.redis());
-                EventCountLogger ecl = EventCountLogger.builder(config).clock(clock).withoutShutdownHook().build()) {
+                EventCountLogger ecl = EventCountLogger.builder(config).clock(clock).withoutShutdownHook().withoutHeartbeat().build()) {
             rotator.declare(group);
             rotator.rotate(group, interval, open);
             EventGroup g = ecl.group(group.name());

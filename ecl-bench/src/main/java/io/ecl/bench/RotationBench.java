@@ -65,7 +65,7 @@ public class RotationBench {
         if (!rotator.rotate(group, interval, open).rotated()) {
             throw new IllegalStateException("the first rotation did not happen");
         }
-        ecl = EventCountLogger.builder(config).clock(clock).withoutShutdownHook().build();
+        ecl = EventCountLogger.builder(config).clock(clock).withoutShutdownHook().withoutHeartbeat().build();
         logGroup = ecl.group("rot");
     }
 

@@ -159,7 +159,7 @@ final class RoundTrips implements AutoCloseable {
 
     private EventCountLogger logger(GroupConfig g, MutableClock clock) {
         EclConfig config = EclConfig.builder().redis(viaProxy).group(g).build();
-        EventCountLogger.Builder b = EventCountLogger.builder(config).withoutShutdownHook();
+        EventCountLogger.Builder b = EventCountLogger.builder(config).withoutShutdownHook().withoutHeartbeat();
         if (clock != null) {
             b.clock(clock);
         }

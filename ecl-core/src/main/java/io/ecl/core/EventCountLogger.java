@@ -3,6 +3,7 @@ package io.ecl.core;
 import io.ecl.core.internal.CallSlots;
 import io.ecl.core.internal.Flusher;
 import io.ecl.core.internal.HealthState;
+import io.ecl.core.internal.Heartbeat;
 import io.ecl.core.internal.LoggerContext;
 import io.ecl.core.internal.NoopEventGroup;
 import io.ecl.core.internal.Probe;
@@ -85,6 +86,9 @@ public final class EventCountLogger implements AutoCloseable {
         }
         this.groups = Collections.unmodifiableMap(g);
         this.flusher = new Flusher(ctx, new ArrayList<>(groups.values()), instanceId + ".");
+        if (b.heartbeat) {
+            flusher.heartbeat(new Heartbeat(ctx, b.appName));
+        }
         flusher.openEpochs();
         flusher.start();
         connection.warmUp();
@@ -345,6 +349,8 @@ public final class EventCountLogger implements AutoCloseable {
         private int poolSize = Math.max(16, Runtime.getRuntime().availableProcessors() * 4);
         private EclListener listener = new EclListener() { };
         private Probe probe = Probe.NONE;
+        private String appName = Heartbeat.defaultApp();
+        private boolean heartbeat = true;
 
         private Builder(EclConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -382,6 +388,25 @@ public final class EventCountLogger implements AutoCloseable {
                 throw new IllegalArgumentException("pool size must be at least 1");
             }
             this.poolSize = size;
+            return this;
+        }
+
+        /**
+         * The name this process gives in its heartbeat ({@code ecl-reader clients} lists it);
+         * default: the JVM's main class or jar.
+         */
+        public Builder appName(String name) {
+            this.appName = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * No heartbeat. By default the logger writes one to Redis every 10 s (app, host, pid,
+         * pending and dropped counts, last delivery), which {@code ecl-reader clients} and
+         * {@code /metrics} show, and which expires 30 s after the process stops.
+         */
+        public Builder withoutHeartbeat() {
+            this.heartbeat = false;
             return this;
         }
 

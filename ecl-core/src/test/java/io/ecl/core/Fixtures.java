@@ -23,7 +23,8 @@ final class Fixtures {
     }
 
     static EventCountLogger logger(EclConfig config, Clock clock) {
-        return EventCountLogger.builder(config).clock(clock).withoutShutdownHook().probe(new TestProbe()).build();
+        return EventCountLogger.builder(config).clock(clock).withoutShutdownHook().withoutHeartbeat()
+                .probe(new TestProbe()).build();
     }
 
     /** The hooks of a logger made by {@link #logger}. */

@@ -10,11 +10,14 @@ import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
 import io.ecl.core.EclConfig;
 import io.ecl.core.RedisConfig;
+import io.ecl.core.RedisUnavailableException;
+import io.ecl.core.ops.KeyPurge;
 import io.ecl.core.ops.Rotator;
 import java.io.PrintWriter;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -60,6 +63,16 @@ public final class MasterCommand implements Callable<Integer> {
                 + "print its errors or warnings and exit 1 if not (any warning fails the check). "
                 + "Does not connect to Redis."})
     boolean check;
+
+    @Option(names = "--purge", description = {
+        "Only list the ecl keys the config no longer names: every key of a (group, interval) it does"
+                + " not have, and the counters of declared events it no longer lists (undeclared too)."
+                + " A dry run unless --yes. The config must name every group anyone logs to this Redis"
+                + " (the Python version's too)."})
+    boolean purge;
+
+    @Option(names = "--yes", description = "With --purge: delete what it lists.")
+    boolean yes;
 
     @Option(names = {"-v", "--verbose"}, description = "Log every rotation, with how late it ran; stack traces on errors.")
     boolean verbose;
@@ -154,6 +167,14 @@ public final class MasterCommand implements Callable<Integer> {
         if (check) {
             return check(spec.commandLine().getOut(), err);
         }
+        if (yes && !purge) {
+            err.println("ERROR: --yes goes with --purge");
+            err.flush();
+            return 2;
+        }
+        if (purge) {
+            return purge(spec.commandLine().getOut(), err);
+        }
         Path path = configPath();
         EclConfig cfg = load(err);
         if (cfg == null) {
@@ -182,6 +203,34 @@ public final class MasterCommand implements Callable<Integer> {
     }
 
     /** The config, or null after its one ERROR line on {@code err}. */
+    /** --purge [--yes]: what the config no longer names, listed, and deleted with --yes. */
+    private int purge(PrintWriter out, PrintWriter err) {
+        EclConfig cfg = load(err);
+        if (cfg == null) {
+            return 1;
+        }
+        try {
+            List<KeyPurge.Item> items = KeyPurge.plan(cfg);
+            for (KeyPurge.Item it : items) {
+                out.println((yes ? "" : "would ") + (it.member() == null ? "delete " + it.key()
+                        : "undeclare " + it.member() + " in " + it.key()) + "  (" + it.why() + ")");
+            }
+            if (yes) {
+                int done = KeyPurge.apply(cfg, items);
+                out.println(done + " done");
+            } else {
+                out.println(items.size() + (items.size() == 1 ? " item" : " items")
+                        + (items.isEmpty() ? "" : "; run again with --yes to remove them"));
+            }
+            out.flush();
+            return 0;
+        } catch (RedisUnavailableException e) {
+            err.println("ERROR: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+    }
+
     private EclConfig load(PrintWriter err) {
         try {
             return location().load(config);

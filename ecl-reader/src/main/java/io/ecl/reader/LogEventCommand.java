@@ -226,7 +226,9 @@ public final class LogEventCommand implements Callable<Integer> {
         ping(cfg);
         LibraryLog library = LibraryLog.only(Level.ERROR);
         try {
-            ecl = EventCountLogger.builder(alone(cfg, g)).withoutShutdownHook().closeTimeout(CLOSE_TIMEOUT).build();
+            // One count and gone: no heartbeat (a stream, which runs for a while, has one).
+            ecl = EventCountLogger.builder(alone(cfg, g)).withoutShutdownHook().withoutHeartbeat()
+                    .closeTimeout(CLOSE_TIMEOUT).build();
             ecl.group(g.name()).log(event, count == null ? 1 : count);
             delivered = ecl.flush();
         } finally {
@@ -249,7 +251,7 @@ public final class LogEventCommand implements Callable<Integer> {
         // The shutdown hook pushes what was read when the pipe is interrupted (Ctrl-C, SIGTERM);
         // close() removes it again.
         EventCountLogger ecl = EventCountLogger.builder(alone(cfg, withLocalCounters(g)))
-                .closeTimeout(CLOSE_TIMEOUT).build();
+                .appName("ecl-log-event").closeTimeout(CLOSE_TIMEOUT).build();
         StreamStats stats = new StreamStats();
         IOException readError = null;
         boolean delivered;
@@ -384,7 +386,7 @@ public final class LogEventCommand implements Callable<Integer> {
     private static void ping(EclConfig cfg) {
         // A logger without groups: one with the group would try to declare its events when closed.
         try (EventCountLogger probe = EventCountLogger.builder(EclConfig.builder().redis(cfg.redis()).build())
-                .withoutShutdownHook().build()) {
+                .withoutShutdownHook().withoutHeartbeat().build()) {
             probe.ping();
         }
     }

@@ -38,6 +38,13 @@ public final class Flusher {
     private volatile boolean stopping;
     private volatile boolean wakeRequested;
 
+    private Heartbeat heartbeat;
+
+    /** Publishes this logger's heartbeat from the flusher's thread (none without). */
+    public void heartbeat(Heartbeat heartbeat) {
+        this.heartbeat = heartbeat;
+    }
+
     public Flusher(LoggerContext ctx, List<RedisEventGroup> groups, String idPrefix) {
         this.ctx = ctx;
         this.groups = groups;
@@ -132,7 +139,12 @@ public final class Flusher {
         try {
             wakeRequested = false;
             cycle(false);
-            return nextWake() - ctx.clock().millis();
+            Heartbeat h = heartbeat;
+            if (h != null) {
+                h.beat(this);
+            }
+            return Math.min(nextWake(), h == null ? Long.MAX_VALUE : ctx.clock().millis() + Heartbeat.PERIOD_MILLIS)
+                    - ctx.clock().millis();
         } catch (Throwable e) {
             // Never die, whatever it was (an OutOfMemoryError the application caused, a bug):
             // a dead flusher would keep counts in memory forever without a word. A
@@ -279,11 +291,16 @@ public final class Flusher {
             return false;
         }
         if (sender.send(stopping)) {
+            delivered();
             return true;
         }
         // After an outage a send retries only the chunks frozen before it (same IDs, so never
         // counted twice); what merged in memory meanwhile follows in a second round trip.
-        return !ctx.health().redisDown() && !anyHeld() && sender.send(stopping);
+        boolean done = !ctx.health().redisDown() && !anyHeld() && sender.send(stopping);
+        if (done) {
+            delivered();
+        }
+        return done;
     }
 
     /**
@@ -339,6 +356,13 @@ public final class Flusher {
             next = Math.min(next, ctx.clock().millis() + retryIn);
         }
         return next;
+    }
+
+    private void delivered() {
+        Heartbeat h = heartbeat;
+        if (h != null) {
+            h.delivered();
+        }
     }
 
     /** A counter replaced in its group's map, and the System.nanoTime() after which no thread can still add to it. */

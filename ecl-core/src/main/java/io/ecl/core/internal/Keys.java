@@ -36,7 +36,7 @@ import io.ecl.core.RedisConfig;
  */
 public final class Keys {
     public static final String CUR = "cur:";
-    static final String LAST = "last:";
+    public static final String LAST = "last:";
     /**
      * How long a marker lives: a flush chunk's {@code cur:@sync.<id>} and an instance's
      * {@code cur:@direct.<instance>} hash (from its last refresh): far longer than any retry or

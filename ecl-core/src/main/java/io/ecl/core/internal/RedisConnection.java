@@ -120,7 +120,7 @@ public final class RedisConnection implements AutoCloseable {
      * every command wait {@code timeout_ms} for a connection that never comes. A standalone
      * connection is not reconnected after a failure.
      */
-    static RedisConnection single(RedisConfig config) {
+    public static RedisConnection single(RedisConfig config) {
         return new RedisConnection(config, config.cluster() || config.sentinel() ? SINGLE_THREAD_POOL : 0);
     }
 
