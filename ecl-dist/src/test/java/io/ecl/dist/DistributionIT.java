@@ -153,6 +153,8 @@ class DistributionIT {
             assertEquals(null, previous, "two versions of " + artifact + ": " + previous + " and " + dep);
         }
         assertTrue(deps.contains("ecl-core-" + VERSION + ".jar"), "ecl-core missing from lib/lib: " + deps);
+        assertTrue(deps.contains("ecl-ingest-" + VERSION + ".jar"), "ecl-ingest (serve --statsd) missing from lib/lib: "
+                + deps);
     }
 
     @Test

@@ -552,7 +552,20 @@ final class MetricsHttpServer implements AutoCloseable {
 
     private Response metrics() {
         List<Formats.Read> reads = readAll(config.groups());
-        return Response.streamed(PROMETHEUS_TYPE, reads, out -> Formats.prometheus(out, reads, Formats.Sections.LAST));
+        Streamed more = moreMetrics;
+        return Response.streamed(PROMETHEUS_TYPE, reads, out -> {
+            Formats.prometheus(out, reads, Formats.Sections.LAST);
+            if (more != null) {
+                more.writeTo(out);
+            }
+        });
+    }
+
+    /** Further metric families written after the counts on /metrics (the StatsD listener's), or null. */
+    private volatile Streamed moreMetrics;
+
+    void moreMetrics(Streamed more) {
+        this.moreMetrics = more;
     }
 
     private Response groups() {

@@ -5,6 +5,8 @@ import io.ecl.cli.ConfigLocation;
 import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
 import io.ecl.core.EclConfig;
+import io.ecl.ingest.StatsdConfig;
+import io.ecl.ingest.StatsdListener;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -28,8 +30,11 @@ import picocli.CommandLine.Spec;
  * Runs until SIGTERM or SIGINT, then stops cleanly with exit code 0.
  *
  * <pre>
- * ecl-reader serve [CONFIG | -c FILE] [--listen HOST:PORT] [-v]
+ * ecl-reader serve [CONFIG | -c FILE] [--listen HOST:PORT] [--statsd HOST:PORT] [-v]
  * </pre>
+ *
+ * With {@code --statsd} (or {@code statsd.listen} in the config) it also receives StatsD lines
+ * over UDP and TCP and counts them; see {@link StatsdListener}.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false, usageHelpAutoWidth = true,
@@ -55,6 +60,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + " 0.0.0.0:PORT for every interface.")
     String listen;
 
+    @Option(names = "--statsd", paramLabel = "HOST:PORT",
+            description = "Also receive StatsD lines on this address, over UDP and TCP, and count them"
+                    + " (default: statsd.listen of the config; none when it has none). See docs/ingest.md.")
+    String statsd;
+
     @Option(names = {"-v", "--verbose"}, description = "Stack traces of errors; one line on stderr for each request"
             + " answered 503 or 500, saying why.")
     boolean verbose;
@@ -72,6 +82,7 @@ public final class ServeCommand implements Callable<Integer> {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile MetricsHttpServer server;
+    private volatile StatsdListener statsdListener;
 
     public ServeCommand() {
         this(Clock.systemUTC());
@@ -89,9 +100,14 @@ public final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "CONFIG and -c/--config cannot both be given");
         }
         InetSocketAddress address = parseListen(listen);
+        InetSocketAddress statsdAddress = statsd == null ? null : parseStatsd(statsd);
         try {
             EclConfig cfg = configLocation.load(configOption != null ? configOption : config);
             Cli.warnings(err, cfg);
+            StatsdConfig statsdConfig = StatsdConfig.read(configLocation.path(configOption != null ? configOption : config));
+            if (statsdAddress != null) {
+                statsdConfig = statsdConfig.withListen(statsdAddress);
+            }
             try {
                 server = MetricsHttpServer.start(cfg, address, clock, verbose ? err : null);
             } catch (BindException e) {
@@ -100,6 +116,15 @@ public final class ServeCommand implements Callable<Integer> {
                 return Cli.error(err, "cannot listen on " + listen + ": " + e);
             }
             try {
+                if (statsdConfig.listen() != null) {
+                    try {
+                        statsdListener = StatsdListener.start(cfg, statsdConfig, clock);
+                    } catch (IOException e) {
+                        return Cli.error(err, e.getMessage());
+                    }
+                    server.moreMetrics(statsdListener.stats()::writePrometheus);
+                    Cli.line(err, "ecl-reader serve: receiving StatsD on udp and tcp " + hostPort(statsdListener.address()));
+                }
                 if (handleSignals) {
                     Signals.onTermOrInt(stop::countDown);
                 }
@@ -110,6 +135,10 @@ public final class ServeCommand implements Callable<Integer> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
+                // The listener first: it delivers what it received while /metrics still answers.
+                if (statsdListener != null) {
+                    statsdListener.close();
+                }
                 server.close();
             }
             Cli.line(err, "ecl-reader serve: stopped");
@@ -134,6 +163,19 @@ public final class ServeCommand implements Callable<Integer> {
     private static String hostPort(InetSocketAddress a) {
         String host = a.getAddress().getHostAddress();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** The StatsD listener while serving, or null. */
+    StatsdListener statsdListener() {
+        return statsdListener;
+    }
+
+    private InetSocketAddress parseStatsd(String value) {
+        try {
+            return StatsdConfig.address(value);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--statsd': " + e.getMessage());
+        }
     }
 
     /** HOST:PORT or [IPV6]:PORT, the port 0 to 65535 (0: any free one); anything else is a usage error. */
