@@ -6,6 +6,7 @@ import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
 import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
+import io.ecl.core.ops.Clients;
 import io.ecl.core.ops.CounterReader;
 import io.ecl.core.ops.Seconds;
 import io.ecl.core.ops.StreamedCounts;
@@ -552,13 +553,69 @@ final class MetricsHttpServer implements AutoCloseable {
 
     private Response metrics() {
         List<Formats.Read> reads = readAll(config.groups());
+        List<Clients.Client> clients;
+        try {
+            clients = Clients.list(config);
+        } catch (RuntimeException e) {
+            Formats.closeAll(reads);
+            throw e;
+        }
+        long now = System.currentTimeMillis();
         Streamed more = moreMetrics;
         return Response.streamed(PROMETHEUS_TYPE, reads, out -> {
             Formats.prometheus(out, reads, Formats.Sections.LAST);
+            writeClients(out, clients, now);
             if (more != null) {
                 more.writeTo(out);
             }
         });
+    }
+
+    /**
+     * The writers' heartbeats (see {@link Clients}): ecl_client_up (1 for every writer whose
+     * heartbeat has not expired), ecl_client_pending (events waiting for Redis),
+     * ecl_client_dropped_total (counts dropped at max_pending since it started) and
+     * ecl_client_last_delivery_age_seconds, labelled by app, host, pid and instance. Nothing when no
+     * writer has a live heartbeat, so that /metrics is then exactly ecl-reader --all --format prometheus.
+     */
+    static void writeClients(Appendable out, List<Clients.Client> clients, long now) throws IOException {
+        if (clients.isEmpty()) {
+            return;
+        }
+        String[][] families = {
+            {"ecl_client_up", "gauge", "1 for every process logging to this Redis whose heartbeat (every 10 s) has not expired."},
+            {"ecl_client_pending", "gauge", "Events the process logged that Redis does not have yet (it is buffering)."},
+            {"ecl_client_dropped_total", "counter", "Counts the process dropped at max_pending during Redis outages, since it started."},
+            {"ecl_client_last_delivery_age_seconds", "gauge", "Seconds since Redis last took what the process sent."},
+        };
+        StringBuilder b = new StringBuilder(256);
+        for (String[] f : families) {
+            out.append("# HELP ").append(f[0]).append(' ').append(f[2]).append('\n');
+            out.append("# TYPE ").append(f[0]).append(' ').append(f[1]).append('\n');
+            for (Clients.Client c : clients) {
+                long value;
+                switch (f[0]) {
+                    case "ecl_client_up" -> value = 1;
+                    case "ecl_client_pending" -> value = c.pendingEvents();
+                    case "ecl_client_dropped_total" -> value = c.dropped();
+                    default -> {
+                        if (c.lastDeliveryMillis() == 0) {
+                            continue;
+                        }
+                        value = Math.max(0, now - c.lastDeliveryMillis()) / 1000;
+                    }
+                }
+                b.setLength(0);
+                b.append(f[0]).append("{app=");
+                Formats.labelValue(b, c.app());
+                b.append(",host=");
+                Formats.labelValue(b, c.host());
+                b.append(",pid=\"").append(c.pid()).append("\",instance=");
+                Formats.labelValue(b, c.instance());
+                b.append("} ").append(value).append('\n');
+                out.append(b);
+            }
+        }
     }
 
     /** Further metric families written after the counts on /metrics (the StatsD listener's), or null. */

@@ -64,6 +64,21 @@ class ClientsCommandTest {
     }
 
     @Test
+    void metricsExportEachWriterWithItsLabels() throws Exception {
+        StringBuilder out = new StringBuilder();
+        MetricsHttpServer.writeClients(out, List.of(new io.ecl.core.ops.Clients.Client("abc123", "shop", "web1", 42,
+                1_000, 9_000, 7, 3, 0, 8_000, "")), 10_000);
+        String text = out.toString();
+        assertTrue(text.contains("# TYPE ecl_client_up gauge\necl_client_up{app=\"shop\",host=\"web1\",pid=\"42\","
+                + "instance=\"abc123\"} 1\n"), text);
+        assertTrue(text.contains("ecl_client_pending{app=\"shop\",host=\"web1\",pid=\"42\",instance=\"abc123\"} 7\n"), text);
+        assertTrue(text.contains("# TYPE ecl_client_dropped_total counter\necl_client_dropped_total{app=\"shop\",host=\"web1\","
+                + "pid=\"42\",instance=\"abc123\"} 3\n"), text);
+        assertTrue(text.contains("ecl_client_last_delivery_age_seconds{app=\"shop\",host=\"web1\",pid=\"42\","
+                + "instance=\"abc123\"} 2\n"), text);
+    }
+
+    @Test
     void noWriterIsAnEmptyListAndABadFormatIsAUsageError() {
         Run none = Run.reader("clients", config);
         assertEquals(0, none.code);
