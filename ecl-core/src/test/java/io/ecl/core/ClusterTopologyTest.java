@@ -106,6 +106,60 @@ class ClusterTopologyTest {
     }
 
     @Test
+    void uniqueCountsAndValueStatisticsWorkOnTheClusterToo() {
+        // Local counters (sketches go by the script path on a cluster) and direct mode, on groups
+        // of different masters: every kind's keys, scratch keys included, stay in the group's slot.
+        // Names of their own: the cluster is shared by this class's tests.
+        List<String> taken = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            taken.add("g" + i);
+        }
+        List<String> names = new java.util.ArrayList<>();
+        StringBuilder groups = new StringBuilder();
+        for (int m = 0; m < 2; m++) {
+            String g = cluster.groupOnMaster(m, taken);
+            taken.add(g);
+            names.add(g);
+            groups.append("  ").append(g).append(":\n    events: [hit]\n    uniques: [visitors]\n    values: [ms]\n"
+                    + "    intervals: ['5s', '1m']\n" + (m == 0 ? "    sync_interval: 1\n" : ""));
+        }
+        EclConfig config = EclConfig.parse(yaml("  key_mode: hashtag\n", groups.toString()), "cluster.yml");
+        SteppedClock clock = new SteppedClock(T0 + 1_000);
+        try (EventCountLogger ecl = Fixtures.logger(config, clock);
+                Rotator rotator = Rotator.connect(config.redis())) {
+            for (String g : names) {
+                GroupConfig gc = config.group(g);
+                rotator.rotate(gc, gc.interval("5s"), T0);
+                rotator.rotate(gc, gc.interval("1m"), T0);
+            }
+            for (String g : names) {
+                EventGroup eg = ecl.group(g);
+                for (int i = 0; i < 300; i++) {
+                    eg.logUnique("visitors", "v" + (i % 100));
+                    eg.logValue("ms", i);
+                }
+            }
+            assertTrue(ecl.flush());
+            clock.set(T0 + 6_000);
+            for (String g : names) {
+                GroupConfig gc = config.group(g);
+                assertTrue(rotator.rotate(gc, gc.interval("5s"), T0 + 5_000).rotated());
+            }
+            try (CounterReader reader = CounterReader.connect(config)) {
+                for (String g : names) {
+                    IntervalCounts five = reader.read(g, "5s");
+                    assertEquals(100L, five.lastUniques().get("visitors"), g);
+                    ValueStats ms = five.lastValues().get("ms");
+                    assertEquals(300, ms.count(), g);
+                    assertEquals(0, new java.math.BigDecimal(299 * 300 / 2).compareTo(ms.sum()), g);
+                    assertEquals(299.0, ms.max(), g);
+                    assertEquals(300, reader.read(g, "1m").currentValues().get("ms").count(), g);
+                }
+            }
+        }
+    }
+
+    @Test
     void aOneShotReaderReadsGroupsOnEveryMaster() {
         // A command-line tool's reader (one thread, a few reads, then closed), one group per master.
         List<String> names = new java.util.ArrayList<>();
