@@ -23,7 +23,7 @@ import redis.clients.jedis.RedisClient;
 
 /**
  * The master's work at one boundary of one (group, interval) whose 10,000 events are all
- * auto-declared and were all logged during the interval (so each rotation also drops the 10,000
+ * auto-declared and were all logged during the interval (so each rotation also replaces the 10,000
  * {@code last} counters of the interval before). Run with and without 200,000 unrelated keys in
  * the database: a rotation that scanned the keyspace (as Python's does) would slow down with them.
  */
