@@ -60,7 +60,7 @@ class MuninWildcardPluginTest {
         Files.copy(MUNIN.resolve("ecl_"), lib.resolve("ecl_"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         plugins = Files.createDirectories(dir.resolve("plugins"));
         state = Files.createDirectories(dir.resolve("state"));
-        for (String name : List.of("ecl_http_status_5m", "ecl_req_5m")) {
+        for (String name : List.of("ecl_http_status_5m", "ecl_req_5m", "ecl_web_5m")) {
             Files.createSymbolicLink(plugins.resolve(name), lib.resolve("ecl_"));
         }
     }
@@ -120,6 +120,46 @@ class MuninWildcardPluginTest {
         redis.client().sadd("http_status:5s:last:@reg", "404");
         assertEquals("_200.value 5\nGET__a_b_71ffe381.value 3\nh_llo_b2d199f1.value 1\n", plugin("ecl_http_status_5m"));
         assertEquals("_200.value 5\nGET__a_b_71ffe381.value 3\nh_llo_b2d199f1.value 1\n", plugin("ecl_http_status_5m", "fetch"));
+    }
+
+    /** web:5m's last interval with req 4 and the values 10, 20, 30, 40 (recorded by the library), in a config of its own. */
+    private Path webWithValues() throws Exception {
+        Path config = dir.resolve("web.yml");
+        Files.writeString(config, redis.yamlRedisSection() + "groups:\n"
+                + "  web:\n    events: [req]\n    values: [latency_ms]\n    intervals: ['5m']\n    sync_interval: 1\n");
+        long now = System.currentTimeMillis();
+        long open = now - now % 300_000;
+        redis.client().set("web:5m:cur:@ts", Long.toString(open / 1000 - 300));
+        try (io.ecl.core.EventCountLogger ecl = io.ecl.core.EventCountLogger.builder(io.ecl.core.EclConfig.load(config))
+                .clock(java.time.Clock.fixed(java.time.Instant.ofEpochMilli(open - 1_000), java.time.ZoneOffset.UTC))
+                .withoutShutdownHook().withoutHeartbeat().build()) {
+            io.ecl.core.EventGroup web = ecl.group("web");
+            web.log("req", 4);
+            for (int ms : new int[] {10, 20, 30, 40}) {
+                web.logValue("latency_ms", ms);
+            }
+        }
+        try (io.ecl.core.ops.Rotator master = io.ecl.core.ops.Rotator.connect(io.ecl.core.EclConfig.load(config).redis())) {
+            io.ecl.core.GroupConfig g = io.ecl.core.EclConfig.load(config).group("web");
+            master.rotate(g, g.interval("5m"), open);
+        }
+        return config;
+    }
+
+    @Test
+    void eachValueStatisticsGetsAGraphOfItsOwnBesideTheEvents() throws Exception {
+        Map<String, String> env = Map.of("config", webWithValues().toString());
+        Result fetched = run(plugins.resolve("ecl_web_5m"), env);
+        assertEquals(0, fetched.exit(), fetched.err());
+        String fetch = fetched.out();
+        assertTrue(fetch.startsWith("multigraph ecl_web_5m\nreq.value 4\nmultigraph ecl_web_5m_latency_ms\nmean.value 25\n"),
+                fetch);
+        // Lower rank: p50 is the 2nd of 4 values (20), p99 the 3rd (30), each within 1 %.
+        assertTrue(fetch.matches("(?s).*\\np50\\.value (19\\.\\d+|20(\\.\\d+)?)\\np99\\.value (29\\.\\d+|30(\\.\\d+)?)\\n"), fetch);
+        String config = run(plugins.resolve("ecl_web_5m"), env, "config").out();
+        assertTrue(config.contains("multigraph ecl_web_5m_latency_ms\ngraph_title ecl: web latency_ms per 5m\n"), config);
+        assertTrue(config.contains("mean.label mean\np50.label p50\np99.label p99\n"), config);
+        assertTrue(!config.contains("latency_ms.count"), "the statistics are not events of the group's graph: " + config);
     }
 
     @Test
@@ -278,7 +318,7 @@ class MuninWildcardPluginTest {
         String text = Files.readString(MUNIN.resolve("ecl_"));
         assertTrue(text.startsWith("#!/bin/sh\n"));
         assertTrue(text.contains("\n  #%# family=auto\n"));
-        assertTrue(text.contains("\n  #%# capabilities=autoconf suggest\n"));
+        assertTrue(text.contains("\n  #%# capabilities=autoconf suggest multigraph\n"));
         assertTrue(Files.isExecutable(MUNIN.resolve("ecl_")), "munin/ecl_ must be executable");
         if (new File("/usr/bin/dash").canExecute() || new File("/bin/dash").canExecute()) {
             ProcessBuilder pb = new ProcessBuilder("dash", "-n", MUNIN.resolve("ecl_").toString());
