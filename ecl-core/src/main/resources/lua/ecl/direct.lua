@@ -3,7 +3,7 @@
 -- interval and the call is recorded in the marker hash; otherwise (a boundary passed, the count is
 -- late, no master has run yet) nothing is written and the caller runs log.lua with the same call.
 -- The hot path of direct mode: a handful of redis.call and no string building beyond the keys.
--- Runs after prelude.lua (FENCE_A/B, secs_ms, aligned, count_sum, MARKER_TTL_MS): local definitions only.
+-- Runs after prelude.lua (FENCE_A/B, all_open, count_sum, MARKER_TTL_MS): local definitions only.
 -- KEYS[1..n]: "<group>:<interval>:cur:@ts" of each of the group's n intervals
 -- ARGV[1]: the marker hash "<first interval's prefix>cur:@direct.<instance>" (as log.lua names it)
 -- ARGV[2]: field of the marker: the call's slot (io.ecl.core.CallSlots); ARGV[3]: value: this call's sequence number
@@ -19,16 +19,8 @@ local n = #KEYS
 -- The MGET also reads the two fence keys (see the prelude's fence): the fence without a command
 -- of its own.
 local ts = redis.call('MGET', ARGV[8] .. FENCE_A, ARGV[8] .. FENCE_B, unpack(KEYS))
-for i = 1, n do
-  local want = ARGV[n + 7 + i]
-  -- Equal strings (ecl's master or writer opened the interval): no arithmetic. Otherwise compare
-  -- the starts aligned to the grid: Python's master stores the time its rotation ran.
-  if ts[i + 2] ~= want then
-    local start = aligned(ts[i + 2], tonumber(ARGV[2 * n + 7 + i]))
-    if not start or start ~= secs_ms(want) then
-      return -2
-    end
-  end
+if not all_open(ts, n, n + 7, 2 * n + 7) then
+  return -2
 end
 if redis.call('HSET', ARGV[1], ARGV[2], ARGV[3]) == 1 or ARGV[4] == '1' then
   redis.call('PEXPIRE', ARGV[1], MARKER_TTL_MS)

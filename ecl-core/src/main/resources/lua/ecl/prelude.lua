@@ -48,6 +48,23 @@ local function aligned(ts, len)
   return ms - (ms % len)
 end
 
+-- For a direct call (direct.lua, unique.lua): true when, for each of the n intervals, the interval
+-- the call was logged in (ARGV[want_at + i], as cur:@ts holds it when ecl opened it) is the one open
+-- in Redis (ts[i + 2], from the MGET that also read the two fence keys). Equal strings need no
+-- arithmetic; else the starts are compared aligned (Python's master stores when its rotation ran).
+local function all_open(ts, n, want_at, len_at)
+  for i = 1, n do
+    local want = ARGV[want_at + i]
+    if ts[i + 2] ~= want then
+      local start = aligned(ts[i + 2], tonumber(ARGV[len_at + i]))
+      if not start or start ~= secs_ms(want) then
+        return false
+      end
+    end
+  end
+  return true
+end
+
 -- True when @ts was written by the Python version's master: it stores the time its rotation ran,
 -- never an aligned boundary as ecl does. Such an interval is that master's to rotate, and it does
 -- so a few ms (or more) after the boundary: a writer that rotated it first would have its 'last'

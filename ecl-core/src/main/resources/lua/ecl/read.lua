@@ -24,10 +24,10 @@ local function meta()
     redis.call('GET', p .. 'last:@end'),
   }
 end
--- The unique counts: one PFCOUNT per (name, section) that has a sketch.
-local function uniques()
-  local names, last, cur, seen = {}, {}, {}, {}
-  for _, section in ipairs({'cur:@ureg', 'last:@ureg'}) do
+-- The names registered in cur:@<r>reg or last:@<r>reg, each once (r: 'u' unique counts, 'v' values).
+local function registered(r)
+  local names, seen = {}, {}
+  for _, section in ipairs({'cur:@' .. r .. 'reg', 'last:@' .. r .. 'reg'}) do
     for _, name in ipairs(redis.call('SMEMBERS', p .. section)) do
       if not seen[name] then
         seen[name] = true
@@ -35,6 +35,11 @@ local function uniques()
       end
     end
   end
+  return names
+end
+-- The unique counts: one PFCOUNT per (name, section) that has a sketch.
+local function uniques()
+  local names, last, cur = registered('u'), {}, {}
   for i, name in ipairs(names) do
     last[i] = redis.call('EXISTS', p .. 'last:@u.' .. name) == 1 and redis.call('PFCOUNT', p .. 'last:@u.' .. name) or false
     cur[i] = redis.call('EXISTS', p .. 'cur:@u.' .. name) == 1 and redis.call('PFCOUNT', p .. 'cur:@u.' .. name) or false
@@ -43,15 +48,7 @@ local function uniques()
 end
 -- The value statistics: each hash as it is (a few hundred fields at most), decoded by the reader.
 local function values()
-  local names, last, cur, seen = {}, {}, {}, {}
-  for _, section in ipairs({'cur:@vreg', 'last:@vreg'}) do
-    for _, name in ipairs(redis.call('SMEMBERS', p .. section)) do
-      if not seen[name] then
-        seen[name] = true
-        names[#names + 1] = name
-      end
-    end
-  end
+  local names, last, cur = registered('v'), {}, {}
   for i, name in ipairs(names) do
     local l = redis.call('HGETALL', p .. 'last:@v.' .. name)
     local c = redis.call('HGETALL', p .. 'cur:@v.' .. name)

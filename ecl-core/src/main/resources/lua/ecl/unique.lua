@@ -4,7 +4,7 @@
 -- otherwise nothing is written and the caller adds the value to its local sketch, which the
 -- flusher places as it places counts. PFADD of a value already counted changes nothing, so a
 -- call whose reply was lost needs no marker: the caller simply adds it to its sketch too.
--- Runs after prelude.lua (FENCE_A/B, secs_ms, aligned): local definitions only.
+-- Runs after prelude.lua (FENCE_A/B, all_open): local definitions only.
 -- KEYS[1..n]: "<group>:<interval>:cur:@ts" of each of the group's n intervals
 -- ARGV[1]: name of the unique count (no ':'); ARGV[2]: the value
 -- ARGV[3..n+2]: prefix "<group>:<interval>:" of each interval
@@ -14,14 +14,8 @@
 -- Returns 0 when applied; -2 when nothing was written.
 local n = #KEYS
 local ts = redis.call('MGET', ARGV[3] .. FENCE_A, ARGV[3] .. FENCE_B, unpack(KEYS))
-for i = 1, n do
-  local want = ARGV[n + 2 + i]
-  if ts[i + 2] ~= want then
-    local start = aligned(ts[i + 2], tonumber(ARGV[2 * n + 2 + i]))
-    if not start or start ~= secs_ms(want) then
-      return -2
-    end
-  end
+if not all_open(ts, n, n + 2, 2 * n + 2) then
+  return -2
 end
 for i = 1, n do
   local p = ARGV[2 + i]
