@@ -210,8 +210,10 @@ class UniqueCountTest {
 
     @Test
     void directModeAddsEachValueInOneRoundTripBeforeLogUniqueReturns() {
-        EventGroup direct = logger().group("direct");
+        EventCountLogger ecl = logger();
+        EventGroup direct = ecl.group("direct");
         direct.logUnique("visitors", "w"); // the first call loads the script
+        assertTrue(ecl.flush()); // the logger's own first push (declarations) is over
         try (Monitor monitor = new Monitor(redis.port())) {
             direct.logUnique("visitors", "x");
             assertEquals(List.of("evalsha"), monitor.clientCommands(r()), "one script call, nothing else");

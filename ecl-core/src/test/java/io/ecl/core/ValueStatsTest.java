@@ -179,6 +179,7 @@ class ValueStatsTest {
                 CounterReader direct = CounterReader.connect(impatient)) {
             EventGroup dweb = ecl.group("dweb");
             dweb.logValue("latency_ms", 2); // connected, script loaded
+            assertTrue(ecl.flush()); // the logger's own first push (declarations) is over
             try (Monitor monitor = new Monitor(redis.port())) {
                 dweb.logValue("latency_ms", 4);
                 assertEquals(List.of("evalsha"), monitor.clientCommands(redis.client()), "one script call");
