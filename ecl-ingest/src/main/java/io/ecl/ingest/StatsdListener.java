@@ -76,25 +76,37 @@ public final class StatsdListener implements AutoCloseable {
         if (asked == null) {
             throw new IllegalArgumentException("no address to listen on (statsd.listen or --statsd)");
         }
-        DatagramChannel u = DatagramChannel.open(asked.getAddress() instanceof java.net.Inet6Address
-                ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
-        ServerSocketChannel t = null;
-        try {
-            u.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBuffer());
-            bind(u, asked, "UDP");
-            int port = ((InetSocketAddress) u.getLocalAddress()).getPort();
-            this.address = new InetSocketAddress(asked.getAddress(), port);
-            t = ServerSocketChannel.open();
-            t.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            bindTcp(t, address);
-            u.configureBlocking(false);
-        } catch (IOException | RuntimeException e) {
-            u.close();
-            if (t != null) {
-                t.close();
+        // Port 0 (tests, or "any free port"): the kernel picks a UDP port, and TCP needs the same
+        // number, which may be taken by another TCP socket (an outgoing connection's local port):
+        // then both are picked again.
+        DatagramChannel u;
+        ServerSocketChannel t;
+        InetSocketAddress bound;
+        for (int attempt = 1; ; attempt++) {
+            u = DatagramChannel.open(asked.getAddress() instanceof java.net.Inet6Address
+                    ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
+            t = null;
+            try {
+                u.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBuffer());
+                bind(u, asked, "UDP");
+                int port = ((InetSocketAddress) u.getLocalAddress()).getPort();
+                bound = new InetSocketAddress(asked.getAddress(), port);
+                t = ServerSocketChannel.open();
+                t.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                bindTcp(t, bound);
+                u.configureBlocking(false);
+                break;
+            } catch (IOException | RuntimeException e) {
+                u.close();
+                if (t != null) {
+                    t.close();
+                }
+                if (!(e instanceof java.net.BindException) || asked.getPort() != 0 || attempt == 20) {
+                    throw e;
+                }
             }
-            throw e;
         }
+        this.address = bound;
         this.udp = u;
         this.tcp = t;
         int granted = udp.getOption(StandardSocketOptions.SO_RCVBUF);
