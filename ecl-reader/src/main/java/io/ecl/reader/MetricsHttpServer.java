@@ -301,9 +301,34 @@ final class MetricsHttpServer implements AutoCloseable {
         }
     }
 
+    /** The write API when {@code serve --accept-writes}, else null; and the token it requires, or null. */
+    private volatile io.ecl.ingest.HttpWrites writes;
+    private volatile byte[] token;
+
+    /**
+     * Accepts {@code POST /api/v1/groups/GROUP/events} from now on, applied by {@code writes};
+     * with a {@code token}, only from requests that send {@code Authorization: Bearer TOKEN}.
+     */
+    void acceptWrites(io.ecl.ingest.HttpWrites writes, String token) {
+        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.writes = writes;
+    }
+
     private void handle(Request request, org.eclipse.jetty.server.Response response, Callback callback) {
         String method = request.getMethod();
         String rawPath = request.getHttpURI().getPath();
+        io.ecl.ingest.HttpWrites w = writes;
+        if (w != null && rawPath != null && rawPath.length() <= MAX_PATH) {
+            List<String> s = segments(rawPath);
+            if (s != null && s.size() == 5 && s.get(0).equals("api") && s.get(1).equals("v1")
+                    && s.get(2).equals("groups") && s.get(4).equals("events")) {
+                Response r = "POST".equals(method) ? answer(() -> write(w, request, s.get(3)))
+                        : new Response(405, JSON_TYPE, Response.error(405, "method " + method
+                                + " not allowed: use POST").body, "POST");
+                send(method, rawPath, r, response, callback);
+                return;
+            }
+        }
         Response r = answer(() -> respond(method, rawPath, request.getHeaders().get(HttpHeader.CONTENT_LENGTH),
                 request.getHeaders().get(HttpHeader.TRANSFER_ENCODING)));
         try {
@@ -311,6 +336,39 @@ final class MetricsHttpServer implements AutoCloseable {
         } finally {
             Formats.closeAll(r.reads);
         }
+    }
+
+    /** One POST of the write API: the token, the body (at most {@link io.ecl.ingest.HttpWrites#MAX_BODY_BYTES}), the writes. */
+    private Response write(io.ecl.ingest.HttpWrites w, Request request, String group) {
+        byte[] expected = token;
+        if (expected != null) {
+            String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+            if (auth == null || !auth.startsWith("Bearer ")) {
+                return Response.error(401, "this server takes writes with 'Authorization: Bearer TOKEN' only");
+            }
+            byte[] given = auth.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
+            if (!java.security.MessageDigest.isEqual(expected, given)) {
+                return Response.error(403, "wrong token");
+            }
+        }
+        long length = request.getLength();
+        int max = io.ecl.ingest.HttpWrites.MAX_BODY_BYTES;
+        if (length > max) {
+            return Response.error(413, "body of " + length + " bytes; at most " + max + " are taken");
+        }
+        byte[] body;
+        try (java.io.InputStream in = Content.Source.asInputStream(request)) {
+            body = in.readNBytes(max + 1);
+        } catch (IOException e) {
+            return Response.error(400, "cannot read the body: " + e.getMessage());
+        }
+        if (body.length > max) {
+            return Response.error(413, "body larger than " + max + " bytes");
+        }
+        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        boolean plain = type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/plain");
+        io.ecl.ingest.HttpWrites.Result r = w.apply(group, plain, new String(body, StandardCharsets.UTF_8));
+        return r.status() == 204 ? new Response(204, JSON_TYPE, "", null) : Response.error(r.status(), r.message());
     }
 
     /**

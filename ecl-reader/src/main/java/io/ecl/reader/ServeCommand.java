@@ -60,6 +60,15 @@ public final class ServeCommand implements Callable<Integer> {
                     + " 0.0.0.0:PORT for every interface.")
     String listen;
 
+    @Option(names = "--accept-writes", description = "Also accept counts over HTTP: POST /api/v1/groups/GROUP/events"
+            + " with JSON ({\"events\": {\"get\": 3}, \"uniques\": {...}, \"values\": {...}}) or text/plain"
+            + " lines 'event [count]'. On any address but loopback it needs --token-file. See docs/ingest.md.")
+    boolean acceptWrites;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "With --accept-writes: the token writes must"
+            + " send as 'Authorization: Bearer TOKEN' (the file's first line; the file must not be readable by others).")
+    Path tokenFile;
+
     @Option(names = "--statsd", paramLabel = "HOST:PORT",
             description = "Also receive StatsD lines on this address, over UDP and TCP, and count them"
                     + " (default: statsd.listen of the config; none when it has none). See docs/ingest.md.")
@@ -83,6 +92,8 @@ public final class ServeCommand implements Callable<Integer> {
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile MetricsHttpServer server;
     private volatile StatsdListener statsdListener;
+    /** The logger of the write API, or null. */
+    private volatile io.ecl.core.EventCountLogger writesLogger;
 
     public ServeCommand() {
         this(Clock.systemUTC());
@@ -101,12 +112,24 @@ public final class ServeCommand implements Callable<Integer> {
         }
         InetSocketAddress address = parseListen(listen);
         InetSocketAddress statsdAddress = statsd == null ? null : parseStatsd(statsd);
+        if (tokenFile != null && !acceptWrites) {
+            throw new ParameterException(spec.commandLine(), "--token-file goes with --accept-writes");
+        }
         try {
             EclConfig cfg = configLocation.load(configOption != null ? configOption : config);
             Cli.warnings(err, cfg);
             StatsdConfig statsdConfig = StatsdConfig.read(configLocation.path(configOption != null ? configOption : config));
             if (statsdAddress != null) {
                 statsdConfig = statsdConfig.withListen(statsdAddress);
+            }
+            String token = null;
+            if (acceptWrites) {
+                if (tokenFile != null) {
+                    token = readToken(tokenFile);
+                } else if (!address.getAddress().isLoopbackAddress()) {
+                    return Cli.error(err, "--accept-writes on " + listen + " needs --token-file: only loopback takes"
+                            + " writes without a token");
+                }
             }
             try {
                 server = MetricsHttpServer.start(cfg, address, clock, verbose ? err : null);
@@ -125,6 +148,13 @@ public final class ServeCommand implements Callable<Integer> {
                     server.moreMetrics(statsdListener.stats()::writePrometheus);
                     Cli.line(err, "ecl-reader serve: receiving StatsD on udp and tcp " + hostPort(statsdListener.address()));
                 }
+                if (acceptWrites) {
+                    writesLogger = io.ecl.core.EventCountLogger.builder(io.ecl.ingest.HttpWrites.withLocalCounters(cfg))
+                            .clock(clock).appName("ecl-reader serve").build();
+                    server.acceptWrites(new io.ecl.ingest.HttpWrites(writesLogger), token);
+                    Cli.line(err, "ecl-reader serve: accepting writes at POST /api/v1/groups/GROUP/events"
+                            + (token == null ? " (loopback, no token)" : " (with the token)"));
+                }
                 if (handleSignals) {
                     Signals.onTermOrInt(stop::countDown);
                 }
@@ -139,7 +169,10 @@ public final class ServeCommand implements Callable<Integer> {
                 if (statsdListener != null) {
                     statsdListener.close();
                 }
-                server.close();
+                server.close(); // no more writes
+                if (writesLogger != null) {
+                    writesLogger.close(); // delivers what the writes counted
+                }
             }
             Cli.line(err, "ecl-reader serve: stopped");
             return 0;
@@ -147,6 +180,23 @@ public final class ServeCommand implements Callable<Integer> {
             return Cli.fail(err, e, verbose);
         } catch (RuntimeException e) {
             return Cli.unexpected(err, e, verbose);
+        }
+    }
+
+    /** The first line of a token file that others cannot read; ConfigException naming the file otherwise. */
+    static String readToken(Path file) {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> p = java.nio.file.Files.getPosixFilePermissions(file);
+            if (p.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                throw new ConfigException(file + ": the token file is readable by every user; chmod o-r " + file);
+            }
+            String first = java.nio.file.Files.readAllLines(file).stream().findFirst().orElse("").strip();
+            if (first.isEmpty()) {
+                throw new ConfigException(file + ": the token file is empty");
+            }
+            return first;
+        } catch (java.io.IOException e) {
+            throw new ConfigException(file + ": cannot read the token file (" + e.getMessage() + ")");
         }
     }
 
