@@ -60,7 +60,7 @@ public final class ServeCommand implements Callable<Integer> {
                     + " 0.0.0.0:PORT for every interface.")
     String listen;
 
-    @Option(names = "--accept-writes", description = "Also accept counts over HTTP: POST /api/v1/groups/GROUP/events"
+    @Option(names = "--accept-writes", description = "Also accept counts over HTTP (or http_writes.enabled in the config): POST /api/v1/groups/GROUP/events"
             + " with JSON ({\"events\": {\"get\": 3}, \"uniques\": {...}, \"values\": {...}}) or text/plain"
             + " lines 'event [count]'. On any address but loopback it needs --token-file. See docs/ingest.md.")
     boolean acceptWrites;
@@ -122,10 +122,14 @@ public final class ServeCommand implements Callable<Integer> {
             if (statsdAddress != null) {
                 statsdConfig = statsdConfig.withListen(statsdAddress);
             }
+            io.ecl.ingest.HttpWritesConfig writesConfig = io.ecl.ingest.HttpWritesConfig.read(
+                    configLocation.path(configOption != null ? configOption : config));
+            acceptWrites |= writesConfig.enabled();
+            Path tokenPath = tokenFile != null ? tokenFile : writesConfig.tokenFile();
             String token = null;
             if (acceptWrites) {
-                if (tokenFile != null) {
-                    token = readToken(tokenFile);
+                if (tokenPath != null) {
+                    token = readToken(tokenPath);
                 } else if (!address.getAddress().isLoopbackAddress()) {
                     return Cli.error(err, "--accept-writes on " + listen + " needs --token-file: only loopback takes"
                             + " writes without a token");

@@ -142,6 +142,27 @@ class ServeWritesTest {
     }
 
     @Test
+    void theConfigCanEnableWritesWithATokenFileBesideIt() throws Exception {
+        Path token = dir.resolve("write-token");
+        Files.writeString(token, "t0k\n");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(Path.of(config), Files.readString(Path.of(config))
+                + "http_writes:\n  enabled: true\n  token_file: write-token\n");
+        serve(new String[0], port -> {
+            assertEquals(401, post(port, "web", "text/plain", "get\n", null).statusCode());
+            assertEquals(204, post(port, "web", "text/plain", "get 7\n", "t0k").statusCode());
+        });
+        assertEquals("7", redis.client().get("web:5m:cur:get"));
+
+        Files.writeString(Path.of(config), Files.readString(Path.of(config)).replace("  enabled: true\n", "  enabld: true\n"));
+        Run typo = Run.reader("serve", config, "--listen", "127.0.0.1:0");
+        assertEquals(1, typo.code);
+        int line = java.util.List.of(Files.readString(Path.of(config)).split("\n")).indexOf("  enabld: true") + 1;
+        assertEquals("ERROR: " + config + ":" + line + ": http_writes.enabld: unknown key; expected enabled or token_file\n",
+                typo.err);
+    }
+
+    @Test
     void withoutAcceptWritesAPostIsRefused() throws Exception {
         serve(new String[0], port -> assertEquals(404, post(port, "web", "text/plain", "get\n", null).statusCode()));
     }
