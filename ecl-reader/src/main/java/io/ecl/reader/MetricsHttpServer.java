@@ -340,6 +340,19 @@ final class MetricsHttpServer implements AutoCloseable {
 
     /** One POST of the write API: the token, the body (at most {@link io.ecl.ingest.HttpWrites#MAX_BODY_BYTES}), the writes. */
     private Response write(io.ecl.ingest.HttpWrites w, Request request, String group) {
+        // The body is read first, whatever the answer: a server that answers 401 or 413 while the
+        // client still sends makes the connection close under the client, which then sees no
+        // answer at all. Bounded: at most one byte more than is taken.
+        int max = io.ecl.ingest.HttpWrites.MAX_BODY_BYTES;
+        byte[] body;
+        try (java.io.InputStream in = Content.Source.asInputStream(request)) {
+            body = in.readNBytes(max + 1);
+        } catch (IOException e) {
+            return Response.error(400, "cannot read the body: " + e.getMessage());
+        }
+        if (body.length > max) {
+            return Response.error(413, "body larger than " + max + " bytes");
+        }
         byte[] expected = token;
         if (expected != null) {
             String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
@@ -350,20 +363,6 @@ final class MetricsHttpServer implements AutoCloseable {
             if (!java.security.MessageDigest.isEqual(expected, given)) {
                 return Response.error(403, "wrong token");
             }
-        }
-        long length = request.getLength();
-        int max = io.ecl.ingest.HttpWrites.MAX_BODY_BYTES;
-        if (length > max) {
-            return Response.error(413, "body of " + length + " bytes; at most " + max + " are taken");
-        }
-        byte[] body;
-        try (java.io.InputStream in = Content.Source.asInputStream(request)) {
-            body = in.readNBytes(max + 1);
-        } catch (IOException e) {
-            return Response.error(400, "cannot read the body: " + e.getMessage());
-        }
-        if (body.length > max) {
-            return Response.error(413, "body larger than " + max + " bytes");
         }
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         boolean plain = type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/plain");
