@@ -37,9 +37,18 @@ public final class HttpWrites {
      * the write API's logger never makes a round trip per request.
      */
     public static io.ecl.core.EclConfig withLocalCounters(io.ecl.core.EclConfig config) {
+        return withLocalCounters(config, java.time.Duration.ofSeconds(1));
+    }
+
+    /**
+     * {@code config} with {@code sync} as {@code sync_interval} of every group without local
+     * counters: what a receiver of many small writes (HTTP, StatsD) logs through, so that it never
+     * makes one round trip per write while applications keep their own settings.
+     */
+    static io.ecl.core.EclConfig withLocalCounters(io.ecl.core.EclConfig config, java.time.Duration sync) {
         io.ecl.core.EclConfig.Builder b = io.ecl.core.EclConfig.builder().redis(config.redis());
         for (GroupConfig g : config.groups()) {
-            b.group(g.usesLocalCounters() ? g : g.toBuilder().syncInterval(java.time.Duration.ofSeconds(1)).build());
+            b.group(g.usesLocalCounters() ? g : g.toBuilder().syncInterval(sync).build());
         }
         return b.build();
     }

@@ -2,7 +2,6 @@ package io.ecl.ingest;
 
 import io.ecl.core.EclConfig;
 import io.ecl.core.EventCountLogger;
-import io.ecl.core.GroupConfig;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -157,15 +156,7 @@ public final class StatsdListener implements AutoCloseable {
      * round trip per line.
      */
     static EclConfig withLocalCounters(EclConfig config, StatsdConfig statsd) {
-        EclConfig.Builder b = EclConfig.builder().redis(config.redis());
-        for (GroupConfig g : config.groups()) {
-            if (g.usesLocalCounters()) {
-                b.group(g);
-                continue;
-            }
-            b.group(g.toBuilder().syncInterval(statsd.syncInterval()).build());
-        }
-        return b.build();
+        return HttpWrites.withLocalCounters(config, statsd.syncInterval());
     }
 
     /** The address listened on (the port chosen when 0 was asked). */

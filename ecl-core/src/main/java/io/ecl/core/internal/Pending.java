@@ -77,11 +77,9 @@ public final class Pending {
             return Added.DROPPED;
         }
         if (batch == null) {
+            noteEpoch(starts);
             batch = new LinkedHashMap<>();
             waiting.put(starts, batch);
-            if (!waitingUniques.containsKey(starts) && !waitingValues.containsKey(starts)) {
-                epochOrder.add(starts);
-            }
         }
         batch.put(counter, new long[] {count});
         entries++;
@@ -94,50 +92,41 @@ public final class Pending {
      * (Redis is unreachable); the caller then counts a drop.
      */
     RedisHll uniqueFor(long[] starts, String name, boolean capped) {
-        LinkedHashMap<String, RedisHll> batch = waitingUniques.get(starts);
-        RedisHll h = batch == null ? null : batch.get(name);
-        if (h != null) {
-            return h;
-        }
-        if (capped && entries >= maxEntries) {
-            dropped++;
-            return null;
-        }
-        if (batch == null) {
-            batch = new LinkedHashMap<>();
-            waitingUniques.put(starts, batch);
-            if (!waiting.containsKey(starts) && !waitingValues.containsKey(starts)) {
-                epochOrder.add(starts);
-            }
-        }
-        h = new RedisHll();
-        batch.put(name, h);
-        entries++;
-        return h;
+        return sketchFor(waitingUniques, starts, name, capped, RedisHll::new);
     }
 
     /** As {@link #uniqueFor}, for value statistics. */
     SketchSnapshot valueFor(long[] starts, String name, boolean capped) {
-        LinkedHashMap<String, SketchSnapshot> batch = waitingValues.get(starts);
-        SketchSnapshot v = batch == null ? null : batch.get(name);
-        if (v != null) {
-            return v;
+        return sketchFor(waitingValues, starts, name, capped, SketchSnapshot::new);
+    }
+
+    private <T> T sketchFor(Map<long[], LinkedHashMap<String, T>> waitingKind, long[] starts, String name,
+            boolean capped, java.util.function.Supplier<T> make) {
+        LinkedHashMap<String, T> batch = waitingKind.get(starts);
+        T found = batch == null ? null : batch.get(name);
+        if (found != null) {
+            return found;
         }
         if (capped && entries >= maxEntries) {
             dropped++;
             return null;
         }
         if (batch == null) {
+            noteEpoch(starts);
             batch = new LinkedHashMap<>();
-            waitingValues.put(starts, batch);
-            if (!waiting.containsKey(starts) && !waitingUniques.containsKey(starts)) {
-                epochOrder.add(starts);
-            }
+            waitingKind.put(starts, batch);
         }
-        v = new SketchSnapshot();
-        batch.put(name, v);
+        T made = make.get();
+        batch.put(name, made);
         entries++;
-        return v;
+        return made;
+    }
+
+    /** Keeps the order in which epochs first got something to send (before their first entry is added). */
+    private void noteEpoch(long[] starts) {
+        if (!waiting.containsKey(starts) && !waitingUniques.containsKey(starts) && !waitingValues.containsKey(starts)) {
+            epochOrder.add(starts);
+        }
     }
 
     /** The part of the last SATURATED add's count that was not kept. */
@@ -225,30 +214,8 @@ public final class Pending {
                         unacked.add(chunk);
                     }
                 }
-                LinkedHashMap<String, SketchSnapshot> stats = waitingValues.get(starts);
-                if (stats != null) {
-                    Iterator<Map.Entry<String, SketchSnapshot>> it = stats.entrySet().iterator();
-                    while (it.hasNext()) {
-                        Chunk chunk = new Chunk(group, ids.next(), starts, 0);
-                        for (int n = 0; n < CHUNK_UNIQUES && it.hasNext(); n++) {
-                            Map.Entry<String, SketchSnapshot> e = it.next();
-                            chunk.addValue(e.getKey(), e.getValue());
-                        }
-                        unacked.add(chunk);
-                    }
-                }
-                LinkedHashMap<String, RedisHll> sketches = waitingUniques.get(starts);
-                if (sketches != null) {
-                    Iterator<Map.Entry<String, RedisHll>> it = sketches.entrySet().iterator();
-                    while (it.hasNext()) {
-                        Chunk chunk = new Chunk(group, ids.next(), starts, 0);
-                        for (int n = 0; n < CHUNK_UNIQUES && it.hasNext(); n++) {
-                            Map.Entry<String, RedisHll> e = it.next();
-                            chunk.addUnique(e.getKey(), e.getValue());
-                        }
-                        unacked.add(chunk);
-                    }
-                }
+                chunkSketches(group, ids, starts, waitingValues.get(starts), Chunk::addValue);
+                chunkSketches(group, ids, starts, waitingUniques.get(starts), Chunk::addUnique);
             }
             waiting.clear();
             waitingUniques.clear();
@@ -256,6 +223,27 @@ public final class Pending {
             epochOrder.clear();
         }
         return new ArrayList<>(unacked);
+    }
+
+    /** Freezes one epoch's sketches of one kind into chunks of at most {@link #CHUNK_UNIQUES}. */
+    private <T> void chunkSketches(RedisEventGroup group, IdSource ids, long[] starts, LinkedHashMap<String, T> sketches,
+            TriConsumer<Chunk, String, T> add) {
+        if (sketches == null) {
+            return;
+        }
+        Iterator<Map.Entry<String, T>> it = sketches.entrySet().iterator();
+        while (it.hasNext()) {
+            Chunk chunk = new Chunk(group, ids.next(), starts, 0);
+            for (int n = 0; n < CHUNK_UNIQUES && it.hasNext(); n++) {
+                Map.Entry<String, T> e = it.next();
+                add.accept(chunk, e.getKey(), e.getValue());
+            }
+            unacked.add(chunk);
+        }
+    }
+
+    private interface TriConsumer<A, B, C> {
+        void accept(A a, B b, C c);
     }
 
     /**

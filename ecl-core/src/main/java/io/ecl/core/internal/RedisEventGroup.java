@@ -330,10 +330,7 @@ public final class RedisEventGroup implements EventGroup {
      */
     private boolean logUniqueDirect(UniqueCounter u, String value) {
         long now = ctx.clock().millis();
-        DirectEpoch epoch = directEpoch;
-        if (now < epoch.from || now >= epoch.until) {
-            directEpoch = epoch = new DirectEpoch(intervals, now);
-        }
+        DirectEpoch epoch = directEpoch(now);
         int n = intervals.length;
         byte[][] p = new byte[4 * n + 2][];
         for (int i = 0; i < n; i++) {
@@ -407,12 +404,9 @@ public final class RedisEventGroup implements EventGroup {
             io.ecl.core.internal.kinds.SketchSnapshot stats = io.ecl.core.internal.kinds.SketchSnapshot.of(value);
             while (true) {
                 long now = ctx.clock().millis();
-                DirectEpoch epoch = directEpoch;
-                if (now < epoch.from || now >= epoch.until) {
-                    directEpoch = epoch = new DirectEpoch(intervals, now);
-                }
+                DirectEpoch epoch = directEpoch(now);
                 if (heldFrom == epoch.from) {
-                    holdValue(v, stats, epoch);
+                    hold(new InDoubt(null, 0, epoch.starts, null, 0, v.name, stats), epoch);
                     return true;
                 }
                 long seq = ctx.directSeq().incrementAndGet();
@@ -423,7 +417,7 @@ public final class RedisEventGroup implements EventGroup {
                     args.add("v");
                     Object reply = LuaScript.LOG.eval(ctx.connection().jedis(), tsKeys, args);
                     if (reply instanceof Long && (Long) reply == HELD) {
-                        holdValue(v, stats, epoch);
+                        hold(new InDoubt(null, 0, epoch.starts, null, 0, v.name, stats), epoch);
                     } else {
                         markerExpirySetAt = now;
                     }
@@ -433,7 +427,7 @@ public final class RedisEventGroup implements EventGroup {
                         ctx.health().reportDataError(name(), e, 1);
                         return true;
                     }
-                    keepValueInDoubt(v, stats, epoch, callSlot, seq, e);
+                    keepInDoubt(new InDoubt(null, 0, epoch.starts.clone(), callSlot, seq, v.name, stats), e);
                     keepSlot = true;
                     return true;
                 } catch (JedisException e) {
@@ -443,7 +437,7 @@ public final class RedisEventGroup implements EventGroup {
                         }
                         continue;
                     }
-                    keepValueInDoubt(v, stats, epoch, callSlot, seq, e);
+                    keepInDoubt(new InDoubt(null, 0, epoch.starts.clone(), callSlot, seq, v.name, stats), e);
                     keepSlot = true;
                     return true;
                 }
@@ -453,23 +447,6 @@ public final class RedisEventGroup implements EventGroup {
                 ctx.callSlots().release(callSlot);
             }
         }
-    }
-
-    private void holdValue(ValueCounter v, io.ecl.core.internal.kinds.SketchSnapshot stats, DirectEpoch epoch) {
-        heldCalls.add(new InDoubt(null, 0, epoch.starts, null, 0, v.name, stats));
-        hasLocalCounts = true;
-        if (heldFrom != epoch.from) {
-            heldFrom = epoch.from;
-            flusher.wake();
-        }
-    }
-
-    private void keepValueInDoubt(ValueCounter v, io.ecl.core.internal.kinds.SketchSnapshot stats, DirectEpoch epoch,
-            CallSlots.Slot callSlot, long seq, JedisException e) {
-        inDoubt.add(new InDoubt(null, 0, epoch.starts.clone(), callSlot, seq, v.name, stats));
-        hasLocalCounts = true;
-        ctx.health().markDown(e);
-        flusher.wake();
     }
 
     private ValueCounter admitValue(String name) {
@@ -586,12 +563,9 @@ public final class RedisEventGroup implements EventGroup {
 
     private int callDirect(Counter c, long count, CallSlots.Slot slot) {
         long now = ctx.clock().millis();
-        DirectEpoch epoch = directEpoch;
-        if (now < epoch.from || now >= epoch.until) {
-            directEpoch = epoch = new DirectEpoch(intervals, now);
-        }
+        DirectEpoch epoch = directEpoch(now);
         if (heldFrom == epoch.from) {
-            hold(c, count, epoch); // log.lua said so for this epoch: no round trip until it opens
+            hold(new InDoubt(c, count, epoch.starts, null, 0), epoch); // log.lua said so for this epoch: no round trip until it opens
             return APPLIED;
         }
         long seq = ctx.directSeq().incrementAndGet();
@@ -614,7 +588,7 @@ public final class RedisEventGroup implements EventGroup {
             args.add(c.dynamic ? "1" : "0");
             Object late = LuaScript.LOG.eval(ctx.connection().jedis(), tsKeys, args);
             if (late instanceof Long && (Long) late == HELD) {
-                hold(c, count, epoch); // nothing written, not even the marker: the slot is free again
+                hold(new InDoubt(c, count, epoch.starts, null, 0), epoch); // nothing written, not even the marker: the slot is free again
                 return APPLIED;
             }
             markerExpirySetAt = now; // log.lua sets it on every call
@@ -629,16 +603,25 @@ public final class RedisEventGroup implements EventGroup {
             }
             // Redis refused the call before it wrote anything (login, OOM, read-only replica,
             // loading...): the count is kept and sent again, like after a lost connection.
-            keepInDoubt(c, count, epoch, slot, seq, e);
+            keepInDoubt(new InDoubt(c, count, epoch.starts.clone(), slot, seq), e);
             return IN_DOUBT;
         } catch (JedisException e) {
             if (RedisConnection.isPoolExhausted(e)) {
                 return POOL_BUSY;
             }
             // The call may or may not have run (the reply can be lost after Redis executed it).
-            keepInDoubt(c, count, epoch, slot, seq, e);
+            keepInDoubt(new InDoubt(c, count, epoch.starts.clone(), slot, seq), e);
             return IN_DOUBT;
         }
+    }
+
+    /** The interval starts of a direct call made at {@code now}: the cached epoch, made anew at a boundary. */
+    private DirectEpoch directEpoch(long now) {
+        DirectEpoch epoch = directEpoch;
+        if (now < epoch.from || now >= epoch.until) {
+            directEpoch = epoch = new DirectEpoch(intervals, now);
+        }
+        return epoch;
     }
 
     /**
@@ -648,8 +631,8 @@ public final class RedisEventGroup implements EventGroup {
      * until the flusher finds the interval open. Later calls of the same epoch join it without a
      * round trip. The flusher polls every {@link Flusher#HOLD_POLL_MS} and drains the queue then.
      */
-    private void hold(Counter c, long count, DirectEpoch epoch) {
-        heldCalls.add(new InDoubt(c, count, epoch.starts, null, 0));
+    private void hold(InDoubt call, DirectEpoch epoch) {
+        heldCalls.add(call);
         hasLocalCounts = true;
         if (heldFrom != epoch.from) {
             heldFrom = epoch.from;
@@ -666,8 +649,8 @@ public final class RedisEventGroup implements EventGroup {
      * Hands a direct call that failed to the flusher, which asks Redis (the call's marker) whether
      * it was applied before it sends the count again; the call keeps its slot until then.
      */
-    private void keepInDoubt(Counter c, long count, DirectEpoch epoch, CallSlots.Slot slot, long seq, JedisException e) {
-        inDoubt.add(new InDoubt(c, count, epoch.starts.clone(), slot, seq));
+    private void keepInDoubt(InDoubt call, JedisException e) {
+        inDoubt.add(call);
         hasLocalCounts = true;
         ctx.health().markDown(e);
         flusher.wake();
