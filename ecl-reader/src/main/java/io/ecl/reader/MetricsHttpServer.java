@@ -612,6 +612,8 @@ final class MetricsHttpServer implements AutoCloseable {
         List<Formats.Read> reads = readAll(config.groups());
         List<Clients.Client> clients;
         try {
+            // A connection of its own per scrape (one every 15 s or so): a pooled one idle across a
+            // Redis restart would fail the first scrape after it.
             clients = Clients.list(config);
         } catch (RuntimeException e) {
             Formats.closeAll(reads);
