@@ -36,11 +36,11 @@ public final class BenchSuite {
             "  --flush            allow a non-empty database to be flushed",
             "  --quick            shorter JMH runs (2+3 s per benchmark), 5 CLI runs, 30 s master sample (~3.5 min)",
             "  --long             sample ecl-master's memory for one hour instead of two minutes",
-            "  --only PARTS       comma-separated subset of: local,direct,flush,rotation,reader,cli,master,values",
+            "  --only PARTS       comma-separated subset of: local,direct,flush,rotation,reader,cli,master,values,peers",
             "  --out FILE         also write the report (markdown) to FILE",
             "  --wait-idle        before each part, wait (up to 5 min) until other processes use under 15% of the CPUs",
             "  --root DIR         the ecl source tree (default: found from this jar's location)");
-    static final List<String> PARTS = List.of("local", "direct", "flush", "rotation", "reader", "cli", "master", "values");
+    static final List<String> PARTS = List.of("local", "direct", "flush", "rotation", "reader", "cli", "master", "values", "peers");
 
     private boolean quick;
     private boolean longRun;
@@ -201,6 +201,9 @@ public final class BenchSuite {
             if (parts.contains("values")) {
                 phase("values", this::values);
             }
+            if (parts.contains("peers")) {
+                phase("peers", this::peers);
+            }
             if (parts.contains("direct")) {
                 phase("direct", this::direct);
             }
@@ -284,6 +287,43 @@ public final class BenchSuite {
                             + " of calls per second the limit is hit every few microseconds, so the flusher thread"
                             + " drains and sends continuously beside the benchmark thread.");
         }
+    }
+
+    private void peers() {
+        Map<String, Jmh.Score> s = jmh.run(PeersBench.class, true, new String[0],
+                "eclLog", "micrometerCounter", "micrometerLookup", "statsdCount", "statsdDelivered");
+        Jmh.Score ecl = s.get("eclLog");
+        Jmh.Score held = s.get("micrometerCounter");
+        Jmh.Score lookup = s.get("micrometerLookup");
+        Jmh.Score statsd = s.get("statsdCount");
+        Jmh.Score delivered = s.get("statsdDelivered");
+        table.add(new Table.Row("log() with local counters vs Micrometer's Counter.increment(), 1 thread",
+                        "≤ 2× the held Counter, faster than a lookup by name; 0 B/op"))
+                .value(nsText(ecl) + ", " + bytes(ecl.bytesPerOp))
+                .baseline("Micrometer 1.17.2 Counter.increment() on a held Counter: " + nsText(held)
+                        + "; registry.counter(name).increment(): " + nsText(lookup) + ", " + bytes(lookup.bytesPerOp))
+                .ratio(ns(ecl) / ns(held))
+                .verdict(ns(ecl) <= 2 * ns(held) && ns(ecl) < ns(lookup) && ecl.bytesPerOp < 0.01)
+                .note("Same JMH run, same thread. log(event) looks the event up by its ID and adds to each of the group's"
+                        + " 3 intervals; Micrometer's held Counter is one DoubleAdder with no lookup, the fastest an"
+                        + " in-process counter gets, while registry.counter(name) is the by-name call that log(event)"
+                        + " compares with. Neither Micrometer figure includes getting the count anywhere: ecl's"
+                        + " includes the flusher thread pushing every second to Redis.");
+        table.add(new Table.Row("log() with local counters vs a StatsD client's count(), 1 thread",
+                        "faster than count() on the caller's thread"))
+                .value(nsText(ecl))
+                .baseline("java-statsd-client 3.1.0 NonBlockingStatsDClient.count(): " + nsText(statsd) + ", "
+                        + bytes(statsd.bytesPerOp) + " on the caller's thread; " + nsText(delivered)
+                        + " per count until its datagram reached the daemon")
+                .ratio(ns(ecl) / ns(statsd))
+                .verdict(ns(ecl) < ns(statsd))
+                .note("The StatsD client queues each count for its one sender thread, which sends one UDP datagram"
+                        + " per count to a local socket drained by a thread (the daemon's stand-in). Timed in batches of "
+                        + Table.num(PeersBench.BATCH) + " counts, each batch started once every datagram before it had"
+                        + " arrived, so the queue never grows without end; the sender thread runs beside the caller,"
+                        + " as in an application. The delivered figure is the rate a StatsD client sustains: "
+                        + Table.num(delivered.score) + " counts/s, against log()'s "
+                        + Table.num(ecl.score) + " calls/s, every one counted in Redis at the next flush.");
     }
 
     private void values() {
