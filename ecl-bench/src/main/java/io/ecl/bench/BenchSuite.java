@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +36,7 @@ public final class BenchSuite {
             "  --db N             the database to use (default 0)",
             "  --flush            allow a non-empty database to be flushed",
             "  --quick            shorter JMH runs (2+3 s per benchmark), 5 CLI runs, 30 s master sample (~3.5 min)",
-            "  --long             sample ecl-master's memory for one hour instead of two minutes",
+            "  --long             sample ecl-master's memory for one hour instead of one minute",
             "  --only PARTS       comma-separated subset of: local,direct,flush,rotation,reader,cli,master,values,peers",
             "  --out FILE         also write the report (markdown) to FILE",
             "  --wait-idle        before each part, wait (up to 5 min) until other processes use under 15% of the CPUs",
@@ -55,6 +56,8 @@ public final class BenchSuite {
 
     private final Table table = new Table();
     private final List<String> phaseLoad = new ArrayList<>();
+    /** The local part's scores, for the parts that compare with them; empty when it did not run. */
+    private Map<String, Jmh.Score> localScores = Map.of();
     private double maxOthers;
     private Jmh jmh;
     private PrintStream progress = System.out;
@@ -182,8 +185,8 @@ public final class BenchSuite {
                 System.err.println("ecl-bench: cannot use Redis at " + redisAddress + ": " + e.getMessage());
                 return 1;
             }
-            int warm = quick ? 2 : 3;
-            int meas = quick ? 3 : 5;
+            int warm = 2;
+            int meas = quick ? 3 : 4;
             jmh = new Jmh(warm, meas, log, jmhLog, "-D" + BenchRedis.ADDRESS_PROPERTY + "=" + redisAddress,
                     "-D" + BenchRedis.DB_PROPERTY + "=" + db, "-Xms1g", "-Xmx1g");
             progress.printf("ecl-bench: Redis %s at %s%s, JMH %d×1 s warm-up + %d×1 s measurement, 1 fork per benchmark%n",
@@ -243,6 +246,7 @@ public final class BenchSuite {
         Map<String, Jmh.Score> s = jmh.run(LocalLogBench.class, true, new String[0],
                 "longAdder", "log", "mapLookupAndAdd", "log2Threads", "longAdder2Threads", "mapLookupAndAdd2Threads",
                 "log2ThreadsOwnEvent");
+        localScores = s;
         Jmh.Score adder = s.get("longAdder");
         Jmh.Score log = s.get("log");
         Jmh.Score log2 = s.get("log2Threads");
@@ -290,9 +294,14 @@ public final class BenchSuite {
     }
 
     private void peers() {
-        Map<String, Jmh.Score> s = jmh.run(PeersBench.class, true, new String[0],
-                "eclLog", "micrometerCounter", "micrometerLookup", "statsdCount", "statsdDelivered");
-        Jmh.Score ecl = s.get("eclLog");
+        // log() is the local part's figure when it ran in this suite (the same group, the same call).
+        Jmh.Score local = localScores.get("log");
+        Map<String, Jmh.Score> s = local != null
+                ? jmh.run(PeersBench.class, true, new String[0], "micrometerCounter", "micrometerLookup", "statsdCount",
+                        "statsdDelivered")
+                : jmh.run(PeersBench.class, true, new String[0], "eclLog", "micrometerCounter", "micrometerLookup",
+                        "statsdCount", "statsdDelivered");
+        Jmh.Score ecl = local != null ? local : s.get("eclLog");
         Jmh.Score held = s.get("micrometerCounter");
         Jmh.Score lookup = s.get("micrometerLookup");
         Jmh.Score statsd = s.get("statsdCount");
@@ -304,7 +313,7 @@ public final class BenchSuite {
                         + "; registry.counter(name).increment(): " + nsText(lookup) + ", " + bytes(lookup.bytesPerOp))
                 .ratio(ns(ecl) / ns(held))
                 .verdict(ns(ecl) <= 2 * ns(held) && ns(ecl) < ns(lookup) && ecl.bytesPerOp < 0.01)
-                .note("Same JMH run, same thread. log(event) looks the event up by its ID and adds to each of the group's"
+                .note("Same suite run, one thread each, the same group for log() as the local rows. log(event) looks the event up by its ID and adds to each of the group's"
                         + " 3 intervals; Micrometer's held Counter is one DoubleAdder with no lookup, the fastest an"
                         + " in-process counter gets, while registry.counter(name) is the by-name call that log(event)"
                         + " compares with. Neither Micrometer figure includes getting the count anywhere: ecl's"
@@ -327,8 +336,19 @@ public final class BenchSuite {
     }
 
     private void values() {
-        Map<String, Jmh.Score> s = jmh.run(ValueSketchBench.class, true, new String[0],
-                "sketch", "micrometer", "sketch2Threads", "micrometer2Threads", "mathLog", "longAdder", "longAdder2Threads");
+        // The LongAdder baselines are the local part's when it ran in this suite: the same benchmark
+        // on the same machine minutes apart, not worth 20 s of the suite's budget twice.
+        boolean adders = localScores.containsKey("longAdder") && localScores.containsKey("longAdder2Threads");
+        Map<String, Jmh.Score> s = new LinkedHashMap<>(adders
+                ? jmh.run(ValueSketchBench.class, true, new String[0],
+                        "sketch", "micrometer", "sketch2Threads", "micrometer2Threads", "mathLog")
+                : jmh.run(ValueSketchBench.class, true, new String[0],
+                        "sketch", "micrometer", "sketch2Threads", "micrometer2Threads", "mathLog", "longAdder",
+                        "longAdder2Threads"));
+        if (adders) {
+            s.put("longAdder", localScores.get("longAdder"));
+            s.put("longAdder2Threads", localScores.get("longAdder2Threads"));
+        }
         Jmh.Score sketch = s.get("sketch");
         Jmh.Score micrometer = s.get("micrometer");
         Jmh.Score sketch2 = s.get("sketch2Threads");
@@ -683,7 +703,7 @@ public final class BenchSuite {
             }
         }
         Path config = pf.config("master.yml", groups.toString());
-        Duration d = longRun ? Duration.ofHours(1) : quick ? Duration.ofSeconds(30) : Duration.ofMinutes(2);
+        Duration d = longRun ? Duration.ofHours(1) : quick ? Duration.ofSeconds(30) : Duration.ofMinutes(1);
         progress.printf("ecl-bench:   sampling ecl-master's RSS for %d s%n", d.toSeconds());
         ProcessFigures.RssRun run = pf.masterRss(config, d, ecl.build(), probe);
         if (run.failure != null) {
