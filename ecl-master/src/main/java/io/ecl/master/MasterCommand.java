@@ -9,14 +9,19 @@ import io.ecl.cli.StopSignals;
 import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
 import io.ecl.core.EclConfig;
+import io.ecl.core.GroupConfig;
+import io.ecl.core.Interval;
 import io.ecl.core.RedisConfig;
+import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
+import io.ecl.core.ops.CounterReader;
 import io.ecl.core.ops.KeyPurge;
 import io.ecl.core.ops.Rotator;
 import java.io.PrintWriter;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -71,7 +76,17 @@ public final class MasterCommand implements Callable<Integer> {
                 + " (the Python version's too)."})
     boolean purge;
 
-    @Option(names = "--yes", description = "With --purge: delete what it lists.")
+    @Option(names = "--reset-totals", description = {
+        "Only list the totals (ecl_events_total) of every (group, interval) of the config, or of the"
+                + " groups given with --group; with --yes, start them again from the current interval's"
+                + " counts. Prometheus sees a counter reset, which rate() and increase() handle."})
+    boolean resetTotals;
+
+    @Option(names = {"-g", "--group"}, paramLabel = "GROUP",
+            description = "With --reset-totals: only this group (repeatable).")
+    List<String> groups;
+
+    @Option(names = "--yes", description = "With --purge: delete what it lists. With --reset-totals: reset them.")
     boolean yes;
 
     @Option(names = {"-v", "--verbose"}, description = "Log every rotation, with how late it ran; stack traces on errors.")
@@ -167,13 +182,26 @@ public final class MasterCommand implements Callable<Integer> {
         if (check) {
             return check(spec.commandLine().getOut(), err);
         }
-        if (yes && !purge) {
-            err.println("ERROR: --yes goes with --purge");
+        if (purge && resetTotals) {
+            err.println("ERROR: --purge and --reset-totals are separate runs: give one of them");
+            err.flush();
+            return 2;
+        }
+        if (yes && !purge && !resetTotals) {
+            err.println("ERROR: --yes goes with --purge or --reset-totals");
+            err.flush();
+            return 2;
+        }
+        if (groups != null && !resetTotals) {
+            err.println("ERROR: --group goes with --reset-totals");
             err.flush();
             return 2;
         }
         if (purge) {
             return purge(spec.commandLine().getOut(), err);
+        }
+        if (resetTotals) {
+            return resetTotals(spec.commandLine().getOut(), err);
         }
         Path path = configPath();
         EclConfig cfg = load(err);
@@ -222,6 +250,66 @@ public final class MasterCommand implements Callable<Integer> {
                 out.println(items.size() + (items.size() == 1 ? " item" : " items")
                         + (items.isEmpty() ? "" : "; run again with --yes to remove them"));
             }
+            out.flush();
+            return 0;
+        } catch (RedisUnavailableException e) {
+            err.println("ERROR: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+    }
+
+    /**
+     * --reset-totals [--group G]... [--yes]: each (group, interval)'s totals listed (their sum over
+     * the events), and with --yes started again from the current interval's counts.
+     */
+    private int resetTotals(PrintWriter out, PrintWriter err) {
+        EclConfig cfg = load(err);
+        if (cfg == null) {
+            return 1;
+        }
+        List<GroupConfig> selected = new ArrayList<>();
+        if (groups == null) {
+            selected.addAll(cfg.groups());
+        } else {
+            for (String name : groups) {
+                GroupConfig g = cfg.group(name);
+                if (g == null) {
+                    err.println("ERROR: Group '" + name + "' not found in configuration " + configPath());
+                    err.flush();
+                    return 1;
+                }
+                selected.add(g);
+            }
+        }
+        try (CounterReader reader = CounterReader.connectOnce(cfg)) {
+            int pairs = 0;
+            for (GroupConfig g : selected) {
+                for (Interval i : g.intervals()) {
+                    String what = g.name() + " " + i.name();
+                    try {
+                        long sum = 0;
+                        for (long v : reader.totals(g, i).values()) {
+                            sum += v;
+                        }
+                        if (yes) {
+                            reader.resetTotals(g, i);
+                        }
+                        out.println((yes ? "reset the totals of " : "would reset the totals of ") + what
+                                + "  (" + sum + " counts since the last reset)");
+                    } catch (RedisDataException e) {
+                        if (!yes) {
+                            out.println("would reset the totals of " + what + "  (" + e.getMessage() + ")");
+                        } else {
+                            reader.resetTotals(g, i);
+                            out.println("reset the totals of " + what + "  (they held data ecl cannot read)");
+                        }
+                    }
+                    pairs++;
+                }
+            }
+            out.println(yes ? pairs + " done"
+                    : pairs + (pairs == 1 ? " pair" : " pairs") + "; run again with --yes to reset them");
             out.flush();
             return 0;
         } catch (RedisUnavailableException e) {

@@ -89,6 +89,6 @@ class MasterPurgeTest {
     @Test
     void yesAloneIsAUsageError() {
         assertEquals(2, run("--yes", config.toString()));
-        assertEquals("ERROR: --yes goes with --purge\n", err.toString());
+        assertEquals("ERROR: --yes goes with --purge or --reset-totals\n", err.toString());
     }
 }

@@ -1,8 +1,11 @@
 package io.ecl.reader;
 
+import io.ecl.core.GroupConfig;
 import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
+import io.ecl.core.RedisDataException;
 import io.ecl.core.ValueStats;
+import io.ecl.core.ops.CounterReader;
 import io.ecl.core.ops.Seconds;
 import io.ecl.core.ops.StreamedCounts;
 import java.io.IOException;
@@ -11,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 
 /**
  * The machine-readable outputs of {@code ecl-reader --format}: JSON, Munin and the Prometheus text
@@ -52,6 +56,11 @@ final class Formats {
             this.counts = streamed == null ? null : streamed.header();
             this.stale = stale;
             this.error = error;
+        }
+
+        /** True when the counts were read page by page: a group too big for one reply. */
+        boolean paged() {
+            return streamed != null && streamed.paged();
         }
 
         /** A (group, interval) that could not be read because of what a key holds. */
@@ -612,6 +621,80 @@ final class Formats {
         }
         b.append("} ").append(value).append('\n');
         out.append(b);
+    }
+
+    /**
+     * One group's totals for ecl_events_total: every event's count since its totals were last reset,
+     * read from the group's shortest interval (every interval counts the same events, and the
+     * shortest closes the most often); or why the group has none in this output.
+     */
+    record Totals(String group, Interval interval, SortedMap<String, Long> counts, String leftOut) {
+        static Totals leftOut(String group, Interval interval, String why) {
+            return new Totals(group, interval, null, why);
+        }
+
+        /**
+         * The totals of each of {@code groups}, one script call per group. A group whose counts
+         * were read page by page ({@code reads}: too many events for one reply) is left out, as is a
+         * group whose totals hold data ecl cannot read (named); Redis unreachable throws.
+         */
+        static List<Totals> readAll(CounterReader reader, java.util.Collection<GroupConfig> groups, List<Read> reads) {
+            List<Totals> all = new ArrayList<>(groups.size());
+            for (GroupConfig g : groups) {
+                Interval shortest = g.intervals().get(0);
+                for (Interval i : g.intervals()) {
+                    if (i.lengthMillis() < shortest.lengthMillis()) {
+                        shortest = i;
+                    }
+                }
+                boolean paged = false;
+                for (Read r : reads) {
+                    paged |= r.group.equals(g.name()) && r.paged();
+                }
+                if (paged) {
+                    all.add(leftOut(g.name(), shortest, "more events than one reply holds (the counts were"
+                            + " read page by page); totals are exported for groups under 20,000 events"));
+                    continue;
+                }
+                try {
+                    all.add(new Totals(g.name(), shortest, reader.totals(g, shortest), null));
+                } catch (RedisDataException e) {
+                    all.add(leftOut(g.name(), shortest, e.getMessage()));
+                }
+            }
+            return all;
+        }
+    }
+
+    /**
+     * The family ecl_events_total (a counter): per (group, event), what {@link Totals} holds.
+     * Nothing at all when {@code totals} is empty, so outputs without totals stay as they were; a
+     * group left out is named in a comment line, which Prometheus ignores.
+     */
+    static void totalsFamily(Appendable out, List<Totals> totals) throws IOException {
+        if (totals.isEmpty()) {
+            return;
+        }
+        out.append("# HELP ecl_events_total Events counted since the totals were last reset (ecl-master"
+                + " --reset-totals): only grows, across rotations and restarts; use rate() or increase().\n");
+        out.append("# TYPE ecl_events_total counter\n");
+        StringBuilder b = new StringBuilder(256);
+        for (Totals t : totals) {
+            if (t.counts == null) {
+                out.append("# ecl_events_total of group ").append(t.group.replace('\n', ' ')).append(" left out: ")
+                        .append(t.leftOut.replace('\n', ' ')).append('\n');
+                continue;
+            }
+            for (Map.Entry<String, Long> e : sorted(t.counts)) {
+                b.setLength(0);
+                b.append("ecl_events_total{group=");
+                labelValue(b, t.group);
+                b.append(",event=");
+                labelValue(b, e.getKey());
+                b.append("} ").append(e.getValue()).append('\n');
+                out.append(b);
+            }
+        }
     }
 
     /** {@link #prometheus(Appendable, List, Sections)} as one string (small outputs, tests). */

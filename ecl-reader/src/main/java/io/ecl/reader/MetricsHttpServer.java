@@ -611,7 +611,9 @@ final class MetricsHttpServer implements AutoCloseable {
     private Response metrics() {
         List<Formats.Read> reads = readAll(config.groups());
         List<Clients.Client> clients;
+        List<Formats.Totals> totals;
         try {
+            totals = Formats.Totals.readAll(reader, config.groups(), reads);
             // A connection of its own per scrape (one every 15 s or so): a pooled one idle across a
             // Redis restart would fail the first scrape after it.
             clients = Clients.list(config);
@@ -623,6 +625,7 @@ final class MetricsHttpServer implements AutoCloseable {
         Streamed more = moreMetrics;
         return Response.streamed(PROMETHEUS_TYPE, reads, out -> {
             Formats.prometheus(out, reads, Formats.Sections.LAST);
+            Formats.totalsFamily(out, totals);
             writeClients(out, clients, now);
             if (more != null) {
                 more.writeTo(out);

@@ -335,6 +335,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
             // during each attempt at a big group) is then one line on stderr and no output, never
             // a partial one. A big group's counts wait in a temporary file (StreamedCounts).
             List<Formats.Read> reads = new ArrayList<>(groups.size());
+            List<Formats.Totals> totals = List.of();
             try {
                 int failed = 0;
                 try (CounterReader reader = CounterReader.connectOnce(cfg, paging)) {
@@ -349,9 +350,12 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
                             failed++;
                         }
                     }
+                    if (format == Format.prometheus) {
+                        totals = Formats.Totals.readAll(reader, new java.util.LinkedHashSet<>(groups), reads);
+                    }
                 }
                 if (all || failed == 0) {
-                    print(out, reads, sections);
+                    print(out, reads, totals, sections);
                 }
                 if (verbose) {
                     for (Formats.Read r : reads) {
@@ -392,7 +396,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
     }
 
     /** Writes the output a count at a time: the text of 500,000 events is never one string. */
-    private void print(PrintWriter out, List<Formats.Read> reads, Formats.Sections sections) {
+    private void print(PrintWriter out, List<Formats.Read> reads, List<Formats.Totals> totals, Formats.Sections sections) {
         try {
             switch (format) {
                 case json:
@@ -423,6 +427,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
                     break;
                 case prometheus:
                     Formats.prometheus(out, reads, sections);
+                    Formats.totalsFamily(out, totals);
                     break;
                 default:
                     for (Formats.Read r : reads) {

@@ -104,9 +104,22 @@ class ReaderBigGroupTest {
             Run paged = read(SMALL, args);
             Run whole = read(ONE_SCRIPT, args);
             assertEquals(0, paged.code, paged::toString);
-            assertEquals(whole.out, paged.out, () -> String.join(" ", args));
+            assertEquals(withoutTotals(whole.out), withoutTotals(paged.out), () -> String.join(" ", args));
             assertEquals(whole.err, paged.err);
+            if (paged.out.contains("# TYPE ecl_events_total")) {
+                assertTrue(paged.out.contains("\n# ecl_events_total of group big left out: more events than one reply"
+                        + " holds"), paged.out);
+            }
         }
+    }
+
+    /**
+     * The output before the totals family: a group read page by page has no totals (a comment line
+     * says so), one read whole has them.
+     */
+    static String withoutTotals(String out) {
+        int at = out.indexOf("# HELP ecl_events_total ");
+        return at < 0 ? out : out.substring(0, at);
     }
 
     @Test
@@ -152,7 +165,7 @@ class ReaderBigGroupTest {
                 HttpResponse<String> p = get(paged, path);
                 HttpResponse<String> w = get(whole, path);
                 assertEquals(200, p.statusCode(), path);
-                assertEquals(w.body(), p.body(), path);
+                assertEquals(withoutTotals(w.body()), withoutTotals(p.body()), path);
                 assertEquals("chunked", p.headers().firstValue("transfer-encoding").orElse(""), path);
             }
             assertTrue(get(paged, "/metrics").body().contains(

@@ -49,8 +49,9 @@ class ReaderBoundedMemoryTest {
         assertEquals(0, run.code, () -> run.err);
         assertEquals("", run.err);
         String[] lines = run.out.split("\n");
-        // HELP, TYPE and a sample per event; then start (no sample: last:@ts unknown), stale, error, late
-        assertEquals(2 + EVENTS + 2 + 3 + 3 + 3, lines.length);
+        // HELP, TYPE and a sample per event; then start (no sample: last:@ts unknown), stale, error,
+        // late; then the totals' HELP, TYPE and the line saying a group read page by page has none
+        assertEquals(2 + EVENTS + 2 + 3 + 3 + 3 + 3, lines.length);
         assertEquals("ecl_events{group=\"big\",interval=\"1h\",event=\"event_000000\"} 0", lines[2]);
         assertEquals("ecl_events{group=\"big\",interval=\"1h\",event=\"event_199999\"} 199999", lines[EVENTS + 1]);
         assertTrue(run.out.contains("\necl_interval_error{group=\"big\",interval=\"1h\"} 0\n"));

@@ -345,7 +345,13 @@ class ReaderFormatsTest {
                 + "# HELP ecl_late_events Counts that reached Redis after their interval was closed, counted in"
                 + " this one.\n"
                 + "# TYPE ecl_late_events gauge\n"
-                + "ecl_late_events{group=\"g\",interval=\"5m\"} 2\n", run.out);
+                + "ecl_late_events{group=\"g\",interval=\"5m\"} 2\n"
+                + "# HELP ecl_events_total Events counted since the totals were last reset (ecl-master"
+                + " --reset-totals): only grows, across rotations and restarts; use rate() or increase().\n"
+                + "# TYPE ecl_events_total counter\n"
+                + "ecl_events_total{group=\"g\",event=\"a\"} 0\n"
+                + "ecl_events_total{group=\"g\",event=\"b\"} 0\n"
+                + "ecl_events_total{group=\"g\",event=\"c\"} 9\n", run.out);
         assertEquals("", run.err);
         assertEquals(0, run.code);
     }
@@ -368,7 +374,10 @@ class ReaderFormatsTest {
                 + "ecl_interval_stale{group=\"g\",interval=\"5m\"} 0\n"
                 + "ecl_interval_error{group=\"g\",interval=\"5m\"} 0\n"
                 + "ecl_late_events{group=\"g\",interval=\"5m\",section=\"last\"} 2\n"
-                + "ecl_late_events{group=\"g\",interval=\"5m\",section=\"current\"} 1\n", body);
+                + "ecl_late_events{group=\"g\",interval=\"5m\",section=\"current\"} 1\n"
+                + "ecl_events_total{group=\"g\",event=\"a\"} 0\n"
+                + "ecl_events_total{group=\"g\",event=\"b\"} 0\n"
+                + "ecl_events_total{group=\"g\",event=\"c\"} 9\n", body);
     }
 
     @Test
@@ -386,7 +395,12 @@ class ReaderFormatsTest {
                 + "ecl_interval_start_seconds{group=\"w\",interval=\"1m\"} 1700000100.5\n"
                 + "ecl_interval_stale{group=\"w\",interval=\"1m\"} 0\n"
                 + "ecl_interval_error{group=\"w\",interval=\"1m\"} 0\n"
-                + "ecl_late_events{group=\"w\",interval=\"1m\"} 0\n", body);
+                + "ecl_late_events{group=\"w\",interval=\"1m\"} 0\n"
+                + "ecl_events_total{group=\"w\",event=\"1st\"} 0\n"
+                + "ecl_events_total{group=\"w\",event=\"a\\\"b\"} 0\n"
+                + "ecl_events_total{group=\"w\",event=\"c\\\\d\"} 0\n"
+                + "ecl_events_total{group=\"w\",event=\"caf\u00e9\"} 0\n"
+                + "ecl_events_total{group=\"w\",event=\"x-y.z\"} 0\n", body);
 
         Run last = Run.reader(at(BOUNDARY + 1_000), config, "-g", "w", "--format", "prometheus");
         assertTrue(last.out.contains("# TYPE ecl_interval_start_seconds gauge\n# HELP ecl_interval_stale"), last::toString);
@@ -407,10 +421,15 @@ class ReaderFormatsTest {
         assertEquals(1, run.out.split("# TYPE ecl_events gauge", -1).length - 1);
         assertTrue(run.out.contains("ecl_events{group=\"multi\",interval=\"1h\",event=\"x\"} 0\n"
                 + "ecl_events{group=\"w\",interval=\"1m\",event=\"1st\"} 0\n"), run::toString);
-        assertTrue(run.out.endsWith("ecl_late_events{group=\"g\",interval=\"5m\"} 0\n"
+        assertTrue(run.out.contains("ecl_late_events{group=\"g\",interval=\"5m\"} 0\n"
                 + "ecl_late_events{group=\"multi\",interval=\"5s\"} 0\n"
                 + "ecl_late_events{group=\"multi\",interval=\"1h\"} 0\n"
-                + "ecl_late_events{group=\"w\",interval=\"1m\"} 0\n"), run::toString);
+                + "ecl_late_events{group=\"w\",interval=\"1m\"} 0\n"
+                + "# HELP ecl_events_total "), run::toString);
+        assertEquals(1, run.out.split("# TYPE ecl_events_total counter", -1).length - 1);
+        assertTrue(run.out.contains("ecl_events_total{group=\"g\",event=\"c\"} 0\n"
+                + "ecl_events_total{group=\"multi\",event=\"x\"} 0\n"
+                + "ecl_events_total{group=\"w\",event=\"1st\"} 0\n"), run::toString);
     }
 
     // ---- where the config comes from ----

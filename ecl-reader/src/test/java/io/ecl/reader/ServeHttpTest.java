@@ -116,7 +116,14 @@ class ServeHttpTest {
                 + "# TYPE ecl_late_events gauge\n"
                 + "ecl_late_events{group=\"g\",interval=\"5m\"} 2\n"
                 + "ecl_late_events{group=\"h\",interval=\"1m\"} 0\n"
-                + "ecl_late_events{group=\"h\",interval=\"1h\"} 0\n", r.body());
+                + "ecl_late_events{group=\"h\",interval=\"1h\"} 0\n"
+                + "# HELP ecl_events_total Events counted since the totals were last reset (ecl-master"
+                + " --reset-totals): only grows, across rotations and restarts; use rate() or increase().\n"
+                + "# TYPE ecl_events_total counter\n"
+                + "ecl_events_total{group=\"g\",event=\"a\"} 0\n"
+                + "ecl_events_total{group=\"g\",event=\"b\"} 0\n"
+                + "ecl_events_total{group=\"g\",event=\"c\"} 9\n"
+                + "ecl_events_total{group=\"h\",event=\"x\"} 0\n", r.body());
     }
 
     @Test
