@@ -40,7 +40,7 @@ public class RotationBench {
 
     /** Events logged in each interval (all auto-declared): the figure's 10,000, or 100,000 for the size row. */
     @Param({"10000"})
-    public int events;
+    public int events = EVENTS;
 
     private String[] ids;
     private GroupConfig group;

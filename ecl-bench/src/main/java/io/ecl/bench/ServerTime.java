@@ -98,6 +98,7 @@ final class ServerTime {
     static double rotation(int unrelatedKeys) {
         RotationBench b = new RotationBench();
         b.unrelatedKeys = unrelatedKeys;
+        b.events = RotationBench.EVENTS;
         b.setUp();
         try {
             double total = 0;
