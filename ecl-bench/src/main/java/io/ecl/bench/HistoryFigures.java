@@ -55,7 +55,8 @@ public final class HistoryFigures {
         for (int k = 0; k < sizes.length; k++) {
             raw.flushDB();
             Pair p = new Pair("mem", sizes[k], HISTORY);
-            for (int r = 0; r < HISTORY; r++) {
+            // The first rotation after the pair's first has no start for what last holds: one more.
+            for (int r = 0; r <= HISTORY; r++) {
                 p.logInterval(r);
                 p.rotate();
             }
