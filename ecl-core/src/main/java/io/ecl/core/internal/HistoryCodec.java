@@ -10,7 +10,8 @@ import java.util.TreeMap;
 
 /**
  * The entries of {@code <prefix>@hist} ({@link Keys#historyIn}), which prelude.lua's
- * {@code close_interval} writes at every rotation of a group with {@code history}: text, one line
+ * {@code retire_last} writes at every rotation of a group with {@code history} (and history.lua
+ * makes of what {@code last} holds): text, one line
  * per item, tab-separated fields (names never hold control characters):
  * <pre>
  *   1 &lt;start ms&gt; &lt;end ms&gt; &lt;covers&gt;   format version and the closed interval
