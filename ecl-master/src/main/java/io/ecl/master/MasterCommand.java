@@ -78,8 +78,8 @@ public final class MasterCommand implements Callable<Integer> {
 
     @Option(names = "--reset-totals", description = {
         "Only list the totals (ecl_events_total) of every (group, interval) of the config, or of the"
-                + " groups given with --group; with --yes, start them again from the current interval's"
-                + " counts. Prometheus sees a counter reset, which rate() and increase() handle."})
+                + " groups given with --group; with --yes, set them to 0 from that instant. Prometheus sees"
+                + " a counter reset, which rate() and increase() handle."})
     boolean resetTotals;
 
     @Option(names = {"-g", "--group"}, paramLabel = "GROUP",
@@ -261,7 +261,7 @@ public final class MasterCommand implements Callable<Integer> {
 
     /**
      * --reset-totals [--group G]... [--yes]: each (group, interval)'s totals listed (their sum over
-     * the events), and with --yes started again from the current interval's counts.
+     * the events), and with --yes set to 0 from that instant.
      */
     private int resetTotals(PrintWriter out, PrintWriter err) {
         EclConfig cfg = load(err);
