@@ -25,7 +25,8 @@ import redis.clients.jedis.RedisClient;
  * The master's work at one boundary of one (group, interval) whose 10,000 events are all
  * auto-declared and were all logged during the interval (so each rotation also replaces the 10,000
  * {@code last} counters of the interval before). Run with and without 200,000 unrelated keys in
- * the database: a rotation that scanned the keyspace (as Python's does) would slow down with them.
+ * the database: a rotation that scanned the keyspace (as Python's does) would slow down with them;
+ * with {@code history} 120, what keeping a history adds; with 100,000 events, how the time grows.
  */
 @State(Scope.Benchmark)
 // Sample mode: every operation is timed, so the suite can report the median, which a GC pause or
@@ -41,6 +42,13 @@ public class RotationBench {
     /** Events logged in each interval (all auto-declared): the figure's 10,000, or 100,000 for the size row. */
     @Param({"10000"})
     public int events = EVENTS;
+
+    /**
+     * The group's {@code history}: 0, or 120 for the history row. With 120 the list is full before
+     * the first measured rotation (copies of a real entry), so each rotation also trims the oldest.
+     */
+    @Param({"0"})
+    public int history;
 
     private String[] ids;
     private GroupConfig group;
@@ -60,7 +68,7 @@ public class RotationBench {
             fillUnrelated(raw, unrelatedKeys);
         }
         group = GroupConfig.builder("rot").autoDeclareEvents(true).intervals("5s")
-                .syncInterval(Duration.ofHours(1)).build();
+                .syncInterval(Duration.ofHours(1)).history(history).build();
         interval = group.intervals().get(0);
         EclConfig config = EclConfig.builder().redis(BenchRedis.config()).group(group).build();
         open = interval.startOf(System.currentTimeMillis());
@@ -73,6 +81,37 @@ public class RotationBench {
         }
         ecl = EventCountLogger.builder(config).clock(clock).withoutShutdownHook().withoutHeartbeat().build();
         logGroup = ecl.group("rot");
+        if (history > 0) {
+            fillHistory();
+        }
+    }
+
+    /**
+     * Two rotations of a full interval put one real entry of {@code events} counts in the list (an
+     * interval enters it when the next rotation retires it from last); copies of it fill the list
+     * to {@code history}, as after {@code history} intervals of the same traffic.
+     */
+    private void fillHistory() {
+        for (int i = 0; i < 2; i++) {
+            logInterval();
+            rotate();
+        }
+        String key = "rot:5s:@hist";
+        try (RedisClient raw = BenchRedis.client()) {
+            String entry = raw.lindex(key, 0);
+            if (entry == null) {
+                throw new IllegalStateException(key + " holds no entry after two rotations");
+            }
+            try (AbstractPipeline p = raw.pipelined()) {
+                for (long n = raw.llen(key); n < history; n++) {
+                    p.lpush(key, entry);
+                }
+                p.sync();
+            }
+            if (raw.llen(key) != history) {
+                throw new IllegalStateException(key + " holds " + raw.llen(key) + " entries, not " + history);
+            }
+        }
     }
 
     /** The auto-declared events logged during the open interval, delivered (not measured). */
