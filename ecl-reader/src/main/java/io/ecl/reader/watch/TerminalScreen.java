@@ -44,6 +44,9 @@ final class TerminalScreen {
      */
     static Terminal open() throws IOException {
         Terminal t = TerminalBuilder.builder().system(true)
+                // The provider that runs stty: the native ones (JNI, FFM) write the terminal's settings
+                // back without its speed, leaving "speed 0 baud" (a hang-up on a serial line) behind.
+                .provider(TerminalBuilder.PROP_PROVIDER_EXEC)
                 // SIG_IGN rather than JLine's default SIG_DFL, which would let Ctrl-C kill the JVM
                 // before the terminal is restored; INT and WINCH get handlers below.
                 .nativeSignals(true).signalHandler(Terminal.SignalHandler.SIG_IGN)

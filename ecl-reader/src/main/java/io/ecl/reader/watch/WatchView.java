@@ -151,7 +151,7 @@ final class WatchView {
         } else {
             b.append(screen.glyphs().rule()).append(" never rotated (is ecl-master running?) ");
         }
-        if (p.stale()) {
+        if (p.stale() && p.currentStartMillis() != null) {
             b.append(screen.glyphs().rule()).append(" STALE: not rotated on time (is ecl-master running?) ");
         }
         return rule(b.toString(), screen.width(), screen.glyphs().rule());
