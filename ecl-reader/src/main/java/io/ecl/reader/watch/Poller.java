@@ -66,7 +66,7 @@ final class Poller implements AutoCloseable {
             lastPanelsMillis = clock.millis();
             return new Snapshot(lastPanelsMillis, panels, writers, null, lastPanelsMillis);
         } catch (RedisUnavailableException e) {
-            return new Snapshot(clock.millis(), lastPanels, List.copyOf(writersSeen.values()),
+            return new Snapshot(clock.millis(), lastPanels, sorted(writersSeen.values()),
                     e.getMessage() + " (retrying)", lastPanelsMillis);
         }
     }
@@ -116,7 +116,12 @@ final class Poller implements AutoCloseable {
             writersSeen.put(c.instance(), new Snapshot.Writer(c.instance(), c.app(), c.host(), c.pid(),
                     c.pendingEvents(), c.dropped(), true, c.beatMillis(), c.lastFailure()));
         }
-        List<Snapshot.Writer> out = new ArrayList<>(writersSeen.values());
+        return sorted(writersSeen.values());
+    }
+
+    /** By app, host and pid: a stable order, where Redis lists the most recent beat first. */
+    private static List<Snapshot.Writer> sorted(java.util.Collection<Snapshot.Writer> writers) {
+        List<Snapshot.Writer> out = new ArrayList<>(writers);
         out.sort(Comparator.comparing(Snapshot.Writer::app).thenComparing(Snapshot.Writer::host)
                 .thenComparingLong(Snapshot.Writer::pid).thenComparing(Snapshot.Writer::instance));
         return out;

@@ -68,6 +68,11 @@ public final class Watch {
                 Poller.HistorySource.NONE);
     }
 
+    /** What is watched, in the config's order. */
+    List<Poller.Target> targets() {
+        return targets;
+    }
+
     /** Plain output to {@code out} until it is closed or the process is stopped. */
     public void plain(PrintWriter out) throws InterruptedException {
         WatchView.Screen screen = new WatchView.Screen(PLAIN_WIDTH, 0, WatchView.Glyphs.UNICODE, zone, label);
