@@ -1,6 +1,6 @@
 package io.ecl.reader.watch;
 
-import io.ecl.core.ValueStats;
+import io.ecl.core.ops.HistoryEntry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,33 +30,29 @@ final class History {
         this.p99 = p99;
     }
 
-    /** One entry of the history: what one rotation closed. */
-    record Entry(int covers, Map<String, Long> counts, Map<String, Long> uniques, Map<String, ValueStats> values) {
-    }
-
     /** The series of the last {@code slots} intervals that {@code entries} (oldest first) cover. */
-    static History of(List<Entry> entries, int slots) {
+    static History of(List<HistoryEntry> entries, int slots) {
         int total = 0;
         int first = entries.size();
         while (first > 0 && total < slots) {
             first--;
             total += Math.max(1, entries.get(first).covers());
         }
-        List<Entry> used = entries.subList(first, entries.size());
+        List<HistoryEntry> used = entries.subList(first, entries.size());
         int skip = Math.max(0, total - slots); // the oldest entry may cover more than the room left
         int length = total - skip;
-        return new History(series(used, Entry::counts, v -> v, true, skip, length),
-                series(used, Entry::uniques, v -> v, false, skip, length),
-                series(used, Entry::values, v -> v.p50(), false, skip, length),
-                series(used, Entry::values, v -> v.p99(), false, skip, length));
+        return new History(series(used, HistoryEntry::counts, v -> v, true, skip, length),
+                series(used, HistoryEntry::uniques, v -> v, false, skip, length),
+                series(used, HistoryEntry::values, v -> v.p50(), false, skip, length),
+                series(used, HistoryEntry::values, v -> v.p99(), false, skip, length));
     }
 
-    private static <V> Map<String, double[]> series(List<Entry> entries,
-            java.util.function.Function<Entry, Map<String, V>> field, ToDoubleFunction<V> value, boolean spread,
+    private static <V> Map<String, double[]> series(List<HistoryEntry> entries,
+            java.util.function.Function<HistoryEntry, ? extends Map<String, V>> field, ToDoubleFunction<V> value, boolean spread,
             int skip, int length) {
         Map<String, double[]> out = new HashMap<>();
         int slot = -skip;
-        for (Entry e : entries) {
+        for (HistoryEntry e : entries) {
             int covers = Math.max(1, e.covers());
             for (Map.Entry<String, V> kv : field.apply(e).entrySet()) {
                 double v = value.applyAsDouble(kv.getValue());

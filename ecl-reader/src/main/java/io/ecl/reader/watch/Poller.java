@@ -9,6 +9,7 @@ import io.ecl.core.RedisUnavailableException;
 import io.ecl.core.ValueStats;
 import io.ecl.core.ops.Clients;
 import io.ecl.core.ops.CounterReader;
+import io.ecl.core.ops.HistoryEntry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,10 +32,14 @@ final class Poller implements AutoCloseable {
     /** Where the sparklines' series come from. */
     interface HistorySource {
         /** The history of one (group, interval), oldest first, at most {@code n} entries. */
-        List<History.Entry> read(CounterReader reader, GroupConfig group, Interval interval, int n);
+        List<HistoryEntry> read(CounterReader reader, GroupConfig group, Interval interval, int n);
 
-        /** For a config that keeps no history. */
+        /** None at all. */
         HistorySource NONE = (reader, group, interval, n) -> List.of();
+
+        /** What Redis keeps for groups with {@code history: N} (nothing is read for the others). */
+        HistorySource REDIS = (reader, group, interval, n) -> group.history() == 0 ? List.of()
+                : reader.history(group, interval, n);
     }
 
     private final EclConfig config;

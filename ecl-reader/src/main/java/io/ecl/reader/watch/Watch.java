@@ -65,7 +65,7 @@ public final class Watch {
                     + Columns.printable(interval) + "'");
         }
         return new Watch(config, targets, label, refreshMillis, Clock.systemUTC(), ZoneId.systemDefault(),
-                Poller.HistorySource.NONE);
+                Poller.HistorySource.REDIS);
     }
 
     /** What is watched, in the config's order. */

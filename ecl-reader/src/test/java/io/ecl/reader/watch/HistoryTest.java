@@ -3,15 +3,17 @@ package io.ecl.reader.watch;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import io.ecl.core.ValueStats;
+import io.ecl.core.ops.HistoryEntry;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class HistoryTest {
-    private static History.Entry entry(int covers, long req) {
-        return new History.Entry(covers, Map.of("req", req), Map.of("users", req / 2),
-                Map.of("ms", stats(req)));
+    private static HistoryEntry entry(int covers, long req) {
+        return new HistoryEntry(0, covers * 300_000L, covers, new TreeMap<>(Map.of("req", req)),
+                new TreeMap<>(Map.of("users", req / 2)), new TreeMap<>(Map.of("ms", stats(req))));
     }
 
     private static ValueStats stats(double p) {
@@ -44,7 +46,7 @@ class HistoryTest {
 
     @Test
     void anEventMissingFromOlderEntriesCountedZeroThere() {
-        History h = History.of(List.of(new History.Entry(1, Map.of(), Map.of(), Map.of()), entry(1, 4)), 5);
+        History h = History.of(List.of(new HistoryEntry(0, 300_000, 1, new TreeMap<>(), new TreeMap<>(), new TreeMap<>()), entry(1, 4)), 5);
         assertArrayEquals(new double[] {0, 4}, h.of(Snapshot.Kind.EVENT, "req"));
         assertArrayEquals(new double[] {Double.NaN, 4}, h.of(Snapshot.Kind.P50, "ms"));
     }

@@ -1,12 +1,16 @@
 package io.ecl.reader.watch;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ecl.core.EclConfig;
 import io.ecl.core.EventCountLogger;
+import io.ecl.core.GroupConfig;
+import io.ecl.core.ops.Rotator;
 import io.ecl.testing.EmbeddedRedis;
+import io.ecl.testing.SteppedClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -66,6 +70,39 @@ class PollerTest {
             assertEquals(1, s.writers().size());
             assertEquals("shop", s.writers().get(0).app());
             assertTrue(s.writers().get(0).up());
+        }
+    }
+
+    @Test
+    void sparklinesDrawTheHistoryRedisKeepsWithACatchUpSpreadOverItsIntervals() throws Exception {
+        Path file = dir.resolve("history.yml");
+        Files.writeString(file, redis.yamlRedisSection() + "groups:\n"
+                + "  web:\n    events: [req]\n    values: [ms]\n    intervals: ['5m']\n    history: 3\n");
+        EclConfig keeping = EclConfig.load(file);
+        GroupConfig web = keeping.group("web");
+        long boundary = 1_700_000_100_000L;
+        try (Rotator master = Rotator.connect(keeping.redis())) {
+            master.rotate(web, web.interval("5m"), boundary);
+            log(keeping, boundary + 1_000, 2);
+            master.rotate(web, web.interval("5m"), boundary + 300_000);
+            log(keeping, boundary + 301_000, 6);
+            master.rotate(web, web.interval("5m"), boundary + 900_000); // caught up: covers two intervals
+        }
+        try (Poller poller = new Poller(keeping, Watch.of(keeping, "web", "5m", "history.yml", 1000).targets(),
+                Poller.HistorySource.REDIS, Clock.systemUTC())) {
+            Snapshot.Row req = poller.poll(10).panels().get(0).rows().get(0);
+            assertEquals("req", req.name());
+            assertArrayEquals(new double[] {2, 3, 3}, req.history(), java.util.Arrays.toString(req.history()));
+            assertEquals("▆██", Sparkline.render(req.history(), 3, Sparkline.BLOCKS));
+            assertArrayEquals(new double[] {3, 3}, poller.poll(2).panels().get(0).rows().get(0).history(),
+                    "no more than the sparkline's width");
+        }
+    }
+
+    private static void log(EclConfig cfg, long at, int requests) {
+        try (EventCountLogger ecl = EventCountLogger.builder(cfg).clock(new SteppedClock(at)).withoutShutdownHook()
+                .withoutHeartbeat().build()) {
+            ecl.group("web").log("req", requests);
         }
     }
 
