@@ -192,4 +192,18 @@ class WatchTmuxTest {
         assertTrue(contains("^TTY-RESTORED$").test(screen), "stty -g differs after the view: " + screen);
         assertEquals(-1, screen.indexOf("Exception"), screen);
     }
+
+    @Test
+    void sigtermAsWhenTheSshSessionEndsRestoresTheTerminalToo() throws Exception {
+        screenWhen(contains("^  login +0 +3 *$"), "showed login's counts");
+        ProcessHandle reader = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains(dir.resolve("ecl.yml") + ""))
+                .filter(p -> p.info().command().orElse("").endsWith("java")).findFirst().orElseThrow();
+        assertTrue(reader.destroy(), "SIGTERM sent");
+        String screen = screenWhen(contains("^TTY-"), "returned to the shell");
+        assertTrue(lines(screen).get(0).startsWith("$ echo BEFORE-MARK"), "nothing of the view is left: " + screen);
+        assertFalse(screen.contains("ecl watch"), screen);
+        assertTrue(contains("^EXIT-MARK 143$").test(screen), screen);
+        assertTrue(contains("^TTY-RESTORED$").test(screen), "stty -g differs after the view: " + screen);
+    }
 }

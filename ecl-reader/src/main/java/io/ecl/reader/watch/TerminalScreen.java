@@ -5,6 +5,8 @@ import java.nio.charset.Charset;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
@@ -81,9 +83,9 @@ final class TerminalScreen {
      */
     static void run(Terminal terminal, AtomicReference<Snapshot> snapshots, IntConsumer slots, String label,
             ZoneId zone) throws IOException {
-        AtomicBoolean interrupted = new AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
         AtomicBoolean resized = new AtomicBoolean(true);
-        terminal.handle(Terminal.Signal.INT, s -> interrupted.set(true));
+        terminal.handle(Terminal.Signal.INT, s -> stop.set(true));
         terminal.handle(Terminal.Signal.WINCH, s -> resized.set(true));
         Attributes saved = terminal.enterRawMode();
         AtomicBoolean restored = new AtomicBoolean();
@@ -100,7 +102,19 @@ final class TerminalScreen {
                 }
             }
         };
-        Thread hook = new Thread(restore, "ecl-watch-restore-terminal");
+        CountDownLatch done = new CountDownLatch(1);
+        // SIGTERM, SIGHUP (the ssh session closed), System.exit: the loop is asked to stop, so that
+        // it restores the terminal after the frame it may be drawing rather than under it.
+        Thread hook = new Thread(() -> {
+            stop.set(true);
+            try {
+                if (!done.await(2, TimeUnit.SECONDS)) {
+                    restore.run();
+                }
+            } catch (InterruptedException e) {
+                restore.run();
+            }
+        }, "ecl-watch-restore-terminal");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             terminal.puts(Capability.enter_ca_mode);
@@ -108,19 +122,20 @@ final class TerminalScreen {
             terminal.puts(Capability.cursor_invisible);
             terminal.puts(Capability.clear_screen);
             terminal.flush();
-            loop(terminal, snapshots, slots, label, zone, interrupted, resized);
+            loop(terminal, snapshots, slots, label, zone, stop, resized);
         } finally {
             restore.run();
+            done.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
-                // already shutting down: the hook runs, and finds the terminal restored
+                // already shutting down: the hook finds the terminal restored
             }
         }
     }
 
     private static void loop(Terminal terminal, AtomicReference<Snapshot> snapshots, IntConsumer slots,
-            String label, ZoneId zone, AtomicBoolean interrupted, AtomicBoolean resized) throws IOException {
+            String label, ZoneId zone, AtomicBoolean stop, AtomicBoolean resized) throws IOException {
         WatchView.Glyphs glyphs = unicode(terminal.outputEncoding()) ? WatchView.Glyphs.UNICODE : WatchView.Glyphs.ASCII;
         Display display = new Display(terminal, true);
         KeyMap<ViewState.Key> keys = keys(terminal);
@@ -130,8 +145,7 @@ final class TerminalScreen {
         Snapshot drawn = null;
         boolean dirty = true;
         while (!state.quit()) {
-            if (interrupted.getAndSet(false)) {
-                state.press(ViewState.Key.QUIT, 0, 0);
+            if (stop.get()) {
                 break;
             }
             if (resized.getAndSet(false) || screen == null) {
