@@ -77,9 +77,12 @@ class WatchCommandTest {
                 lines.add(line);
             }
         } finally {
+            // the pipe closed by its reader (as by | head): watch stops at its next block
+            boolean exited = p.waitFor(30, TimeUnit.SECONDS);
             p.destroy();
-            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            assertTrue(exited, "still running after its reader went away");
         }
+        assertEquals(0, p.exitValue());
         String text = String.join("\n", lines);
         assertFalse(text.contains("\033"), text);
         int second = lines.subList(1, lines.size()).indexOf(lines.stream().filter(l -> l.startsWith("ecl watch"))

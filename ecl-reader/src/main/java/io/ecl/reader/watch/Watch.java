@@ -85,8 +85,10 @@ public final class Watch {
                     out.append(line.text().stripTrailing()).append('\n');
                 }
                 out.append('\n').flush();
-                if (out.checkError()) {
-                    return; // the reader of the pipe went away (| head)
+                // The reader of the pipe went away (| head): the write failed, in this writer or in
+                // System.out, a PrintStream that keeps its own error rather than passing it on.
+                if (out.checkError() || System.out.checkError()) {
+                    return;
                 }
                 next = nextTick(next);
                 Thread.sleep(Math.max(0, next - clock.millis()));
