@@ -38,7 +38,6 @@ class WatchTmuxTest {
 
     @TempDir
     Path dir;
-    private final String socket = "ecl-watch-test-" + ProcessHandle.current().pid();
 
     @BeforeAll
     static void needsTmux() {
@@ -89,7 +88,12 @@ class WatchTmuxTest {
         Files.writeString(dir.resolve("watch.sh"), script);
         tmux("-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", "t", "-c", dir.toString(),
                 "env", "LANG=C.UTF-8", "PS1=$ ", "sh");
-        tmux("send-keys", "-t", "t", "echo BEFORE-MARK; sh watch.sh", "Enter");
+    }
+
+    /** Runs the reader in the pane, after a line the view must not leave behind or erase. */
+    private void start(String... args) throws Exception {
+        screenWhen(contains("^\\$ ?$"), "showed the shell's prompt"); // capture-pane drops trailing spaces
+        keys(("echo BEFORE-MARK; sh watch.sh " + String.join(" ", args)).strip(), "Enter");
     }
 
     @AfterEach
@@ -98,7 +102,9 @@ class WatchTmuxTest {
     }
 
     private String tmux(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket));
+        // A tmux server per test, its socket in the test's directory: one just told to exit may still
+        // be there when the next test starts, and none is left behind in /tmp/tmux-UID.
+        List<String> cmd = new ArrayList<>(List.of("tmux", "-S", dir.resolve("tmux.socket").toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -142,6 +148,7 @@ class WatchTmuxTest {
 
     @Test
     void theViewShowsTheCountsFiltersScrollsAndQRestoresTheShell() throws Exception {
+        start();
         String screen = screenWhen(contains("^  login +0 +3 *$"), "showed login's counts");
         assertTrue(lines(screen).get(0).startsWith("ecl watch ecl.yml "), screen);
         assertTrue(contains("^━ many 5m ━ never rotated \\(is ecl-master running\\?\\) ━+$").test(screen), screen);
@@ -183,6 +190,7 @@ class WatchTmuxTest {
 
     @Test
     void ctrlCQuitsAndRestoresTheTerminal() throws Exception {
+        start();
         screenWhen(contains("^  login +0 +3 *$"), "showed login's counts");
         keys("C-c");
         String screen = screenWhen(contains("^TTY-"), "returned to the shell");
@@ -195,15 +203,31 @@ class WatchTmuxTest {
 
     @Test
     void sigtermAsWhenTheSshSessionEndsRestoresTheTerminalToo() throws Exception {
+        start();
         screenWhen(contains("^  login +0 +3 *$"), "showed login's counts");
         ProcessHandle reader = ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().orElse("").contains(dir.resolve("ecl.yml") + ""))
                 .filter(p -> p.info().command().orElse("").endsWith("java")).findFirst().orElseThrow();
         assertTrue(reader.destroy(), "SIGTERM sent");
         String screen = screenWhen(contains("^TTY-"), "returned to the shell");
-        assertTrue(lines(screen).get(0).startsWith("$ echo BEFORE-MARK"), "nothing of the view is left: " + screen);
+        assertTrue(lines(screen).get(0).startsWith("$ echo BEFORE-MARK"), screen);
+        assertFalse(screen.contains("━") || contains("^  (login|logout|error) ").test(screen),
+                "nothing of the view is left on the shell's screen: " + screen);
         assertFalse(screen.contains("ecl watch"), screen);
         assertTrue(contains("^EXIT-MARK 143$").test(screen), screen);
         assertTrue(contains("^TTY-RESTORED$").test(screen), "stty -g differs after the view: " + screen);
+    }
+
+    @Test
+    void plainOnATerminalPrintsBlocksOnTheShellsScreen() throws Exception {
+        start("--plain", "-g", "web", "--interval-ms", "300");
+        String screen = screenWhen(s -> s.indexOf("ecl watch ecl.yml") != s.lastIndexOf("ecl watch ecl.yml"),
+                "printed a second block");
+        assertTrue(screen.contains("BEFORE-MARK"), "no alternate screen: the blocks follow the shell's lines: " + screen);
+        assertTrue(contains("^  login +0 +3$").test(screen), screen);
+        assertFalse(screen.contains("q quit"), "no key line: " + screen);
+        keys("C-c");
+        screen = screenWhen(contains("^TTY-"), "returned to the shell");
+        assertTrue(contains("^TTY-RESTORED$").test(screen), screen);
     }
 }
