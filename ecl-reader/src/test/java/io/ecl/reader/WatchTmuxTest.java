@@ -230,4 +230,27 @@ class WatchTmuxTest {
         screen = screenWhen(contains("^TTY-"), "returned to the shell");
         assertTrue(contains("^TTY-RESTORED$").test(screen), screen);
     }
+
+    @Test
+    void whileRedisIsDownAStatusLineSaysSoAndTheViewRecoversOnItsOwn() throws Exception {
+        start();
+        screenWhen(contains("^  login +0 +3 *$"), "showed login's counts");
+        redis.stop();
+        String screen;
+        try {
+            screen = screenWhen(contains("^cannot connect to Redis at .*:" + redis.port() + ": .* \\(retrying\\) *$"),
+                    "said Redis is unreachable");
+            assertTrue(contains("^ecl watch ecl.yml +counts of \\d\\d:\\d\\d:\\d\\d$").test(screen),
+                    "the title says when the counts shown were read: " + screen);
+        } finally {
+            redis.start();
+        }
+        assertTrue(contains("^  login +0 +3 *$").test(screen), "the counts last read stay: " + screen);
+        assertTrue(contains("^1-20/37 ").test(screen), "the status line takes a line of the body: " + screen);
+        redis.client().incrBy("web:5m:cur:login", 2); // the counts were lost with the server; any value will do
+        screen = screenWhen(contains("^  login +0 +2 *$"), "read Redis again");
+        assertFalse(screen.contains("retrying"), screen);
+        keys("q");
+        assertTrue(contains("^EXIT-MARK 0$").test(screenWhen(contains("^TTY-"), "returned to the shell")));
+    }
 }

@@ -55,13 +55,15 @@ final class WatchView {
     static List<Line> render(Snapshot s, ViewState state, Screen screen) {
         int w = screen.width();
         List<Line> top = new ArrayList<>();
-        String time = s.takenMillis() == 0 ? "" : clock(s.takenMillis(), screen.zone());
+        // The time of the counts shown: now, or, while Redis cannot be read, when they were read.
+        String time = s.takenMillis() == 0 ? ""
+                : s.status() != null && s.dataMillis() != 0 ? "counts of " + clock(s.dataMillis(), screen.zone())
+                : clock(s.takenMillis(), screen.zone());
         String title = "ecl watch " + screen.label();
         top.add(new Line(Columns.cut(title, Math.max(0, w - time.length() - 1)) + (w > time.length() ? " " : "")
                 + Columns.right(time, Math.min(w, time.length())), Style.TITLE));
         if (s.status() != null) {
-            String since = s.dataMillis() == 0 ? "" : "; showing what was read at " + clock(s.dataMillis(), screen.zone());
-            top.add(new Line(Columns.cut(Columns.printable(s.status()) + since, w), Style.ALERT));
+            top.add(new Line(Columns.cut(Columns.printable(s.status()), w), Style.ALERT));
         }
         Layout layout = Layout.of(w);
         top.add(new Line(layout.row("NAME", "LAST", "CURRENT", layout.spark > 0 ? "HISTORY" : "", screen.glyphs()),

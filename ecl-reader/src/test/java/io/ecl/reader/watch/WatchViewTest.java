@@ -177,10 +177,11 @@ class WatchViewTest {
     @Test
     void redisUnreachableIsAStatusLineAboveTheLastCountsRead() {
         Snapshot s = new Snapshot(NOON + 9_000, many(2).panels(), List.of(new Snapshot.Writer("abc", "shop", "web1", 42,
-                7, 0, false, NOON, "")), "Redis at localhost:6379 is unreachable: Connection refused (retrying)",
+                7, 0, false, NOON, "")), "cannot connect to Redis at localhost:6379: Connection refused (retrying)",
                 NOON + 3_000);
         List<String> lines = text(WatchView.render(s, new ViewState(), SCREEN));
-        assertEquals("Redis at localhost:6379 is unreachable: Connection refused (retrying); showing w",
+        assertEquals("ecl watch ecl.yml" + " ".repeat(45) + "counts of 12:00:03", lines.get(0));
+        assertEquals("cannot connect to Redis at localhost:6379: Connection refused (retrying)" + " ".repeat(8),
                 lines.get(1));
         assertTrue(lines.get(4).startsWith("  event00 "), lines.get(4));
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("  shop ") && l.stripTrailing().endsWith(" down")));
