@@ -90,21 +90,17 @@ end
 
 -- cur:<event> becomes last:<event> for every declared event (whose cur restarts at 0) and every
 -- registered one (cur:@reg, plus extra: IDs found by SCAN, counters written by Python clients,
--- which keep no registry). Returns the events whose last:<event> now holds what cur counted (the
--- others' last is 0 or gone).
+-- which keep no registry).
 local function rotate_counters(p, extra)
   -- Pre-declared events: both counters always exist (cur missing -> last = 0; cur reset to 0).
   -- RENAME answers an error when cur is missing: one key operation fewer than EXISTS first.
   local declared = {}
-  local closed = {}
   for _, ev in ipairs(redis.call('SMEMBERS', p .. 'cur:@declared')) do
     declared[ev] = true
     local cur = p .. 'cur:' .. ev
     local r = redis.pcall('RENAME', cur, p .. 'last:' .. ev)
     if type(r) == 'table' and r.err then
       redis.call('SET', p .. 'last:' .. ev, '0')
-    else
-      closed[#closed + 1] = ev
     end
     redis.call('SET', cur, '0')
   end
@@ -125,7 +121,6 @@ local function rotate_counters(p, extra)
       if not (type(r) == 'table' and r.err) then
         renamed[ev] = true
         moved = moved + 1
-        closed[#closed + 1] = ev
       end
     end
   end
@@ -139,7 +134,6 @@ local function rotate_counters(p, extra)
   else
     redis.call('DEL', reg, p .. 'last:@reg')
   end
-  return closed
 end
 
 -- The kinds kept one key per name and registered by name in cur:@<r>reg / last:@<r>reg, their keys
@@ -156,41 +150,50 @@ local function check_registered(p, r)
 end
 
 -- cur:@<r>.<name> becomes last:@<r>.<name> for every name registered in cur:@<r>reg; last's
--- old keys go. Returns the names moved.
+-- old keys go.
 local function rotate_registered(p, r)
   for _, name in ipairs(redis.call('SMEMBERS', p .. 'last:@' .. r .. 'reg')) do
     redis.call('DEL', p .. 'last:@' .. r .. '.' .. name)
   end
   local reg = p .. 'cur:@' .. r .. 'reg'
-  local moved = {}
+  local moved = 0
   for _, name in ipairs(redis.call('SMEMBERS', reg)) do
     local cur = p .. 'cur:@' .. r .. '.' .. name
     if redis.call('EXISTS', cur) == 1 then
       redis.call('RENAME', cur, p .. 'last:@' .. r .. '.' .. name)
-      moved[#moved + 1] = name
+      moved = moved + 1
     end
   end
-  if #moved > 0 then
+  if moved > 0 then
     redis.call('RENAME', reg, p .. 'last:@' .. r .. 'reg')
   else
     redis.call('DEL', reg, p .. 'last:@' .. r .. 'reg')
   end
-  return moved
 end
 
--- What a rotation keeps of the interval it closes, beside last: its counts added into <prefix>@total
--- (a HASH event -> sum over every closed interval, always kept: a total is the hash's field plus
--- cur, and never goes back at a rotation) and, for a group with history N > 0, the interval itself
--- as one entry of <prefix>@hist (a LIST, newest first, trimmed to N). The entry is text, lines
--- separated by '\n', fields by '\t' (neither can occur in a name: event IDs and measurement names
--- have no control characters):
---   1 <start ms> <end ms> <covers>        the format's version, the closed interval, how many
---                                         intervals it spans (more than 1 after a catch-up)
---   c <event> <count>                     every counter that is not 0
+-- What is kept of the intervals 'last' held: history and totals. A rotation first retires the
+-- interval last still holds (retire_last below), then moves cur to last. Only then: counts of
+-- last's interval keep arriving while it is last (a sync that crossed the boundary is credited
+-- there), so what last holds is final only when the next rotation replaces it.
+--   <prefix>@total  a HASH event -> the counts of every interval retired, added as they are
+--                   retired (HINCRBY, nonzero counts only): a total is @total + last + cur
+--                   (totals.lua), which no rotation changes and every count increases.
+--   <prefix>@hist   for a group with history N > 0, a LIST of the retired intervals, newest first,
+--                   trimmed to N; the closed interval still in last is the newest one a reader
+--                   shows (history.lua reads both with the same last_entry).
+-- An entry is text, lines separated by '\n', fields by '\t' (neither can occur in a name: event IDs
+-- and measurement names have no control characters; a counter written by a Python client under a
+-- name with a tab or newline is left out):
+--   1 <start ms> <end ms> <covers>        the format's version, the interval, how many intervals
+--                                         it spans (more than 1 after a catch-up)
+--   c <event> <event> ...                 every counter that is not 0 ...
+--   n <count> <count> ...                 ... and its count, in the same order
 --   u <name> <PFCOUNT>                    every unique count that has a sketch
 --   v <name> <field>=<value>,...          every value hash, as it is (SketchFields)
--- Its Java home is io.ecl.core.internal.HistoryCodec. An interval whose start nobody recorded
--- (no cur:@ts) is added to the totals but not kept as an entry: it has no start to show.
+-- The counts are two lines rather than a line each so that the script joins them with one
+-- table.concat each instead of building a string per event. Its Java home is
+-- io.ecl.core.internal.HistoryCodec. An interval whose start is not known (the first rotation, or
+-- the Python master rotated it: last:@end is not cur:@ts) goes to the totals but has no entry.
 
 -- Refuses (before rotate() writes anything) an @total or @hist of another type than ecl keeps there.
 local function check_closing(p, history)
@@ -206,51 +209,82 @@ local function check_closing(p, history)
   end
 end
 
--- The values of last:<event> for each event of names (false where none), by MGETs of 1,000 keys:
--- unpack() of a whole big group would overflow Lua's stack.
-local function last_counts(p, names)
-  local out = {}
+-- The events last has counters for (the declared ones and last:@reg's) and their values (false
+-- where none), the values by MGETs of 1,000 keys: unpack() of a whole big group would overflow
+-- Lua's stack.
+local function last_counts(p)
+  local names, seen = {}, {}
+  for _, set in ipairs({'cur:@declared', 'last:@reg'}) do
+    for _, ev in ipairs(redis.call('SMEMBERS', p .. set)) do
+      if not seen[ev] then
+        seen[ev] = true
+        names[#names + 1] = ev
+      end
+    end
+  end
+  local counts = {}
   local batch = {}
   for i, ev in ipairs(names) do
     batch[#batch + 1] = p .. 'last:' .. ev
     if #batch == 1000 or i == #names then
       for _, v in ipairs(redis.call('MGET', unpack(batch))) do
-        out[#out + 1] = v
+        counts[#counts + 1] = v
       end
       batch = {}
     end
   end
-  return out
+  return names, counts
 end
 
--- counted: the events whose last:<event> came from cur; uniques, values: the names moved to last.
-local function close_interval(p, old_start, new_start, len, history, counted, uniques, values)
-  local counts = last_counts(p, counted)
-  local total = p .. '@total'
-  local lines = nil
-  if history > 0 and old_start >= 0 then
-    lines = {string.format('1\t%.0f\t%.0f\t%.0f', old_start, new_start, (new_start - old_start) / len)}
+-- The first line of last's entry ({start, end, covers} from last:@ts and cur:@ts, cur_ts being
+-- cur:@ts as it is), or nil when last's start is not known.
+local function last_header(p, cur_ts, len)
+  if not cur_ts or redis.call('GET', p .. 'last:@end') ~= cur_ts then
+    return nil
   end
-  for i, ev in ipairs(counted) do
-    local v = counts[i]
-    -- A value that is not an integer (written by hand) is no count: the reader reports it in last.
-    if v and v ~= '0' and string.find(v, '^%-?%d+$') then
-      redis.pcall('HINCRBY', total, ev, v)
-      if lines and not string.find(ev, '%c') then
-        lines[#lines + 1] = 'c\t' .. ev .. '\t' .. v
+  local start = aligned(redis.call('GET', p .. 'last:@ts'), len)
+  local stop = aligned(cur_ts, len)
+  if not start or not stop or stop <= start then
+    return nil
+  end
+  return string.format('1\t%.0f\t%.0f\t%.0f', start, stop, (stop - start) / len)
+end
+
+-- The entry of what last holds, given its header and the (names, counts) to keep; nil without header.
+local function last_entry(p, header, names, counts)
+  if not header then
+    return nil
+  end
+  local lines = {header}
+  if #names > 0 then
+    -- Only a Python client's counter, found by SCAN, can have a name ecl refuses. Of those, a tab
+    -- or newline would break the entry: the joined names, scanned once in C, tell whether one is
+    -- there (a newline, or more tabs than separators); the names are then filtered one by one.
+    local joined = table.concat(names, '\t')
+    if string.find(joined, '\n', 1, true) or select(2, string.gsub(joined, '\t', '')) ~= #names - 1 then
+      local n = 0
+      local safe, kept = {}, {}
+      for i, ev in ipairs(names) do
+        if not string.find(ev, '[\t\n]') then
+          n = n + 1
+          safe[n] = ev
+          kept[n] = counts[i]
+        end
       end
+      names, counts, joined = safe, kept, table.concat(safe, '\t')
+    end
+    if #names > 0 then
+      lines[2] = 'c\t' .. joined
+      lines[3] = 'n\t' .. table.concat(counts, '\t')
     end
   end
-  if not lines then
-    return
-  end
-  for _, name in ipairs(uniques) do
-    local n = redis.pcall('PFCOUNT', p .. 'last:@u.' .. name)
-    if type(n) == 'number' then
-      lines[#lines + 1] = 'u\t' .. name .. '\t' .. n
+  for _, name in ipairs(redis.call('SMEMBERS', p .. 'last:@ureg')) do
+    local c = redis.pcall('PFCOUNT', p .. 'last:@u.' .. name)
+    if type(c) == 'number' then
+      lines[#lines + 1] = 'u\t' .. name .. '\t' .. c
     end
   end
-  for _, name in ipairs(values) do
+  for _, name in ipairs(redis.call('SMEMBERS', p .. 'last:@vreg')) do
     local h = redis.pcall('HGETALL', p .. 'last:@v.' .. name)
     if type(h) == 'table' and not h.err and #h > 0 then
       local fields = {}
@@ -260,8 +294,32 @@ local function close_interval(p, old_start, new_start, len, history, counted, un
       lines[#lines + 1] = 'v\t' .. name .. '\t' .. table.concat(fields, ',')
     end
   end
-  redis.call('LPUSH', p .. '@hist', table.concat(lines, '\n'))
-  redis.call('LTRIM', p .. '@hist', 0, history - 1)
+  return table.concat(lines, '\n')
+end
+
+-- Retires the interval last holds, before the rotation replaces it: its counts into @total, and
+-- (history > 0) its entry onto @hist. cur_ts: cur:@ts before the rotation.
+local function retire_last(p, cur_ts, len, history)
+  local names, counts = last_counts(p)
+  local total = p .. '@total'
+  local header = history > 0 and last_header(p, cur_ts, len) or nil
+  local kept_names, kept = {}, {}
+  local n = 0
+  for i, ev in ipairs(names) do
+    local v = counts[i]
+    -- HINCRBY parses v strictly: a value that is not an integer (written by hand) is no count
+    -- (the reader reports it); it goes neither into the total nor into the entry.
+    if v and v ~= '0' and type(redis.pcall('HINCRBY', total, ev, v)) == 'number' and header then
+      n = n + 1
+      kept_names[n] = ev
+      kept[n] = v
+    end
+  end
+  local entry = last_entry(p, header, kept_names, kept)
+  if entry then
+    redis.call('LPUSH', p .. '@hist', entry)
+    redis.call('LTRIM', p .. '@hist', 0, history - 1)
+  end
 end
 
 -- Closes the current interval of one (group, interval) and opens the one starting at new_start
@@ -283,10 +341,10 @@ local function rotate(p, new_start, len, extra, history)
   check_registered(p, 'u')
   check_registered(p, 'v')
   check_closing(p, history)
-  local counted = rotate_counters(p, extra)
-  local uniques = rotate_registered(p, 'u')
-  local values = rotate_registered(p, 'v')
-  close_interval(p, old_start, new_start, len, history, counted, uniques, values)
+  retire_last(p, ts, len, history)
+  rotate_counters(p, extra)
+  rotate_registered(p, 'u')
+  rotate_registered(p, 'v')
   if redis.call('EXISTS', p .. 'cur:@late') == 1 then
     redis.call('RENAME', p .. 'cur:@late', p .. 'last:@late')
   else

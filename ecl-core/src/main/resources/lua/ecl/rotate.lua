@@ -4,7 +4,7 @@
 -- ARGV[1]: prefix "<group>:<interval>:"
 -- ARGV[2]: start of the interval to open, Unix ms (an aligned boundary)
 -- ARGV[3]: interval length, ms
--- ARGV[4]: the group's history N: closed intervals kept in <prefix>@hist (0: none; see close_interval)
+-- ARGV[4]: the group's history N: closed intervals kept in <prefix>@hist (0: none; see retire_last)
 -- ARGV[5..]: auto-declared event IDs found by SCAN (only for counters written by Python clients)
 -- Returns {1, start of the closed interval in ms or -1 if unknown}, or {0, current start in ms}
 -- when an interval at or after ARGV[2] is already open (another master, or a writer, got there first).

@@ -182,6 +182,24 @@ class HistoryTest {
     }
 
     @Test
+    void countsThatCrossTheBoundaryAreInTheirIntervalsEntryAndInTheTotals() {
+        rotate("loc", T0);
+        ecl.group("loc").log("a", 3); // logged at T0 + 100, synced after the master's rotation
+        rotate("loc", T0 + 5_000);
+        ecl.flush(); // credited to last, the interval they were logged in
+
+        assertEquals(List.of(3L), history("loc", 10).stream().map(e -> e.counts().get("a")).toList());
+        assertEquals(counts("a", 3), totals("loc"));
+        rotate("loc", T0 + 10_000);
+
+        List<HistoryEntry> h = history("loc", 10);
+        assertEquals(List.of(T0, T0 + 5_000), h.stream().map(HistoryEntry::startMillis).toList());
+        assertEquals(List.of(3L, 0L), h.stream().map(e -> e.counts().get("a")).toList());
+        assertEquals(counts("a", 3), totals("loc"));
+        assertEquals(Map.of("a", "3"), r.hgetAll("loc:5s:@total"));
+    }
+
+    @Test
     void aGroupWithoutHistoryKeepsNoneButItsTotals() {
         rotate("none", T0);
         ecl.group("none").log("a", 2);
@@ -227,8 +245,14 @@ class HistoryTest {
 
         reader.resetTotals(g, g.interval("5s"));
 
-        assertEquals(counts("a", 3, "b", 0), totals("kept"));
-        assertEquals(1, history("kept", 3).size(), "history is not touched");
+        assertEquals(counts("a", 0, "b", 0), totals("kept"));
+        ecl.group("kept").log("a", 4);
+        ecl.flush();
+        rotate("kept", T0 + 10_000);
+        rotate("kept", T0 + 15_000);
+        assertEquals(counts("a", 4, "b", 0), totals("kept"), "only what was counted after the reset");
+        assertEquals(List.of(2L, 7L, 0L), history("kept", 3).stream().map(e -> e.counts().get("a")).toList(),
+                "history is not touched");
     }
 
     @Test
@@ -299,6 +323,32 @@ class HistoryTest {
                 "gone:5s:cur:@ts", "group 'gone' is not in the config",
                 "none:5s:@hist", "group 'none' keeps no history (history: 0)"), planned,
                 "kept:5s:@hist, kept:5s:@total and none:5s:@total belong to configured pairs");
+    }
+
+    @Test
+    void anEntryWhoseCountsDoNotMatchItsEventsIsAClearError() {
+        r.lpush("kept:5s:@hist", "1\t0\t5000\t1\nc\ta\tb\nn\t3");
+
+        RedisDataException e = assertThrows(RedisDataException.class, () -> history("kept", 3));
+
+        assertEquals("kept:5s:@hist holds an entry ecl did not write: it names 2 events but holds 1 counts;"
+                + " delete the key (DEL kept:5s:@hist) to keep history again", e.getMessage());
+    }
+
+    @Test
+    void aCounterThatIsNotAnIntegerGoesNeitherIntoTheTotalsNorTheHistory() {
+        rotate("kept", T0);
+        ecl.group("kept").log("a", 2);
+        ecl.group("kept").log("dyn", 1);
+        ecl.flush();
+        r.set("kept:5s:cur:dyn", "many"); // written by hand
+
+        rotate("kept", T0 + 5_000);
+        assertEquals(counts("a", 2, "b", 0), history("kept", 3).get(0).counts(), "last, as a reader shows it");
+        rotate("kept", T0 + 10_000);
+
+        assertEquals(counts("a", 2, "b", 0), history("kept", 3).get(0).counts(), "retired from last");
+        assertEquals(Map.of("a", "2"), r.hgetAll("kept:5s:@total"));
     }
 
     @Test

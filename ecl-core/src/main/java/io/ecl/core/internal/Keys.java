@@ -21,8 +21,8 @@ import io.ecl.core.RedisConfig;
  *   &lt;group&gt;:&lt;interval&gt;:last:@late      the same, for the interval now in last
  *   &lt;group&gt;:&lt;interval&gt;:cur:@direct.&lt;instance&gt;  HASH call slot -&gt; last applied direct-mode call (expires)
  *   &lt;group&gt;:&lt;interval&gt;:cur:@sync.&lt;id&gt;  marker of an applied flush chunk (expires), so a retry never double-counts
- *   &lt;group&gt;:&lt;interval&gt;:@hist          LIST of the closed intervals, newest first, at most the group's history (HistoryCodec)
- *   &lt;group&gt;:&lt;interval&gt;:@total         HASH event -&gt; sum of its counts in every closed interval (never trimmed)
+ *   &lt;group&gt;:&lt;interval&gt;:@hist          LIST of the intervals retired from last, newest first, at most the group's history (HistoryCodec)
+ *   &lt;group&gt;:&lt;interval&gt;:@total         HASH event -&gt; sum of its counts in every interval retired from last (a total adds last and cur)
  * </pre>
  *
  * Meta keys have the form {@code <group>:<interval>:<cur|last>:@<name>}, with no ':' in the
@@ -199,7 +199,7 @@ public final class Keys {
         return prefix + "@hist";
     }
 
-    /** {@code <prefix>@total}: every closed interval's counts added up, per event (prelude.lua's rotate adds). */
+    /** {@code <prefix>@total}: the counts of every interval retired from last, per event (prelude.lua's retire_last adds). */
     public static String totalIn(String prefix) {
         return prefix + "@total";
     }

@@ -527,6 +527,8 @@ public final class RedisReader implements AutoCloseable {
     /**
      * The last {@code n} closed intervals kept for the group's history, oldest first: at most
      * {@code n} and at most {@link GroupConfig#history()}; none when the group keeps no history.
+     * The newest is the interval {@code last} holds (history.lua reads it with the entries of
+     * {@code @hist}, in one script), the others were retired from {@code last} by rotations.
      *
      * @throws IllegalArgumentException when {@code n} is negative
      * @throws RedisDataException when {@code @hist} is not a list or holds an entry ecl did not write
@@ -539,41 +541,45 @@ public final class RedisReader implements AutoCloseable {
         if (take == 0) {
             return List.of();
         }
-        String key = Keys.historyIn(Keys.prefix(connection.config.keyMode(), group.name(), interval));
-        List<String> newestFirst;
+        String prefix = Keys.prefix(connection.config.keyMode(), group.name(), interval);
+        String key = Keys.historyIn(prefix);
+        List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval));
+        List<String> args = List.of(prefix, Long.toString(interval.lengthMillis()), Integer.toString(take));
+        List<?> reply;
         try {
-            newestFirst = connection.call(j -> j.lrange(key, 0, take - 1));
+            reply = (List<?>) connection.call(j -> LuaScript.HISTORY.eval(j, keys, args));
         } catch (RedisDataException e) {
             throw KeyCheck.explain(connection, group, interval, e);
         }
-        List<HistoryEntry> out = new ArrayList<>(newestFirst.size());
-        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+        List<String> newestFirst = new ArrayList<>(take + 1);
+        if (reply.get(0) instanceof String live) {
+            newestFirst.add(live);
+        }
+        for (Object e : (List<?>) reply.get(1)) {
+            newestFirst.add((String) e);
+        }
+        int kept = Math.min(take, newestFirst.size());
+        List<HistoryEntry> out = new ArrayList<>(kept);
+        for (int i = kept - 1; i >= 0; i--) {
             out.add(HistoryCodec.decode(group, key, newestFirst.get(i)));
         }
         return out;
     }
 
     /**
-     * Every event's count since the totals were last reset: {@code @total} (the closed intervals)
-     * plus {@code cur}, read in one script. Declared events are there (0 when never counted).
+     * Every event's count since the totals were last reset: {@code @total} (the intervals retired
+     * from {@code last}) plus {@code last} plus {@code cur}, read in one script. Declared events are
+     * there (0 when never counted).
      *
      * @throws RedisDataException when a total or a counter is not an integer, or a key has another type
      */
     public TreeMap<String, Long> totals(GroupConfig group, Interval interval) {
         String prefix = Keys.prefix(connection.config.keyMode(), group.name(), interval);
-        List<String> args = new ArrayList<>(group.events().size() + 1);
-        args.add(prefix);
-        args.addAll(group.events());
-        List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval));
-        List<?> reply;
-        try {
-            reply = (List<?>) connection.call(j -> LuaScript.TOTALS.eval(j, keys, args));
-        } catch (RedisDataException e) {
-            throw KeyCheck.explain(connection, group, interval, e);
-        }
+        List<?> reply = (List<?>) totalsScript(group, interval, "read");
         List<?> flat = (List<?>) reply.get(0);
         List<?> events = (List<?>) reply.get(1);
-        List<?> cur = (List<?>) reply.get(2);
+        List<?> last = (List<?>) reply.get(2);
+        List<?> cur = (List<?>) reply.get(3);
         List<String> problems = new ArrayList<>();
         java.util.Map<String, Long> closed = new java.util.HashMap<>();
         String totalKey = Keys.totalIn(prefix);
@@ -590,12 +596,13 @@ public final class RedisReader implements AutoCloseable {
         TreeMap<String, Long> out = new TreeMap<>();
         for (int i = 0; i < events.size(); i++) {
             String ev = (String) events.get(i);
+            long inLast = counter(at(last, i), prefix, true, ev, problems);
             long now = counter(at(cur, i), prefix, false, ev, problems);
             long total = closed.getOrDefault(ev, 0L);
             try {
-                out.put(ev, Math.addExact(total, now));
+                out.put(ev, Math.addExact(Math.addExact(total, inLast), now));
             } catch (ArithmeticException e) {
-                problems.add(totalKey + " field " + quoted(ev) + " plus its cur counter exceeds 2^63-1;"
+                problems.add(totalKey + " field " + quoted(ev) + " plus its last and cur counters exceeds 2^63-1;"
                         + " fix: reset the totals (DEL " + totalKey + ")");
             }
         }
@@ -605,10 +612,26 @@ public final class RedisReader implements AutoCloseable {
         return out;
     }
 
-    /** Deletes {@code @total}: every total starts again from the current interval's counts. */
+    /**
+     * Sets every total to 0 at this instant, in one script: {@code @total} becomes minus what
+     * {@code last} and {@code cur} hold, so that counts from then on make the totals.
+     */
     public void resetTotals(GroupConfig group, Interval interval) {
-        String key = Keys.totalIn(Keys.prefix(connection.config.keyMode(), group.name(), interval));
-        connection.call(j -> j.del(key));
+        totalsScript(group, interval, "reset");
+    }
+
+    private Object totalsScript(GroupConfig group, Interval interval, String mode) {
+        String prefix = Keys.prefix(connection.config.keyMode(), group.name(), interval);
+        List<String> args = new ArrayList<>(group.events().size() + 2);
+        args.add(prefix);
+        args.add(mode);
+        args.addAll(group.events());
+        List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval));
+        try {
+            return connection.call(j -> LuaScript.TOTALS.eval(j, keys, args));
+        } catch (RedisDataException e) {
+            throw KeyCheck.explain(connection, group, interval, e);
+        }
     }
 
     /** Like {@link #read(GroupConfig, Interval)} by names: an unknown group is a ConfigException, an unknown interval an IllegalArgumentException. */

@@ -121,9 +121,11 @@ public final class CounterReader implements AutoCloseable {
     /**
      * The last {@code n} closed intervals of one (group, interval), oldest first: at most
      * {@code n}, at most the group's {@link GroupConfig#history()}, fewer while Redis has kept
-     * fewer; empty when the group keeps no history. Every rotation (by ecl-master or by a writer)
-     * appends the interval it closes; a rotation that caught up after an outage appends one entry
-     * that {@link HistoryEntry#covers() covers} every interval it closed.
+     * fewer; empty when the group keeps no history. The newest is the interval {@code last} holds
+     * (with the counts that crossed its end boundary, credited there after the rotation); every
+     * rotation (by ecl-master or by a writer) keeps the one it takes out of {@code last}. A
+     * rotation that caught up after an outage closes one interval that
+     * {@link HistoryEntry#covers() covers} every interval it missed. Read in one script.
      *
      * @throws IllegalArgumentException when {@code n} is negative
      * @throws RedisUnavailableException when Redis cannot be reached
@@ -136,9 +138,11 @@ public final class CounterReader implements AutoCloseable {
     /**
      * Each event's count over every interval since the totals were last reset ({@link #resetTotals}),
      * the current one included: a counter that only grows while counts are positive, across
-     * rotations and restarts (every rotation adds what it closes). Read in one script, so no
-     * rotation falls between the closed intervals and the current one. Declared events are there
-     * (0 when never counted); others once counted.
+     * rotations and restarts, counts credited late included (every count is in exactly one of the
+     * retired intervals' sums, {@code last} and {@code cur}; a rotation moves them and changes no
+     * total). Read in one script. Declared events are there (0 when never counted); others once
+     * counted. Intervals the Python version's master rotates are not added: while it rotates a
+     * group, its totals go back at each of its rotations.
      *
      * @throws RedisUnavailableException when Redis cannot be reached
      * @throws RedisDataException when a total or a counter is not an integer
@@ -148,8 +152,8 @@ public final class CounterReader implements AutoCloseable {
     }
 
     /**
-     * Starts the totals of one (group, interval) again: afterwards {@link #totals} counts from the
-     * current interval's counts. Other data is not touched.
+     * Starts the totals of one (group, interval) again: every total is 0 at this instant (one
+     * script) and counts from there. The counts themselves and the history are not touched.
      *
      * @throws RedisUnavailableException when Redis cannot be reached
      */
