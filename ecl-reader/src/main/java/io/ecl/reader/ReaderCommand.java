@@ -51,7 +51,7 @@ import picocli.CommandLine;
  */
 @Command(name = "ecl-reader", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        subcommands = {ServeCommand.class, ClientsCommand.class}, synopsisSubcommandLabel = "",
+        subcommands = {ServeCommand.class, ClientsCommand.class, WatchCommand.class}, synopsisSubcommandLabel = "",
         description = "Read the counters of an event group from Redis and print them as event:count lines,"
                 + " sorted by event ID (part of the Event Count Logger system), or as JSON, Munin values or"
                 + " Prometheus metrics.",
@@ -177,7 +177,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
         for (int k = 0; k < args.length; k++) {
             String a = unabbreviated(args[k]);
             if (a.isEmpty() || a.charAt(0) != '-') {
-                if (c.config != null || a.startsWith("@") || a.equals("serve") || a.equals("clients")) {
+                if (c.config != null || a.startsWith("@") || a.equals("serve") || a.equals("clients") || a.equals("watch")) {
                     return null;
                 }
                 c.config = Path.of(a);
@@ -215,7 +215,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
                 return null;
             }
             String v = args[++k];
-            if (v.startsWith("-") || v.startsWith("@") || v.equals("serve") || v.equals("clients")) {
+            if (v.startsWith("-") || v.startsWith("@") || v.equals("serve") || v.equals("clients") || v.equals("watch")) {
                 return null;
             }
             switch (a) {

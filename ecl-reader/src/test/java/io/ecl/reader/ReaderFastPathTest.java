@@ -74,6 +74,7 @@ class ReaderFastPathTest {
             {"--all", "-g", "a"}, {"--all", "-i", "5m"}, {"-i", "5m"}, {}, {"a.yml", "b.yml", "-g", "x"},
             {"a.yml", "-c", "b.yml", "-g", "x"}, {"--", "-g", "x"}, {"-", "-g", "x"}, {"-g", "a", "--unknown"},
             {"-g", "a", "--c"}, {"-g", "a", "--v"}, {"-g", "a", "--he"}, {"-g", "a", "--vers"}, {"--gr=a"},
+            {"watch", "-g", "web"}, {"-g", "web", "watch"}, {"-g", "watch"},
         };
         for (String[] args : picocli) {
             assertNull(parse(args), () -> String.join(" ", args));
