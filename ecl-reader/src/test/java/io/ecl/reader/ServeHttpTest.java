@@ -164,7 +164,6 @@ class ServeHttpTest {
         assertJson(404, "{\"error\":\"not found: /api/v1/groups/nope\"}", get("/api/v1/groups/nope"));
         assertJson(404, "{\"error\":\"not found: /api/v1/groups/g/1m\"}", get("/api/v1/groups/g/1m"));
         assertJson(404, "{\"error\":\"not found: /api/v1/groups/g/5m/x\"}", get("/api/v1/groups/g/5m/x"));
-        assertJson(404, "{\"error\":\"not found: /\"}", get("/"));
         assertJson(404, "{\"error\":\"not found: /metrics/\"}", get("/metrics/"));
         assertJson(404, "{\"error\":\"not found: /api/v1/groups/\"}", get("/api/v1/groups/"));
         assertJson(404, "{\"error\":\"not found: /api/v2/groups\"}", get("/api/v2/groups"));
