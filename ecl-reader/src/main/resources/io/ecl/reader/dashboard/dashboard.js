@@ -40,15 +40,15 @@
     return Number.isInteger(v) ? String(v) : v.toPrecision(4).replace(/\.?0+$/, '');
   }
 
-  function plotOpts(series, width, intervalSeconds) {
+  // Counts from zero, so that a drop from 1,000 to 990 does not look like one to nothing; values
+  // (latencies and the like) on their own range.
+  function plotOpts(series, width, fromZero) {
+    var y = fromZero ? { range: function (u, min, max) { return uPlot.rangeNum(Math.min(0, min), Math.max(1, max), 0.1, true); } } : {};
     return {
       width: width, height: HEIGHT,
       cursor: { drag: { x: false, y: false } },
       legend: { show: series.length > 2 },
-      // One point (a new pair) gets an interval each side rather than uPlot's years.
-      scales: { x: { time: true, range: function (u, min, max) {
-        return min === max ? [min - intervalSeconds, max + intervalSeconds] : [min, max];
-      } } },
+      scales: { x: { time: true }, y: y },
       axes: [{ size: 28, font: '11px system-ui' }, { size: 44, font: '11px system-ui', values: function (u, vs) { return vs.map(fmt); } }],
       series: [{}].concat(series)
     };
@@ -94,10 +94,13 @@
     list.forEach(function (c) {
       if (parent.lastChild !== c.box || c.box.parentNode !== parent) parent.appendChild(c.box);
       if (c.pending) {
-        c.u = new uPlot(plotOpts(c.pending.series, widthOf(c.plot), p.seconds), c.pending.data, c.plot);
+        c.u = new uPlot(plotOpts(c.pending.series, widthOf(c.plot), c.box.dataset.kind !== 'value'), c.pending.data, c.plot);
         c.sig = c.pending.sig;
         c.pending = null;
       }
+      // From the first interval drawn to the end of the current one (uPlot's own range for a
+      // single point spans years).
+      c.u.setScale('x', { min: p.xMin, max: p.xMax });
     });
   }
 
@@ -117,6 +120,8 @@
     var nowX = cur.current && cur.current.start ? seconds(cur.current.start) : Date.now() / 1000;
     if (n > 0 && nowX <= xs[n - 1]) nowX = xs[n - 1] + p.seconds;
     xs.push(nowX);
+    p.xMin = n > 0 ? xs[0] : nowX - p.seconds;
+    p.xMax = nowX + p.seconds;
     p.charts.forEach(function (c) { c.seen = false; });
 
     var counts = cur.current_counts || {};
