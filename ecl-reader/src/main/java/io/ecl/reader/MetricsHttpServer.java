@@ -758,7 +758,8 @@ final class MetricsHttpServer implements AutoCloseable {
                 }
                 Formats.jsonString(b, g.events().get(k));
             }
-            b.append("],\"auto_declare_events\":").append(g.autoDeclareEvents()).append('}');
+            b.append("],\"auto_declare_events\":").append(g.autoDeclareEvents())
+                    .append(",\"history\":").append(g.history()).append('}');
         }
         return Response.json(200, b.append("]}").toString());
     }

@@ -175,6 +175,24 @@ class ServeDashboardTest {
                 "readable on a phone");
     }
 
+    /** The page asks for the history of the groups that keep one only. */
+    @Test
+    void groupsSayHowManyIntervalsEachKeeps() throws Exception {
+        try (MetricsHttpServer kept = ServeHttpTest.serve(EclConfig.parse(redis.yamlRedisSection() + "history: 3\n"
+                + "groups:\n  a:\n    events: [x]\n    intervals: ['1m']\n    history: 120\n"
+                + "  b:\n    events: [y]\n    intervals: ['1m']\n"
+                + "  c:\n    events: [z]\n    intervals: ['1m']\n    history: 0\n", "test.yml"))) {
+            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kept.address().getPort()
+                    + "/api/v1/groups")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            Matcher m = Pattern.compile("\"group\":\"(\\w)\".*?\"history\":(\\d+)").matcher(body);
+            List<String> found = new ArrayList<>();
+            while (m.find()) {
+                found.add(m.group(1) + "=" + m.group(2));
+            }
+            assertEquals(List.of("a=120", "b=3", "c=0"), found, body);
+        }
+    }
+
     @Test
     void clientsListsTheWritersWithALiveHeartbeat() throws Exception {
         HttpResponse<String> none = get("/api/v1/clients");

@@ -135,10 +135,10 @@ class ServeHttpTest {
     void serveApiGroupsListsGroupsIntervalsAndDeclaredEvents() throws Exception {
         assertJson(200, "{\"groups\":["
                 + "{\"group\":\"g\",\"intervals\":[{\"interval\":\"5m\",\"interval_seconds\":300}],"
-                + "\"events\":[\"b\",\"a\",\"c\"],\"auto_declare_events\":false},"
+                + "\"events\":[\"b\",\"a\",\"c\"],\"auto_declare_events\":false,\"history\":0},"
                 + "{\"group\":\"h\",\"intervals\":[{\"interval\":\"1m\",\"interval_seconds\":60},"
                 + "{\"interval\":\"1h\",\"interval_seconds\":3600}],"
-                + "\"events\":[\"x\"],\"auto_declare_events\":false}]}", get("/api/v1/groups"));
+                + "\"events\":[\"x\"],\"auto_declare_events\":false,\"history\":0}]}", get("/api/v1/groups"));
     }
 
     @Test

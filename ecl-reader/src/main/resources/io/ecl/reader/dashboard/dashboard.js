@@ -210,7 +210,8 @@
     // Without its history (a server that keeps none, a read that failed) a pair still shows the
     // current interval; the failure is said in its note and the status line.
     var historyError = null;
-    var history = getJson(base + '/history?n=' + N).catch(function (e) { historyError = e; return []; });
+    var history = !p.keepsHistory ? Promise.resolve([])
+      : getJson(base + '/history?n=' + N).catch(function (e) { historyError = e; return []; });
     return Promise.all([history, getJson(base)]).then(function (r) {
       p.history = Array.isArray(r[0]) ? r[0] : [];
       p.current = r[1];
@@ -258,7 +259,7 @@
       g.intervals.forEach(function (i) {
         shortest = Math.min(shortest, i.interval_seconds);
         var p = { group: g.group, interval: i.interval, seconds: i.interval_seconds, declared: g.events,
-          charts: new Map(), el: el('div', 'pair') };
+          keepsHistory: g.history > 0, charts: new Map(), el: el('div', 'pair') };
         p.el.dataset.group = g.group;
         p.el.dataset.interval = i.interval;
         var h = el('h3', null, g.group + ' · ' + i.interval + ' ');
