@@ -164,7 +164,7 @@
         return history.map(function (h) { return h.uniques && h.uniques[u] != null ? h.uniques[u] : null; })
           .concat([(cur.current_uniques || {})[u] != null ? cur.current_uniques[u] : null]);
       }));
-      kindCharts.push(chart(p, 'uniques', 'distinct values', 'now ' + uniqNames.map(function (u) {
+      kindCharts.push(chart(p, 'uniques', 'distinct ' + uniqNames.join(', '), 'now ' + uniqNames.map(function (u) {
         return fmt((cur.current_uniques || {})[u]);
       }).join(' / '), useries, udata, { group: p.group, interval: p.interval, kind: 'uniques', history: n }));
     }
