@@ -198,7 +198,10 @@
 
     var covers = history.reduce(function (m, h) { return Math.max(m, h.covers || 1); }, 1);
     var notes = [];
-    if (p.lastOnly) notes.push('no history kept, the last interval only (history: N in the config keeps more)');
+    if (p.lastOnly) {
+      notes.push(p.keepsHistory ? 'no closed interval kept yet: the last one only'
+        : 'no history kept, the last interval only (history: N in the config keeps more)');
+    }
     if (events.length > shown.length) notes.push('showing the ' + shown.length + ' busiest of ' + events.length + ' events; the filter finds the others');
     if (covers > 1) notes.push('an entry after an outage covers ' + covers + ' intervals');
     if (cur.stale) notes.push('stale: the rotation has not run for more than an interval');
