@@ -91,8 +91,9 @@
 
   // Places a pair's charts in order, then draws the new ones (uPlot needs them in the page to size).
   function place(p, parent, list) {
-    list.forEach(function (c) {
-      if (parent.lastChild !== c.box || c.box.parentNode !== parent) parent.appendChild(c.box);
+    list.forEach(function (c, idx) {
+      // Moved only when out of place: a chart under the pointer keeps its hover.
+      if (parent.children[idx] !== c.box) parent.insertBefore(c.box, parent.children[idx] || null);
       if (c.pending) {
         c.u = new uPlot(plotOpts(c.pending.series, widthOf(c.plot), c.box.dataset.kind !== 'value'), c.pending.data, c.plot);
         c.sig = c.pending.sig;
@@ -193,8 +194,7 @@
         delete dash.charts[key];
       }
     });
-    place(p, p.grid, eventCharts);
-    place(p, p.kinds, kindCharts);
+    place(p, p.grid, eventCharts.concat(kindCharts));
 
     var covers = history.reduce(function (m, h) { return Math.max(m, h.covers || 1); }, 1);
     var notes = [];
@@ -266,11 +266,11 @@
         p.el.dataset.group = g.group;
         p.el.dataset.interval = i.interval;
         var h = el('h3', null, g.group + ' · ' + i.interval + ' ');
-        h.appendChild(el('small', null, g.auto_declare_events ? 'events declared as logged' : g.events.length + ' declared events'));
+        h.appendChild(el('small', null, g.auto_declare_events ? 'events declared as logged'
+          : g.events.length + (g.events.length === 1 ? ' declared event' : ' declared events')));
         p.note = el('p', 'note');
         p.grid = el('div', 'charts');
-        p.kinds = el('div', 'charts');
-        [h, p.note, p.grid, p.kinds].forEach(function (x) { p.el.appendChild(x); });
+        [h, p.note, p.grid].forEach(function (x) { p.el.appendChild(x); });
         section.appendChild(p.el);
         pairs.push(p);
       });
