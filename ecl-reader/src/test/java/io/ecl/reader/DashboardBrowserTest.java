@@ -113,6 +113,17 @@ class DashboardBrowserTest {
 
                 Files.createDirectories(Path.of("target"));
                 Files.write(Path.of("target", "dashboard.png"), browser.screenshot());
+
+                // A phone's screen: every chart is redrawn to the width of its card and nothing is
+                // wider than the screen (the writers' table scrolls inside its own box).
+                browser.call("Emulation.setDeviceMetricsOverride",
+                        "{\"width\":390,\"height\":844,\"deviceScaleFactor\":1,\"mobile\":true}");
+                waitFor(browser, "document.documentElement.clientWidth === 390 && [...document.querySelectorAll('.chart')]"
+                        + ".every(c => c.clientWidth < 390 && Math.abs(c.querySelector('.uplot').offsetWidth"
+                        + " - c.querySelector('.plot').clientWidth) <= 1)", 5_000);
+                assertEquals("390", browser.evaluate("String(document.documentElement.scrollWidth)"),
+                        "the page is no wider than the phone");
+                Files.write(Path.of("target", "dashboard-phone.png"), browser.screenshot());
                 assertEquals("[]", browser.errors().toString(), "the page logged errors");
             }
         } finally {
