@@ -208,21 +208,31 @@
     p.note.textContent = notes.join('; ');
   }
 
+  // The current interval at every poll; the history only when a new interval has opened since it
+  // was read (the rotation writes both in one step), so a big group's history crosses the network
+  // once per interval rather than at every poll. Without its history (a group that keeps none, a
+  // read that failed) a pair still shows the last and current intervals; a failure is said in its
+  // note and the status line.
   function refresh(p) {
     var base = '/api/v1/groups/' + encodeURIComponent(p.group) + '/' + encodeURIComponent(p.interval);
-    // Without its history (a server that keeps none, a read that failed) a pair still shows the
-    // current interval; the failure is said in its note and the status line.
-    var historyError = null;
-    var history = !p.keepsHistory ? Promise.resolve([])
-      : getJson(base + '/history?n=' + N).catch(function (e) { historyError = e; return []; });
-    return Promise.all([history, getJson(base)]).then(function (r) {
-      p.history = Array.isArray(r[0]) ? r[0] : [];
-      p.current = r[1];
-      p.lastOnly = p.history.length === 0 && p.current.last != null && p.current.last.start != null;
-      if (p.lastOnly) {
-        p.history = [{ start: p.current.last.start, end: p.current.last.end, covers: 1,
-          counts: p.current.last_counts || {}, uniques: p.current.last_uniques || {}, values: p.current.last_values || {} }];
-      }
+    return getJson(base).then(function (cur) {
+      var opened = cur.current ? cur.current.start : null;
+      if (!p.keepsHistory || (p.historyRead && p.historyFor === opened)) return [cur, p.kept || [], null];
+      return getJson(base + '/history?n=' + N).then(function (h) {
+        p.kept = Array.isArray(h) ? h : [];
+        p.historyRead = true;
+        p.historyFor = opened;
+        return [cur, p.kept, null];
+      }, function (e) {
+        p.historyRead = false;
+        return [cur, [], e];
+      });
+    }).then(function (r) {
+      var cur = r[0], historyError = r[2];
+      p.current = cur;
+      p.lastOnly = r[1].length === 0 && cur.last != null && cur.last.start != null;
+      p.history = !p.lastOnly ? r[1] : [{ start: cur.last.start, end: cur.last.end, covers: 1,
+        counts: cur.last_counts || {}, uniques: cur.last_uniques || {}, values: cur.last_values || {} }];
       p.el.classList.toggle('error', historyError != null);
       draw(p);
       if (historyError) {
