@@ -139,7 +139,7 @@ class DashboardBrowserTest {
             if (System.nanoTime() > deadline) {
                 List<String> errors = browser.errors();
                 throw new AssertionError("not within " + timeoutMs + " ms: " + condition + "; page errors: "
-                        + errors.subList(0, Math.min(3, errors.size())) + "; status: " + browser.evaluate("document.getElementById('status').textContent"));
+                        + errors.subList(0, Math.min(3, errors.size())) + "; status: " + browser.evaluate("String(document.getElementById('status')?.textContent ?? document.body.textContent)"));
             }
             Thread.sleep(100);
         }
