@@ -183,14 +183,17 @@ end
 -- cur, and never goes back at a rotation) and, for a group with history N > 0, the interval itself
 -- as one entry of <prefix>@hist (a LIST, newest first, trimmed to N). The entry is text, lines
 -- separated by '\n', fields by '\t' (neither can occur in a name: event IDs and measurement names
--- have no control characters):
+-- have no control characters; an event found by SCAN that has one is left out):
 --   1 <start ms> <end ms> <covers>        the format's version, the closed interval, how many
 --                                         intervals it spans (more than 1 after a catch-up)
---   c <event> <count>                     every counter that is not 0
+--   c <event> <event> ...                 every counter that is not 0 ...
+--   n <count> <count> ...                 ... and its count, in the same order
 --   u <name> <PFCOUNT>                    every unique count that has a sketch
 --   v <name> <field>=<value>,...          every value hash, as it is (SketchFields)
--- Its Java home is io.ecl.core.internal.HistoryCodec. An interval whose start nobody recorded
--- (no cur:@ts) is added to the totals but not kept as an entry: it has no start to show.
+-- The counts are two lines rather than a line each so that the script joins them with one
+-- table.concat each instead of building a string per event. Its Java home is
+-- io.ecl.core.internal.HistoryCodec. An interval whose start nobody recorded (no cur:@ts) is
+-- added to the totals but not kept as an entry: it has no start to show.
 
 -- Refuses (before rotate() writes anything) an @total or @hist of another type than ecl keeps there.
 local function check_closing(p, history)
@@ -223,31 +226,38 @@ local function last_counts(p, names)
   return out
 end
 
--- counted: the events whose last:<event> came from cur; uniques, values: the names moved to last.
-local function close_interval(p, old_start, new_start, len, history, counted, uniques, values)
+-- counted: the events whose last:<event> came from cur; uniques, values: the names moved to last;
+-- unsafe: names not to write into an entry (control characters).
+local function close_interval(p, old_start, new_start, len, history, counted, uniques, values, unsafe)
   local counts = last_counts(p, counted)
   local total = p .. '@total'
-  local lines = nil
-  if history > 0 and old_start >= 0 then
-    lines = {string.format('1\t%.0f\t%.0f\t%.0f', old_start, new_start, (new_start - old_start) / len)}
-  end
+  local keep = history > 0 and old_start >= 0
+  local names, kept = {}, {}
+  local n = 0
   for i, ev in ipairs(counted) do
     local v = counts[i]
-    -- A value that is not an integer (written by hand) is no count: the reader reports it in last.
-    if v and v ~= '0' and string.find(v, '^%-?%d+$') then
-      redis.pcall('HINCRBY', total, ev, v)
-      if lines and not string.find(ev, '%c') then
-        lines[#lines + 1] = 'c\t' .. ev .. '\t' .. v
+    if v and v ~= '0' then
+      -- HINCRBY parses v strictly: a value that is not an integer (written by hand) is no count,
+      -- and the reader reports it in last; it goes neither into the total nor into the entry.
+      if type(redis.pcall('HINCRBY', total, ev, v)) == 'number' and keep and not unsafe[ev] then
+        n = n + 1
+        names[n] = ev
+        kept[n] = v
       end
     end
   end
-  if not lines then
+  if not keep then
     return
   end
+  local lines = {string.format('1\t%.0f\t%.0f\t%.0f', old_start, new_start, (new_start - old_start) / len)}
+  if n > 0 then
+    lines[2] = 'c\t' .. table.concat(names, '\t')
+    lines[3] = 'n\t' .. table.concat(kept, '\t')
+  end
   for _, name in ipairs(uniques) do
-    local n = redis.pcall('PFCOUNT', p .. 'last:@u.' .. name)
-    if type(n) == 'number' then
-      lines[#lines + 1] = 'u\t' .. name .. '\t' .. n
+    local c = redis.pcall('PFCOUNT', p .. 'last:@u.' .. name)
+    if type(c) == 'number' then
+      lines[#lines + 1] = 'u\t' .. name .. '\t' .. c
     end
   end
   for _, name in ipairs(values) do
@@ -283,10 +293,18 @@ local function rotate(p, new_start, len, extra, history)
   check_registered(p, 'u')
   check_registered(p, 'v')
   check_closing(p, history)
+  -- Only SCAN can find a name ecl would refuse (a Python client's): registries and declarations
+  -- hold IDs that ecl checked.
+  local unsafe = {}
+  for _, ev in ipairs(extra) do
+    if string.find(ev, '%c') then
+      unsafe[ev] = true
+    end
+  end
   local counted = rotate_counters(p, extra)
   local uniques = rotate_registered(p, 'u')
   local values = rotate_registered(p, 'v')
-  close_interval(p, old_start, new_start, len, history, counted, uniques, values)
+  close_interval(p, old_start, new_start, len, history, counted, uniques, values, unsafe)
   if redis.call('EXISTS', p .. 'cur:@late') == 1 then
     redis.call('RENAME', p .. 'cur:@late', p .. 'last:@late')
   else

@@ -302,6 +302,31 @@ class HistoryTest {
     }
 
     @Test
+    void anEntryWhoseCountsDoNotMatchItsEventsIsAClearError() {
+        r.lpush("kept:5s:@hist", "1\t0\t5000\t1\nc\ta\tb\nn\t3");
+
+        RedisDataException e = assertThrows(RedisDataException.class, () -> history("kept", 3));
+
+        assertEquals("kept:5s:@hist holds an entry ecl did not write: it names 2 events but holds 1 counts;"
+                + " delete the key (DEL kept:5s:@hist) to keep history again", e.getMessage());
+    }
+
+    @Test
+    void aCounterThatIsNotAnIntegerGoesNeitherIntoTheTotalsNorTheHistory() {
+        rotate("kept", T0);
+        ecl.group("kept").log("a", 2);
+        ecl.group("kept").log("dyn", 1);
+        ecl.flush();
+        r.set("kept:5s:cur:dyn", "many"); // written by hand
+
+        rotate("kept", T0 + 5_000);
+
+        assertEquals(counts("a", 2, "b", 0), history("kept", 3).get(0).counts());
+        assertEquals(Map.of("a", "2"), r.hgetAll("kept:5s:@total"));
+        assertEquals("many", r.get("kept:5s:last:dyn"), "rotated as it was: the reader reports it");
+    }
+
+    @Test
     void theFirstRotationEverKeepsNoEntryForItHasNoStart() {
         r.incrBy("kept:5s:cur:a", 3); // a Python client, before any ecl process opened the interval
         r.del("kept:5s:cur:@ts");

@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * per item, tab-separated fields (names never hold control characters):
  * <pre>
  *   1 &lt;start ms&gt; &lt;end ms&gt; &lt;covers&gt;   format version and the closed interval
- *   c &lt;event&gt; &lt;count&gt;                 every counter that is not 0
+ *   c &lt;event&gt; &lt;event&gt; ...             every counter that is not 0 ...
+ *   n &lt;count&gt; &lt;count&gt; ...             ... and its count, in the same order
  *   u &lt;name&gt; &lt;distinct&gt;               every unique count with a sketch (PFCOUNT)
  *   v &lt;name&gt; &lt;field&gt;=&lt;value&gt;,...      every value hash as it is ({@link io.ecl.core.internal.kinds.SketchFields})
  * </pre>
@@ -63,20 +64,40 @@ public final class HistoryCodec {
         } catch (NumberFormatException e) {
             throw bad(key, "its first line holds " + quoted(lines[0]) + ", not three integers after the version");
         }
+        String[] events = new String[0];
+        String[] eventCounts = new String[0];
         for (int i = 1; i < lines.length; i++) {
-            String[] f = lines[i].split("\t", 3);
+            String line = lines[i];
+            if (line.startsWith("c\t")) {
+                events = line.substring(2).split("\t", -1);
+                continue;
+            }
+            if (line.startsWith("n\t")) {
+                eventCounts = line.substring(2).split("\t", -1);
+                continue;
+            }
+            String[] f = line.split("\t", 3);
             if (f.length != 3) {
-                throw bad(key, "a line holds " + quoted(lines[i]) + ", not '<kind> <name> <value>'");
+                throw bad(key, "a line holds " + quoted(line) + ", not '<kind> <name> <value>'");
             }
             try {
                 switch (f[0]) {
-                    case "c" -> counts.put(f[1], Long.parseLong(f[2]));
                     case "u" -> uniques.put(f[1], Long.parseLong(f[2]));
                     case "v" -> values.put(f[1], RedisReader.stats(key + " (" + f[1] + ")", fields(f[2])));
                     default -> { } // a kind a later version keeps
                 }
             } catch (NumberFormatException e) {
-                throw bad(key, "a line holds " + quoted(lines[i]) + ", not an integer count");
+                throw bad(key, "a line holds " + quoted(line) + ", not an integer count");
+            }
+        }
+        if (events.length != eventCounts.length) {
+            throw bad(key, "it names " + events.length + " events but holds " + eventCounts.length + " counts");
+        }
+        for (int k = 0; k < events.length; k++) {
+            try {
+                counts.put(events[k], Long.parseLong(eventCounts[k]));
+            } catch (NumberFormatException e) {
+                throw bad(key, "the count of " + quoted(events[k]) + " is " + quoted(eventCounts[k]) + ", not an integer");
             }
         }
         return new HistoryEntry(start, end, covers, counts, uniques, values);
