@@ -67,22 +67,9 @@ public final class ClientsCommand implements Callable<Integer> {
             long now = clock.millis();
             if (format.equals("json")) {
                 for (Clients.Client c : clients) {
-                    StringBuilder b = new StringBuilder(256).append("{\"instance\":");
-                    Formats.jsonString(b, c.instance());
-                    b.append(",\"app\":");
-                    Formats.jsonString(b, c.app());
-                    b.append(",\"host\":");
-                    Formats.jsonString(b, c.host());
-                    b.append(",\"pid\":").append(c.pid())
-                            .append(",\"beat_age_seconds\":").append(Math.max(0, now - c.beatMillis()) / 1000)
-                            .append(",\"pending_events\":").append(c.pendingEvents())
-                            .append(",\"dropped\":").append(c.dropped())
-                            .append(",\"data_errors\":").append(c.dataErrors())
-                            .append(",\"last_delivery_age_seconds\":")
-                            .append(c.lastDeliveryMillis() == 0 ? "null" : Long.toString(Math.max(0, now - c.lastDeliveryMillis()) / 1000))
-                            .append(",\"last_failure\":");
-                    Formats.jsonString(b, c.lastFailure());
-                    out.print(b.append("}\n"));
+                    StringBuilder b = new StringBuilder(256);
+                    Formats.client(b, c, now);
+                    out.print(b.append('\n'));
                 }
             } else {
                 out.print(String.format(Locale.ROOT, "%-20s %-20s %8s %10s %8s %8s %s%n", "APP", "HOST", "PID", "PENDING",

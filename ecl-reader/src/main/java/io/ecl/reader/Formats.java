@@ -255,6 +255,30 @@ final class Formats {
         out.append(b.append('}'));
     }
 
+    /**
+     * One writer's heartbeat as a JSON object (ecl-reader clients --format json, serve's
+     * /api/v1/clients): instance, app, host, pid, beat_age_seconds, pending_events, dropped,
+     * data_errors, last_delivery_age_seconds (null: nothing delivered yet), last_failure.
+     */
+    static void client(StringBuilder b, io.ecl.core.ops.Clients.Client c, long now) {
+        b.append("{\"instance\":");
+        jsonString(b, c.instance());
+        b.append(",\"app\":");
+        jsonString(b, c.app());
+        b.append(",\"host\":");
+        jsonString(b, c.host());
+        b.append(",\"pid\":").append(c.pid())
+                .append(",\"beat_age_seconds\":").append(Math.max(0, now - c.beatMillis()) / 1000)
+                .append(",\"pending_events\":").append(c.pendingEvents())
+                .append(",\"dropped\":").append(c.dropped())
+                .append(",\"data_errors\":").append(c.dataErrors())
+                .append(",\"last_delivery_age_seconds\":")
+                .append(c.lastDeliveryMillis() == 0 ? "null" : Long.toString(Math.max(0, now - c.lastDeliveryMillis()) / 1000))
+                .append(",\"last_failure\":");
+        jsonString(b, c.lastFailure());
+        b.append('}');
+    }
+
     private static void jsonTime(StringBuilder b, Long epochMillis) {
         if (epochMillis == null) {
             b.append("null");

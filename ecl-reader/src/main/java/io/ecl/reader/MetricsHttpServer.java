@@ -51,6 +51,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * GET /api/v1/groups/GROUP              every interval of GROUP: last and current counts (as --format json --both)
  * GET /api/v1/groups/GROUP/INTERVAL     one interval, the same object
  * GET /api/v1/groups/GROUP/INTERVAL/history?n=N   the last N kept intervals, oldest first (as --history N --format json)
+ * GET /api/v1/clients                   the writers with a live heartbeat (as ecl-reader clients --format json)
+ * GET /                                 the dashboard: a page drawn from the JSON above, see {@link DashboardAssets}
+ * GET /assets/NAME                      the dashboard's scripts and styles
  * </pre>
  *
  * HEAD is allowed wherever GET is; any other method is 405 with an Allow header. Path segments are
@@ -93,6 +96,7 @@ final class MetricsHttpServer implements AutoCloseable {
     private final EclConfig config;
     private final Clock clock;
     private final CounterReader reader;
+    private final DashboardAssets dashboard;
     private final Server server;
     private final ServerConnector connector;
     /** Where every 5xx answer is explained in one line (-v), or null. */
@@ -132,6 +136,7 @@ final class MetricsHttpServer implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.log = log;
+        this.dashboard = DashboardAssets.load();
         QueuedThreadPool threads = new QueuedThreadPool(THREADS, 2, 60_000);
         threads.setName("ecl-serve");
         threads.setDaemon(true);
@@ -259,8 +264,9 @@ final class MetricsHttpServer implements AutoCloseable {
     }
 
     /**
-     * A response: status, content type, body (a string or streamed) and extra headers (Allow); a
-     * streamed one also the reads it writes from, closed once it is sent or abandoned.
+     * A response: status, content type, body (a string or streamed) and extra headers (Allow; ETag
+     * and Cache-Control of the dashboard's files, which are cached; every answer read from Redis is
+     * no-store); a streamed one also the reads it writes from, closed once it is sent or abandoned.
      */
     static final class Response {
         final int status;
@@ -269,24 +275,38 @@ final class MetricsHttpServer implements AutoCloseable {
         final String allow;
         final Streamed streamed;
         final List<Formats.Read> reads;
+        final String etag;
+        final String cacheControl;
 
         Response(int status, String type, String body, String allow) {
-            this(status, type, body, allow, null, List.of());
+            this(status, type, body, allow, null, List.of(), null, "no-store");
         }
 
         private Response(int status, String type, String body, String allow, Streamed streamed,
-                List<Formats.Read> reads) {
+                List<Formats.Read> reads, String etag, String cacheControl) {
             this.status = status;
             this.type = type;
             this.body = body;
             this.allow = allow;
             this.streamed = streamed;
             this.reads = reads;
+            this.etag = etag;
+            this.cacheControl = cacheControl;
+        }
+
+        /** One of the dashboard's files. */
+        static Response file(DashboardAssets.Asset a) {
+            return new Response(200, a.type(), a.text(), null, null, List.of(), a.etag(), DashboardAssets.CACHE_CONTROL);
+        }
+
+        /** This file's 304: the client's copy is current. */
+        Response notModified() {
+            return new Response(304, type, "", null, null, List.of(), etag, cacheControl);
         }
 
         /** A 200 whose body {@code body} writes from {@code reads}, which are closed after. */
         static Response streamed(String type, List<Formats.Read> reads, Streamed body) {
-            return new Response(200, type, null, null, body, reads);
+            return new Response(200, type, null, null, body, reads, null, "no-store");
         }
 
         static Response json(int status, String body) {
@@ -331,8 +351,11 @@ final class MetricsHttpServer implements AutoCloseable {
             }
         }
         String query = request.getHttpURI().getQuery();
-        Response r = answer(() -> respond(method, rawPath, query, request.getHeaders().get(HttpHeader.CONTENT_LENGTH),
+        Response answered = answer(() -> respond(method, rawPath, query, request.getHeaders().get(HttpHeader.CONTENT_LENGTH),
                 request.getHeaders().get(HttpHeader.TRANSFER_ENCODING)));
+        Response r = answered.etag != null && answered.status == 200
+                && DashboardAssets.matches(request.getHeaders().get(HttpHeader.IF_NONE_MATCH), answered.etag)
+                ? answered.notModified() : answered;
         try {
             send(method, rawPath, r, response, callback);
         } finally {
@@ -385,11 +408,14 @@ final class MetricsHttpServer implements AutoCloseable {
         }
         response.setStatus(r.status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, r.type);
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, r.cacheControl);
+        if (r.etag != null) {
+            response.getHeaders().put(HttpHeader.ETAG, r.etag);
+        }
         if (r.allow != null) {
             response.getHeaders().put(HttpHeader.ALLOW, r.allow);
         }
-        if ("HEAD".equals(method)) {
+        if ("HEAD".equals(method) || r.status == 304) {
             callback.succeeded();
         } else if (r.streamed == null) {
             byte[] body = r.body.getBytes(StandardCharsets.UTF_8);
@@ -455,7 +481,7 @@ final class MetricsHttpServer implements AutoCloseable {
         if (rawPath == null || rawPath.length() > MAX_PATH) {
             return Response.error(414, "path too long");
         }
-        List<String> segments = segments(rawPath);
+        List<String> segments = rawPath.equals("/") ? List.of() : segments(rawPath);
         if (segments == null) {
             return badlyEncoded(rawPath)
                     ? Response.error(400, "malformed percent-escape or UTF-8 in path: " + rawPath)
@@ -485,8 +511,18 @@ final class MetricsHttpServer implements AutoCloseable {
     }
 
     private Route route(List<String> s, String query) {
+        if (s.isEmpty()) {
+            return () -> Response.file(dashboard.index());
+        }
         if (s.size() == 1 && s.get(0).equals("metrics")) {
             return this::metrics;
+        }
+        if (s.size() == 2 && s.get(0).equals("assets")) {
+            DashboardAssets.Asset a = dashboard.asset(s.get(1));
+            return a == null ? null : () -> Response.file(a);
+        }
+        if (s.size() == 3 && s.get(0).equals("api") && s.get(1).equals("v1") && s.get(2).equals("clients")) {
+            return this::clients;
         }
         if (s.size() < 3 || !s.get(0).equals("api") || !s.get(1).equals("v1") || !s.get(2).equals("groups")) {
             return null;
@@ -697,6 +733,19 @@ final class MetricsHttpServer implements AutoCloseable {
         this.moreMetrics = more;
     }
 
+    /** The writers with a live heartbeat, most recent beat first, as {@code ecl-reader clients --format json}. */
+    private Response clients() {
+        // A connection of its own, as for /metrics: polled every few seconds by a dashboard at most.
+        List<Clients.Client> clients = Clients.list(config);
+        long now = System.currentTimeMillis(); // the writers' clocks, as in /metrics
+        StringBuilder b = new StringBuilder(64 + 256 * clients.size()).append("{\"clients\":[");
+        for (int k = 0; k < clients.size(); k++) {
+            b.append(k == 0 ? "" : ",");
+            Formats.client(b, clients.get(k), now);
+        }
+        return Response.json(200, b.append("]}").toString());
+    }
+
     private Response groups() {
         StringBuilder b = new StringBuilder(256);
         b.append("{\"groups\":[");
@@ -722,7 +771,8 @@ final class MetricsHttpServer implements AutoCloseable {
                 }
                 Formats.jsonString(b, g.events().get(k));
             }
-            b.append("],\"auto_declare_events\":").append(g.autoDeclareEvents()).append('}');
+            b.append("],\"auto_declare_events\":").append(g.autoDeclareEvents())
+                    .append(",\"history\":").append(g.history()).append('}');
         }
         return Response.json(200, b.append("]}").toString());
     }

@@ -163,7 +163,7 @@ public final class ServeCommand implements Callable<Integer> {
                     Signals.onTermOrInt(stop::countDown);
                 }
                 InetSocketAddress bound = server.address();
-                Cli.line(err, "ecl-reader serve: listening on http://" + hostPort(bound) + "/metrics and /api/v1/groups");
+                Cli.line(err, "ecl-reader serve: listening on http://" + hostPort(bound) + "/ (dashboard), /metrics and /api/v1/groups");
                 started.countDown();
                 stop.await();
             } catch (InterruptedException e) {

@@ -98,7 +98,7 @@ class ServeCommandTest {
         MetricsHttpServer server = serve.awaitStarted(30_000);
         assertNotNull(server, err::toString);
         int port = server.address().getPort();
-        assertEquals("ecl-reader serve: listening on http://127.0.0.1:" + port + "/metrics and /api/v1/groups\n",
+        assertEquals("ecl-reader serve: listening on http://127.0.0.1:" + port + "/ (dashboard), /metrics and /api/v1/groups\n",
                 err.toString());
 
         HttpResponse<String> r = HttpClient.newHttpClient().send(

@@ -142,10 +142,10 @@ class ServeHttpTest {
     void serveApiGroupsListsGroupsIntervalsAndDeclaredEvents() throws Exception {
         assertJson(200, "{\"groups\":["
                 + "{\"group\":\"g\",\"intervals\":[{\"interval\":\"5m\",\"interval_seconds\":300}],"
-                + "\"events\":[\"b\",\"a\",\"c\"],\"auto_declare_events\":false},"
+                + "\"events\":[\"b\",\"a\",\"c\"],\"auto_declare_events\":false,\"history\":0},"
                 + "{\"group\":\"h\",\"intervals\":[{\"interval\":\"1m\",\"interval_seconds\":60},"
                 + "{\"interval\":\"1h\",\"interval_seconds\":3600}],"
-                + "\"events\":[\"x\"],\"auto_declare_events\":false}]}", get("/api/v1/groups"));
+                + "\"events\":[\"x\"],\"auto_declare_events\":false,\"history\":0}]}", get("/api/v1/groups"));
     }
 
     @Test
@@ -171,7 +171,6 @@ class ServeHttpTest {
         assertJson(404, "{\"error\":\"not found: /api/v1/groups/nope\"}", get("/api/v1/groups/nope"));
         assertJson(404, "{\"error\":\"not found: /api/v1/groups/g/1m\"}", get("/api/v1/groups/g/1m"));
         assertJson(404, "{\"error\":\"not found: /api/v1/groups/g/5m/x\"}", get("/api/v1/groups/g/5m/x"));
-        assertJson(404, "{\"error\":\"not found: /\"}", get("/"));
         assertJson(404, "{\"error\":\"not found: /metrics/\"}", get("/metrics/"));
         assertJson(404, "{\"error\":\"not found: /api/v1/groups/\"}", get("/api/v1/groups/"));
         assertJson(404, "{\"error\":\"not found: /api/v2/groups\"}", get("/api/v2/groups"));
