@@ -1,6 +1,7 @@
 package io.ecl.reader;
 
 import io.ecl.cli.Cli;
+import io.ecl.cli.CliLogProvider;
 import io.ecl.cli.ConfigLocation;
 import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
@@ -138,6 +139,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
      * the rest of the tool; anything else goes through picocli.
      */
     public static void main(String[] args) {
+        CliLogProvider.install();
         ReaderCommand command = parseCommon(args);
         System.exit(command != null ? Cli.runParsed(command) : Cli.run(new ReaderCommand(), args));
     }
@@ -269,19 +271,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
      * picocli, with abbreviated options allowed, and Python's argparse read it), else {@code arg}.
      */
     static String unabbreviated(String arg) {
-        if (arg.length() <= 2 || !arg.startsWith("--") || arg.indexOf('=') >= 0 || LONG_OPTIONS.contains(arg)) {
-            return arg;
-        }
-        String match = null;
-        for (String option : LONG_OPTIONS) {
-            if (option.startsWith(arg)) {
-                if (match != null) {
-                    return arg; // ambiguous: picocli says so
-                }
-                match = option;
-            }
-        }
-        return match == null ? arg : match;
+        return LongOptions.unabbreviated(arg, LONG_OPTIONS);
     }
 
     /** A new command with this one's clock and config location, not yet parsed (for tests). */
