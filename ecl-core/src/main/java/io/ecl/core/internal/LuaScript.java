@@ -15,10 +15,12 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * A Lua script from {@code src/main/resources/lua/ecl}, called by EVALSHA: the one loader of ecl's
  * scripts. Each is sent as one source: a line defining {@code MARKER_TTL_MS} from
  * {@link Keys#MARKER_TTL_MILLIS}, then {@code prelude.lua} (the rules every script shares), then
- * the script. Its SHA-1 is computed locally, so no SCRIPT LOAD round trip is needed: a NOSCRIPT
+ * the script. Its SHA-1 is known locally, so no SCRIPT LOAD round trip is needed: a NOSCRIPT
  * answer (new or restarted Redis) is followed by one EVAL, which also caches the script on the
- * server. The source is read and hashed at first use, so a one-shot tool pays only for the
- * scripts it runs.
+ * server. The build computes each script's SHA-1 ({@link LuaDigests}, a {@code .sha1} resource
+ * beside the script): hashing at run time set up the JCA provider framework, which cost a
+ * one-shot tool tens of milliseconds; without that resource (a build that skipped the step) it
+ * is computed at first use. The source is read at first use, and only by a call that sends it.
  */
 public final class LuaScript {
     public static final LuaScript LOG = new LuaScript("log");
@@ -48,8 +50,8 @@ public final class LuaScript {
         final String sha;
         final byte[] shaBytes;
 
-        Digest(String source) {
-            this.sha = sha1(source);
+        Digest(String sha) {
+            this.sha = sha;
             this.shaBytes = sha.getBytes(StandardCharsets.US_ASCII);
         }
     }
@@ -76,10 +78,30 @@ public final class LuaScript {
     private Digest digest() {
         Digest d = digest;
         if (d == null) {
-            d = new Digest(source());
+            String built = builtDigest(name);
+            d = new Digest(built != null ? built : sha1(source()));
             digest = d;
         }
         return d;
+    }
+
+    /** The SHA-1 the build wrote for the script {@code name}, or null when there is none. */
+    static String builtDigest(String name) {
+        String path = RESOURCE_DIR + name + ".sha1";
+        try (InputStream in = LuaScript.class.getResourceAsStream(path)) {
+            if (in == null) {
+                return null;
+            }
+            String sha = new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
+            return sha.length() == 40 ? sha : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The SHA-1 of the script {@code name} as sent (constants and prelude included), computed now. */
+    static String computedDigest(String name) {
+        return sha1(compose(resource(name)));
     }
 
     /** The SHA-1 EVALSHA names the script by. */
