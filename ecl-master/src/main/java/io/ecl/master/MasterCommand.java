@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.ecl.cli.Cli;
 import io.ecl.cli.CliLogConfigurator;
+import io.ecl.cli.CliLogProvider;
 import io.ecl.cli.ConfigLocation;
 import io.ecl.cli.StopSignals;
 import io.ecl.cli.VersionProvider;
@@ -109,6 +110,7 @@ public final class MasterCommand implements Callable<Integer> {
      * the check itself.
      */
     public static void main(String[] args) {
+        CliLogProvider.install();
         CliLogConfigurator.daemon(MasterLoop.STATUS_LOGGER);
         MasterCommand check = parseCheck(args);
         System.exit(check != null ? Cli.runParsed(check::check) : run(args));
