@@ -97,5 +97,8 @@ class StartPathTest {
                 "java.util.ServiceLoader$LazyClassPathLookupIterator", "sun.security.jca.ProviderList");
         // Map.Entry.comparingByKey's serializable lambda: spun at run time, no archive can hold it.
         assertTrue(classes.stream().noneMatch(c -> c.startsWith("java.util.Map$Entry$$Lambda")), "comparingByKey");
+        // A terminal library (for a full-screen view) has no business on the path of cron and Munin.
+        assertTrue(classes.stream().noneMatch(c -> c.startsWith("org.jline.") || c.startsWith("com.googlecode.lanterna.")),
+                "a terminal library");
     }
 }
