@@ -171,13 +171,164 @@ local function rotate_registered(p, r)
   end
 end
 
+-- What is kept of the intervals 'last' held: history and totals. A rotation first retires the
+-- interval last still holds (retire_last below), then moves cur to last. Only then: counts of
+-- last's interval keep arriving while it is last (a sync that crossed the boundary is credited
+-- there), so what last holds is final only when the next rotation replaces it.
+--   <prefix>@total  a HASH event -> the counts of every interval retired, added as they are
+--                   retired (HINCRBY, nonzero counts only): a total is @total + last + cur
+--                   (totals.lua), which no rotation changes and every count increases.
+--   <prefix>@hist   for a group with history N > 0, a LIST of the retired intervals, newest first,
+--                   trimmed to N; the closed interval still in last is the newest one a reader
+--                   shows (history.lua reads both with the same last_entry).
+-- An entry is text, lines separated by '\n', fields by '\t' (neither can occur in a name: event IDs
+-- and measurement names have no control characters; a counter written by a Python client under a
+-- name with a tab or newline is left out):
+--   1 <start ms> <end ms> <covers>        the format's version, the interval, how many intervals
+--                                         it spans (more than 1 after a catch-up)
+--   c <event> <event> ...                 every counter that is not 0 ...
+--   n <count> <count> ...                 ... and its count, in the same order
+--   u <name> <PFCOUNT>                    every unique count that has a sketch
+--   v <name> <field>=<value>,...          every value hash, as it is (SketchFields)
+-- The counts are two lines rather than a line each so that the script joins them with one
+-- table.concat each instead of building a string per event. Its Java home is
+-- io.ecl.core.internal.HistoryCodec. An interval whose start is not known (the first rotation, or
+-- the Python master rotated it: last:@end is not cur:@ts) goes to the totals but has no entry.
+
+-- Refuses (before rotate() writes anything) an @total or @hist of another type than ecl keeps there.
+local function check_closing(p, history)
+  local t = redis.call('TYPE', p .. '@total')['ok']
+  if t ~= 'none' and t ~= 'hash' then
+    error('WRONGTYPE ' .. p .. '@total is a ' .. t .. ', not a hash')
+  end
+  if history > 0 then
+    t = redis.call('TYPE', p .. '@hist')['ok']
+    if t ~= 'none' and t ~= 'list' then
+      error('WRONGTYPE ' .. p .. '@hist is a ' .. t .. ', not a list')
+    end
+  end
+end
+
+-- The events last has counters for (the declared ones and last:@reg's) and their values (false
+-- where none), the values by MGETs of 1,000 keys: unpack() of a whole big group would overflow
+-- Lua's stack.
+local function last_counts(p)
+  local names, seen = {}, {}
+  for _, set in ipairs({'cur:@declared', 'last:@reg'}) do
+    for _, ev in ipairs(redis.call('SMEMBERS', p .. set)) do
+      if not seen[ev] then
+        seen[ev] = true
+        names[#names + 1] = ev
+      end
+    end
+  end
+  local counts = {}
+  local batch = {}
+  for i, ev in ipairs(names) do
+    batch[#batch + 1] = p .. 'last:' .. ev
+    if #batch == 1000 or i == #names then
+      for _, v in ipairs(redis.call('MGET', unpack(batch))) do
+        counts[#counts + 1] = v
+      end
+      batch = {}
+    end
+  end
+  return names, counts
+end
+
+-- The first line of last's entry ({start, end, covers} from last:@ts and cur:@ts, cur_ts being
+-- cur:@ts as it is), or nil when last's start is not known.
+local function last_header(p, cur_ts, len)
+  if not cur_ts or redis.call('GET', p .. 'last:@end') ~= cur_ts then
+    return nil
+  end
+  local start = aligned(redis.call('GET', p .. 'last:@ts'), len)
+  local stop = aligned(cur_ts, len)
+  if not start or not stop or stop <= start then
+    return nil
+  end
+  return string.format('1\t%.0f\t%.0f\t%.0f', start, stop, (stop - start) / len)
+end
+
+-- The entry of what last holds, given its header and the (names, counts) to keep; nil without header.
+local function last_entry(p, header, names, counts)
+  if not header then
+    return nil
+  end
+  local lines = {header}
+  if #names > 0 then
+    -- Only a Python client's counter, found by SCAN, can have a name ecl refuses. Of those, a tab
+    -- or newline would break the entry: the joined names, scanned once in C, tell whether one is
+    -- there (a newline, or more tabs than separators); the names are then filtered one by one.
+    local joined = table.concat(names, '\t')
+    if string.find(joined, '\n', 1, true) or select(2, string.gsub(joined, '\t', '')) ~= #names - 1 then
+      local n = 0
+      local safe, kept = {}, {}
+      for i, ev in ipairs(names) do
+        if not string.find(ev, '[\t\n]') then
+          n = n + 1
+          safe[n] = ev
+          kept[n] = counts[i]
+        end
+      end
+      names, counts, joined = safe, kept, table.concat(safe, '\t')
+    end
+    if #names > 0 then
+      lines[2] = 'c\t' .. joined
+      lines[3] = 'n\t' .. table.concat(counts, '\t')
+    end
+  end
+  for _, name in ipairs(redis.call('SMEMBERS', p .. 'last:@ureg')) do
+    local c = redis.pcall('PFCOUNT', p .. 'last:@u.' .. name)
+    if type(c) == 'number' then
+      lines[#lines + 1] = 'u\t' .. name .. '\t' .. c
+    end
+  end
+  for _, name in ipairs(redis.call('SMEMBERS', p .. 'last:@vreg')) do
+    local h = redis.pcall('HGETALL', p .. 'last:@v.' .. name)
+    if type(h) == 'table' and not h.err and #h > 0 then
+      local fields = {}
+      for j = 1, #h, 2 do
+        fields[#fields + 1] = h[j] .. '=' .. h[j + 1]
+      end
+      lines[#lines + 1] = 'v\t' .. name .. '\t' .. table.concat(fields, ',')
+    end
+  end
+  return table.concat(lines, '\n')
+end
+
+-- Retires the interval last holds, before the rotation replaces it: its counts into @total, and
+-- (history > 0) its entry onto @hist. cur_ts: cur:@ts before the rotation.
+local function retire_last(p, cur_ts, len, history)
+  local names, counts = last_counts(p)
+  local total = p .. '@total'
+  local header = history > 0 and last_header(p, cur_ts, len) or nil
+  local kept_names, kept = {}, {}
+  local n = 0
+  for i, ev in ipairs(names) do
+    local v = counts[i]
+    -- HINCRBY parses v strictly: a value that is not an integer (written by hand) is no count
+    -- (the reader reports it); it goes neither into the total nor into the entry.
+    if v and v ~= '0' and type(redis.pcall('HINCRBY', total, ev, v)) == 'number' and header then
+      n = n + 1
+      kept_names[n] = ev
+      kept[n] = v
+    end
+  end
+  local entry = last_entry(p, header, kept_names, kept)
+  if entry then
+    redis.call('LPUSH', p .. '@hist', entry)
+    redis.call('LTRIM', p .. '@hist', 0, history - 1)
+  end
+end
+
 -- Closes the current interval of one (group, interval) and opens the one starting at new_start
 -- (ms), unless @ts already says an interval at or after new_start is open: a rotation happens
 -- once per boundary whoever asks for it (masters, or a writer that is first to see a boundary).
--- extra: event IDs found by SCAN, for rotate_counters.
+-- extra: event IDs found by SCAN, for rotate_counters. history: the group's history N (0: none).
 -- Returns the aligned start of the closed interval (ms), -1 if it was unknown, or false when
 -- nothing was done.
-local function rotate(p, new_start, len, extra)
+local function rotate(p, new_start, len, extra, history)
   local ts = redis.call('GET', p .. 'cur:@ts')
   local old_start = -1
   if ts then
@@ -189,6 +340,8 @@ local function rotate(p, new_start, len, extra)
   check_counters(p)
   check_registered(p, 'u')
   check_registered(p, 'v')
+  check_closing(p, history)
+  retire_last(p, ts, len, history)
   rotate_counters(p, extra)
   rotate_registered(p, 'u')
   rotate_registered(p, 'v')

@@ -30,6 +30,8 @@ public final class LuaScript {
     static final LuaScript CHECK = new LuaScript("check");
     static final LuaScript UNIQUE = new LuaScript("unique");
     public static final LuaScript ADOPT = new LuaScript("adopt");
+    static final LuaScript TOTALS = new LuaScript("totals");
+    static final LuaScript HISTORY = new LuaScript("history");
 
     /** Where the scripts live on the class path. */
     static final String RESOURCE_DIR = "/lua/ecl/";

@@ -8,6 +8,7 @@ import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
 import io.ecl.core.ValueStats;
 import io.ecl.core.internal.kinds.SketchFields;
+import io.ecl.core.ops.HistoryEntry;
 import io.ecl.core.internal.kinds.SketchSnapshot;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -313,6 +314,11 @@ public final class RedisReader implements AutoCloseable {
         for (int k = 0; k + 1 < flat.size(); k += 2) {
             hash.put((String) flat.get(k), (String) flat.get(k + 1));
         }
+        return stats(key, hash);
+    }
+
+    /** The statistics of a value hash as Redis holds it ({@code key}: where it is, for messages). */
+    static ValueStats stats(String key, java.util.Map<String, String> hash) {
         SketchSnapshot s;
         try {
             s = SketchFields.decode(hash);
@@ -516,6 +522,116 @@ public final class RedisReader implements AutoCloseable {
             return lastEnd != currentStart;
         }
         return interval.startOf(currentStart) != currentStart;
+    }
+
+    /**
+     * The last {@code n} closed intervals kept for the group's history, oldest first: at most
+     * {@code n} and at most {@link GroupConfig#history()}; none when the group keeps no history.
+     * The newest is the interval {@code last} holds (history.lua reads it with the entries of
+     * {@code @hist}, in one script), the others were retired from {@code last} by rotations.
+     *
+     * @throws IllegalArgumentException when {@code n} is negative
+     * @throws RedisDataException when {@code @hist} is not a list or holds an entry ecl did not write
+     */
+    public List<HistoryEntry> history(GroupConfig group, Interval interval, int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n " + n + " must not be negative");
+        }
+        int take = Math.min(n, group.history());
+        if (take == 0) {
+            return List.of();
+        }
+        String prefix = Keys.prefix(connection.config.keyMode(), group.name(), interval);
+        String key = Keys.historyIn(prefix);
+        List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval));
+        List<String> args = List.of(prefix, Long.toString(interval.lengthMillis()), Integer.toString(take));
+        List<?> reply;
+        try {
+            reply = (List<?>) connection.call(j -> LuaScript.HISTORY.eval(j, keys, args));
+        } catch (RedisDataException e) {
+            throw KeyCheck.explain(connection, group, interval, e);
+        }
+        List<String> newestFirst = new ArrayList<>(take + 1);
+        if (reply.get(0) instanceof String live) {
+            newestFirst.add(live);
+        }
+        for (Object e : (List<?>) reply.get(1)) {
+            newestFirst.add((String) e);
+        }
+        int kept = Math.min(take, newestFirst.size());
+        List<HistoryEntry> out = new ArrayList<>(kept);
+        for (int i = kept - 1; i >= 0; i--) {
+            out.add(HistoryCodec.decode(group, key, newestFirst.get(i)));
+        }
+        return out;
+    }
+
+    /**
+     * Every event's count since the totals were last reset: {@code @total} (the intervals retired
+     * from {@code last}) plus {@code last} plus {@code cur}, read in one script. Declared events are
+     * there (0 when never counted).
+     *
+     * @throws RedisDataException when a total or a counter is not an integer, or a key has another type
+     */
+    public TreeMap<String, Long> totals(GroupConfig group, Interval interval) {
+        String prefix = Keys.prefix(connection.config.keyMode(), group.name(), interval);
+        List<?> reply = (List<?>) totalsScript(group, interval, "read");
+        List<?> flat = (List<?>) reply.get(0);
+        List<?> events = (List<?>) reply.get(1);
+        List<?> last = (List<?>) reply.get(2);
+        List<?> cur = (List<?>) reply.get(3);
+        List<String> problems = new ArrayList<>();
+        java.util.Map<String, Long> closed = new java.util.HashMap<>();
+        String totalKey = Keys.totalIn(prefix);
+        for (int k = 0; k + 1 < flat.size(); k += 2) {
+            String ev = (String) flat.get(k);
+            String v = (String) flat.get(k + 1);
+            try {
+                closed.put(ev, Long.parseLong(v));
+            } catch (NumberFormatException e) {
+                problems.add(totalKey + " field " + quoted(ev) + " holds " + quoted(v)
+                        + ", not an integer; fix: HDEL " + totalKey + " " + ev);
+            }
+        }
+        TreeMap<String, Long> out = new TreeMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            String ev = (String) events.get(i);
+            long inLast = counter(at(last, i), prefix, true, ev, problems);
+            long now = counter(at(cur, i), prefix, false, ev, problems);
+            long total = closed.getOrDefault(ev, 0L);
+            try {
+                out.put(ev, Math.addExact(Math.addExact(total, inLast), now));
+            } catch (ArithmeticException e) {
+                problems.add(totalKey + " field " + quoted(ev) + " plus its last and cur counters exceeds 2^63-1;"
+                        + " fix: reset the totals (DEL " + totalKey + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new RedisDataException(KeyCheck.describe(group, interval, problems), null);
+        }
+        return out;
+    }
+
+    /**
+     * Sets every total to 0 at this instant, in one script: {@code @total} becomes minus what
+     * {@code last} and {@code cur} hold, so that counts from then on make the totals.
+     */
+    public void resetTotals(GroupConfig group, Interval interval) {
+        totalsScript(group, interval, "reset");
+    }
+
+    private Object totalsScript(GroupConfig group, Interval interval, String mode) {
+        String prefix = Keys.prefix(connection.config.keyMode(), group.name(), interval);
+        List<String> args = new ArrayList<>(group.events().size() + 2);
+        args.add(prefix);
+        args.add(mode);
+        args.addAll(group.events());
+        List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval));
+        try {
+            return connection.call(j -> LuaScript.TOTALS.eval(j, keys, args));
+        } catch (RedisDataException e) {
+            throw KeyCheck.explain(connection, group, interval, e);
+        }
     }
 
     /** Like {@link #read(GroupConfig, Interval)} by names: an unknown group is a ConfigException, an unknown interval an IllegalArgumentException. */

@@ -8,6 +8,9 @@ import io.ecl.core.IntervalCounts;
 import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
 import io.ecl.core.internal.RedisReader;
+import java.util.Collections;
+import java.util.List;
+import java.util.SortedMap;
 
 /**
  * Reads what Redis holds for a (group, interval): the counts of the last complete interval and of
@@ -113,6 +116,49 @@ public final class CounterReader implements AutoCloseable {
      */
     public StreamedCounts readStreamed(GroupConfig group, Interval interval) {
         return new StreamedCounts(reader.readStreamed(group, interval));
+    }
+
+    /**
+     * The last {@code n} closed intervals of one (group, interval), oldest first: at most
+     * {@code n}, at most the group's {@link GroupConfig#history()}, fewer while Redis has kept
+     * fewer; empty when the group keeps no history. The newest is the interval {@code last} holds
+     * (with the counts that crossed its end boundary, credited there after the rotation); every
+     * rotation (by ecl-master or by a writer) keeps the one it takes out of {@code last}. A
+     * rotation that caught up after an outage closes one interval that
+     * {@link HistoryEntry#covers() covers} every interval it missed. Read in one script.
+     *
+     * @throws IllegalArgumentException when {@code n} is negative
+     * @throws RedisUnavailableException when Redis cannot be reached
+     * @throws RedisDataException when the history key holds data ecl did not write
+     */
+    public List<HistoryEntry> history(GroupConfig group, Interval interval, int n) {
+        return reader.history(group, interval, n);
+    }
+
+    /**
+     * Each event's count over every interval since the totals were last reset ({@link #resetTotals}),
+     * the current one included: a counter that only grows while counts are positive, across
+     * rotations and restarts, counts credited late included (every count is in exactly one of the
+     * retired intervals' sums, {@code last} and {@code cur}; a rotation moves them and changes no
+     * total). Read in one script. Declared events are there (0 when never counted); others once
+     * counted. Intervals the Python version's master rotates are not added: while it rotates a
+     * group, its totals go back at each of its rotations.
+     *
+     * @throws RedisUnavailableException when Redis cannot be reached
+     * @throws RedisDataException when a total or a counter is not an integer
+     */
+    public SortedMap<String, Long> totals(GroupConfig group, Interval interval) {
+        return Collections.unmodifiableSortedMap(reader.totals(group, interval));
+    }
+
+    /**
+     * Starts the totals of one (group, interval) again: every total is 0 at this instant (one
+     * script) and counts from there. The counts themselves and the history are not touched.
+     *
+     * @throws RedisUnavailableException when Redis cannot be reached
+     */
+    public void resetTotals(GroupConfig group, Interval interval) {
+        reader.resetTotals(group, interval);
     }
 
     /** The reader's clock (Unix ms), to pass to {@link IntervalCounts#isStale(long)}. */
