@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /**
  * A build step of ecl-core ({@code process-classes}): writes the SHA-1 of every script, as
- * {@link LuaScript} sends it, to {@code <name>.sha1} beside {@code <name>.lua}, so that no
+ * {@link LuaScript} sends it, to {@code <name>.sha1} beside {@code <name>.lua} (with the hash
+ * code of that source, which tells a digest from another version of the script), so that no
  * process computes it at run time. Usage: {@code LuaDigests DIR} (the compiled {@code lua/ecl}
  * directory, with the scripts on the class path).
  */
@@ -29,7 +30,7 @@ public final class LuaDigests {
                 if (name.equals("prelude")) {
                     continue; // part of every script, not a script of its own
                 }
-                Files.writeString(dir.resolve(name + ".sha1"), LuaScript.computedDigest(name) + "\n",
+                Files.writeString(dir.resolve(name + ".sha1"), LuaScript.digestLine(name) + "\n",
                         StandardCharsets.US_ASCII);
             }
         }

@@ -20,7 +20,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * server. The build computes each script's SHA-1 ({@link LuaDigests}, a {@code .sha1} resource
  * beside the script): hashing at run time set up the JCA provider framework, which cost a
  * one-shot tool tens of milliseconds; without that resource (a build that skipped the step) it
- * is computed at first use. The source is read at first use, and only by a call that sends it.
+ * is computed at first use. The source is read at first use (it tells a digest the build wrote for
+ * another version of the script: {@link #builtDigest}).
  */
 public final class LuaScript {
     public static final LuaScript LOG = new LuaScript("log");
@@ -80,30 +81,38 @@ public final class LuaScript {
     private Digest digest() {
         Digest d = digest;
         if (d == null) {
-            String built = builtDigest(name);
+            String built = builtDigest(name, source());
             d = new Digest(built != null ? built : sha1(source()));
             digest = d;
         }
         return d;
     }
 
-    /** The SHA-1 the build wrote for the script {@code name}, or null when there is none. */
-    static String builtDigest(String name) {
+    /**
+     * The SHA-1 the build wrote for the script {@code name}, if it was written for {@code source}
+     * (the script as sent), else null. The build records the source's {@link String#hashCode()}
+     * beside the digest, so a digest left from another version of the script (a build that copied
+     * the new script but skipped the step) is never sent: Redis could still hold the old script
+     * under it.
+     */
+    static String builtDigest(String name, String source) {
         String path = RESOURCE_DIR + name + ".sha1";
         try (InputStream in = LuaScript.class.getResourceAsStream(path)) {
             if (in == null) {
                 return null;
             }
-            String sha = new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
-            return sha.length() == 40 ? sha : null;
+            String[] line = new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip().split(" ");
+            return line.length == 2 && line[0].length() == 40 && line[1].equals(Integer.toString(source.hashCode()))
+                    ? line[0] : null;
         } catch (IOException e) {
             return null;
         }
     }
 
-    /** The SHA-1 of the script {@code name} as sent (constants and prelude included), computed now. */
-    static String computedDigest(String name) {
-        return sha1(compose(resource(name)));
+    /** What the build writes for the script {@code name}: its SHA-1 as sent, and the source's hash code. */
+    static String digestLine(String name) {
+        String source = compose(resource(name));
+        return sha1(source) + " " + source.hashCode();
     }
 
     /** The SHA-1 EVALSHA names the script by. */

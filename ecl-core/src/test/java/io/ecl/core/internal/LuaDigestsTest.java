@@ -36,16 +36,28 @@ class LuaDigestsTest {
         List<String> names = scripts();
         assertTrue(names.containsAll(List.of("log", "rotate", "read", "direct")), names::toString);
         for (String name : names) {
-            String loaded = redis.client().scriptLoad(LuaScript.compose(
-                    new String(LuaScript.class.getResourceAsStream(LuaScript.RESOURCE_DIR + name + ".lua").readAllBytes(),
-                            java.nio.charset.StandardCharsets.UTF_8)));
-            assertEquals(loaded, LuaScript.builtDigest(name), name);
-            assertEquals(loaded, LuaScript.computedDigest(name), name);
+            String source = source(name);
+            String loaded = redis.client().scriptLoad(source);
+            assertEquals(loaded, LuaScript.builtDigest(name, source), name);
+            assertEquals(loaded + " " + source.hashCode(), LuaScript.digestLine(name), name);
         }
+    }
+
+    private static String source(String name) throws java.io.IOException {
+        return LuaScript.compose(new String(
+                LuaScript.class.getResourceAsStream(LuaScript.RESOURCE_DIR + name + ".lua").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aDigestWrittenForAnotherVersionOfTheScriptIsNotUsed() throws Exception {
+        String edited = source("log") + "\n-- edited after the build\n";
+
+        assertEquals(null, LuaScript.builtDigest("log", edited));
     }
 
     @Test
     void aScriptWithoutABuiltDigestHasNone() {
-        assertEquals(null, LuaScript.builtDigest("no-such-script"));
+        assertEquals(null, LuaScript.builtDigest("no-such-script", "return 1"));
     }
 }
