@@ -95,8 +95,11 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
                     + " config), oldest first: a table (text) or a JSON array (--format json).")
     String history;
 
-    /** The time zone of the history table's interval starts (tests fix one). */
-    java.time.ZoneId zone = java.time.ZoneId.systemDefault();
+    /**
+     * The time zone of the history table's interval starts (tests fix one); null: the system's,
+     * looked up only for --history (the time-zone rules search every jar for providers).
+     */
+    java.time.ZoneId zone;
 
     @Option(names = {"-v", "--verbose"},
             description = "Also print on stderr the times the counts cover, warnings about a stale 'last' or one"
@@ -405,7 +408,8 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
             Cli.error(err, e.getMessage());
             return EXIT_DATA_ERROR;
         }
-        out.append(format == Format.json ? Formats.historyJson(entries) : Formats.historyTable(entries, zone));
+        out.append(format == Format.json ? Formats.historyJson(entries) : Formats.historyTable(entries,
+                zone != null ? zone : java.time.ZoneId.systemDefault()));
         out.flush();
         return 0;
     }
