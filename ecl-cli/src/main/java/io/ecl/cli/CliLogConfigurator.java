@@ -55,12 +55,21 @@ public final class CliLogConfigurator extends ContextAwareBase implements Config
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
-        if (System.getProperty("logback.configurationFile") != null
-                || CliLogConfigurator.class.getClassLoader().getResource("logback-test.xml") != null) {
+        if (fileRequested() || CliLogConfigurator.class.getClassLoader().getResource("logback-test.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
-        setUp(context, style, statusLoggers);
+        setUp(context);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /** Whether the user named a Logback configuration file ({@code -Dlogback.configurationFile}). */
+    static boolean fileRequested() {
+        return System.getProperty("logback.configurationFile") != null;
+    }
+
+    /** Sets {@code context} up for this process's style (tool or daemon). */
+    static void setUp(LoggerContext context) {
+        setUp(context, style, statusLoggers);
     }
 
     /** What logback-tool.xml or logback-daemon.xml sets up. */

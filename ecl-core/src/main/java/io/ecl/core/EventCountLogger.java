@@ -3,6 +3,7 @@ package io.ecl.core;
 import io.ecl.core.internal.CallSlots;
 import io.ecl.core.internal.Flusher;
 import io.ecl.core.internal.HealthState;
+import io.ecl.core.internal.InstanceIds;
 import io.ecl.core.internal.Heartbeat;
 import io.ecl.core.internal.LoggerContext;
 import io.ecl.core.internal.NoopEventGroup;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -75,7 +75,7 @@ public final class EventCountLogger implements AutoCloseable {
         this.health = new HealthState(connection, b.clock, b.listener);
         Refusals refusals = new Refusals(b.shutdownHook);
         // No ':' in instance or chunk IDs: they end up in marker keys that Python's SCAN must not match.
-        String instanceId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        String instanceId = InstanceIds.next();
         LoggerContext ctx = new LoggerContext(b.clock, connection, config.redis().keyMode(), health, refusals,
                 new CallSlots(b.poolSize), instanceId, new AtomicLong(), this::reader, b.probe);
         this.probe = b.probe;

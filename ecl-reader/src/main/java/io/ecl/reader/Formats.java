@@ -862,7 +862,8 @@ final class Formats {
     /** Entries of a map held in memory (the unique counts) in code-point order, as the counts. */
     static List<Map.Entry<String, Long>> sorted(Map<String, Long> counts) {
         List<Map.Entry<String, Long>> entries = new ArrayList<>(counts.entrySet());
-        entries.sort(Map.Entry.comparingByKey(StreamedCounts.CODE_POINT_ORDER));
+        // Not Map.Entry.comparingByKey: its serializable lambda is spun at run time (no archive holds it).
+        entries.sort((a, b) -> StreamedCounts.CODE_POINT_ORDER.compare(a.getKey(), b.getKey()));
         return entries;
     }
 }

@@ -2,6 +2,7 @@ package io.ecl.reader;
 
 import ch.qos.logback.classic.Level;
 import io.ecl.cli.Cli;
+import io.ecl.cli.CliLogProvider;
 import io.ecl.cli.ConfigLocation;
 import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
@@ -15,6 +16,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +67,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:logged", "1:error (unknown group, event refused, bad config, Redis unreachable,"
                 + " counts not delivered)", "2:usage error"})
-public final class LogEventCommand implements Callable<Integer> {
+public final class LogEventCommand implements Callable<Integer>, Cli.Parsed {
     /** How long closing retries a failed delivery: a command-line tool should not hang on a dead Redis. */
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
     /** Sync interval for stream mode when the group has none: counts reach Redis within a second. */
@@ -119,9 +121,89 @@ public final class LogEventCommand implements Callable<Integer> {
         this.stdin = stdin;
     }
 
-    /** Runs the tool and exits with its exit code. */
+    /** A new command with this one's stdin and config location, not yet parsed (for tests). */
+    LogEventCommand sameEnvironment() {
+        LogEventCommand c = new LogEventCommand(stdin);
+        c.configLocation = configLocation;
+        return c;
+    }
+
+    /**
+     * Runs the tool and exits with its exit code. The command lines of scripts and cron jobs (see
+     * {@link #parseCommon}) skip picocli, whose start-up (its model read by reflection, a proxy
+     * class per annotation) took longer than everything else the tool does; anything else goes
+     * through picocli.
+     */
     public static void main(String[] args) {
-        System.exit(Cli.run(new LogEventCommand(), args));
+        CliLogProvider.install();
+        LogEventCommand command = parseCommon(new LogEventCommand(), args);
+        System.exit(command != null ? Cli.runParsed(command) : Cli.run(new LogEventCommand(), args));
+    }
+
+    /** Every long option of the command and its mixins, as picocli knows them (a test checks they agree). */
+    static final List<String> LONG_OPTIONS = List.of("--config", "--count", "--verbose", "--help", "--version");
+
+    /**
+     * {@code c} with its options and arguments set, when {@code args} is a command line whose
+     * meaning is certain without picocli: only -c, -n and -v (long ones possibly abbreviated, as
+     * picocli reads them), each once and as a separate word, option values that cannot be taken
+     * for an option, a COUNT of plain digits for -n, positional arguments that are not options
+     * (except the stdin EVENT '-') nor argument files, and none of the combinations
+     * {@link #assignArguments()} refuses. Anything else (--help, --version, usage errors, negative
+     * or attached values) is null: picocli parses it, so its messages and exit codes stay the only ones.
+     */
+    static LogEventCommand parseCommon(LogEventCommand c, String[] args) {
+        List<String> positional = new ArrayList<>(4);
+        try {
+            for (int k = 0; k < args.length; k++) {
+                String a = LongOptions.unabbreviated(args[k], LONG_OPTIONS);
+                if (a.isEmpty() || a.charAt(0) != '-' || a.equals("-")) {
+                    if (a.startsWith("@")) {
+                        return null;
+                    }
+                    positional.add(a);
+                    continue;
+                }
+                if (a.equals("-v") || a.equals("--verbose")) {
+                    if (c.verbose) {
+                        return null;
+                    }
+                    c.verbose = true;
+                    continue;
+                }
+                if (k + 1 >= args.length) {
+                    return null;
+                }
+                String v = args[++k];
+                if (v.startsWith("-") || v.startsWith("@")) {
+                    return null;
+                }
+                if ((a.equals("-c") || a.equals("--config")) && c.configOption == null) {
+                    c.configOption = Path.of(v);
+                } else if ((a.equals("-n") || a.equals("--count")) && c.countOption == null && isPlainCount(v)) {
+                    c.countOption = Long.valueOf(v);
+                } else {
+                    return null;
+                }
+            }
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+        c.arguments = positional;
+        return c.assignArguments() == null ? c : null;
+    }
+
+    /** Digits without a leading zero, up to 18 of them: what every reading of a number agrees on. */
+    private static boolean isPlainCount(String v) {
+        if (v.isEmpty() || v.length() > 18 || (v.charAt(0) == '0' && v.length() > 1)) {
+            return false;
+        }
+        for (int k = 0; k < v.length(); k++) {
+            if (v.charAt(k) < '0' || v.charAt(k) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -129,8 +211,10 @@ public final class LogEventCommand implements Callable<Integer> {
      * without, exactly two are GROUP EVENT (Python always needs three or more: CONFIG GROUP EVENT),
      * unless the first ends in .yml or .yaml (a CONFIG whose EVENT was forgotten); otherwise they
      * are Python's CONFIG GROUP EVENT [COUNT].
+     *
+     * @return the usage error (exit 2 with the usage), or null
      */
-    private void assignArguments() {
+    String assignArguments() {
         List<String> a = arguments == null ? List.of() : arguments;
         String[] names;
         int required;
@@ -147,16 +231,14 @@ public final class LogEventCommand implements Callable<Integer> {
             required = 3;
         }
         if (a.size() > names.length) {
-            throw new ParameterException(spec.commandLine(), "Unmatched argument at index " + names.length + ": '"
-                    + a.get(names.length) + "'");
+            return "Unmatched argument at index " + names.length + ": '" + a.get(names.length) + "'";
         }
         if (a.size() < required) {
             StringBuilder missing = new StringBuilder();
             for (int k = a.size(); k < required; k++) {
                 missing.append(k > a.size() ? ", '" : "'").append(names[k]).append('\'');
             }
-            throw new ParameterException(spec.commandLine(), "Missing required parameter"
-                    + (required - a.size() > 1 ? "s: " : ": ") + missing);
+            return "Missing required parameter" + (required - a.size() > 1 ? "s: " : ": ") + missing;
         }
         int k = 0;
         if (names.length == 4) {
@@ -169,15 +251,18 @@ public final class LogEventCommand implements Callable<Integer> {
             try {
                 count = Long.valueOf(text);
             } catch (NumberFormatException e) {
-                throw new ParameterException(spec.commandLine(), "Invalid value for positional parameter at index "
-                        + k + " (COUNT): '" + text + "' is not a long");
+                return "Invalid value for positional parameter at index " + k + " (COUNT): '" + text + "' is not a long";
             }
             if (countOption != null) {
-                throw new ParameterException(spec.commandLine(), "COUNT given twice: as an argument and with -n");
+                return "COUNT given twice: as an argument and with -n";
             }
         } else {
             count = countOption;
         }
+        if ("-".equals(event) && count != null) {
+            return "COUNT cannot be given with EVENT '-': each line of stdin carries its own count";
+        }
+        return null;
     }
 
     /** A first argument that can only be a config file: ends in .yml or .yaml. */
@@ -188,13 +273,17 @@ public final class LogEventCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        assignArguments();
-        boolean stream = "-".equals(event);
-        if (stream && count != null) {
-            throw new ParameterException(spec.commandLine(),
-                    "COUNT cannot be given with EVENT '-': each line of stdin carries its own count");
+        String usage = assignArguments();
+        if (usage != null) {
+            throw new ParameterException(spec.commandLine(), usage);
         }
-        PrintWriter err = spec.commandLine().getErr();
+        return run(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** The command once its arguments are assigned and checked. */
+    @Override
+    public int run(PrintWriter out, PrintWriter err) {
+        boolean stream = "-".equals(event);
         Cli.stackTraces = verbose;
         try {
             EclConfig cfg = configLocation.loadSkippingInvalidGroups(config);

@@ -1,6 +1,7 @@
 package io.ecl.reader;
 
 import io.ecl.cli.Cli;
+import io.ecl.cli.CliLogProvider;
 import io.ecl.cli.ConfigLocation;
 import io.ecl.cli.VersionProvider;
 import io.ecl.core.ConfigException;
@@ -94,8 +95,11 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
                     + " config), oldest first: a table (text) or a JSON array (--format json).")
     String history;
 
-    /** The time zone of the history table's interval starts (tests fix one). */
-    java.time.ZoneId zone = java.time.ZoneId.systemDefault();
+    /**
+     * The time zone of the history table's interval starts (tests fix one); null: the system's,
+     * looked up only for --history (the time-zone rules search every jar for providers).
+     */
+    java.time.ZoneId zone;
 
     @Option(names = {"-v", "--verbose"},
             description = "Also print on stderr the times the counts cover, warnings about a stale 'last' or one"
@@ -147,6 +151,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
      * the rest of the tool; anything else goes through picocli.
      */
     public static void main(String[] args) {
+        CliLogProvider.install();
         ReaderCommand command = parseCommon(args);
         System.exit(command != null ? Cli.runParsed(command) : Cli.run(new ReaderCommand(), args));
     }
@@ -278,19 +283,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
      * picocli, with abbreviated options allowed, and Python's argparse read it), else {@code arg}.
      */
     static String unabbreviated(String arg) {
-        if (arg.length() <= 2 || !arg.startsWith("--") || arg.indexOf('=') >= 0 || LONG_OPTIONS.contains(arg)) {
-            return arg;
-        }
-        String match = null;
-        for (String option : LONG_OPTIONS) {
-            if (option.startsWith(arg)) {
-                if (match != null) {
-                    return arg; // ambiguous: picocli says so
-                }
-                match = option;
-            }
-        }
-        return match == null ? arg : match;
+        return LongOptions.unabbreviated(arg, LONG_OPTIONS);
     }
 
     /** A new command with this one's clock and config location, not yet parsed (for tests). */
@@ -419,7 +412,8 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
             Cli.error(err, e.getMessage());
             return EXIT_DATA_ERROR;
         }
-        out.append(format == Format.json ? Formats.historyJson(entries) : Formats.historyTable(entries, zone));
+        out.append(format == Format.json ? Formats.historyJson(entries) : Formats.historyTable(entries,
+                zone != null ? zone : java.time.ZoneId.systemDefault()));
         out.flush();
         return 0;
     }

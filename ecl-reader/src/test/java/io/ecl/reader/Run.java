@@ -49,8 +49,20 @@ final class Run {
         return reader(new ReaderCommand(), args);
     }
 
+    /**
+     * ecl-log-event as main runs it: without picocli when {@link LogEventCommand#parseCommon}
+     * takes the arguments, else through picocli (once: a run logs, so it cannot be repeated the
+     * other way; LogEventFastPathTest checks that both ways read the same arguments alike).
+     */
     static Run logEvent(LogEventCommand command, String... args) {
-        return execute(command, args);
+        LogEventCommand fast = LogEventCommand.parseCommon(command.sameEnvironment(), args);
+        if (fast == null) {
+            return execute(command, args);
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = fast.run(new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
     }
 
     static Run logEvent(String... args) {
@@ -62,7 +74,7 @@ final class Run {
     }
 
     static Run logEventWithStdin(InputStream stdin, String... args) {
-        return execute(new LogEventCommand(stdin), args);
+        return logEvent(new LogEventCommand(stdin), args);
     }
 
     private static Run execute(Object command, String[] args) {

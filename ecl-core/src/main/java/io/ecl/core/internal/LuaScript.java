@@ -15,10 +15,13 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * A Lua script from {@code src/main/resources/lua/ecl}, called by EVALSHA: the one loader of ecl's
  * scripts. Each is sent as one source: a line defining {@code MARKER_TTL_MS} from
  * {@link Keys#MARKER_TTL_MILLIS}, then {@code prelude.lua} (the rules every script shares), then
- * the script. Its SHA-1 is computed locally, so no SCRIPT LOAD round trip is needed: a NOSCRIPT
+ * the script. Its SHA-1 is known locally, so no SCRIPT LOAD round trip is needed: a NOSCRIPT
  * answer (new or restarted Redis) is followed by one EVAL, which also caches the script on the
- * server. The source is read and hashed at first use, so a one-shot tool pays only for the
- * scripts it runs.
+ * server. The build computes each script's SHA-1 ({@link LuaDigests}, a {@code .sha1} resource
+ * beside the script): hashing at run time set up the JCA provider framework, which cost a
+ * one-shot tool tens of milliseconds; without that resource (a build that skipped the step) it
+ * is computed at first use. The source is read at first use (it tells a digest the build wrote for
+ * another version of the script: {@link #builtDigest}).
  */
 public final class LuaScript {
     public static final LuaScript LOG = new LuaScript("log");
@@ -50,8 +53,8 @@ public final class LuaScript {
         final String sha;
         final byte[] shaBytes;
 
-        Digest(String source) {
-            this.sha = sha1(source);
+        Digest(String sha) {
+            this.sha = sha;
             this.shaBytes = sha.getBytes(StandardCharsets.US_ASCII);
         }
     }
@@ -78,10 +81,38 @@ public final class LuaScript {
     private Digest digest() {
         Digest d = digest;
         if (d == null) {
-            d = new Digest(source());
+            String built = builtDigest(name, source());
+            d = new Digest(built != null ? built : sha1(source()));
             digest = d;
         }
         return d;
+    }
+
+    /**
+     * The SHA-1 the build wrote for the script {@code name}, if it was written for {@code source}
+     * (the script as sent), else null. The build records the source's {@link String#hashCode()}
+     * beside the digest, so a digest left from another version of the script (a build that copied
+     * the new script but skipped the step) is never sent: Redis could still hold the old script
+     * under it.
+     */
+    static String builtDigest(String name, String source) {
+        String path = RESOURCE_DIR + name + ".sha1";
+        try (InputStream in = LuaScript.class.getResourceAsStream(path)) {
+            if (in == null) {
+                return null;
+            }
+            String[] line = new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip().split(" ");
+            return line.length == 2 && line[0].length() == 40 && line[1].equals(Integer.toString(source.hashCode()))
+                    ? line[0] : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** What the build writes for the script {@code name}: its SHA-1 as sent, and the source's hash code. */
+    static String digestLine(String name) {
+        String source = compose(resource(name));
+        return sha1(source) + " " + source.hashCode();
     }
 
     /** The SHA-1 EVALSHA names the script by. */

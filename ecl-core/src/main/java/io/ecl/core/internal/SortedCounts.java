@@ -59,6 +59,14 @@ public final class SortedCounts implements AutoCloseable {
         return a.length() - b.length();
     };
 
+    /**
+     * Entries by event ID in {@link #CODE_POINT_ORDER}. Not {@code Map.Entry.comparingByKey}: its
+     * comparator is a serializable lambda, which no class-data-sharing archive holds, so a
+     * short-lived tool spun a class for it at run time.
+     */
+    private static final Comparator<Map.Entry<String, Long>> BY_EVENT =
+            (a, b) -> CODE_POINT_ORDER.compare(a.getKey(), b.getKey());
+
     private final IntervalCounts header;
     private final Spill spill;
 
@@ -96,7 +104,7 @@ public final class SortedCounts implements AutoCloseable {
         if (spill == null) {
             SortedMap<String, Long> counts = last ? header.last() : header.current();
             List<Map.Entry<String, Long>> entries = new ArrayList<>(counts.entrySet());
-            entries.sort(Map.Entry.comparingByKey(CODE_POINT_ORDER));
+            entries.sort(BY_EVENT);
             for (Map.Entry<String, Long> e : entries) {
                 visitor.count(e.getKey(), e.getValue());
             }

@@ -1,0 +1,63 @@
+package io.ecl.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ecl.testing.EmbeddedRedis;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The SHA-1s the build writes beside the scripts are the ones Redis gives the scripts as sent. */
+class LuaDigestsTest {
+    @RegisterExtension
+    static final EmbeddedRedis redis = new EmbeddedRedis();
+
+    private static List<String> scripts() throws Exception {
+        Path dir = Path.of(LuaScript.class.getResource(LuaScript.RESOURCE_DIR + "prelude.lua").toURI()).getParent();
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> lua = Files.newDirectoryStream(dir, "*.lua")) {
+            for (Path p : lua) {
+                String name = p.getFileName().toString().replace(".lua", "");
+                if (!name.equals("prelude")) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void everyScriptHasTheDigestRedisComputesForIt() throws Exception {
+        List<String> names = scripts();
+        assertTrue(names.containsAll(List.of("log", "rotate", "read", "direct")), names::toString);
+        for (String name : names) {
+            String source = source(name);
+            String loaded = redis.client().scriptLoad(source);
+            assertEquals(loaded, LuaScript.builtDigest(name, source), name);
+            assertEquals(loaded + " " + source.hashCode(), LuaScript.digestLine(name), name);
+        }
+    }
+
+    private static String source(String name) throws java.io.IOException {
+        return LuaScript.compose(new String(
+                LuaScript.class.getResourceAsStream(LuaScript.RESOURCE_DIR + name + ".lua").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aDigestWrittenForAnotherVersionOfTheScriptIsNotUsed() throws Exception {
+        String edited = source("log") + "\n-- edited after the build\n";
+
+        assertEquals(null, LuaScript.builtDigest("log", edited));
+    }
+
+    @Test
+    void aScriptWithoutABuiltDigestHasNone() {
+        assertEquals(null, LuaScript.builtDigest("no-such-script", "return 1"));
+    }
+}
