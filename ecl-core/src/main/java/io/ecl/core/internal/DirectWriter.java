@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -97,8 +100,8 @@ final class DirectWriter {
         byte[][] p = new byte[4 * n + 2][];
         for (int i = 0; i < n; i++) {
             p[i] = template[i];
-            p[n + 2 + i] = template[n + 7 + i];
-            p[3 * n + 2 + i] = template[3 * n + 7 + i];
+            p[n + 2 + i] = template[n + 2 + i];
+            p[3 * n + 2 + i] = template[3 * n + 2 + i];
         }
         p[n] = name;
         p[n + 1] = utf8(value);
@@ -238,50 +241,251 @@ final class DirectWriter {
             hold(new RedisEventGroup.InDoubt(c, count, epoch.starts, null, 0), epoch); // log.lua said so for this epoch: no round trip until it opens
             return APPLIED;
         }
-        long seq = ctx.directSeq().incrementAndGet();
-        long markerSet = markerExpirySetAt;
-        boolean setExpiry = now < markerSet || now >= markerSet + MARKER_EXPIRY_REFRESH_MILLIS;
-        try {
-            Object done = LuaScript.DIRECT.eval(ctx.connection().jedis(), intervals.length,
-                    params(epoch, c, count, slot, seq, setExpiry));
-            if (done instanceof Long && (Long) done == 0) {
-                if (setExpiry) {
-                    markerExpirySetAt = now;
-                }
+        Call call = new Call(c, count, slot, ctx.directSeq().incrementAndGet(), epoch, now);
+        carry(call);
+        switch (call.state) {
+            case Call.STORED:
                 return APPLIED;
-            }
-            // A boundary passed, the count is late, or no master opened the intervals: direct.lua
-            // wrote nothing; log.lua does it all (rotation, last, @late), with the same marker.
-            List<String> args = directArgs(ctx.instanceId() + "|" + slot.id + "|" + seq, epoch.starts);
-            args.add(c.event);
-            args.add(Long.toString(count));
-            args.add(c.dynamic ? "1" : "0");
+            case Call.NOT_OPEN:
+                return boundary(call);
+            case Call.CRASHED:
+                throw (RuntimeException) call.error;
+            default:
+                return failed(call, (JedisException) call.error);
+        }
+    }
+
+    /**
+     * A boundary passed, the count is late, or no master opened the intervals: direct.lua wrote
+     * nothing for this call; log.lua does it all (rotation, last, @late), with the same marker.
+     * Made by the caller itself: this happens once per boundary, not per call.
+     */
+    private int boundary(Call call) {
+        RedisEventGroup.Counter c = call.counter;
+        List<String> args = directArgs(ctx.instanceId() + "|" + call.slot.id + "|" + call.seq, call.epoch.starts);
+        args.add(c.event);
+        args.add(Long.toString(call.count));
+        args.add(c.dynamic ? "1" : "0");
+        try {
             Object late = LuaScript.LOG.eval(ctx.connection().jedis(), tsKeys, args);
             if (late instanceof Long && (Long) late == RedisEventGroup.HELD) {
-                hold(new RedisEventGroup.InDoubt(c, count, epoch.starts, null, 0), epoch); // nothing written, not even the marker: the slot is free again
+                hold(new RedisEventGroup.InDoubt(c, call.count, call.epoch.starts, null, 0), call.epoch); // nothing written, not even the marker: the slot is free again
                 return APPLIED;
             }
-            markerExpirySetAt = now; // log.lua sets it on every call
+            markerExpirySetAt = call.at; // log.lua sets it on every call
             if (late instanceof Long && (Long) late > 0) {
                 handoff.late((Long) late);
             }
             return APPLIED;
-        } catch (JedisDataException e) {
-            if (!RedisConnection.isRetryable(e)) {
-                ctx.health().reportDataError(group, e, count);
+        } catch (JedisException e) {
+            return failed(call, e);
+        }
+    }
+
+    /** What becomes of a call whose script failed with {@code e}. */
+    private int failed(Call call, JedisException e) {
+        if (e instanceof JedisDataException refusal) {
+            if (!RedisConnection.isRetryable(refusal)) {
+                ctx.health().reportDataError(group, e, call.count);
                 return ctx.health().redisDown() ? TO_MEMORY : APPLIED;
             }
             // Redis refused the call before it wrote anything (login, OOM, read-only replica,
             // loading...): the count is kept and sent again, like after a lost connection.
-            keepInDoubt(new RedisEventGroup.InDoubt(c, count, epoch.starts.clone(), slot, seq), e);
-            return IN_DOUBT;
-        } catch (JedisException e) {
-            if (RedisConnection.isPoolExhausted(e)) {
-                return POOL_BUSY;
+        } else if (RedisConnection.isPoolExhausted(e)) {
+            return POOL_BUSY;
+        }
+        // The call may or may not have run (the reply can be lost after Redis executed it).
+        keepInDoubt(new RedisEventGroup.InDoubt(call.counter, call.count, call.epoch.starts.clone(), call.slot, call.seq), e);
+        return IN_DOUBT;
+    }
+
+    // ---- coalescing: one direct.lua call carries every call waiting when it is sent ----
+
+    /**
+     * Hands {@code call} over and returns once Redis has answered for it. Group commit: at most
+     * {@link #MAX_IN_FLIGHT} script calls of this group are in flight; a caller arriving while
+     * they are queues its call, and the next caller free to send (the first to find a free place)
+     * carries every call queued then in one direct.lua call, one round trip, then wakes their
+     * callers. Each caller still returns only after its own count is stored or its failure known,
+     * and settles its own failure (in doubt, data error, boundary) as a lone call would: the
+     * script records each call under its own slot and sequence number in the marker hash, so
+     * exactly-once and the in-doubt check are the same for a carried call. No thread of its own:
+     * a caller carries the others while it waits for its own reply anyway.
+     */
+    private void carry(Call call) {
+        queue.add(call);
+        boolean interrupted = false;
+        while (call.state == Call.PENDING) {
+            int n = inFlight.get();
+            if (n < MAX_IN_FLIGHT && inFlight.compareAndSet(n, n + 1)) {
+                try {
+                    sendQueued();
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+                // Whoever queued meanwhile waits for a free place: the first of them gets it.
+                Call next = queue.peek();
+                if (next != null) {
+                    LockSupport.unpark(next.caller);
+                }
+                if (call.state != Call.PENDING) {
+                    break;
+                }
+                // Another sender carries this call: its reply wakes this thread.
             }
-            // The call may or may not have run (the reply can be lost after Redis executed it).
-            keepInDoubt(new RedisEventGroup.InDoubt(c, count, epoch.starts.clone(), slot, seq), e);
-            return IN_DOUBT;
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                interrupted = true; // the call is in flight: it is seen through, the flag kept
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Sends the calls queued now (at most {@link #MAX_BATCH}), one script call per epoch among them. */
+    private void sendQueued() {
+        List<Call> batch = new ArrayList<>();
+        for (Call c; batch.size() < MAX_BATCH && (c = queue.poll()) != null; ) {
+            batch.add(c);
+        }
+        while (!batch.isEmpty()) {
+            // Calls of two epochs are queued together only right at a boundary.
+            long from = batch.get(0).epoch.from;
+            List<Call> same = batch;
+            List<Call> rest = List.of();
+            for (int i = 1; i < batch.size(); i++) {
+                if (batch.get(i).epoch.from != from) {
+                    same = new ArrayList<>();
+                    rest = new ArrayList<>();
+                    for (Call c : batch) {
+                        (c.epoch.from == from ? same : rest).add(c);
+                    }
+                    break;
+                }
+            }
+            send(same);
+            batch = rest;
+        }
+    }
+
+    /** One direct.lua call for {@code calls}, all of one epoch; sets the state of each and wakes its caller. */
+    private void send(List<Call> calls) {
+        Call first = calls.get(0);
+        long now = first.at;
+        for (Call c : calls) {
+            now = Math.max(now, c.at);
+        }
+        long markerSet = markerExpirySetAt;
+        boolean setExpiry = now < markerSet || now >= markerSet + MARKER_EXPIRY_REFRESH_MILLIS;
+        Object done;
+        try {
+            done = LuaScript.DIRECT.eval(ctx.connection().jedis(), intervals.length, params(first.epoch, calls, setExpiry));
+        } catch (JedisException e) {
+            finish(calls, Call.FAILED, e);
+            return;
+        } catch (RuntimeException | Error e) {
+            finish(calls, Call.CRASHED, e instanceof RuntimeException ? e : new IllegalStateException(e));
+            throw e;
+        }
+        if (done instanceof Long && (Long) done == 0) {
+            if (setExpiry) {
+                markerExpirySetAt = now;
+            }
+            finish(calls, Call.STORED, null);
+        } else if (done instanceof List) {
+            // Some counters hold non-integer values: each call gets its own outcome; the marker
+            // was written for all of them.
+            if (setExpiry) {
+                markerExpirySetAt = now;
+            }
+            List<?> each = (List<?>) done;
+            for (int i = 0; i < calls.size(); i++) {
+                Object r = each.get(i);
+                if (r instanceof byte[] || r instanceof String) {
+                    String message = r instanceof byte[] ? new String((byte[]) r, StandardCharsets.UTF_8) : (String) r;
+                    calls.get(i).finish(Call.FAILED, new JedisDataException(message));
+                } else {
+                    calls.get(i).finish(Call.STORED, null);
+                }
+            }
+        } else {
+            finish(calls, Call.NOT_OPEN, null);
+        }
+    }
+
+    private static void finish(List<Call> calls, int state, Throwable error) {
+        for (Call c : calls) {
+            c.finish(state, error);
+        }
+    }
+
+    /**
+     * Script calls of one group in flight at once. One would serialize the group's callers behind
+     * one round trip; a second lets a batch form while another is on the wire (measured in
+     * ecl-bench's DirectLogBench with 4 and 16 threads).
+     */
+    static final int MAX_IN_FLIGHT = 2;
+
+    /** Calls carried by one script call at most (direct.lua gets 5 arguments per call). */
+    static final int MAX_BATCH = 64;
+
+    private final ConcurrentLinkedQueue<Call> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    /** Calls queued now (tests). */
+    int queued() {
+        return queue.size();
+    }
+
+    /** Script calls in flight now (tests). */
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /** One caller's count, waiting to be carried, then its outcome. */
+    private static final class Call {
+        static final int PENDING = 0;
+        static final int STORED = 1;
+        /** direct.lua wrote nothing for it (a boundary): the caller runs log.lua. */
+        static final int NOT_OPEN = 2;
+        /** The script failed ({@link #error}, a JedisException), or the call's counters refused its count. */
+        static final int FAILED = 3;
+        /** Anything else thrown while sending: rethrown to the caller, as if it had sent its call. */
+        static final int CRASHED = 4;
+
+        final RedisEventGroup.Counter counter;
+        final long count;
+        final CallSlots.Slot slot;
+        final long seq;
+        final DirectEpoch epoch;
+        /** The logger's clock when the call was made. */
+        final long at;
+        final Thread caller = Thread.currentThread();
+        /** direct.lua's arguments for this call: slot, sequence number, event, count, auto-declared. */
+        final byte[] seqArg;
+        final byte[] countArg;
+        volatile int state = PENDING;
+        Throwable error;
+
+        Call(RedisEventGroup.Counter counter, long count, CallSlots.Slot slot, long seq, DirectEpoch epoch, long at) {
+            this.counter = counter;
+            this.count = count;
+            this.slot = slot;
+            this.seq = seq;
+            this.epoch = epoch;
+            this.at = at;
+            this.seqArg = ascii(Long.toString(seq));
+            this.countArg = count == 1 ? ONE : ascii(Long.toString(count));
+        }
+
+        /** Sets the outcome (error first: the state's volatile write publishes it) and wakes the caller. */
+        void finish(int outcome, Throwable e) {
+            error = e;
+            state = outcome;
+            if (caller != Thread.currentThread()) {
+                LockSupport.unpark(caller);
+            }
         }
     }
 
@@ -328,32 +532,41 @@ final class DirectWriter {
 
     /**
      * direct.lua's KEYS and ARGV, in one array: the constant parts encoded once per group
-     * ({@link #template}), the starts once per epoch, the rest here.
+     * ({@link #template}), the starts once per epoch, each call's five when it is made.
      */
-    private byte[][] params(DirectEpoch epoch, RedisEventGroup.Counter c, long count, CallSlots.Slot slot, long seq, boolean setExpiry) {
+    private byte[][] params(DirectEpoch epoch, List<Call> calls, boolean setExpiry) {
         int n = intervals.length;
-        byte[][] p = template.clone();
-        p[n + 1] = slot.idBytes;
-        p[n + 2] = ascii(Long.toString(seq));
-        p[n + 3] = setExpiry ? ONE : ZERO;
-        p[n + 4] = c.eventBytes;
-        p[n + 5] = count == 1 ? ONE : ascii(Long.toString(count));
-        p[n + 6] = c.dynamic ? ONE : ZERO;
-        System.arraycopy(epoch.startArgs, 0, p, 2 * n + 7, n);
+        int base = 4 * n + 2;
+        byte[][] p = Arrays.copyOf(template, base + 5 * calls.size());
+        p[n + 1] = setExpiry ? ONE : ZERO;
+        System.arraycopy(epoch.startArgs, 0, p, 2 * n + 2, n);
+        for (Call c : calls) {
+            p[base++] = c.slot.idBytes;
+            p[base++] = c.seqArg;
+            p[base++] = c.counter.eventBytes;
+            p[base++] = c.countArg;
+            p[base++] = c.counter.dynamic ? ONE : ZERO;
+        }
         return p;
     }
 
+    /**
+     * KEYS then ARGV up to the calls, as direct.lua (and, up to the starts and lengths, unique.lua)
+     * take them: the @ts keys, the marker hash, the expiry flag (per call), the prefixes, the starts
+     * (per epoch), the lengths.
+     */
     private byte[][] template(String marker) {
         int n = intervals.length;
-        byte[][] p = new byte[4 * n + 7][];
+        byte[][] p = new byte[4 * n + 2][];
         for (int i = 0; i < n; i++) {
             p[i] = utf8(tsKeys.get(i));
-            p[n + 7 + i] = utf8(prefixes[i]);
-            p[3 * n + 7 + i] = ascii(lengths[i]);
+            p[n + 2 + i] = utf8(prefixes[i]);
+            p[3 * n + 2 + i] = ascii(lengths[i]);
         }
         p[n] = utf8(marker);
         return p;
     }
+
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
@@ -363,10 +576,6 @@ final class DirectWriter {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /**
-     * The interval starts of every direct-mode call made in {@code [from, until)}, and their
-     * encoding for direct.lua: computed once per boundary instead of once per call.
-     */
     /**
      * The interval starts of every direct-mode call made in {@code [from, until)}, and their
      * encoding for direct.lua: computed once per boundary instead of once per call.

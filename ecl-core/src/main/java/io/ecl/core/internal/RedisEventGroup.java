@@ -721,6 +721,16 @@ public final class RedisEventGroup implements EventGroup {
         return slot;
     }
 
+    /** Direct mode: calls queued for the next script call (tests). */
+    public int queuedDirectCalls() {
+        return directWriter.queued();
+    }
+
+    /** Direct mode: script calls of this group in flight now (tests). */
+    public int directScriptCallsInFlight() {
+        return directWriter.inFlight();
+    }
+
     /** Counters held now, declared ones included (tests). */
     public int counterCount() {
         return counters.size();
