@@ -21,15 +21,20 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
 
 /**
- * log() in direct mode (one EVALSHA of direct.lua per call, whatever the number of intervals)
- * against a raw INCR through the same kind of client: a pooled Jedis {@link RedisClient}, shared
- * by all benchmark threads, as ecl-core's connection is.
+ * log() in direct mode (one EVALSHA of direct.lua per round trip, whatever the number of intervals;
+ * concurrent callers share one) against a raw INCR through the same kind of client: a pooled
+ * Jedis {@link RedisClient}, shared by all benchmark threads, as ecl-core's connection is.
+ *
+ * <p>Sample mode: JMH times single calls, so one run gives the latency percentiles and, as
+ * threads / mean time per call, the throughput.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class DirectLogBench {
     static final String EVENT = "req3";
+    /** Connections of both clients: ecl-core's default pool size on a machine of up to 4 cores. */
+    static final int POOL = 16;
 
     private EventCountLogger ecl;
     private EventGroup group;
@@ -40,7 +45,16 @@ public class DirectLogBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        raw = BenchRedis.client();
+        // As many connections as ecl-core's pool has for direct calls (16 on this machine), so
+        // that 16 raw threads never wait for one: the default Jedis pool has 8.
+        redis.clients.jedis.ConnectionPoolConfig pool = new redis.clients.jedis.ConnectionPoolConfig();
+        pool.setMaxTotal(POOL);
+        pool.setMaxIdle(POOL);
+        raw = RedisClient.builder()
+                .hostAndPort(BenchRedis.host(), BenchRedis.port())
+                .clientConfig(redis.clients.jedis.DefaultJedisClientConfig.builder().database(BenchRedis.db()).build())
+                .poolConfig(pool)
+                .build();
         raw.flushDB();
         GroupConfig g = GroupConfig.builder("direct")
                 .events("req0", "req1", "req2", "req3", "req4", "req5", "req6", "req7", "req8", "req9")
@@ -55,7 +69,7 @@ public class DirectLogBench {
                 rotator.rotate(g, i, i.startOf(now));
             }
         }
-        ecl = EventCountLogger.builder(config).withoutShutdownHook().withoutHeartbeat().build();
+        ecl = EventCountLogger.builder(config).withoutShutdownHook().withoutHeartbeat().poolSize(POOL).build();
         group = ecl.group("direct");
         group.log(EVENT); // loads the scripts into the script cache before measuring
         threeIncrbySha = raw.scriptLoad("for i = 1, #KEYS do redis.call('INCRBY', KEYS[i], ARGV[1]) end");
@@ -76,6 +90,12 @@ public class DirectLogBench {
     @Benchmark
     @Threads(4)
     public long rawIncr4Threads() {
+        return raw.incr("bench:raw");
+    }
+
+    @Benchmark
+    @Threads(16)
+    public long rawIncr16Threads() {
         return raw.incr("bench:raw");
     }
 
@@ -111,6 +131,12 @@ public class DirectLogBench {
     @Benchmark
     @Threads(4)
     public void log4Threads() {
+        group.log(EVENT);
+    }
+
+    @Benchmark
+    @Threads(16)
+    public void log16Threads() {
         group.log(EVENT);
     }
 }

@@ -21,6 +21,11 @@ import redis.clients.jedis.exceptions.JedisException;
  * late, crediting {@code last}, {@code @late}, opening the first interval). Its arguments are
  * encoded once per group or per epoch where they can be.
  *
+ * <p>Concurrent callers share script calls (group commit, see {@link #carry}): while one is in
+ * flight, callers queue, and the next carries all of them, their counts summed per event, so
+ * Redis' work per count falls as the number of threads grows instead of each caller paying a
+ * script call of its own.
+ *
  * <p>A call log.lua holds (its interval not opened yet by the master due to) and a call whose
  * outcome is unknown (Redis failed) go to the group's queues, which the flusher settles; the
  * writer tells the group through {@link Handoff}.
@@ -369,18 +374,44 @@ final class DirectWriter {
         }
     }
 
-    /** One direct.lua call for {@code calls}, all of one epoch; sets the state of each and wakes its caller. */
+    /**
+     * One direct.lua call for {@code calls}, all of one epoch; sets the state of each and wakes its
+     * caller. Calls of one event are summed into one INCRBY per interval (Redis' work per call is
+     * then one field of the marker's HSET); a sum that would go beyond a long starts another.
+     */
     private void send(List<Call> calls) {
         Call first = calls.get(0);
         long now = first.at;
-        for (Call c : calls) {
+        int k = calls.size();
+        int[] sumOf = new int[k];
+        List<RedisEventGroup.Counter> sumCounters = new ArrayList<>(4);
+        long[] sums = new long[k];
+        for (int i = 0; i < k; i++) {
+            Call c = calls.get(i);
             now = Math.max(now, c.at);
+            sumOf[i] = -1;
+            for (int s = sumCounters.size() - 1; s >= 0; s--) {
+                if (sumCounters.get(s) == c.counter) {
+                    long total = sums[s] + c.count;
+                    if (((sums[s] ^ total) & (c.count ^ total)) >= 0) { // no overflow
+                        sums[s] = total;
+                        sumOf[i] = s;
+                    }
+                    break;
+                }
+            }
+            if (sumOf[i] < 0) {
+                sumOf[i] = sumCounters.size();
+                sums[sumCounters.size()] = c.count;
+                sumCounters.add(c.counter);
+            }
         }
         long markerSet = markerExpirySetAt;
         boolean setExpiry = now < markerSet || now >= markerSet + MARKER_EXPIRY_REFRESH_MILLIS;
         Object done;
         try {
-            done = LuaScript.DIRECT.eval(ctx.connection().jedis(), intervals.length, params(first.epoch, calls, setExpiry));
+            done = LuaScript.DIRECT.eval(ctx.connection().jedis(), intervals.length,
+                    params(first.epoch, calls, sumCounters, sums, setExpiry));
         } catch (JedisException e) {
             finish(calls, Call.FAILED, e);
             return;
@@ -394,17 +425,17 @@ final class DirectWriter {
             }
             finish(calls, Call.STORED, null);
         } else if (done instanceof List) {
-            // Some counters hold non-integer values: each call gets its own outcome; the marker
-            // was written for all of them.
+            // Some counters hold non-integer values: the calls that logged into them fail, each with
+            // its own count; the others are stored. The marker was written for all of them.
             if (setExpiry) {
                 markerExpirySetAt = now;
             }
             List<?> each = (List<?>) done;
-            for (int i = 0; i < calls.size(); i++) {
-                Object r = each.get(i);
+            for (int i = 0; i < k; i++) {
+                Object r = each.get(sumOf[i]);
                 if (r instanceof byte[] || r instanceof String) {
-                    String message = r instanceof byte[] ? new String((byte[]) r, StandardCharsets.UTF_8) : (String) r;
-                    calls.get(i).finish(Call.FAILED, new JedisDataException(message));
+                    String refusal = r instanceof byte[] ? new String((byte[]) r, StandardCharsets.UTF_8) : (String) r;
+                    calls.get(i).finish(Call.FAILED, notCounted(calls.get(i).count, refusal));
                 } else {
                     calls.get(i).finish(Call.STORED, null);
                 }
@@ -414,6 +445,18 @@ final class DirectWriter {
         }
     }
 
+    /**
+     * The error of one call whose counters refused its count: direct.lua answers "{@code <n>|<key>:
+     * <error>}" for n of the intervals, the call's count was stored in the others.
+     */
+    private static JedisDataException notCounted(long count, String refusal) {
+        int bar = refusal.indexOf('|');
+        java.math.BigInteger lost = java.math.BigInteger.valueOf(count)
+                .multiply(java.math.BigInteger.valueOf(Long.parseLong(refusal.substring(0, bar))));
+        return new JedisDataException("NOTCOUNTED " + lost + " counts not stored (every other count of the call was): "
+                + refusal.substring(bar + 1));
+    }
+
     private static void finish(List<Call> calls, int state, Throwable error) {
         for (Call c : calls) {
             c.finish(state, error);
@@ -421,13 +464,14 @@ final class DirectWriter {
     }
 
     /**
-     * Script calls of one group in flight at once. One would serialize the group's callers behind
-     * one round trip; a second lets a batch form while another is on the wire (measured in
-     * ecl-bench's DirectLogBench with 4 and 16 threads).
+     * Script calls of one group in flight at once. Redis runs scripts one at a time on one core, so
+     * a second call in flight does not shorten the wait, it splits the queue into smaller batches
+     * that cost Redis more per count: with 4 threads on 2 cores, two in flight made log() 1.85×
+     * slower than one (ecl-bench's DirectLogBench, same run).
      */
-    static final int MAX_IN_FLIGHT = 2;
+    static final int MAX_IN_FLIGHT = 1;
 
-    /** Calls carried by one script call at most (direct.lua gets 5 arguments per call). */
+    /** Calls carried by one script call at most (direct.lua gets 2 arguments per call, 3 per event). */
     static final int MAX_BATCH = 64;
 
     private final ConcurrentLinkedQueue<Call> queue = new ConcurrentLinkedQueue<>();
@@ -462,9 +506,8 @@ final class DirectWriter {
         /** The logger's clock when the call was made. */
         final long at;
         final Thread caller = Thread.currentThread();
-        /** direct.lua's arguments for this call: slot, sequence number, event, count, auto-declared. */
+        /** The sequence number as direct.lua receives it. */
         final byte[] seqArg;
-        final byte[] countArg;
         volatile int state = PENDING;
         Throwable error;
 
@@ -476,7 +519,6 @@ final class DirectWriter {
             this.epoch = epoch;
             this.at = at;
             this.seqArg = ascii(Long.toString(seq));
-            this.countArg = count == 1 ? ONE : ascii(Long.toString(count));
         }
 
         /** Sets the outcome (error first: the state's volatile write publishes it) and wakes the caller. */
@@ -532,20 +574,26 @@ final class DirectWriter {
 
     /**
      * direct.lua's KEYS and ARGV, in one array: the constant parts encoded once per group
-     * ({@link #template}), the starts once per epoch, each call's five when it is made.
+     * ({@link #template}), the starts once per epoch, each call's slot and sequence number when it
+     * is made, then the summed counts.
      */
-    private byte[][] params(DirectEpoch epoch, List<Call> calls, boolean setExpiry) {
+    private byte[][] params(DirectEpoch epoch, List<Call> calls, List<RedisEventGroup.Counter> sumCounters, long[] sums,
+            boolean setExpiry) {
         int n = intervals.length;
-        int base = 4 * n + 2;
-        byte[][] p = Arrays.copyOf(template, base + 5 * calls.size());
+        int at = 4 * n + 2;
+        byte[][] p = Arrays.copyOf(template, at + 1 + 2 * calls.size() + 3 * sumCounters.size());
         p[n + 1] = setExpiry ? ONE : ZERO;
         System.arraycopy(epoch.startArgs, 0, p, 2 * n + 2, n);
+        p[at++] = calls.size() == 1 ? ONE : ascii(Integer.toString(calls.size()));
         for (Call c : calls) {
-            p[base++] = c.slot.idBytes;
-            p[base++] = c.seqArg;
-            p[base++] = c.counter.eventBytes;
-            p[base++] = c.countArg;
-            p[base++] = c.counter.dynamic ? ONE : ZERO;
+            p[at++] = c.slot.idBytes;
+            p[at++] = c.seqArg;
+        }
+        for (int s = 0; s < sumCounters.size(); s++) {
+            RedisEventGroup.Counter c = sumCounters.get(s);
+            p[at++] = c.eventBytes;
+            p[at++] = sums[s] == 1 ? ONE : ascii(Long.toString(sums[s]));
+            p[at++] = c.dynamic ? ONE : ZERO;
         }
         return p;
     }
