@@ -324,14 +324,16 @@ final class DirectWriter {
             int n = inFlight.get();
             if (n < MAX_IN_FLIGHT && inFlight.compareAndSet(n, n + 1)) {
                 try {
-                    sendQueued();
+                    do {
+                        sendQueued(); // more than MAX_BATCH queued ahead of this call: until it is sent
+                    } while (call.state == Call.PENDING && !queue.isEmpty());
                 } finally {
                     inFlight.decrementAndGet();
-                }
-                // Whoever queued meanwhile waits for a free place: the first of them gets it.
-                Call next = queue.peek();
-                if (next != null) {
-                    LockSupport.unpark(next.caller);
+                    // Whoever queued meanwhile waits for a free place: the first of them gets it.
+                    Call next = queue.peek();
+                    if (next != null) {
+                        LockSupport.unpark(next.caller);
+                    }
                 }
                 if (call.state != Call.PENDING) {
                     break;
@@ -354,23 +356,35 @@ final class DirectWriter {
         for (Call c; batch.size() < MAX_BATCH && (c = queue.poll()) != null; ) {
             batch.add(c);
         }
-        while (!batch.isEmpty()) {
-            // Calls of two epochs are queued together only right at a boundary.
-            long from = batch.get(0).epoch.from;
-            List<Call> same = batch;
-            List<Call> rest = List.of();
-            for (int i = 1; i < batch.size(); i++) {
-                if (batch.get(i).epoch.from != from) {
-                    same = new ArrayList<>();
-                    rest = new ArrayList<>();
-                    for (Call c : batch) {
-                        (c.epoch.from == from ? same : rest).add(c);
+        List<Call> all = batch;
+        try {
+            while (!batch.isEmpty()) {
+                // Calls of two epochs are queued together only right at a boundary.
+                long from = batch.get(0).epoch.from;
+                List<Call> same = batch;
+                List<Call> rest = List.of();
+                for (int i = 1; i < batch.size(); i++) {
+                    if (batch.get(i).epoch.from != from) {
+                        same = new ArrayList<>();
+                        rest = new ArrayList<>();
+                        for (Call c : batch) {
+                            (c.epoch.from == from ? same : rest).add(c);
+                        }
+                        break;
                     }
-                    break;
+                }
+                send(same);
+                batch = rest;
+            }
+        } catch (RuntimeException | Error e) {
+            // No caller may wait for ever: those not sent yet get the failure as their own.
+            RuntimeException failure = e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e);
+            for (Call c : all) {
+                if (c.state == Call.PENDING) {
+                    c.finish(Call.CRASHED, failure);
                 }
             }
-            send(same);
-            batch = rest;
+            throw e;
         }
     }
 
