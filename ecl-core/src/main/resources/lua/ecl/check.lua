@@ -34,6 +34,8 @@ end
 for _, name in ipairs({'cur:@ts', 'last:@ts', 'last:@end', 'cur:@late', 'last:@late'}) do
   expect(p .. name, 'string')
 end
+expect(p .. '@hist', 'list')
+expect(p .. '@total', 'hash')
 local seen = {}
 for _, ev in ipairs(events) do
   if not seen[ev] then

@@ -5,7 +5,8 @@
 --          direct mode, "<instance>|<slot>|<seq>": recorded in the hash cur:@direct.<instance>
 --          (field: the call slot, value: seq; io.ecl.core.CallSlots), so a call whose reply was lost can be checked before a retry.
 -- ARGV[2]: flags: "r" this writer may rotate; "h" counts newer than an interval it may not rotate
---          are held (nothing is written, the reply is -3) rather than counted in the open one
+--          are held (nothing is written, the reply is -3) rather than counted in the open one;
+--          digits: the group's history N, for a rotation this writer does (none: 0)
 -- ARGV[3..n+2]: prefix "<group>:<interval>:" of each interval
 -- ARGV[n+3..2n+2]: start of each interval when the counts were logged, Unix ms
 -- ARGV[2n+3..3n+2]: length of each interval, ms
@@ -34,6 +35,7 @@
 local n = #KEYS
 local may_rotate = string.find(ARGV[2], 'r', 1, true) ~= nil
 local may_hold = string.find(ARGV[2], 'h', 1, true) ~= nil
+local history = tonumber(string.match(ARGV[2], '%d+') or '0')
 local first = ARGV[3]
 fence(first)
 local instance, thread, seq = string.match(ARGV[1], '^([^|]+)|([^|]+)|(%d+)$')
@@ -64,7 +66,7 @@ for i = 1, n do
     local python = python_ts(ts, len)
     if newest >= cur_start + len and may_rotate and not python then
       local target = math.max(current - (current % len), newest - (newest % len))
-      rotate(p, target, len, {})
+      rotate(p, target, len, {}, history)
       cur_start = target
     end
     if s >= cur_start + len then

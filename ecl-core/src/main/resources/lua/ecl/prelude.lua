@@ -90,17 +90,21 @@ end
 
 -- cur:<event> becomes last:<event> for every declared event (whose cur restarts at 0) and every
 -- registered one (cur:@reg, plus extra: IDs found by SCAN, counters written by Python clients,
--- which keep no registry).
+-- which keep no registry). Returns the events whose last:<event> now holds what cur counted (the
+-- others' last is 0 or gone).
 local function rotate_counters(p, extra)
   -- Pre-declared events: both counters always exist (cur missing -> last = 0; cur reset to 0).
   -- RENAME answers an error when cur is missing: one key operation fewer than EXISTS first.
   local declared = {}
+  local closed = {}
   for _, ev in ipairs(redis.call('SMEMBERS', p .. 'cur:@declared')) do
     declared[ev] = true
     local cur = p .. 'cur:' .. ev
     local r = redis.pcall('RENAME', cur, p .. 'last:' .. ev)
     if type(r) == 'table' and r.err then
       redis.call('SET', p .. 'last:' .. ev, '0')
+    else
+      closed[#closed + 1] = ev
     end
     redis.call('SET', cur, '0')
   end
@@ -121,6 +125,7 @@ local function rotate_counters(p, extra)
       if not (type(r) == 'table' and r.err) then
         renamed[ev] = true
         moved = moved + 1
+        closed[#closed + 1] = ev
       end
     end
   end
@@ -134,6 +139,7 @@ local function rotate_counters(p, extra)
   else
     redis.call('DEL', reg, p .. 'last:@reg')
   end
+  return closed
 end
 
 -- The kinds kept one key per name and registered by name in cur:@<r>reg / last:@<r>reg, their keys
@@ -150,34 +156,131 @@ local function check_registered(p, r)
 end
 
 -- cur:@<r>.<name> becomes last:@<r>.<name> for every name registered in cur:@<r>reg; last's
--- old keys go.
+-- old keys go. Returns the names moved.
 local function rotate_registered(p, r)
   for _, name in ipairs(redis.call('SMEMBERS', p .. 'last:@' .. r .. 'reg')) do
     redis.call('DEL', p .. 'last:@' .. r .. '.' .. name)
   end
   local reg = p .. 'cur:@' .. r .. 'reg'
-  local moved = 0
+  local moved = {}
   for _, name in ipairs(redis.call('SMEMBERS', reg)) do
     local cur = p .. 'cur:@' .. r .. '.' .. name
     if redis.call('EXISTS', cur) == 1 then
       redis.call('RENAME', cur, p .. 'last:@' .. r .. '.' .. name)
-      moved = moved + 1
+      moved[#moved + 1] = name
     end
   end
-  if moved > 0 then
+  if #moved > 0 then
     redis.call('RENAME', reg, p .. 'last:@' .. r .. 'reg')
   else
     redis.call('DEL', reg, p .. 'last:@' .. r .. 'reg')
   end
+  return moved
+end
+
+-- What a rotation keeps of the interval it closes, beside last: its counts added into <prefix>@total
+-- (a HASH event -> sum over every closed interval, always kept: a total is the hash's field plus
+-- cur, and never goes back at a rotation) and, for a group with history N > 0, the interval itself
+-- as one entry of <prefix>@hist (a LIST, newest first, trimmed to N). The entry is text, lines
+-- separated by '\n', fields by '\t' (neither can occur in a name: event IDs and measurement names
+-- have no control characters; an event found by SCAN that has one is left out):
+--   1 <start ms> <end ms> <covers>        the format's version, the closed interval, how many
+--                                         intervals it spans (more than 1 after a catch-up)
+--   c <event> <event> ...                 every counter that is not 0 ...
+--   n <count> <count> ...                 ... and its count, in the same order
+--   u <name> <PFCOUNT>                    every unique count that has a sketch
+--   v <name> <field>=<value>,...          every value hash, as it is (SketchFields)
+-- The counts are two lines rather than a line each so that the script joins them with one
+-- table.concat each instead of building a string per event. Its Java home is
+-- io.ecl.core.internal.HistoryCodec. An interval whose start nobody recorded (no cur:@ts) is
+-- added to the totals but not kept as an entry: it has no start to show.
+
+-- Refuses (before rotate() writes anything) an @total or @hist of another type than ecl keeps there.
+local function check_closing(p, history)
+  local t = redis.call('TYPE', p .. '@total')['ok']
+  if t ~= 'none' and t ~= 'hash' then
+    error('WRONGTYPE ' .. p .. '@total is a ' .. t .. ', not a hash')
+  end
+  if history > 0 then
+    t = redis.call('TYPE', p .. '@hist')['ok']
+    if t ~= 'none' and t ~= 'list' then
+      error('WRONGTYPE ' .. p .. '@hist is a ' .. t .. ', not a list')
+    end
+  end
+end
+
+-- The values of last:<event> for each event of names (false where none), by MGETs of 1,000 keys:
+-- unpack() of a whole big group would overflow Lua's stack.
+local function last_counts(p, names)
+  local out = {}
+  local batch = {}
+  for i, ev in ipairs(names) do
+    batch[#batch + 1] = p .. 'last:' .. ev
+    if #batch == 1000 or i == #names then
+      for _, v in ipairs(redis.call('MGET', unpack(batch))) do
+        out[#out + 1] = v
+      end
+      batch = {}
+    end
+  end
+  return out
+end
+
+-- counted: the events whose last:<event> came from cur; uniques, values: the names moved to last;
+-- unsafe: names not to write into an entry (control characters).
+local function close_interval(p, old_start, new_start, len, history, counted, uniques, values, unsafe)
+  local counts = last_counts(p, counted)
+  local total = p .. '@total'
+  local keep = history > 0 and old_start >= 0
+  local names, kept = {}, {}
+  local n = 0
+  for i, ev in ipairs(counted) do
+    local v = counts[i]
+    if v and v ~= '0' then
+      -- HINCRBY parses v strictly: a value that is not an integer (written by hand) is no count,
+      -- and the reader reports it in last; it goes neither into the total nor into the entry.
+      if type(redis.pcall('HINCRBY', total, ev, v)) == 'number' and keep and not unsafe[ev] then
+        n = n + 1
+        names[n] = ev
+        kept[n] = v
+      end
+    end
+  end
+  if not keep then
+    return
+  end
+  local lines = {string.format('1\t%.0f\t%.0f\t%.0f', old_start, new_start, (new_start - old_start) / len)}
+  if n > 0 then
+    lines[2] = 'c\t' .. table.concat(names, '\t')
+    lines[3] = 'n\t' .. table.concat(kept, '\t')
+  end
+  for _, name in ipairs(uniques) do
+    local c = redis.pcall('PFCOUNT', p .. 'last:@u.' .. name)
+    if type(c) == 'number' then
+      lines[#lines + 1] = 'u\t' .. name .. '\t' .. c
+    end
+  end
+  for _, name in ipairs(values) do
+    local h = redis.pcall('HGETALL', p .. 'last:@v.' .. name)
+    if type(h) == 'table' and not h.err and #h > 0 then
+      local fields = {}
+      for j = 1, #h, 2 do
+        fields[#fields + 1] = h[j] .. '=' .. h[j + 1]
+      end
+      lines[#lines + 1] = 'v\t' .. name .. '\t' .. table.concat(fields, ',')
+    end
+  end
+  redis.call('LPUSH', p .. '@hist', table.concat(lines, '\n'))
+  redis.call('LTRIM', p .. '@hist', 0, history - 1)
 end
 
 -- Closes the current interval of one (group, interval) and opens the one starting at new_start
 -- (ms), unless @ts already says an interval at or after new_start is open: a rotation happens
 -- once per boundary whoever asks for it (masters, or a writer that is first to see a boundary).
--- extra: event IDs found by SCAN, for rotate_counters.
+-- extra: event IDs found by SCAN, for rotate_counters. history: the group's history N (0: none).
 -- Returns the aligned start of the closed interval (ms), -1 if it was unknown, or false when
 -- nothing was done.
-local function rotate(p, new_start, len, extra)
+local function rotate(p, new_start, len, extra, history)
   local ts = redis.call('GET', p .. 'cur:@ts')
   local old_start = -1
   if ts then
@@ -189,9 +292,19 @@ local function rotate(p, new_start, len, extra)
   check_counters(p)
   check_registered(p, 'u')
   check_registered(p, 'v')
-  rotate_counters(p, extra)
-  rotate_registered(p, 'u')
-  rotate_registered(p, 'v')
+  check_closing(p, history)
+  -- Only SCAN can find a name ecl would refuse (a Python client's): registries and declarations
+  -- hold IDs that ecl checked.
+  local unsafe = {}
+  for _, ev in ipairs(extra) do
+    if string.find(ev, '%c') then
+      unsafe[ev] = true
+    end
+  end
+  local counted = rotate_counters(p, extra)
+  local uniques = rotate_registered(p, 'u')
+  local values = rotate_registered(p, 'v')
+  close_interval(p, old_start, new_start, len, history, counted, uniques, values, unsafe)
   if redis.call('EXISTS', p .. 'cur:@late') == 1 then
     redis.call('RENAME', p .. 'cur:@late', p .. 'last:@late')
   else

@@ -52,7 +52,7 @@ final class ConfigLoader {
      */
     static final int MAX_CONFIG_BYTES = 4 << 20;
 
-    private static final Set<String> TOP_KEYS = Set.of("redis", "ecl_redis", "groups");
+    private static final Set<String> TOP_KEYS = Set.of("redis", "ecl_redis", "groups", "history");
     /** The keys of the redis section that ecl reads; Python passes the section to redis-py's Redis(**redis). */
     private static final Set<String> REDIS_KEYS = Set.of("host", "port", "db", "password", "username",
             "socket_timeout", "socket_connect_timeout", "ssl", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile",
@@ -71,7 +71,7 @@ final class ConfigLoader {
             "cluster", "nodes", "key_mode");
     private static final Set<String> REDIS_AND_ECL_KEYS = union(REDIS_KEYS, ECL_REDIS_KEYS);
     private static final Set<String> GROUP_KEYS = Set.of("events", "uniques", "values", "intervals", "auto_declare_events",
-            "sync_interval", "sync_limit", "legacy_scan", "writers_rotate", "max_pending", "description");
+            "sync_interval", "sync_limit", "legacy_scan", "writers_rotate", "max_pending", "history", "description");
 
     private final String source;
     /** True: an invalid group is left out and recorded rather than failing the whole file. */
@@ -87,6 +87,8 @@ final class ConfigLoader {
     private Integer timeoutMillis;
     private Integer pythonTimeoutMillis;
     private RedisConfig.KeyMode keyMode = RedisConfig.KeyMode.PYTHON;
+    /** The top-level {@code history}: what a group without its own keeps. */
+    private int defaultHistory;
 
     private static Set<String> union(Set<String> a, Set<String> b) {
         Set<String> all = new java.util.HashSet<>(a);
@@ -255,6 +257,9 @@ final class ConfigLoader {
                     break;
                 case "groups":
                     groups = t.getValueNode();
+                    break;
+                case "history":
+                    defaultHistory = (int) integer(t.getValueNode(), "history", 0, GroupConfig.MAX_HISTORY);
                     break;
                 default:
                     // Other tools keep their sections in a shared file: only a near miss is news.
@@ -442,6 +447,7 @@ final class ConfigLoader {
             throw e.getMessage().startsWith(source) ? e : at(tuple.getKeyNode(), e.getMessage());
         }
         MappingNode map = mapping(node, shown);
+        group.history(defaultHistory);
         boolean hasEvents = false;
         boolean hasIntervals = false;
         for (NodeTuple t : entries(map, shown + ": ", null)) {
@@ -523,6 +529,9 @@ final class ConfigLoader {
                         break;
                     case "max_pending":
                         group.maxPending((int) integer(v, what, 1, Integer.MAX_VALUE));
+                        break;
+                    case "history":
+                        group.history((int) integer(v, what, 0, GroupConfig.MAX_HISTORY));
                         break;
                     case "description":
                         break; // for the people reading the file

@@ -16,6 +16,8 @@ import java.util.Set;
 public final class GroupConfig {
     /** Default cap on counts held in memory while Redis is unreachable (distinct event × interval start). */
     public static final int DEFAULT_MAX_PENDING = 100_000;
+    /** The most closed intervals a group may keep per interval ({@code history}). */
+    public static final int MAX_HISTORY = 10_000;
 
     private final String name;
     private final List<String> events;
@@ -29,6 +31,7 @@ public final class GroupConfig {
     private final boolean legacyScan;
     private final boolean writersRotate;
     private final int maxPending;
+    private final int history;
 
     private GroupConfig(Builder b) {
         this.name = b.name;
@@ -43,6 +46,7 @@ public final class GroupConfig {
         this.legacyScan = b.legacyScan;
         this.writersRotate = b.writersRotate;
         this.maxPending = b.maxPending;
+        this.history = b.history;
     }
 
     /**
@@ -70,7 +74,7 @@ public final class GroupConfig {
      */
     public Builder toBuilder() {
         Builder b = new Builder(name).events(events).uniques(uniques).values(values).autoDeclareEvents(autoDeclareEvents).syncInterval(syncInterval)
-                .syncLimit(syncLimit).legacyScan(legacyScan).writersRotate(writersRotate).maxPending(maxPending);
+                .syncLimit(syncLimit).legacyScan(legacyScan).writersRotate(writersRotate).maxPending(maxPending).history(history);
         intervals.forEach(b::interval);
         return b;
     }
@@ -128,6 +132,12 @@ public final class GroupConfig {
     /** Cap on distinct (event, interval start) counts held in memory while Redis is unreachable. */
     public int maxPending() { return maxPending; }
 
+    /**
+     * How many closed intervals Redis keeps per interval of the group, newest first, for
+     * {@link io.ecl.core.ops.CounterReader#history}; 0 (the default) keeps none.
+     */
+    public int history() { return history; }
+
     @Override
     public String toString() {
         return "group '" + name + "'";
@@ -149,6 +159,7 @@ public final class GroupConfig {
         private boolean legacyScan;
         private boolean writersRotate = true;
         private int maxPending = DEFAULT_MAX_PENDING;
+        private int history;
 
         private Builder(String name) {
             String problem = Keys.groupNameProblem(name);
@@ -275,6 +286,15 @@ public final class GroupConfig {
                 throw new ConfigException(shown + ": max_pending " + maxPending + " must be at least 1");
             }
             this.maxPending = maxPending;
+            return this;
+        }
+
+        /** Closed intervals kept per interval (0..{@link #MAX_HISTORY}; 0, the default: none). */
+        public Builder history(int history) {
+            if (history < 0 || history > MAX_HISTORY) {
+                throw new ConfigException(shown + ": history " + history + " is out of range (0.." + MAX_HISTORY + ")");
+            }
+            this.history = history;
             return this;
         }
 

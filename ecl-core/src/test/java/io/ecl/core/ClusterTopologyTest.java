@@ -160,6 +160,43 @@ class ClusterTopologyTest {
     }
 
     @Test
+    void historyAndTotalsAreKeptInTheGroupsSlot() {
+        // A name no other test of this class takes (they share the cluster).
+        List<String> taken = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            taken.add("g" + i);
+        }
+        String g = cluster.groupOnMaster(1, taken);
+        EclConfig config = EclConfig.parse(yaml("  key_mode: hashtag\n", "  " + g
+                + ":\n    events: [hit]\n    values: [ms]\n    intervals: ['5s']\n    sync_interval: 1\n"
+                + "history: 2\n"), "cluster.yml");
+        GroupConfig gc = config.group(g);
+        SteppedClock clock = new SteppedClock(T0 + 1_000);
+        try (EventCountLogger ecl = Fixtures.logger(config, clock);
+                Rotator rotator = Rotator.connect(config.redis());
+                CounterReader reader = CounterReader.connect(config)) {
+            rotator.rotate(gc, gc.interval("5s"), T0);
+            ecl.group(g).log("hit", 2);
+            ecl.group(g).logValue("ms", 7);
+            assertTrue(ecl.flush());
+            clock.set(T0 + 10_100); // the writer rotates: no master ran at T0 + 5 s
+            ecl.flush();
+            ecl.group(g).log("hit", 1);
+            assertTrue(ecl.flush());
+            clock.set(T0 + 15_100);
+            assertTrue(rotator.rotate(gc, gc.interval("5s"), T0 + 15_000).rotated());
+
+            List<io.ecl.core.ops.HistoryEntry> h = reader.history(gc, gc.interval("5s"), 5);
+
+            assertEquals(List.of(T0, T0 + 10_000), h.stream().map(io.ecl.core.ops.HistoryEntry::startMillis).toList());
+            assertEquals(List.of(2, 1), h.stream().map(io.ecl.core.ops.HistoryEntry::covers).toList());
+            assertEquals(List.of(2L, 1L), h.stream().map(e -> e.counts().get("hit")).toList());
+            assertEquals(1, h.get(0).values().get("ms").count());
+            assertEquals(Map.of("hit", 3L), reader.totals(gc, gc.interval("5s")));
+        }
+    }
+
+    @Test
     void aOneShotReaderReadsGroupsOnEveryMaster() {
         // A command-line tool's reader (one thread, a few reads, then closed), one group per master.
         List<String> names = new java.util.ArrayList<>();

@@ -141,6 +141,47 @@ class ConfigTest {
         assertEquals(42, cfg.group("g").maxPending());
     }
 
+    // ---- history ----
+
+    @Test
+    void historyIsOffUnlessSetAndAGroupsOwnValueBeatsTheTopLevelDefault() throws IOException {
+        EclConfig none = EclConfig.load(write("groups:\n  g:\n    events: []\n    intervals: ['5m']\n"), Map.of());
+        assertEquals(0, none.group("g").history(), "an upgrade grows no one's Redis unasked");
+
+        EclConfig cfg = EclConfig.load(write(String.join("\n",
+                "groups:",
+                "  g:",
+                "    events: []",
+                "    intervals: ['5m']",
+                "  own:",
+                "    events: []",
+                "    intervals: ['5m']",
+                "    history: 0",
+                "history: 120",
+                "")), Map.of());
+        assertEquals(120, cfg.group("g").history(), "the default applies wherever the key is in the file");
+        assertEquals(0, cfg.group("own").history());
+        assertEquals(120, cfg.group("g").toBuilder().build().history());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "10001", "1.5", "lots", "0x10"})
+    void aHistoryOutsideZeroToTenThousandIsOneLineNamingFileAndLine(String value) throws IOException {
+        ConfigException group = refused("groups:\n  g:\n    events: []\n    intervals: ['5m']\n    history: " + value + "\n");
+        assertTrue(group.getMessage().startsWith(dir.resolve("ecl.yml") + ":5: group 'g': history: "), group.getMessage());
+        assertFalse(group.getMessage().contains("\n"));
+
+        ConfigException top = refused("history: " + value + "\ngroups:\n  g:\n    events: []\n    intervals: ['5m']\n");
+        assertTrue(top.getMessage().startsWith(dir.resolve("ecl.yml") + ":1: history: "), top.getMessage());
+    }
+
+    @Test
+    void historyRangeInTheBuilder() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> GroupConfig.builder("g").intervals("5m").history(10_001));
+        assertEquals("group 'g': history 10001 is out of range (0..10000)", e.getMessage());
+    }
+
     // ---- Redis URLs ----
 
     @Test

@@ -55,6 +55,7 @@ class PythonCompatTest {
                 "    intervals: ['5s', '1m']",
                 "    auto_declare_events: true",
                 "    sync_interval: 1",
+                "    history: 5",
                 "  web2:",
                 "    events: [a]",
                 "    intervals: ['5s']",
@@ -150,13 +151,15 @@ class PythonCompatTest {
 
         Set<String> all = new TreeSet<>(r.keys("web:*"));
         Set<String> counters = all.stream()
-                .filter(k -> !k.split(":", 4)[3].startsWith("@")).collect(Collectors.toCollection(TreeSet::new));
+                .filter(k -> k.split(":", 4).length == 4 && !k.split(":", 4)[3].startsWith("@"))
+                .collect(Collectors.toCollection(TreeSet::new));
         Set<String> meta = new TreeSet<>(all);
         meta.removeAll(counters);
         for (String k : meta) {
-            assertTrue(k.matches("web:(5s|1m):(cur|last):@.+"), k);
+            // A section's meta keys, or a whole pair's (@total, @hist): no ':' after the '@' either way.
+            assertTrue(k.matches("web:(5s|1m):((cur|last):)?@[^:]+"), k);
         }
-        for (String name : new String[] {"@ts", "@declared", "@reg", "@late", "@sync."}) {
+        for (String name : new String[] {"@ts", "@declared", "@reg", "@late", "@sync.", "@total", "@hist"}) {
             assertTrue(meta.stream().anyMatch(k -> k.contains(":" + name)), name + " missing from " + meta);
         }
         Set<String> seenByPython = new TreeSet<>(pythonScan("web", "5s"));

@@ -3,14 +3,19 @@ package io.ecl.reader;
 import io.ecl.core.Interval;
 import io.ecl.core.IntervalCounts;
 import io.ecl.core.ValueStats;
+import io.ecl.core.ops.HistoryEntry;
 import io.ecl.core.ops.Seconds;
 import io.ecl.core.ops.StreamedCounts;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The machine-readable outputs of {@code ecl-reader --format}: JSON, Munin and the Prometheus text
@@ -652,6 +657,99 @@ final class Formats {
             }
         }
         b.append('"');
+    }
+
+    // ---- history (ecl-reader --history, GET /api/v1/groups/G/I/history) ----
+
+    /**
+     * The closed intervals kept for a group's history, oldest first, as a JSON array (one object a
+     * line): {@code start} and {@code end} (ISO-8601 UTC), {@code covers} (intervals spanned: more
+     * than 1 after a catch-up rotation), {@code counts}, {@code uniques}, {@code values} (the
+     * fields of --format json's values).
+     */
+    static String historyJson(List<HistoryEntry> entries) {
+        StringBuilder b = new StringBuilder(128 + entries.size() * 128);
+        b.append('[');
+        for (int k = 0; k < entries.size(); k++) {
+            HistoryEntry e = entries.get(k);
+            b.append(k == 0 ? "\n" : ",\n").append("{\"start\":");
+            jsonTime(b, e.startMillis());
+            b.append(",\"end\":");
+            jsonTime(b, e.endMillis());
+            b.append(",\"covers\":").append(e.covers()).append(",\"counts\":");
+            jsonCounts(b, e.counts());
+            b.append(",\"uniques\":");
+            jsonCounts(b, e.uniques());
+            b.append(",\"values\":");
+            jsonValues(b, e.values());
+            b.append('}');
+        }
+        return b.append(entries.isEmpty() ? "]\n" : "\n]\n").toString();
+    }
+
+    /**
+     * The closed intervals as a table, oldest first: the interval start in {@code zone}'s ISO time
+     * (followed by {@code xK} when it covers K intervals), then one column per event, per unique
+     * count and per value's p50 and p99 ({@code -} where nothing was recorded); numbers aligned right.
+     */
+    static String historyTable(List<HistoryEntry> entries, ZoneId zone) {
+        TreeSet<String> events = new TreeSet<>(StreamedCounts.CODE_POINT_ORDER);
+        TreeSet<String> uniques = new TreeSet<>(StreamedCounts.CODE_POINT_ORDER);
+        TreeSet<String> values = new TreeSet<>(StreamedCounts.CODE_POINT_ORDER);
+        for (HistoryEntry e : entries) {
+            events.addAll(e.counts().keySet());
+            uniques.addAll(e.uniques().keySet());
+            values.addAll(e.values().keySet());
+        }
+        List<String> header = new ArrayList<>();
+        header.add("start");
+        header.addAll(events);
+        header.addAll(uniques);
+        for (String v : values) {
+            header.add(v + ".p50");
+            header.add(v + ".p99");
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(header.toArray(new String[0]));
+        for (HistoryEntry e : entries) {
+            String[] row = new String[header.size()];
+            int c = 0;
+            row[c++] = OffsetDateTime.ofInstant(Instant.ofEpochMilli(e.startMillis()), zone)
+                    .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + (e.covers() > 1 ? " x" + e.covers() : "");
+            for (String ev : events) {
+                row[c++] = Long.toString(e.counts().getOrDefault(ev, 0L));
+            }
+            for (String u : uniques) {
+                row[c++] = Long.toString(e.uniques().getOrDefault(u, 0L));
+            }
+            for (String v : values) {
+                ValueStats st = e.values().getOrDefault(v, ValueStats.EMPTY);
+                String p50 = decimal(st.p50());
+                String p99 = decimal(st.p99());
+                row[c++] = p50 == null ? "-" : p50;
+                row[c++] = p99 == null ? "-" : p99;
+            }
+            rows.add(row);
+        }
+        int[] width = new int[header.size()];
+        for (String[] row : rows) {
+            for (int c = 0; c < row.length; c++) {
+                width[c] = Math.max(width[c], row[c].codePointCount(0, row[c].length()));
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        for (String[] row : rows) {
+            for (int c = 0; c < row.length; c++) {
+                int pad = width[c] - row[c].codePointCount(0, row[c].length());
+                if (c == 0) {
+                    b.append(row[c]).append(" ".repeat(pad));
+                } else {
+                    b.append("  ").append(" ".repeat(pad)).append(row[c]);
+                }
+            }
+            b.append('\n');
+        }
+        return b.toString();
     }
 
     /** Entries of a map held in memory (the unique counts) in code-point order, as the counts. */

@@ -50,6 +50,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * GET /api/v1/groups                    the groups of the config: intervals and declared events
  * GET /api/v1/groups/GROUP              every interval of GROUP: last and current counts (as --format json --both)
  * GET /api/v1/groups/GROUP/INTERVAL     one interval, the same object
+ * GET /api/v1/groups/GROUP/INTERVAL/history?n=N   the last N kept intervals, oldest first (as --history N --format json)
  * </pre>
  *
  * HEAD is allowed wherever GET is; any other method is 405 with an Allow header. Path segments are
@@ -329,7 +330,8 @@ final class MetricsHttpServer implements AutoCloseable {
                 return;
             }
         }
-        Response r = answer(() -> respond(method, rawPath, request.getHeaders().get(HttpHeader.CONTENT_LENGTH),
+        String query = request.getHttpURI().getQuery();
+        Response r = answer(() -> respond(method, rawPath, query, request.getHeaders().get(HttpHeader.CONTENT_LENGTH),
                 request.getHeaders().get(HttpHeader.TRANSFER_ENCODING)));
         try {
             send(method, rawPath, r, response, callback);
@@ -445,6 +447,11 @@ final class MetricsHttpServer implements AutoCloseable {
 
     /** The response to {@code method rawPath}: routing, method and body checks, then the read. */
     Response respond(String method, String rawPath, String contentLength, String transferEncoding) {
+        return respond(method, rawPath, null, contentLength, transferEncoding);
+    }
+
+    /** {@link #respond(String, String, String, String)} with the request's query string (or null). */
+    Response respond(String method, String rawPath, String query, String contentLength, String transferEncoding) {
         if (rawPath == null || rawPath.length() > MAX_PATH) {
             return Response.error(414, "path too long");
         }
@@ -454,7 +461,7 @@ final class MetricsHttpServer implements AutoCloseable {
                     ? Response.error(400, "malformed percent-escape or UTF-8 in path: " + rawPath)
                     : notFound(rawPath);
         }
-        Route route = route(segments);
+        Route route = route(segments, query);
         if (route == null) {
             return notFound(rawPath);
         }
@@ -477,7 +484,7 @@ final class MetricsHttpServer implements AutoCloseable {
         Response run();
     }
 
-    private Route route(List<String> s) {
+    private Route route(List<String> s, String query) {
         if (s.size() == 1 && s.get(0).equals("metrics")) {
             return this::metrics;
         }
@@ -488,7 +495,7 @@ final class MetricsHttpServer implements AutoCloseable {
             return this::groups;
         }
         GroupConfig g = config.group(s.get(3));
-        if (g == null || s.size() > 5) {
+        if (g == null || s.size() > 6 || (s.size() == 6 && !s.get(5).equals("history"))) {
             return null;
         }
         if (s.size() == 4) {
@@ -498,6 +505,9 @@ final class MetricsHttpServer implements AutoCloseable {
         // interval() parses the name; only the names as configured are paths.
         if (i == null || !i.name().equals(s.get(4))) {
             return null;
+        }
+        if (s.size() == 6) {
+            return () -> history(g, i, query);
         }
         return () -> interval(g, i);
     }
@@ -727,6 +737,46 @@ final class MetricsHttpServer implements AutoCloseable {
             }
             out.append("]}\n");
         });
+    }
+
+    /**
+     * The kept intervals of one pair, oldest first ({@link Formats#historyJson}): the last {@code n}
+     * of the query ({@code n=N}; the group's whole history when absent, and never more), 400 when
+     * n is not a whole number from 1 up, 404 when the group keeps no history, 500 when an entry
+     * cannot be read.
+     */
+    private Response history(GroupConfig g, Interval i, String query) {
+        if (g.history() == 0) {
+            return Response.error(404, "group '" + g.name() + "' keeps no history (history: 0 in the config)");
+        }
+        int n = g.history();
+        String given = null;
+        if (query != null) {
+            for (String param : query.split("&")) {
+                if (param.startsWith("n=")) {
+                    given = param.substring(2);
+                }
+            }
+        }
+        if (given != null) {
+            String value = decode(given);
+            int parsed;
+            try {
+                parsed = value == null ? -1 : Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                parsed = -1;
+            }
+            if (parsed < 1) {
+                return Response.error(400, "n must be a whole number from 1 to " + g.history() + ", not '"
+                        + (value == null ? given : value) + "'");
+            }
+            n = Math.min(parsed, g.history());
+        }
+        try {
+            return new Response(200, JSON_TYPE, Formats.historyJson(reader.history(g, i, n)), null);
+        } catch (RedisDataException e) {
+            return Response.error(500, e.getMessage());
+        }
     }
 
     private Response interval(GroupConfig g, Interval i) {

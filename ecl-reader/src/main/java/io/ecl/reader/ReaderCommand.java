@@ -37,6 +37,7 @@ import picocli.CommandLine;
  * <pre>
  * ecl-reader [CONFIG | -c FILE] (-g GROUP [-i INTERVAL] | --all) [--last | --current | --both]
  *            [--format text|json|munin|prometheus] [-v]
+ * ecl-reader [CONFIG | -c FILE] -g GROUP [-i INTERVAL] --history N [--format text|json]
  * </pre>
  *
  * Without CONFIG or -c the config is the file $ECL_CONFIG names, else /etc/ecl/config.yml.
@@ -87,6 +88,14 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Section section;
+
+    @Option(names = "--history", paramLabel = "N",
+            description = "Print the last N closed intervals Redis keeps for the group (its 'history' in the"
+                    + " config), oldest first: a table (text) or a JSON array (--format json).")
+    String history;
+
+    /** The time zone of the history table's interval starts (tests fix one). */
+    java.time.ZoneId zone = java.time.ZoneId.systemDefault();
 
     @Option(names = {"-v", "--verbose"},
             description = "Also print on stderr the times the counts cover, warnings about a stale 'last' or one"
@@ -262,7 +271,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
 
     /** Every long option of the command and its mixins, as picocli knows them (a test checks they agree). */
     static final List<String> LONG_OPTIONS = List.of("--config", "--group", "--interval", "--all", "--format",
-            "--last", "--current", "--both", "--verbose", "--help", "--version");
+            "--last", "--current", "--both", "--history", "--verbose", "--help", "--version");
 
     /**
      * The long option that {@code arg} abbreviates when it is the prefix of exactly one (as
@@ -289,6 +298,7 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
         ReaderCommand c = new ReaderCommand(clock);
         c.configLocation = configLocation;
         c.paging = paging;
+        c.zone = zone;
         return c;
     }
 
@@ -327,6 +337,9 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
                 } else {
                     return Cli.error(err,
                             "Multiple intervals defined for the group, one must be selected using the '-i' parameter.");
+                }
+                if (history != null) {
+                    return history(cfg, g, i, out, err);
                 }
                 groups.add(g);
                 intervals.add(i);
@@ -374,9 +387,46 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
         }
     }
 
+    /**
+     * --history N: the kept intervals of one (group, interval); exit 1 when the group keeps none,
+     * 2 when N is not a whole number from 1 to {@link GroupConfig#MAX_HISTORY}, 3 when the kept
+     * entries cannot be read.
+     */
+    private int history(EclConfig cfg, GroupConfig g, Interval i, PrintWriter out, PrintWriter err) {
+        int n;
+        try {
+            n = Integer.parseInt(history.trim());
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > GroupConfig.MAX_HISTORY) {
+            Cli.error(err, "--history '" + history.replaceAll("\\p{Cntrl}", "?") + "': N must be a whole number"
+                    + " from 1 to " + GroupConfig.MAX_HISTORY);
+            return 2;
+        }
+        if (g.history() == 0) {
+            return Cli.error(err, "group '" + g.name() + "' keeps no history; set history: N for it (or at the top"
+                    + " level) in " + cfg.source() + ", and ecl-master keeps the last N intervals from its next rotation");
+        }
+        List<io.ecl.core.ops.HistoryEntry> entries;
+        try (CounterReader reader = CounterReader.connectOnce(cfg, paging)) {
+            entries = reader.history(g, i, n);
+        } catch (RedisDataException e) {
+            Cli.error(err, e.getMessage());
+            return EXIT_DATA_ERROR;
+        }
+        out.append(format == Format.json ? Formats.historyJson(entries) : Formats.historyTable(entries, zone));
+        out.flush();
+        return 0;
+    }
+
     /** The combinations picocli cannot check: usage errors, exit 2 with the usage (mirrored in parseCommon). */
     private void checkUsage() {
         CommandLine cl = spec.commandLine();
+        if (history != null && (all || section != null || (format != Format.text && format != Format.json))) {
+            throw new ParameterException(cl, "--history prints the kept intervals of one group as a table or as JSON"
+                    + " (--format json): it does not go with --all, --last, --current, --both, --format munin or prometheus");
+        }
         if (config != null && configOption != null) {
             throw new ParameterException(cl, "CONFIG and -c/--config cannot both be given");
         }

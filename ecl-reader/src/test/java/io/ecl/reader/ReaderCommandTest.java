@@ -332,7 +332,8 @@ class ReaderCommandTest {
 
         assertEquals(0, run.code);
         assertTrue(run.out.startsWith("Usage: ecl-reader [-hvV] [--all] [-c=FILE] [--format=FORMAT] [-g=GROUP]\n"
-                + "                  [-i=INTERVAL] [--last | --current | --both] [CONFIG]\n"),
+                + "                  [--history=N] [-i=INTERVAL] [--last | --current | --both]\n"
+                + "                  [CONFIG]\n"),
                 run::toString);
         assertEquals("", run.err);
     }

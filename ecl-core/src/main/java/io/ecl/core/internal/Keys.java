@@ -21,13 +21,16 @@ import io.ecl.core.RedisConfig;
  *   &lt;group&gt;:&lt;interval&gt;:last:@late      the same, for the interval now in last
  *   &lt;group&gt;:&lt;interval&gt;:cur:@direct.&lt;instance&gt;  HASH call slot -&gt; last applied direct-mode call (expires)
  *   &lt;group&gt;:&lt;interval&gt;:cur:@sync.&lt;id&gt;  marker of an applied flush chunk (expires), so a retry never double-counts
+ *   &lt;group&gt;:&lt;interval&gt;:@hist          LIST of the closed intervals, newest first, at most the group's history (HistoryCodec)
+ *   &lt;group&gt;:&lt;interval&gt;:@total         HASH event -&gt; sum of its counts in every closed interval (never trimmed)
  * </pre>
  *
  * Meta keys have the form {@code <group>:<interval>:<cur|last>:@<name>}, with no ':' in the
  * name, which the Python version's SCAN glob {@code <group>:<interval>:[^:]*:[^@]*} does not
  * match: Python readers do not see them. (In a Redis glob {@code [^@]} is one character and
  * {@code *} anything, so a ':' followed by anything but '@' later in a key would match.) Event
- * IDs therefore must not start with {@code @}.
+ * IDs therefore must not start with {@code @}. The keys of a whole (group, interval),
+ * {@code <group>:<interval>:@<name>}, have no third ':' at all, so that glob cannot match them either.
  *
  * <p>In key mode {@code hashtag} (required on a Redis Cluster) every name above starts with
  * {@code {<group>}:} instead of {@code <group>:}, so all keys of a group hash to one slot and the
@@ -189,6 +192,16 @@ public final class Keys {
             return problem;
         }
         return name.indexOf(':') >= 0 ? "must not contain ':'" : null;
+    }
+
+    /** {@code <prefix>@hist}: the closed intervals kept for {@code history} (prelude.lua's rotate appends). */
+    public static String historyIn(String prefix) {
+        return prefix + "@hist";
+    }
+
+    /** {@code <prefix>@total}: every closed interval's counts added up, per event (prelude.lua's rotate adds). */
+    public static String totalIn(String prefix) {
+        return prefix + "@total";
     }
 
     /** Prefix of the unique counts' keys within a section ({@code cur:} or {@code last:}): {@code @u.}. */

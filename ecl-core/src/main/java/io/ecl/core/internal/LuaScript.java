@@ -28,6 +28,7 @@ public final class LuaScript {
     static final LuaScript CHECK = new LuaScript("check");
     static final LuaScript UNIQUE = new LuaScript("unique");
     public static final LuaScript ADOPT = new LuaScript("adopt");
+    static final LuaScript TOTALS = new LuaScript("totals");
 
     /** Where the scripts live on the class path. */
     static final String RESOURCE_DIR = "/lua/ecl/";

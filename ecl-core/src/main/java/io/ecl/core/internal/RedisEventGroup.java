@@ -514,9 +514,14 @@ public final class RedisEventGroup implements EventGroup {
         return sendHolds;
     }
 
-    /** log.lua's flags: "r" when writers may rotate this group, "h" when counts may be held. */
+    /**
+     * log.lua's flags: "r" when writers may rotate this group, "h" when counts may be held, then
+     * the group's history N when it keeps one (a rotation by this writer appends to it as the
+     * master's does).
+     */
     String flags(boolean hold) {
-        return (config.writersRotate() ? "r" : "") + (hold ? "h" : "");
+        String f = (config.writersRotate() ? "r" : "") + (hold ? "h" : "");
+        return config.history() > 0 ? f + config.history() : f;
     }
 
     /**

@@ -8,6 +8,7 @@ import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
 import io.ecl.core.ValueStats;
 import io.ecl.core.internal.kinds.SketchFields;
+import io.ecl.core.ops.HistoryEntry;
 import io.ecl.core.internal.kinds.SketchSnapshot;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -313,6 +314,11 @@ public final class RedisReader implements AutoCloseable {
         for (int k = 0; k + 1 < flat.size(); k += 2) {
             hash.put((String) flat.get(k), (String) flat.get(k + 1));
         }
+        return stats(key, hash);
+    }
+
+    /** The statistics of a value hash as Redis holds it ({@code key}: where it is, for messages). */
+    static ValueStats stats(String key, java.util.Map<String, String> hash) {
         SketchSnapshot s;
         try {
             s = SketchFields.decode(hash);
@@ -516,6 +522,93 @@ public final class RedisReader implements AutoCloseable {
             return lastEnd != currentStart;
         }
         return interval.startOf(currentStart) != currentStart;
+    }
+
+    /**
+     * The last {@code n} closed intervals kept for the group's history, oldest first: at most
+     * {@code n} and at most {@link GroupConfig#history()}; none when the group keeps no history.
+     *
+     * @throws IllegalArgumentException when {@code n} is negative
+     * @throws RedisDataException when {@code @hist} is not a list or holds an entry ecl did not write
+     */
+    public List<HistoryEntry> history(GroupConfig group, Interval interval, int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n " + n + " must not be negative");
+        }
+        int take = Math.min(n, group.history());
+        if (take == 0) {
+            return List.of();
+        }
+        String key = Keys.historyIn(Keys.prefix(connection.config.keyMode(), group.name(), interval));
+        List<String> newestFirst;
+        try {
+            newestFirst = connection.call(j -> j.lrange(key, 0, take - 1));
+        } catch (RedisDataException e) {
+            throw KeyCheck.explain(connection, group, interval, e);
+        }
+        List<HistoryEntry> out = new ArrayList<>(newestFirst.size());
+        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+            out.add(HistoryCodec.decode(group, key, newestFirst.get(i)));
+        }
+        return out;
+    }
+
+    /**
+     * Every event's count since the totals were last reset: {@code @total} (the closed intervals)
+     * plus {@code cur}, read in one script. Declared events are there (0 when never counted).
+     *
+     * @throws RedisDataException when a total or a counter is not an integer, or a key has another type
+     */
+    public TreeMap<String, Long> totals(GroupConfig group, Interval interval) {
+        String prefix = Keys.prefix(connection.config.keyMode(), group.name(), interval);
+        List<String> args = new ArrayList<>(group.events().size() + 1);
+        args.add(prefix);
+        args.addAll(group.events());
+        List<String> keys = List.of(Keys.curTs(connection.config.keyMode(), group.name(), interval));
+        List<?> reply;
+        try {
+            reply = (List<?>) connection.call(j -> LuaScript.TOTALS.eval(j, keys, args));
+        } catch (RedisDataException e) {
+            throw KeyCheck.explain(connection, group, interval, e);
+        }
+        List<?> flat = (List<?>) reply.get(0);
+        List<?> events = (List<?>) reply.get(1);
+        List<?> cur = (List<?>) reply.get(2);
+        List<String> problems = new ArrayList<>();
+        java.util.Map<String, Long> closed = new java.util.HashMap<>();
+        String totalKey = Keys.totalIn(prefix);
+        for (int k = 0; k + 1 < flat.size(); k += 2) {
+            String ev = (String) flat.get(k);
+            String v = (String) flat.get(k + 1);
+            try {
+                closed.put(ev, Long.parseLong(v));
+            } catch (NumberFormatException e) {
+                problems.add(totalKey + " field " + quoted(ev) + " holds " + quoted(v)
+                        + ", not an integer; fix: HDEL " + totalKey + " " + ev);
+            }
+        }
+        TreeMap<String, Long> out = new TreeMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            String ev = (String) events.get(i);
+            long now = counter(at(cur, i), prefix, false, ev, problems);
+            long total = closed.getOrDefault(ev, 0L);
+            try {
+                out.put(ev, Math.addExact(total, now));
+            } catch (ArithmeticException e) {
+                problems.add(totalKey + " field " + quoted(ev) + " plus its cur counter exceeds 2^63-1;"
+                        + " fix: reset the totals (DEL " + totalKey + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new RedisDataException(KeyCheck.describe(group, interval, problems), null);
+        }
+        return out;
+    }
+
+    /** Deletes {@code @total}: every total starts again from the current interval's counts. */
+    public void resetTotals(GroupConfig group, Interval interval) {
+        String key = Keys.totalIn(Keys.prefix(connection.config.keyMode(), group.name(), interval));
+        connection.call(j -> j.del(key));
     }
 
     /** Like {@link #read(GroupConfig, Interval)} by names: an unknown group is a ConfigException, an unknown interval an IllegalArgumentException. */

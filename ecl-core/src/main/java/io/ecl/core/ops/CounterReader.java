@@ -8,6 +8,9 @@ import io.ecl.core.IntervalCounts;
 import io.ecl.core.RedisDataException;
 import io.ecl.core.RedisUnavailableException;
 import io.ecl.core.internal.RedisReader;
+import java.util.Collections;
+import java.util.List;
+import java.util.SortedMap;
 
 /**
  * Reads what Redis holds for a (group, interval): the counts of the last complete interval and of
@@ -113,6 +116,45 @@ public final class CounterReader implements AutoCloseable {
      */
     public StreamedCounts readStreamed(GroupConfig group, Interval interval) {
         return new StreamedCounts(reader.readStreamed(group, interval));
+    }
+
+    /**
+     * The last {@code n} closed intervals of one (group, interval), oldest first: at most
+     * {@code n}, at most the group's {@link GroupConfig#history()}, fewer while Redis has kept
+     * fewer; empty when the group keeps no history. Every rotation (by ecl-master or by a writer)
+     * appends the interval it closes; a rotation that caught up after an outage appends one entry
+     * that {@link HistoryEntry#covers() covers} every interval it closed.
+     *
+     * @throws IllegalArgumentException when {@code n} is negative
+     * @throws RedisUnavailableException when Redis cannot be reached
+     * @throws RedisDataException when the history key holds data ecl did not write
+     */
+    public List<HistoryEntry> history(GroupConfig group, Interval interval, int n) {
+        return reader.history(group, interval, n);
+    }
+
+    /**
+     * Each event's count over every interval since the totals were last reset ({@link #resetTotals}),
+     * the current one included: a counter that only grows while counts are positive, across
+     * rotations and restarts (every rotation adds what it closes). Read in one script, so no
+     * rotation falls between the closed intervals and the current one. Declared events are there
+     * (0 when never counted); others once counted.
+     *
+     * @throws RedisUnavailableException when Redis cannot be reached
+     * @throws RedisDataException when a total or a counter is not an integer
+     */
+    public SortedMap<String, Long> totals(GroupConfig group, Interval interval) {
+        return Collections.unmodifiableSortedMap(reader.totals(group, interval));
+    }
+
+    /**
+     * Starts the totals of one (group, interval) again: afterwards {@link #totals} counts from the
+     * current interval's counts. Other data is not touched.
+     *
+     * @throws RedisUnavailableException when Redis cannot be reached
+     */
+    public void resetTotals(GroupConfig group, Interval interval) {
+        reader.resetTotals(group, interval);
     }
 
     /** The reader's clock (Unix ms), to pass to {@link IntervalCounts#isStale(long)}. */

@@ -15,7 +15,9 @@ import java.util.TreeSet;
  * The ecl keys a config no longer names, and their removal ({@code ecl-master --purge}): every key
  * of a (group, interval) that the config does not have, found by its {@code cur:@ts}; and, in the
  * pairs it has, the declared events it no longer lists (undeclared from {@code cur:@declared},
- * their two counters deleted), which the rotation would otherwise zero forever. Keys outside ecl's
+ * their two counters deleted), which the rotation would otherwise zero forever, and the kept
+ * history ({@code @hist}) of a group whose {@code history} is now 0. The totals
+ * ({@code @total}) of a pair it has are kept. Keys outside ecl's
  * scheme ({@code <group>:<interval>:cur:…} and {@code …:last:…}) are never touched. Safe while
  * writers run: a writer still using an older config recreates what it logs.
  *
@@ -54,6 +56,10 @@ public final class KeyPurge {
                 Interval i = g == null ? null : g.interval(parts[1]);
                 if (i != null && Keys.prefix(mode, group, i).equals(prefix)) {
                     undeclared(c, g, prefix, out);
+                    if (g.history() == 0 && c.call(j -> j.exists(Keys.historyIn(prefix)))) {
+                        out.add(new Item(Keys.historyIn(prefix), null,
+                                "group '" + group + "' keeps no history (history: 0)"));
+                    }
                     continue;
                 }
                 String why = g == null ? "group '" + group + "' is not in the config"
@@ -61,6 +67,11 @@ public final class KeyPurge {
                 Set<String> keys = new TreeSet<>();
                 for (String section : new String[] {Keys.CUR, Keys.LAST}) {
                     c.scan(escape(prefix) + section + "*", keys::add);
+                }
+                for (String whole : new String[] {Keys.historyIn(prefix), Keys.totalIn(prefix)}) {
+                    if (c.call(j -> j.exists(whole))) {
+                        keys.add(whole);
+                    }
                 }
                 for (String k : keys) {
                     out.add(new Item(k, null, why));

@@ -94,6 +94,7 @@ public final class Rotator implements AutoCloseable {
         args.add(Keys.prefix(connection.config.keyMode(), group.name(), interval));
         args.add(Long.toString(interval.startOf(boundaryMillis)));
         args.add(Long.toString(interval.lengthMillis()));
+        args.add(Integer.toString(group.history()));
         if (group.legacyScan() || scansAlways.contains(group.name())) {
             args.addAll(scanCurrent(group, interval));
         }
