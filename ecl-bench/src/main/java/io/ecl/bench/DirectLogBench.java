@@ -40,6 +40,13 @@ public class DirectLogBench {
     private EventGroup group;
     private RedisClient raw;
     private String threeIncrbySha;
+    private String nothingSha;
+    /** direct.lua's keys and arguments for one call (3 intervals), as strings. */
+    private static final java.util.List<String> DIRECT_KEYS = java.util.List.of("direct:5s:cur:@ts", "direct:1m:cur:@ts",
+            "direct:5m:cur:@ts");
+    private static final java.util.List<String> DIRECT_ARGS = java.util.List.of("direct:5s:cur:@direct.bench", "0",
+            "direct:5s:", "direct:1m:", "direct:5m:", "1699920000", "1699920000", "1699920000", "5000", "60000",
+            "300000", "1", "0", "12345", EVENT, "1", "0");
     private static final java.util.List<String> THREE_KEYS = java.util.List.of("bench:raw:5s", "bench:raw:1m", "bench:raw:5m");
     private static final java.util.List<String> ONE = java.util.List.of("1");
 
@@ -73,6 +80,7 @@ public class DirectLogBench {
         group = ecl.group("direct");
         group.log(EVENT); // loads the scripts into the script cache before measuring
         threeIncrbySha = raw.scriptLoad("for i = 1, #KEYS do redis.call('INCRBY', KEYS[i], ARGV[1]) end");
+        nothingSha = raw.scriptLoad("return 0");
     }
 
     @TearDown(Level.Trial)
@@ -114,6 +122,15 @@ public class DirectLogBench {
     @Benchmark
     public Object rawScript3Incrby() {
         return raw.evalsha(threeIncrbySha, THREE_KEYS, ONE);
+    }
+
+    /**
+     * Variant for diagnosis: the floor of any script call carrying what one direct-mode log()
+     * carries (3 keys, 17 arguments): a script that does nothing.
+     */
+    @Benchmark
+    public Object rawScriptNothing() {
+        return raw.evalsha(nothingSha, DIRECT_KEYS, DIRECT_ARGS);
     }
 
     /** Variant for diagnosis: the same floor with 4 threads, beside log4Threads. */
