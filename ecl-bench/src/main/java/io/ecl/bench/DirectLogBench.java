@@ -21,26 +21,47 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
 
 /**
- * log() in direct mode (one EVALSHA of direct.lua per call, whatever the number of intervals)
- * against a raw INCR through the same kind of client: a pooled Jedis {@link RedisClient}, shared
- * by all benchmark threads, as ecl-core's connection is.
+ * log() in direct mode (one EVALSHA of direct.lua per round trip, whatever the number of intervals;
+ * concurrent callers share one) against a raw INCR through the same kind of client: a pooled
+ * Jedis {@link RedisClient}, shared by all benchmark threads, as ecl-core's connection is.
+ *
+ * <p>Sample mode: JMH times single calls, so one run gives the latency percentiles and, as
+ * threads / mean time per call, the throughput.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class DirectLogBench {
     static final String EVENT = "req3";
+    /** Connections of both clients: ecl-core's default pool size on a machine of up to 4 cores. */
+    static final int POOL = 16;
 
     private EventCountLogger ecl;
     private EventGroup group;
     private RedisClient raw;
     private String threeIncrbySha;
+    private String nothingSha;
+    /** direct.lua's keys and arguments for one call (3 intervals), as strings. */
+    private static final java.util.List<String> DIRECT_KEYS = java.util.List.of("direct:5s:cur:@ts", "direct:1m:cur:@ts",
+            "direct:5m:cur:@ts");
+    private static final java.util.List<String> DIRECT_ARGS = java.util.List.of("direct:5s:cur:@direct.bench", "0",
+            "direct:5s:", "direct:1m:", "direct:5m:", "1699920000", "1699920000", "1699920000", "5000", "60000",
+            "300000", "1", "0", "12345", EVENT, "1", "0");
     private static final java.util.List<String> THREE_KEYS = java.util.List.of("bench:raw:5s", "bench:raw:1m", "bench:raw:5m");
     private static final java.util.List<String> ONE = java.util.List.of("1");
 
     @Setup(Level.Trial)
     public void setUp() {
-        raw = BenchRedis.client();
+        // As many connections as ecl-core's pool has for direct calls (16 on this machine), so
+        // that 16 raw threads never wait for one: the default Jedis pool has 8.
+        redis.clients.jedis.ConnectionPoolConfig pool = new redis.clients.jedis.ConnectionPoolConfig();
+        pool.setMaxTotal(POOL);
+        pool.setMaxIdle(POOL);
+        raw = RedisClient.builder()
+                .hostAndPort(BenchRedis.host(), BenchRedis.port())
+                .clientConfig(redis.clients.jedis.DefaultJedisClientConfig.builder().database(BenchRedis.db()).build())
+                .poolConfig(pool)
+                .build();
         raw.flushDB();
         GroupConfig g = GroupConfig.builder("direct")
                 .events("req0", "req1", "req2", "req3", "req4", "req5", "req6", "req7", "req8", "req9")
@@ -55,10 +76,11 @@ public class DirectLogBench {
                 rotator.rotate(g, i, i.startOf(now));
             }
         }
-        ecl = EventCountLogger.builder(config).withoutShutdownHook().withoutHeartbeat().build();
+        ecl = EventCountLogger.builder(config).withoutShutdownHook().withoutHeartbeat().poolSize(POOL).build();
         group = ecl.group("direct");
         group.log(EVENT); // loads the scripts into the script cache before measuring
         threeIncrbySha = raw.scriptLoad("for i = 1, #KEYS do redis.call('INCRBY', KEYS[i], ARGV[1]) end");
+        nothingSha = raw.scriptLoad("return 0");
     }
 
     @TearDown(Level.Trial)
@@ -79,6 +101,12 @@ public class DirectLogBench {
         return raw.incr("bench:raw");
     }
 
+    @Benchmark
+    @Threads(16)
+    public long rawIncr16Threads() {
+        return raw.incr("bench:raw");
+    }
+
     /** Variant for diagnosis: the floor of "one round trip for 3 intervals" with plain commands. */
     @Benchmark
     public void rawPipeline3Incrby() {
@@ -96,6 +124,15 @@ public class DirectLogBench {
         return raw.evalsha(threeIncrbySha, THREE_KEYS, ONE);
     }
 
+    /**
+     * Variant for diagnosis: the floor of any script call carrying what one direct-mode log()
+     * carries (3 keys, 17 arguments): a script that does nothing.
+     */
+    @Benchmark
+    public Object rawScriptNothing() {
+        return raw.evalsha(nothingSha, DIRECT_KEYS, DIRECT_ARGS);
+    }
+
     /** Variant for diagnosis: the same floor with 4 threads, beside log4Threads. */
     @Benchmark
     @Threads(4)
@@ -111,6 +148,12 @@ public class DirectLogBench {
     @Benchmark
     @Threads(4)
     public void log4Threads() {
+        group.log(EVENT);
+    }
+
+    @Benchmark
+    @Threads(16)
+    public void log16Threads() {
         group.log(EVENT);
     }
 }

@@ -34,14 +34,17 @@ final class Jmh {
         /** Median and 90th percentile of the single operations (sample mode), else of the iterations. */
         final double p50;
         final double p90;
+        /** 99th percentile of the single operations (sample mode), else of the iterations. */
+        final double p99;
 
-        Score(double score, double error, String unit, double bytesPerOp, double p50, double p90) {
+        Score(double score, double error, String unit, double bytesPerOp, double p50, double p90, double p99) {
             this.score = score;
             this.error = error;
             this.unit = unit;
             this.bytesPerOp = bytesPerOp;
             this.p50 = p50;
             this.p90 = p90;
+            this.p99 = p99;
         }
 
         /** "median unit (p90 x, mean y ±error)": for the sample-mode figures. */
@@ -141,7 +144,8 @@ final class Jmh {
                 }
             });
             scores.put(key.toString(), new Score(primary.getScore(), primary.getScoreError(), primary.getScoreUnit(), norm[0],
-                    primary.getStatistics().getPercentile(50), primary.getStatistics().getPercentile(90)));
+                    primary.getStatistics().getPercentile(50), primary.getStatistics().getPercentile(90),
+                    primary.getStatistics().getPercentile(99)));
         }
         for (String m : methods) {
             if (scores.keySet().stream().noneMatch(k -> k.equals(m) || k.startsWith(m + ":"))) {

@@ -70,6 +70,14 @@ final class RoundTrips implements AutoCloseable {
 
     /** Data round trips per direct-mode log(), over {@code n} calls, after a first call that connects. */
     double perDirectLog(int n) {
+        return perDirectLog(n, 1);
+    }
+
+    /** As {@link #perDirectLog(int)}, {@code n} calls shared by {@code threads} threads logging at once. */
+    double perDirectLog(int n, int threads) {
+        if (threads > 1) {
+            return perDirectLogConcurrent(n, threads);
+        }
         flushDb();
         GroupConfig g = GroupConfig.builder("rtdirect").events("req1").intervals("5s", "1m", "5m").build();
         try (EventCountLogger ecl = logger(g, null)) {
@@ -80,6 +88,40 @@ final class RoundTrips implements AutoCloseable {
                 group.log("req1");
             }
             return proxy.dataRoundTrips() / (double) n;
+        }
+    }
+
+    private double perDirectLogConcurrent(int n, int threads) {
+        flushDb();
+        GroupConfig g = GroupConfig.builder("rtdirect").events("req1").intervals("5s", "1m", "5m").build();
+        try (EventCountLogger ecl = logger(g, null)) {
+            EventGroup group = ecl.group("rtdirect");
+            group.log("req1");
+            proxy.reset();
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<Thread> all = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread th = new Thread(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    for (int i = 0; i < n / threads; i++) {
+                        group.log("req1");
+                    }
+                });
+                th.start();
+                all.add(th);
+            }
+            go.countDown();
+            for (Thread th : all) {
+                th.join();
+            }
+            return proxy.dataRoundTrips() / (double) (n / threads * threads);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

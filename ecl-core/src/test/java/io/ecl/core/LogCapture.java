@@ -35,16 +35,19 @@ final class LogCapture implements AutoCloseable {
         logger.addAppender(appender);
     }
 
-    /** Everything logged on {@code thread}. */
+    /**
+     * Everything logged on {@code thread}. Reads hold the appender's monitor, the one its
+     * synchronized doAppend holds while it adds to the list (the list itself is not locked).
+     */
     List<ILoggingEvent> onThread(String thread) {
-        synchronized (appender.list) {
+        synchronized (appender) {
             return appender.list.stream().filter(e -> e.getThreadName().equals(thread)).collect(Collectors.toList());
         }
     }
 
     /** Events at exactly {@code level}. */
     List<ILoggingEvent> at(Level level) {
-        synchronized (appender.list) {
+        synchronized (appender) {
             return appender.list.stream().filter(e -> e.getLevel() == level).collect(Collectors.toList());
         }
     }

@@ -17,8 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * A configured group. The hot path of {@link #log} with local counters is: one lock-free map
@@ -31,14 +29,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * script credits it to {@code cur} or {@code last} accordingly). An add that races the switch
  * lands in the old slot and is drained with the old epoch at the next flush, never lost.
  *
- * <p>Direct mode (no local counters) calls direct.lua once per log(): one round trip whatever the
- * number of intervals. That script handles only the common case (every interval the call was made
- * in is the open one: a check of the n {@code cur:@ts}, n INCRBY, the in-doubt marker) and writes
- * nothing otherwise; then log.lua, a second round trip once per boundary or late call, does the
- * rest (rotation when the master is late, crediting {@code last}, {@code @late}, opening the
- * first interval). Its arguments are encoded once per group or per epoch where they can be. If
- * Redis fails, the count and every later one go to the local counters until the flusher has
- * delivered them, so callers never wait on a dead Redis twice.
+ * <p>Direct mode (no local counters): each log() is a call to Redis made by the group's
+ * {@link DirectWriter}. If Redis fails, the count and every later one go to the local counters
+ * until the flusher has delivered them, so callers never wait on a dead Redis twice.
  */
 public final class RedisEventGroup implements EventGroup {
     private static final Logger LOG = LoggerFactory.getLogger(EventCountLogger.class);
@@ -46,14 +39,8 @@ public final class RedisEventGroup implements EventGroup {
     /** Unique counts a group auto-declares at most: two 16 KiB sketches each (one per epoch), kept for good. */
     static final int MAX_AUTO_UNIQUES = 1_000;
     static final long IDLE_MIN_MILLIS = 60_000;
-    /**
-     * direct.lua sets the marker hash's expiry ({@link Keys#MARKER_TTL_MILLIS}) when it creates a
-     * field, and otherwise only when asked, at most once per this period per group: the hash then
-     * outlives any call it records by at least that TTL less this, which the in-doubt check needs.
-     */
-    public static final long MARKER_EXPIRY_REFRESH_MILLIS = 1_000;
-    private static final byte[] ONE = {'1'};
-    private static final byte[] ZERO = {'0'};
+    /** How often direct calls refresh the marker hash's expiry at most (see {@link DirectWriter}). */
+    public static final long MARKER_EXPIRY_REFRESH_MILLIS = DirectWriter.MARKER_EXPIRY_REFRESH_MILLIS;
 
     /** One event's counts: two slots, one per epoch parity. */
     public static final class Counter {
@@ -117,11 +104,8 @@ public final class RedisEventGroup implements EventGroup {
     private final String[] prefixes;
     private final String[] lengths;
     private final boolean direct;
-    /** direct.lua's KEYS and ARGV with the per-call parts left null. */
-    private final byte[][] directTemplate;
-    private volatile DirectEpoch directEpoch = DirectEpoch.NONE;
-    /** When a direct call last set the marker's expiry (the logger's clock); racy updates are fine. */
-    private volatile long markerExpirySetAt = Long.MIN_VALUE;
+    /** Direct mode: makes the calls to Redis; null with local counters. */
+    private final DirectWriter directWriter;
     private final long syncLimit;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, UniqueCounter> uniques = new ConcurrentHashMap<>();
@@ -146,8 +130,6 @@ public final class RedisEventGroup implements EventGroup {
     public static final long HELD = -3;
     /** Direct-mode calls held until their interval is opened by a master; drained by the flusher. */
     final java.util.concurrent.ConcurrentLinkedQueue<InDoubt> heldCalls = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    /** The start of the direct epoch whose calls are held, or Long.MIN_VALUE. */
-    private volatile long heldFrom = Long.MIN_VALUE;
     /** Direct-mode calls whose outcome is unknown; resolved by the flusher before anything else is sent. */
     final java.util.concurrent.ConcurrentLinkedQueue<InDoubt> inDoubt = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -180,7 +162,23 @@ public final class RedisEventGroup implements EventGroup {
         }
         this.tsKeys = List.copyOf(ts);
         this.direct = !config.usesLocalCounters();
-        this.directTemplate = directTemplate();
+        this.directWriter = direct ? new DirectWriter(config.name(), ctx, intervals, tsKeys, prefixes, lengths,
+                directMarker(), flags(true), heldCalls, inDoubt, new DirectWriter.Handoff() {
+                    @Override
+                    public void localCounts() {
+                        hasLocalCounts = true;
+                    }
+
+                    @Override
+                    public void wake() {
+                        flusher.wake();
+                    }
+
+                    @Override
+                    public void late(long counts) {
+                        warnLate(counts);
+                    }
+                }) : null;
         this.syncLimit = config.syncLimit();
         this.pending = new Pending(config.maxPending());
         this.flushEarlyAt = Math.max(1, config.maxPending() / 2);
@@ -227,7 +225,7 @@ public final class RedisEventGroup implements EventGroup {
     }
 
     private void add(Counter c, long count) {
-        if (direct && !ctx.health().redisDown() && logDirect(c, count)) {
+        if (direct && !ctx.health().redisDown() && directWriter.log(c, count)) {
             return;
         }
         if (count > FAST_PATH_MAX || count < -FAST_PATH_MAX) {
@@ -312,7 +310,7 @@ public final class RedisEventGroup implements EventGroup {
                 return;
             }
         }
-        if (direct && !ctx.health().redisDown() && logUniqueDirect(u, value)) {
+        if (direct && !ctx.health().redisDown() && directWriter.logUnique(u.nameBytes, value)) {
             return;
         }
         u.slots[slot].add(value);
@@ -320,44 +318,6 @@ public final class RedisEventGroup implements EventGroup {
             // Not applied by unique.lua (a boundary, Redis away): the flusher places the sketch now.
             hasLocalCounts = true;
             flusher.wake();
-        }
-    }
-
-    /**
-     * Direct mode: unique.lua adds the value in one round trip when every interval it was logged in
-     * is open. False when it wrote nothing or failed: the caller adds the value to the local sketch
-     * (adding it twice is harmless: a HyperLogLog counts a value once).
-     */
-    private boolean logUniqueDirect(UniqueCounter u, String value) {
-        long now = ctx.clock().millis();
-        DirectEpoch epoch = directEpoch(now);
-        int n = intervals.length;
-        byte[][] p = new byte[4 * n + 2][];
-        for (int i = 0; i < n; i++) {
-            p[i] = directTemplate[i];
-            p[n + 2 + i] = directTemplate[n + 7 + i];
-            p[3 * n + 2 + i] = directTemplate[3 * n + 7 + i];
-        }
-        p[n] = u.nameBytes;
-        p[n + 1] = utf8(value);
-        System.arraycopy(epoch.startArgs, 0, p, 2 * n + 2, n);
-        try {
-            Object done = LuaScript.UNIQUE.eval(ctx.connection().jedis(), n, p);
-            return done instanceof Long && (Long) done == 0;
-        } catch (JedisDataException e) {
-            if (!RedisConnection.isRetryable(e)) {
-                ctx.health().reportDataError(name(), e, 1);
-                return true; // a key of the wrong type: sending it again cannot help
-            }
-            ctx.health().markDown(e);
-            flusher.wake();
-            return false;
-        } catch (JedisException e) {
-            if (!RedisConnection.isPoolExhausted(e)) {
-                ctx.health().markDown(e);
-            }
-            flusher.wake();
-            return false;
         }
     }
 
@@ -374,7 +334,7 @@ public final class RedisEventGroup implements EventGroup {
                 return;
             }
         }
-        if (direct && !ctx.health().redisDown() && logValueDirect(v, value)) {
+        if (direct && !ctx.health().redisDown() && directWriter.logValue(v.name, value)) {
             return;
         }
         v.slots[slot].record(value);
@@ -382,70 +342,6 @@ public final class RedisEventGroup implements EventGroup {
             // Not sent (Redis away, or the call could not be made): the flusher pushes the sketch now.
             hasLocalCounts = true;
             flusher.wake();
-        }
-    }
-
-    /**
-     * Direct mode: one log.lua call with this value's statistics and the call's marker (as a direct
-     * count that missed direct.lua's fast path), so the value is in Redis when logValue returns and
-     * a call whose reply is lost is settled by the flusher, never applied twice. False when no call
-     * was made (the caller records into the sketch).
-     */
-    private boolean logValueDirect(ValueCounter v, double value) {
-        if (Double.isNaN(value) || Double.isInfinite(value)) {
-            return false; // invalid values are only counted: the sketch does it
-        }
-        CallSlots.Slot callSlot = ctx.callSlots().lease(ctx::stopDirectCalls);
-        if (callSlot == null) {
-            return false;
-        }
-        boolean keepSlot = false;
-        try {
-            io.ecl.core.internal.kinds.SketchSnapshot stats = io.ecl.core.internal.kinds.SketchSnapshot.of(value);
-            while (true) {
-                long now = ctx.clock().millis();
-                DirectEpoch epoch = directEpoch(now);
-                if (heldFrom == epoch.from) {
-                    hold(new InDoubt(null, 0, epoch.starts, null, 0, v.name, stats), epoch);
-                    return true;
-                }
-                long seq = ctx.directSeq().incrementAndGet();
-                try {
-                    List<String> args = directArgs(ctx.instanceId() + "|" + callSlot.id + "|" + seq, epoch.starts);
-                    args.add(v.name);
-                    args.add(Pending.Chunk.valueArg(io.ecl.core.internal.kinds.SketchFields.encode(stats)));
-                    args.add("v");
-                    Object reply = LuaScript.LOG.eval(ctx.connection().jedis(), tsKeys, args);
-                    if (reply instanceof Long && (Long) reply == HELD) {
-                        hold(new InDoubt(null, 0, epoch.starts, null, 0, v.name, stats), epoch);
-                    } else {
-                        markerExpirySetAt = now;
-                    }
-                    return true;
-                } catch (JedisDataException e) {
-                    if (!RedisConnection.isRetryable(e)) {
-                        ctx.health().reportDataError(name(), e, 1);
-                        return true;
-                    }
-                    keepInDoubt(new InDoubt(null, 0, epoch.starts.clone(), callSlot, seq, v.name, stats), e);
-                    keepSlot = true;
-                    return true;
-                } catch (JedisException e) {
-                    if (RedisConnection.isPoolExhausted(e)) {
-                        if (ctx.stopDirectCalls()) {
-                            return false;
-                        }
-                        continue;
-                    }
-                    keepInDoubt(new InDoubt(null, 0, epoch.starts.clone(), callSlot, seq, v.name, stats), e);
-                    keepSlot = true;
-                    return true;
-                }
-            }
-        } finally {
-            if (!keepSlot) {
-                ctx.callSlots().release(callSlot);
-            }
         }
     }
 
@@ -520,211 +416,10 @@ public final class RedisEventGroup implements EventGroup {
         flusher.declare(this, event);
     }
 
-    /**
-     * One direct call, with a call slot leased for its duration (see {@link CallSlots}). Returns
-     * false when the count must go to the local counters instead: Redis went down (or the caller
-     * was interrupted) while it waited for a slot.
-     */
-    private boolean logDirect(Counter c, long count) {
-        CallSlots.Slot slot = ctx.callSlots().lease(ctx::stopDirectCalls);
-        if (slot == null) {
-            return false;
-        }
-        boolean keepSlot = false;
-        try {
-            while (true) {
-                int outcome = callDirect(c, count, slot);
-                if (outcome == POOL_BUSY) {
-                    // Every connection was busy for timeout_ms (threads reading counts hold some):
-                    // nothing was sent and Redis is fine, so the call waits for its turn.
-                    if (ctx.stopDirectCalls()) {
-                        return false;
-                    }
-                    continue;
-                }
-                keepSlot = outcome == IN_DOUBT;
-                return outcome != TO_MEMORY;
-            }
-        } finally {
-            if (!keepSlot) {
-                ctx.callSlots().release(slot);
-            }
-        }
-    }
-
-    /** Outcomes of {@link #callDirect}. */
-    private static final int APPLIED = 0;
-    /** Not sent: log() adds the count to the local counters. */
-    private static final int TO_MEMORY = 1;
-    /** No connection became free within timeout_ms; nothing was sent. */
-    private static final int POOL_BUSY = 2;
-    /** Handed to the flusher, which settles it; the call keeps its slot until then. */
-    private static final int IN_DOUBT = 3;
-
-    private int callDirect(Counter c, long count, CallSlots.Slot slot) {
-        long now = ctx.clock().millis();
-        DirectEpoch epoch = directEpoch(now);
-        if (heldFrom == epoch.from) {
-            hold(new InDoubt(c, count, epoch.starts, null, 0), epoch); // log.lua said so for this epoch: no round trip until it opens
-            return APPLIED;
-        }
-        long seq = ctx.directSeq().incrementAndGet();
-        long markerSet = markerExpirySetAt;
-        boolean setExpiry = now < markerSet || now >= markerSet + MARKER_EXPIRY_REFRESH_MILLIS;
-        try {
-            Object done = LuaScript.DIRECT.eval(ctx.connection().jedis(), intervals.length,
-                    directParams(epoch, c, count, slot, seq, setExpiry));
-            if (done instanceof Long && (Long) done == 0) {
-                if (setExpiry) {
-                    markerExpirySetAt = now;
-                }
-                return APPLIED;
-            }
-            // A boundary passed, the count is late, or no master opened the intervals: direct.lua
-            // wrote nothing; log.lua does it all (rotation, last, @late), with the same marker.
-            List<String> args = directArgs(ctx.instanceId() + "|" + slot.id + "|" + seq, epoch.starts);
-            args.add(c.event);
-            args.add(Long.toString(count));
-            args.add(c.dynamic ? "1" : "0");
-            Object late = LuaScript.LOG.eval(ctx.connection().jedis(), tsKeys, args);
-            if (late instanceof Long && (Long) late == HELD) {
-                hold(new InDoubt(c, count, epoch.starts, null, 0), epoch); // nothing written, not even the marker: the slot is free again
-                return APPLIED;
-            }
-            markerExpirySetAt = now; // log.lua sets it on every call
-            if (late instanceof Long && (Long) late > 0) {
-                warnLate((Long) late);
-            }
-            return APPLIED;
-        } catch (JedisDataException e) {
-            if (!RedisConnection.isRetryable(e)) {
-                ctx.health().reportDataError(name(), e, count);
-                return ctx.health().redisDown() ? TO_MEMORY : APPLIED;
-            }
-            // Redis refused the call before it wrote anything (login, OOM, read-only replica,
-            // loading...): the count is kept and sent again, like after a lost connection.
-            keepInDoubt(new InDoubt(c, count, epoch.starts.clone(), slot, seq), e);
-            return IN_DOUBT;
-        } catch (JedisException e) {
-            if (RedisConnection.isPoolExhausted(e)) {
-                return POOL_BUSY;
-            }
-            // The call may or may not have run (the reply can be lost after Redis executed it).
-            keepInDoubt(new InDoubt(c, count, epoch.starts.clone(), slot, seq), e);
-            return IN_DOUBT;
-        }
-    }
-
-    /** The interval starts of a direct call made at {@code now}: the cached epoch, made anew at a boundary. */
-    private DirectEpoch directEpoch(long now) {
-        DirectEpoch epoch = directEpoch;
-        if (now < epoch.from || now >= epoch.until) {
-            directEpoch = epoch = new DirectEpoch(intervals, now);
-        }
-        return epoch;
-    }
-
-    /**
-     * A direct call made in an interval that no master has opened yet, where this writer must not
-     * rotate (a Python master is due to, a few ms after the boundary, or {@code writers_rotate:
-     * false}): log.lua wrote nothing, and the count waits, with the interval starts of the call,
-     * until the flusher finds the interval open. Later calls of the same epoch join it without a
-     * round trip. The flusher polls every {@link Flusher#HOLD_POLL_MS} and drains the queue then.
-     */
-    private void hold(InDoubt call, DirectEpoch epoch) {
-        heldCalls.add(call);
-        hasLocalCounts = true;
-        if (heldFrom != epoch.from) {
-            heldFrom = epoch.from;
-            flusher.wake();
-        }
-    }
-
     /** Flusher side: the group's held counts were delivered; direct calls go to Redis again. */
     void released() {
-        heldFrom = Long.MIN_VALUE;
-    }
-
-    /**
-     * Hands a direct call that failed to the flusher, which asks Redis (the call's marker) whether
-     * it was applied before it sends the count again; the call keeps its slot until then.
-     */
-    private void keepInDoubt(InDoubt call, JedisException e) {
-        inDoubt.add(call);
-        hasLocalCounts = true;
-        ctx.health().markDown(e);
-        flusher.wake();
-    }
-
-    /**
-     * direct.lua's KEYS and ARGV, in one array: the constant parts encoded once per group
-     * ({@link #directTemplate}), the starts once per epoch, the rest here.
-     */
-    private byte[][] directParams(DirectEpoch epoch, Counter c, long count, CallSlots.Slot slot, long seq, boolean setExpiry) {
-        int n = intervals.length;
-        byte[][] p = directTemplate.clone();
-        p[n + 1] = slot.idBytes;
-        p[n + 2] = ascii(Long.toString(seq));
-        p[n + 3] = setExpiry ? ONE : ZERO;
-        p[n + 4] = c.eventBytes;
-        p[n + 5] = count == 1 ? ONE : ascii(Long.toString(count));
-        p[n + 6] = c.dynamic ? ONE : ZERO;
-        System.arraycopy(epoch.startArgs, 0, p, 2 * n + 7, n);
-        return p;
-    }
-
-    private byte[][] directTemplate() {
-        int n = intervals.length;
-        byte[][] p = new byte[4 * n + 7][];
-        for (int i = 0; i < n; i++) {
-            p[i] = utf8(tsKeys.get(i));
-            p[n + 7 + i] = utf8(prefixes[i]);
-            p[3 * n + 7 + i] = ascii(lengths[i]);
-        }
-        p[n] = utf8(directMarker());
-        return p;
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /**
-     * The interval starts of every direct-mode call made in {@code [from, until)}, and their
-     * encoding for direct.lua: computed once per boundary instead of once per call.
-     */
-    private static final class DirectEpoch {
-        static final DirectEpoch NONE = new DirectEpoch();
-
-        final long from;
-        final long until;
-        final long[] starts;
-        final byte[][] startArgs;
-
-        private DirectEpoch() {
-            from = Long.MAX_VALUE;
-            until = Long.MIN_VALUE;
-            starts = new long[0];
-            startArgs = new byte[0][];
-        }
-
-        DirectEpoch(Interval[] intervals, long now) {
-            long latestStart = Long.MIN_VALUE;
-            long firstEnd = Long.MAX_VALUE;
-            starts = new long[intervals.length];
-            startArgs = new byte[intervals.length][];
-            for (int i = 0; i < intervals.length; i++) {
-                starts[i] = intervals[i].startOf(now);
-                startArgs[i] = ascii(TsCodec.format(starts[i]));
-                latestStart = Math.max(latestStart, starts[i]);
-                firstEnd = Math.min(firstEnd, starts[i] + intervals[i].lengthMillis());
-            }
-            from = latestStart;
-            until = firstEnd;
+        if (directWriter != null) {
+            directWriter.released();
         }
     }
 
@@ -803,27 +498,6 @@ public final class RedisEventGroup implements EventGroup {
             args.set(2 + 3 * n + i, Long.toString(sendNewest(i, start)));
             args.set(2 + 4 * n + i, Long.toString(sendCurrent(i, start)));
         }
-    }
-
-    /**
-     * log.lua's ARGV up to the counts for a direct call (any thread): the call's own interval starts
-     * are the newest it holds and its current ones.
-     */
-    private List<String> directArgs(String callId, long[] starts) {
-        List<String> args = new ArrayList<>(2 + 5 * intervals.length + 3);
-        args.add(callId);
-        args.add(flags(true));
-        args.addAll(Arrays.asList(prefixes));
-        for (long s : starts) {
-            args.add(Long.toString(s));
-        }
-        args.addAll(Arrays.asList(lengths));
-        for (int k = 0; k < 2; k++) {
-            for (long s : starts) {
-                args.add(Long.toString(s));
-            }
-        }
-        return args;
     }
 
     /** The newest start this writer holds counts for, interval {@code i}, as of the current send. */
@@ -1050,6 +724,16 @@ public final class RedisEventGroup implements EventGroup {
     /** The slot that log() adds to now (tests). */
     public int currentSlot() {
         return slot;
+    }
+
+    /** Direct mode: calls queued for the next script call (tests). */
+    public int queuedDirectCalls() {
+        return directWriter.queued();
+    }
+
+    /** Direct mode: script calls of this group in flight now (tests). */
+    public int directScriptCallsInFlight() {
+        return directWriter.inFlight();
     }
 
     /** Counters held now, declared ones included (tests). */
