@@ -349,8 +349,8 @@ class ReaderFormatsTest {
                 + "# HELP ecl_events_total Events counted since the totals were last reset (ecl-master"
                 + " --reset-totals): only grows, across rotations and restarts; use rate() or increase().\n"
                 + "# TYPE ecl_events_total counter\n"
-                + "ecl_events_total{group=\"g\",event=\"a\"} 0\n"
-                + "ecl_events_total{group=\"g\",event=\"b\"} 0\n"
+                + "ecl_events_total{group=\"g\",event=\"a\"} 3\n"
+                + "ecl_events_total{group=\"g\",event=\"b\"} 1\n"
                 + "ecl_events_total{group=\"g\",event=\"c\"} 9\n", run.out);
         assertEquals("", run.err);
         assertEquals(0, run.code);
@@ -375,8 +375,8 @@ class ReaderFormatsTest {
                 + "ecl_interval_error{group=\"g\",interval=\"5m\"} 0\n"
                 + "ecl_late_events{group=\"g\",interval=\"5m\",section=\"last\"} 2\n"
                 + "ecl_late_events{group=\"g\",interval=\"5m\",section=\"current\"} 1\n"
-                + "ecl_events_total{group=\"g\",event=\"a\"} 0\n"
-                + "ecl_events_total{group=\"g\",event=\"b\"} 0\n"
+                + "ecl_events_total{group=\"g\",event=\"a\"} 3\n"
+                + "ecl_events_total{group=\"g\",event=\"b\"} 1\n"
                 + "ecl_events_total{group=\"g\",event=\"c\"} 9\n", body);
     }
 

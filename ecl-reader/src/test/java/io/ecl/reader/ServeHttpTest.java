@@ -120,8 +120,8 @@ class ServeHttpTest {
                 + "# HELP ecl_events_total Events counted since the totals were last reset (ecl-master"
                 + " --reset-totals): only grows, across rotations and restarts; use rate() or increase().\n"
                 + "# TYPE ecl_events_total counter\n"
-                + "ecl_events_total{group=\"g\",event=\"a\"} 0\n"
-                + "ecl_events_total{group=\"g\",event=\"b\"} 0\n"
+                + "ecl_events_total{group=\"g\",event=\"a\"} 3\n"
+                + "ecl_events_total{group=\"g\",event=\"b\"} 1\n"
                 + "ecl_events_total{group=\"g\",event=\"c\"} 9\n"
                 + "ecl_events_total{group=\"h\",event=\"x\"} 0\n", r.body());
     }
