@@ -42,6 +42,18 @@ public class LocalLogBench {
 
     @Setup(Level.Trial)
     public void setUp() {
+        ecl = logger(syncLimit);
+        group = ecl.group("local");
+        for (int i = 0; i < 10; i++) {
+            map.put("req" + i, new LongAdder());
+        }
+    }
+
+    /**
+     * The logger of the local figures (and of the peers' rows, which compare the same log()): group
+     * "local", 10 declared events, 3 intervals, pushed every second, and sync_limit when above 0.
+     */
+    static EventCountLogger logger(long syncLimit) {
         GroupConfig.Builder g = GroupConfig.builder("local")
                 .events("req0", "req1", "req2", "req3", "req4", "req5", "req6", "req7", "req8", "req9")
                 .intervals("5s", "1m", "5m")
@@ -50,11 +62,7 @@ public class LocalLogBench {
             g.syncLimit(syncLimit);
         }
         EclConfig config = EclConfig.builder().redis(BenchRedis.config()).group(g.build()).build();
-        ecl = EventCountLogger.builder(config).withoutShutdownHook().withoutHeartbeat().build();
-        group = ecl.group("local");
-        for (int i = 0; i < 10; i++) {
-            map.put("req" + i, new LongAdder());
-        }
+        return EventCountLogger.builder(config).withoutShutdownHook().withoutHeartbeat().build();
     }
 
     @TearDown(Level.Trial)

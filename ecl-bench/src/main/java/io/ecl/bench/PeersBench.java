@@ -1,10 +1,8 @@
 package io.ecl.bench;
 
 import com.timgroup.statsd.NonBlockingStatsDClient;
-import io.ecl.core.EclConfig;
 import io.ecl.core.EventCountLogger;
 import io.ecl.core.EventGroup;
-import io.ecl.core.GroupConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -13,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -57,13 +54,7 @@ public class PeersBench {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        GroupConfig g = GroupConfig.builder("local")
-                .events("req0", "req1", "req2", "req3", "req4", "req5", "req6", "req7", "req8", "req9")
-                .intervals("5s", "1m", "5m")
-                .syncInterval(Duration.ofSeconds(1))
-                .build();
-        ecl = EventCountLogger.builder(EclConfig.builder().redis(BenchRedis.config()).group(g).build())
-                .withoutShutdownHook().withoutHeartbeat().build();
+        ecl = LocalLogBench.logger(0);
         group = ecl.group("local");
         registry = new SimpleMeterRegistry();
         counter = registry.counter(EVENT);
