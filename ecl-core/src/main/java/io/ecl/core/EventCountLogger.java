@@ -206,8 +206,10 @@ public final class EventCountLogger implements AutoCloseable {
 
     /**
      * Counts waiting for Redis, as distinct entries: events with counts in the local counters,
-     * (event, interval) entries drained from them and not acknowledged by Redis yet, and
-     * direct-mode calls whose outcome is not known yet (sent as Redis went away). 0 when everything
+     * (event, interval) entries drained from them and not acknowledged by Redis yet,
+     * direct-mode calls whose outcome is not known yet (sent as Redis went away), and direct-mode
+     * calls held for an interval no master has opened yet (a Python master's, each call counted
+     * until the flusher merges them). 0 when everything
      * logged so far is in Redis. It walks every counter and takes the flush lock: for monitoring and
      * shutdown, not for every log().
      */

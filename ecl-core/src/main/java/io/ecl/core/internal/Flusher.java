@@ -433,7 +433,11 @@ public final class Flusher {
         return false;
     }
 
-    /** Events pending in every group, plus direct-mode calls in doubt (their counts). */
+    /**
+     * Events pending in every group, plus direct-mode calls in doubt and calls held for an interval
+     * no master has opened yet (their counts). The held calls are counted before the flusher has
+     * moved them into pending, so the figure does not dip while that hand-off is on its way.
+     */
     public long pendingEvents() {
         lock.lock();
         try {
@@ -442,6 +446,9 @@ public final class Flusher {
                 n = Pending.saturatedAdd(n, g.pending.events());
                 for (RedisEventGroup.InDoubt d : g.inDoubt) {
                     n = Pending.saturatedAdd(n, d.count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(d.count));
+                }
+                for (RedisEventGroup.InDoubt h : g.heldCalls) {
+                    n = Pending.saturatedAdd(n, Math.abs(h.count));
                 }
             }
             return n;
@@ -455,7 +462,7 @@ public final class Flusher {
         try {
             long n = 0;
             for (RedisEventGroup g : groups) {
-                n += g.pending.entries() + g.inDoubt.size() + g.localEntries();
+                n += g.pending.entries() + g.inDoubt.size() + g.heldCalls.size() + g.localEntries();
             }
             return n;
         } finally {
