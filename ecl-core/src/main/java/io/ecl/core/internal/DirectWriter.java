@@ -9,6 +9,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -91,7 +92,25 @@ final class DirectWriter {
         this.inDoubt = inDoubt;
         this.handoff = handoff;
         this.template = template(marker);
+        int n = intervals.length;
+        this.tsKeyBytes = new byte[n][];
+        this.curPrefixes = new byte[n][];
+        this.registries = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            tsKeyBytes[i] = utf8(tsKeys.get(i));
+            curPrefixes[i] = utf8(prefixes[i] + "cur:");
+            registries[i] = utf8(prefixes[i] + "cur:@reg");
+        }
+        this.markerKey = utf8(marker);
     }
+
+    /** The {@code cur:@ts} key of each interval, as sent. */
+    private final byte[][] tsKeyBytes;
+    /** {@code "<group>:<interval>:cur:"} of each interval, as sent. */
+    private final byte[][] curPrefixes;
+    /** The registry of auto-declared events of each interval's cur. */
+    private final byte[][] registries;
+    private final byte[] markerKey;
 
     /**
      * Direct mode: unique.lua adds the value in one round trip when every interval it was logged in
@@ -424,8 +443,7 @@ final class DirectWriter {
         boolean setExpiry = now < markerSet || now >= markerSet + MARKER_EXPIRY_REFRESH_MILLIS;
         Object done;
         try {
-            done = LuaScript.DIRECT.eval(ctx.connection().jedis(), intervals.length,
-                    params(first.epoch, calls, sumCounters, sums, setExpiry));
+            done = store(first.epoch, calls, sumCounters, sums, setExpiry);
         } catch (JedisException e) {
             finish(calls, Call.FAILED, e);
             return;
@@ -457,6 +475,231 @@ final class DirectWriter {
         } else {
             finish(calls, Call.NOT_OPEN, null);
         }
+    }
+
+    /**
+     * One round trip for {@code calls}: on the group's own connection ({@link DirectLink}) a
+     * MULTI/EXEC guarded by its watch of the {@code @ts} keys when the watch began with every
+     * interval the one the calls were logged in, else direct.lua on it; direct.lua through the
+     * pool where the group has no connection of its own (Sentinel, Cluster). The answer as
+     * direct.lua gives it.
+     */
+    private Object store(DirectEpoch epoch, List<Call> calls, List<RedisEventGroup.Counter> sumCounters, long[] sums,
+            boolean setExpiry) {
+        DirectLink l = link();
+        if (l == null) {
+            return LuaScript.DIRECT.eval(ctx.connection().jedis(), intervals.length,
+                    params(epoch, calls, sumCounters, sums, setExpiry));
+        }
+        if (l.armedWith(epoch.startArgs)) {
+            Object done = transaction(l, epoch, calls, sumCounters, sums, setExpiry);
+            if (done != ABORTED) {
+                return done;
+            }
+            // A rotation wrote @ts since the watch began: nothing was written; direct.lua decides.
+        }
+        byte[][] p = params(epoch, calls, sumCounters, sums, setExpiry);
+        Object done = l.exchange(List.of(script(Protocol.Command.EVALSHA, LuaScript.DIRECT.shaBytes(), p)))[0];
+        if (done instanceof JedisDataException e && LuaScript.isNoScript(e)) {
+            done = l.exchange(List.of(script(Protocol.Command.EVAL, LuaScript.DIRECT.sourceBytes(), p)))[0];
+        }
+        if (done instanceof JedisDataException e) {
+            throw e;
+        }
+        if (!(done instanceof Long && (Long) done == NOT_OPEN_REPLY)) {
+            markerHolds(calls); // direct.lua wrote their fields, with the hash's expiry if one was new
+            if (done instanceof Long) {
+                for (RedisEventGroup.Counter c : sumCounters) {
+                    // direct.lua registers a counter it creates; one that existed was registered
+                    if (c.dynamic) {
+                        c.registeredIn = epoch.from;
+                    }
+                }
+            }
+        }
+        return done;
+    }
+
+    /**
+     * Whether a transaction adds the auto-declared event of {@code c} to each interval's registry:
+     * unless this writer's own call stored it in this epoch already (a counter that exists is
+     * registered: the rotation renames cur:@reg with the counters it lists, and the epoch ends at
+     * the first boundary). SADD of a member already there changes nothing, so the rule only saves
+     * commands.
+     */
+    private static boolean registers(RedisEventGroup.Counter c, DirectEpoch epoch) {
+        return c.dynamic && c.registeredIn != epoch.from;
+    }
+
+    /** direct.lua's answer when it wrote nothing (a boundary, late counts, no master yet). */
+    private static final long NOT_OPEN_REPLY = -2;
+
+    /**
+     * Call slots whose field this group's marker hash has held since its expiry was last set
+     * (a field's first write sets it; see {@link #transaction}). Used by the sender only.
+     */
+    private final java.util.Set<CallSlots.Slot> slotsInMarker = new java.util.HashSet<>();
+
+    private void markerHolds(List<Call> calls) {
+        for (Call c : calls) {
+            slotsInMarker.add(c.slot);
+        }
+    }
+
+    /** EVALSHA (with the digest) or EVAL (with the source) of direct.lua with {@code keysThenArgs}. */
+    private DirectLink.Command script(Protocol.Command evalOrEvalsha, byte[] shaOrSource, byte[][] keysThenArgs) {
+        byte[][] a = new byte[keysThenArgs.length + 2][];
+        a[0] = shaOrSource;
+        a[1] = ascii(Integer.toString(intervals.length));
+        System.arraycopy(keysThenArgs, 0, a, 2, keysThenArgs.length);
+        return DirectLink.Command.of(evalOrEvalsha, a);
+    }
+
+    /** {@link #transaction}'s answer when EXEC found a watched {@code @ts} key written. */
+    private static final Object ABORTED = new Object();
+
+    private static final DirectLink.Command MULTI = DirectLink.Command.of(Protocol.Command.MULTI);
+    private static final DirectLink.Command EXEC = DirectLink.Command.of(Protocol.Command.EXEC);
+    private static final byte[] MARKER_TTL = ascii(Long.toString(Keys.MARKER_TTL_MILLIS));
+
+    /**
+     * What direct.lua does when every interval is open, as plain commands in MULTI/EXEC: per event
+     * an INCRBY of its sum in cur of each interval (and, auto-declared, its registration in
+     * {@code cur:@reg}, which the script makes only for a new counter: SADD of a member already
+     * there changes nothing), then each call's slot and sequence number in the marker hash and the
+     * hash's expiry. A counter that refuses its count (not an integer, an overflow) fails alone, as
+     * in the script. The answer as direct.lua gives it, or {@link #ABORTED}.
+     */
+    private Object transaction(DirectLink l, DirectEpoch epoch, List<Call> calls, List<RedisEventGroup.Counter> sumCounters,
+            long[] sums, boolean setExpiry) {
+        int n = intervals.length;
+        List<DirectLink.Command> commands = new ArrayList<>(4 + 2 * n * sumCounters.size());
+        commands.add(MULTI);
+        boolean[] registering = new boolean[sumCounters.size()];
+        for (int s = 0; s < sumCounters.size(); s++) {
+            RedisEventGroup.Counter c = sumCounters.get(s);
+            registering[s] = registers(c, epoch);
+            byte[] sum = sums[s] == 1 ? ONE : ascii(Long.toString(sums[s]));
+            for (int i = 0; i < n; i++) {
+                commands.add(DirectLink.Command.of(Protocol.Command.INCRBY, concat(curPrefixes[i], c.eventBytes), sum));
+                if (registering[s]) {
+                    commands.add(DirectLink.Command.of(Protocol.Command.SADD, registries[i], c.eventBytes));
+                }
+            }
+        }
+        byte[][] fields = new byte[1 + 2 * calls.size()][];
+        fields[0] = markerKey;
+        int at = 1;
+        for (Call c : calls) {
+            fields[at++] = c.slot.idBytes;
+            fields[at++] = c.seqArg;
+        }
+        int hset = commands.size();
+        commands.add(DirectLink.Command.of(Protocol.Command.HSET, fields));
+        // The hash's expiry, as direct.lua sets it: with a field's first write (a call slot this
+        // group has not used yet), else at most once per MARKER_EXPIRY_REFRESH_MILLIS.
+        boolean expire = setExpiry || !slotsInMarker.containsAll(slotsOf(calls));
+        if (expire) {
+            commands.add(DirectLink.Command.of(Protocol.Command.PEXPIRE, markerKey, MARKER_TTL));
+        }
+        commands.add(EXEC);
+        Object[] replies = l.exchange(commands);
+        Object exec = replies[replies.length - 1];
+        if (exec == null) {
+            return ABORTED;
+        }
+        if (exec instanceof JedisDataException e) {
+            // EXECABORT: Redis refused a command as it was queued (OOM, READONLY, a login that
+            // expired...) and ran none: the first refusal says why.
+            for (Object r : replies) {
+                if (r instanceof JedisDataException refused && r != exec) {
+                    throw refused;
+                }
+            }
+            throw e;
+        }
+        if (!(exec instanceof List<?> results)) {
+            throw new JedisDataException("EXEC answered " + exec);
+        }
+        markerHolds(calls);
+        if (!expire && results.get(hset - 1) instanceof Long created && created > 0) {
+            // The hash was gone (deleted, Redis restarted without its data) and this made it anew,
+            // without an expiry: set it now, as direct.lua would have in the same call.
+            try {
+                l.exchange(List.of(DirectLink.Command.of(Protocol.Command.PEXPIRE, markerKey, MARKER_TTL)));
+            } catch (JedisException e) {
+                // The counts are stored; the next call's expiry refresh (within a second) sets it.
+                markerExpirySetAt = Long.MIN_VALUE;
+            }
+        }
+        List<Object> each = null;
+        int r = 0;
+        for (int s = 0; s < sumCounters.size(); s++) {
+            RedisEventGroup.Counter c = sumCounters.get(s);
+            int failed = 0;
+            String bad = null;
+            for (int i = 0; i < n; i++) {
+                if (results.get(r++) instanceof JedisDataException e) {
+                    failed++;
+                    bad = new String(concat(curPrefixes[i], c.eventBytes), StandardCharsets.UTF_8) + ": " + e.getMessage();
+                }
+                if (registering[s]) {
+                    r++;
+                }
+            }
+            if (registering[s] && bad == null) {
+                c.registeredIn = epoch.from;
+            }
+            if (bad != null && each == null) {
+                each = new ArrayList<>();
+                for (int k = 0; k < s; k++) {
+                    each.add(0L);
+                }
+            }
+            if (each != null) {
+                each.add(bad == null ? (Object) 0L : failed + "|" + bad);
+            }
+        }
+        return each == null ? (Object) 0L : each;
+    }
+
+    /**
+     * The group's own connection, made on first use and again after a failure; null where the
+     * group has none (Sentinel, Cluster). Only the sender in flight uses it ({@link #MAX_IN_FLIGHT}
+     * is 1: the in-flight count's atomic updates order one sender's use before the next's).
+     */
+    private DirectLink link() {
+        if (noLink) {
+            return null;
+        }
+        DirectLink l = link;
+        if (l == null || !l.usable()) {
+            link = null;
+            l = ctx.connection().directLink(tsKeyBytes);
+            if (l == null) {
+                noLink = true;
+                return null;
+            }
+            link = l;
+        }
+        return l;
+    }
+
+    private DirectLink link;
+    private boolean noLink;
+
+    private static List<CallSlots.Slot> slotsOf(List<Call> calls) {
+        List<CallSlots.Slot> slots = new ArrayList<>(calls.size());
+        for (Call c : calls) {
+            slots.add(c.slot);
+        }
+        return slots;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /**

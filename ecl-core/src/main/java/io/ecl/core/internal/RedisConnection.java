@@ -198,6 +198,34 @@ public final class RedisConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * A new connection of a direct-mode group's own ({@link DirectLink}), watching {@code tsKeys};
+     * null on a Sentinel or Cluster set-up, whose groups call direct.lua through the pool (a
+     * master can move there, and a held connection would not follow it).
+     *
+     * @throws JedisException when Redis cannot be reached
+     * @throws IllegalStateException after {@link #close()}
+     */
+    DirectLink directLink(byte[][] tsKeys) {
+        if (config.cluster() || config.sentinel()) {
+            return null;
+        }
+        DirectLink link = new DirectLink(new HostAndPort(config.host(), config.port()),
+                clientConfig().clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build(), tsKeys);
+        synchronized (lock) {
+            if (closed) {
+                link.close();
+                throw new IllegalStateException("the Redis connection is closed");
+            }
+            links.removeIf(l -> !l.usable());
+            links.add(link);
+        }
+        return link;
+    }
+
+    /** The direct-mode groups' own connections, closed with this. */
+    private final List<DirectLink> links = new java.util.ArrayList<>();
+
     /** Connections beyond the direct-mode call slots: the flusher's and readers'. */
     static final int SPARE_CONNECTIONS = 2;
 
@@ -581,10 +609,16 @@ public final class RedisConnection implements AutoCloseable {
     public void close() {
         UnifiedJedis j;
         Connection c;
+        List<DirectLink> own;
         synchronized (lock) {
             closed = true;
             j = jedis;
             c = plain;
+            own = new java.util.ArrayList<>(links);
+            links.clear();
+        }
+        for (DirectLink l : own) {
+            l.close();
         }
         if (j != null) {
             j.close(); // closes plain too when it wraps it

@@ -57,6 +57,12 @@ public final class RedisEventGroup implements EventGroup {
         long idleSince;
         /** The event ID as direct.lua receives it. */
         final byte[] eventBytes;
+        /**
+         * Direct mode, the group's sender only: the start of the direct epoch in which this
+         * auto-declared event is known to be in every interval's {@code cur:@reg} (a rotation, which
+         * renames the registry, ends the epoch first), else Long.MIN_VALUE.
+         */
+        long registeredIn = Long.MIN_VALUE;
 
         public Counter(String event, boolean dynamic) {
             this.event = event;
