@@ -439,6 +439,10 @@ public final class BenchSuite {
         s.putAll(jmh.run(DirectLogBench.class, false, new String[0],
                 "rawPipeline3Incrby", "rawScript3Incrby", "rawScriptNothing", "rawScript3Incrby4Threads"));
         double[] server = ownRedis ? ServerTime.direct() : null;
+        Map<Integer, DirectPairs.Result> paired = new java.util.HashMap<>();
+        for (int threads : new int[] {1, 4, 16}) {
+            paired.put(threads, DirectPairs.measure(threads, quick ? 15 : 31));
+        }
         Map<Integer, Double> perLog = new java.util.HashMap<>();
         try (RoundTrips rt = new RoundTrips(false)) {
             perLog.put(1, rt.perDirectLog(1000));
@@ -451,7 +455,8 @@ public final class BenchSuite {
             Jmh.Score raw = s.get("rawIncr" + suffix);
             double logOps = opsPerSecond(log, threads);
             double rawOps = opsPerSecond(raw, threads);
-            double ratio = logOps / rawOps;
+            DirectPairs.Result pair = paired.get(threads);
+            double ratio = pair.ratio();
             double trips = perLog.get(threads);
             boolean one = threads == 1;
             Table.Row r = table.add(new Table.Row("log() direct, " + threads + (one ? " thread" : " threads")
@@ -462,6 +467,13 @@ public final class BenchSuite {
                     .baseline("raw Jedis INCR, pooled RedisClient: " + Table.num(rawOps) + " ops/s, p50 "
                             + Table.num(raw.p50) + " µs, p99 " + Table.num(raw.p99) + " µs")
                     .ratio(ratio).verdict(one ? ratio >= 0.9 && trips <= 1.0 : ratio > 1.0 && trips <= 1.0);
+            r.note(String.format(Locale.ROOT, "The ratio is the median of %d paired ratios: the same %d thread%s"
+                    + " alternating 120 ms slices of log() and of raw INCR (quartiles %.2f–%.2f; medians %s and %s"
+                    + " calls/s). Loopback round trips on this virtual machine switch between about 10 and about 70"
+                    + " µs every few seconds, as the host lets the idle virtual CPU sleep or not: JMH's two runs,"
+                    + " one after the other, can land in different states (their ratio here: %.2f×).",
+                    pair.pairs(), threads, one ? "" : "s", pair.q1(), pair.q3(), Table.num(pair.logOps()),
+                    Table.num(pair.rawOps()), logOps / rawOps));
             if (one) {
                 Jmh.Score pipe = s.get("rawPipeline3Incrby");
                 Jmh.Score floor = s.get("rawScript3Incrby");
@@ -469,11 +481,13 @@ public final class BenchSuite {
                 double floorOps = opsPerSecond(floor, 1);
                 double nothingOps = opsPerSecond(s.get("rawScriptNothing"), 1);
                 r.note("JMH sample mode: every call timed, so the percentiles and the throughput (threads / mean"
-                        + " time per call) come from one run; both clients pool 16 connections. Round trips counted"
-                        + " by a RESP-parsing proxy over 1,000 log() calls on a connected logger: each log() is one"
-                        + " EVALSHA of direct.lua, which increments all 3 intervals (log.lua runs too, once per"
-                        + " interval boundary the master has not yet rotated). The Python version makes 3 (5,900"
-                        + " events/s on its reference machine).");
+                        + " time per call) come from one run; the raw client pools 16 connections, the logger has its"
+                        + " pool and the group's own connection. Round trips counted by a RESP-parsing proxy over"
+                        + " 1,000 log() calls on a connected logger: each log() is one round trip, a MULTI/EXEC of"
+                        + " the 3 INCRBY and the call's marker, which Redis runs only if no interval was rotated since"
+                        + " the WATCH that ended the call before (direct.lua for the first call of an interval;"
+                        + " log.lua too, once per boundary the master has not yet rotated). The Python version makes"
+                        + " 3 (5,900 events/s on its reference machine).");
                 StringBuilder why = new StringBuilder(String.format(Locale.ROOT,
                         "Where the time goes: a round trip costs %s µs here (1 / raw INCR throughput), log() %s µs."
                         + " Variants in the same run: 3 INCRBY in one pipeline %s ops/s (%.2f× raw INCR); EVALSHA of"
@@ -484,14 +498,15 @@ public final class BenchSuite {
                         Table.num(nothingOps), nothingOps / rawOps));
                 if (server != null) {
                     why.append(String.format(Locale.ROOT, " Redis' own execution time per call (INFO commandstats):"
-                            + " direct.lua %s µs, INCR %s µs.", Table.num(server[0]), Table.num(server[1])));
+                            + " log() %s µs (MULTI, EXEC with the INCRBY and HSET it runs, WATCH, MGET), INCR %s µs.",
+                            Table.num(server[0]), Table.num(server[1])));
                 }
                 r.note(why.toString());
             } else {
                 StringBuilder how = new StringBuilder(String.format(Locale.ROOT, "Concurrent callers are coalesced:"
-                        + " while a script call of the group is in flight, arrivals queue and the"
-                        + " next call carries all of them, counts summed per event; each caller returns once its own"
-                        + " count is stored."
+                        + " while a call of the group is in flight, arrivals queue and the"
+                        + " next one carries all of them in one transaction, counts summed per event; each caller"
+                        + " returns once its own count is stored."
                         + " Round trips per log() counted by the proxy with %d threads sharing %,d calls.",
                         threads, threads * 1000));
                 Jmh.Score floor = s.get("rawScript3Incrby4Threads");

@@ -69,13 +69,10 @@ public class DirectLogBench {
                 .build();
         EclConfig config = EclConfig.builder().redis(BenchRedis.config()).group(g).build();
         // As with a master running: every interval is open (cur:@ts set) when logging starts.
-        try (Rotator rotator = Rotator.connect(config.redis())) {
-            rotator.declare(g);
-            long now = System.currentTimeMillis();
-            for (Interval i : g.intervals()) {
-                rotator.rotate(g, i, i.startOf(now));
-            }
-        }
+        this.group0 = g;
+        this.rotator = Rotator.connect(config.redis());
+        rotator.declare(g);
+        reopenIntervals();
         ecl = EventCountLogger.builder(config).withoutShutdownHook().withoutHeartbeat().poolSize(POOL).build();
         group = ecl.group("direct");
         group.log(EVENT); // loads the scripts into the script cache before measuring
@@ -83,9 +80,21 @@ public class DirectLogBench {
         nothingSha = raw.scriptLoad("return 0");
     }
 
+    private GroupConfig group0;
+    private Rotator rotator;
+
+    /** What a master does at each boundary: opens every interval of the group that is now due. */
+    void reopenIntervals() {
+        long now = System.currentTimeMillis();
+        for (Interval i : group0.intervals()) {
+            rotator.rotate(group0, i, i.startOf(now));
+        }
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() {
         Loggers.close(ecl);
+        rotator.close();
         raw.close();
     }
 
