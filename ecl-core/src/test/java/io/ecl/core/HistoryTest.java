@@ -234,6 +234,27 @@ class HistoryTest {
     }
 
     @Test
+    void totalsStayExactBeyondWhatADoubleHoldsAndSkipWhatIsNoInteger() {
+        rotate("kept", T0);
+        rotate("kept", T0 + 5_000);
+        // last as a Python client or a hand could leave it: huge, negative, not a count at all
+        r.set("kept:5s:last:a", "9007199254740993"); // 2^53 + 1: a double cannot hold it
+        r.set("kept:5s:last:b", "-4");
+        r.sadd("kept:5s:last:@reg", "big", "text", "lead");
+        r.set("kept:5s:last:big", "999999999999999"); // 15 digits: added in Lua
+        r.set("kept:5s:last:text", "12abc");
+        r.set("kept:5s:last:lead", "007");
+        r.hset("kept:5s:@total", Map.of("a", "1", "b", "-9223372036854775807", "big", "1"));
+        rotate("kept", T0 + 10_000);
+
+        assertEquals(Map.of(
+                "a", "9007199254740994", // HINCRBY: the sum is exact past 2^53
+                "b", "-9223372036854775807", // would overflow a long: not added, as HINCRBY refuses it
+                "big", "1000000000000000"), // summed in the script
+                r.hgetAll("kept:5s:@total"), "'12abc' and '007' are no counts");
+    }
+
+    @Test
     void resetTotalsStartsAgainFromTheCurrentInterval() {
         rotate("kept", T0);
         ecl.group("kept").log("a", 2);
