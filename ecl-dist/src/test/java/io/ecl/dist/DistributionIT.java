@@ -234,12 +234,24 @@ class DistributionIT {
         // As after a JDK upgrade or a switch to another JDK: the archive was made by another java.
         Files.writeString(jvm, "/nonexistent/jdk\n");
         assertFalse(mainClassFromArchive(reader, MAIN_CLASSES.get("ecl-reader")), "a mismatched archive was used");
+        awaitRemade(jvm, home);
+        assertTrue(mainClassFromArchive(reader, MAIN_CLASSES.get("ecl-reader")), "the remade archive is used");
+
+        // As when the tarball's archive meets another build of the JDK at the build's path, one
+        // installed before the archive was made: the same java.home, another build in its release file.
+        assertTrue(home.contains("\nJAVA_RUNTIME_VERSION="), home);
+        Files.writeString(jvm, home.substring(0, home.indexOf('\n')) + "\nJAVA_RUNTIME_VERSION=\"0-another-build\"\n");
+        assertFalse(mainClassFromArchive(reader, MAIN_CLASSES.get("ecl-reader")), "an archive of another build was used");
+        awaitRemade(jvm, home);
+        assertTrue(mainClassFromArchive(reader, MAIN_CLASSES.get("ecl-reader")), "the remade archive is used");
+    }
+
+    private static void awaitRemade(Path jvm, String home) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.readString(jvm).equals(home) && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         assertEquals(home, Files.readString(jvm), "the archive was not remade for this JDK");
-        assertTrue(mainClassFromArchive(reader, MAIN_CLASSES.get("ecl-reader")), "the remade archive is used");
     }
 
     @Test
