@@ -3,6 +3,7 @@ package io.ecl.core;
 import io.ecl.core.internal.HostPort;
 import io.ecl.core.internal.Keys;
 import io.ecl.core.internal.PyYaml;
+import io.ecl.core.internal.YamlComposer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -26,7 +27,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -38,7 +38,6 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.parser.ParserImpl;
 import org.yaml.snakeyaml.reader.StreamReader;
-import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Reads the Python version's YAML config. Works on SnakeYAML's node tree rather than on maps so
@@ -226,10 +225,10 @@ final class ConfigLoader {
             LoaderOptions options = new LoaderOptions();
             options.setCodePointLimit(MAX_CONFIG_BYTES);
             // What Yaml.compose does, without making a Yaml: its constructor and representer (unused
-            // here) start SnakeYAML's logging and through it java.util.logging, ~50 ms of a CLI's start.
+            // here) start SnakeYAML's logging and through it java.util.logging, ~50 ms of a CLI's start;
+            // nor its Resolver, whose regular expressions cost more than the rest (see YamlComposer).
             // Duplicate keys are found by entries(): SnakeYAML checks them only when constructing maps.
-            return new Composer(new ParserImpl(new StreamReader(reader), options), new Resolver(), options)
-                    .getSingleNode();
+            return new YamlComposer(new ParserImpl(new StreamReader(reader), options), options).singleNode();
         } catch (MarkedYAMLException e) {
             Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String where = m == null ? source : source + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1);

@@ -1,9 +1,6 @@
 package io.ecl.core;
 
 import java.math.BigDecimal;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One interval of a group: the string as written in the config (it is part of the Redis keys, so
@@ -12,9 +9,6 @@ import java.util.regex.Pattern;
  * <p>Intervals are aligned to the Unix epoch: a 5m interval starts at :00, :05, ...
  */
 public final class Interval {
-    private static final Pattern FORMAT =
-            Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)([smhd])", Pattern.CASE_INSENSITIVE);
-
     private final String name;
     private final long lengthMillis;
 
@@ -34,20 +28,27 @@ public final class Interval {
         if (text == null) {
             throw new IllegalArgumentException("interval is empty");
         }
-        Matcher m = FORMAT.matcher(text);
-        if (!m.matches()) {
+        // (\d+(?:\.\d*)?|\.\d+)[smhd], ASCII digits, the unit in either case; read without a
+        // regular expression, whose compilation costs a command-line tool's start more than the config.
+        int n = text.length();
+        String digits = n < 2 ? "" : text.substring(0, n - 1);
+        int dot = digits.indexOf('.');
+        boolean number = !digits.isEmpty() && asciiDigits(digits, 0, dot < 0 ? digits.length() : dot)
+                && (dot < 0 || (asciiDigits(digits, dot + 1, digits.length()) && digits.length() > 1));
+        long unit;
+        switch (n < 2 ? ' ' : text.charAt(n - 1)) {
+            case 's': case 'S': unit = 1_000L; break;
+            case 'm': case 'M': unit = 60_000L; break;
+            case 'h': case 'H': unit = 3_600_000L; break;
+            case 'd': case 'D': unit = 86_400_000L; break;
+            default: unit = 0; break;
+        }
+        if (!number || unit == 0) {
             throw new IllegalArgumentException("invalid interval '" + text
                     + "': expected a positive number followed by s, m, h or d (e.g. 5s, 5m, 1.5h)");
         }
-        BigDecimal number = new BigDecimal(m.group(1).startsWith(".") ? "0" + m.group(1) : m.group(1));
-        long unit;
-        switch (m.group(2).toLowerCase(Locale.ROOT)) {
-            case "s": unit = 1_000L; break;
-            case "m": unit = 60_000L; break;
-            case "h": unit = 3_600_000L; break;
-            default: unit = 86_400_000L; break;
-        }
-        BigDecimal millis = number.multiply(BigDecimal.valueOf(unit));
+        BigDecimal value = new BigDecimal(dot == 0 ? "0" + digits : digits);
+        BigDecimal millis = value.multiply(BigDecimal.valueOf(unit));
         if (millis.signum() <= 0) {
             throw new IllegalArgumentException("invalid interval '" + text + "': must be longer than zero");
         }
@@ -59,6 +60,16 @@ public final class Interval {
             throw new IllegalArgumentException("invalid interval '" + text + "': longer than a year");
         }
         return new Interval(text, millis.longValueExact());
+    }
+
+    /** Whether {@code s} holds only the digits 0-9 from {@code from} to {@code to}. */
+    private static boolean asciiDigits(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The interval as written in the config, e.g. {@code 5m}; part of the Redis keys. */

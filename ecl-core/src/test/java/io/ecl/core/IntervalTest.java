@@ -41,7 +41,7 @@ class IntervalTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0s", "0m", "0.0h", ".0s", "-5s", "5", "5x", "s", "m5", "5 m", "", "five m", "1.5.5m", "5ms", "1.0005s"})
+    @ValueSource(strings = {"0s", "0m", "0.0h", ".0s", "-5s", "5", "5x", "s", "m5", "5 m", "", "five m", "1.5.5m", "5ms", "1.0005s", ".s", "5..s", "\u0665s", "1\uff53"})
     void rejectsZeroNegativeMalformedOrUnitless(String text) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Interval.parse(text));
         assertTrue(e.getMessage().contains("'" + text + "'"), e.getMessage());

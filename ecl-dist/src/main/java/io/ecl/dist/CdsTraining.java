@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -21,7 +22,10 @@ import redis.embedded.RedisServer;
  * on its common path against a throwaway Redis, recording the classes it loads
  * ({@code ECL_CDS=record:FILE}); the union per tool becomes {@code <tool>.classlist} beside the tool's
  * jar, which the tarball and the .deb ship too. Then {@code bin/ecl-tool make-cds} makes the
- * class-data-sharing archives of the source tree from those lists.
+ * class-data-sharing archives of the source tree from those lists, and, in {@code WORK_DIR/dist},
+ * those the tarball ships: made in a copy of the tarball's {@code bin/} and {@code lib/} whose
+ * jars keep the modification times of the files the tarball is made from (a JVM checks each
+ * jar's time and size against its archive; tar keeps the times).
  *
  * <p>Usage: {@code CdsTraining REPO_ROOT WORK_DIR}. Fails (exit 1, one line) when a tool does not
  * run as expected: an archive made from a failing run would hold the wrong classes. Where no
@@ -89,10 +93,55 @@ public final class CdsTraining {
         } finally {
             redis.stop();
         }
-        Process make = new ProcessBuilder(root.resolve("bin/ecl-tool").toString(), "make-cds").inheritIO().start();
+        makeCds(root.resolve("bin/ecl-tool"));
+        makeCds(stageDistribution(root, work.resolve("dist")).resolve("bin/ecl-tool"));
+    }
+
+    private static void makeCds(Path tool) throws IOException, InterruptedException {
+        Process make = new ProcessBuilder(tool.toString(), "make-cds").inheritIO().start();
         if (make.waitFor() != 0) {
-            fail("bin/ecl-tool make-cds failed (exit " + make.exitValue() + ")");
+            fail(tool + " make-cds failed (exit " + make.exitValue() + ")");
         }
+    }
+
+    /**
+     * The tarball's bin/ and lib/ as src/assembly/dist.xml lays them out, from the same files: the
+     * tool jars from their modules' target/, their dependencies from target/lib/, where the build
+     * copied them with their times (the reactor's jars and the local repository's, which the
+     * assembly reads). The archives made here are valid wherever the tarball is unpacked: the
+     * launcher names the jars through a descriptor of their directory, not by absolute path.
+     */
+    private static Path stageDistribution(Path root, Path dist) throws IOException {
+        if (Files.exists(dist)) {
+            try (java.util.stream.Stream<Path> old = Files.walk(dist)) {
+                for (Path p : (Iterable<Path>) old.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Path bin = Files.createDirectories(dist.resolve("bin"));
+        Path lib = Files.createDirectories(dist.resolve("lib/lib"));
+        Files.copy(root.resolve("bin/ecl-tool"), bin.resolve("ecl-tool"), StandardCopyOption.COPY_ATTRIBUTES);
+        for (String tool : List.of("ecl-reader", "ecl-log-event", "ecl-master")) {
+            Files.createSymbolicLink(bin.resolve(tool), Path.of("ecl-tool"));
+        }
+        for (String module : List.of("ecl-reader", "ecl-master")) {
+            Path target = root.resolve(module).resolve("target");
+            Files.copy(target.resolve(module + ".jar"), dist.resolve("lib").resolve(module + ".jar"),
+                    StandardCopyOption.COPY_ATTRIBUTES);
+            try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(target, "*.classlist")) {
+                for (Path f : files) {
+                    Files.copy(f, dist.resolve("lib").resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+            try (java.nio.file.DirectoryStream<Path> jars = Files.newDirectoryStream(target.resolve("lib"), "*.jar")) {
+                for (Path jar : jars) {
+                    Files.copy(jar, lib.resolve(jar.getFileName()), StandardCopyOption.COPY_ATTRIBUTES,
+                            StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return dist;
     }
 
     private static void run(Path root, Path work, Run r, Path list) throws IOException, InterruptedException {

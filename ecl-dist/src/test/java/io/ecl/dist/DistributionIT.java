@@ -175,15 +175,26 @@ class DistributionIT {
     }
 
     @Test
-    void tarballShipsEachToolsClassListButNoArchive() throws Exception {
+    void tarballShipsEachToolsClassListAndArchive() throws Exception {
         List<String> entries = lines(run(WORK, List.of("tar", "-tzf", TARBALL.toString()), 0));
-        assertEquals(List.of(), entries.stream().filter(e -> e.contains(".jsa")).toList(),
-                "an archive names the build's paths and JDK: none is shipped");
         for (Map.Entry<String, String> tool : MAIN_CLASSES.entrySet()) {
             Path list = unpacked.resolve("lib").resolve(tool.getKey() + ".classlist");
             assertTrue(Files.isRegularFile(list), list + " missing");
             assertTrue(Files.readAllLines(list).contains(tool.getValue().replace('.', '/')),
                     list + " lacks " + tool.getValue());
+            for (String suffix : List.of(".jsa", ".jsa.jvm")) {
+                assertTrue(entries.contains(NAME + "/lib/" + tool.getKey() + suffix), tool.getKey() + suffix + " missing");
+            }
+        }
+    }
+
+    @Test
+    void unpackedToolsUseTheShippedArchivesFromTheFirstRun() throws Exception {
+        // Unpacked elsewhere than where the build made the archives, and no make-cds.
+        Path dir = freshUnpack("shipped-archives/some/other/place");
+        for (Map.Entry<String, String> tool : MAIN_CLASSES.entrySet()) {
+            assertTrue(mainClassFromArchive(dir.resolve("bin").resolve(tool.getKey()), tool.getValue()),
+                    tool.getKey() + " ran without the archive the tarball ships");
         }
     }
 
@@ -211,7 +222,9 @@ class DistributionIT {
     void anArchiveOfAnotherJdkIsIgnoredSilentlyAndRemadeInTheBackground() throws Exception {
         Path dir = freshUnpack("other-jdk");
         Path reader = dir.resolve("bin/ecl-reader");
-        // Without any archive (just unpacked): the run is silent, and the archive follows.
+        // Without any archive (as from a build that skipped them): the run is silent, and the archive follows.
+        Files.delete(dir.resolve("lib/ecl-reader.jsa"));
+        Files.delete(dir.resolve("lib/ecl-reader.jsa.jvm"));
         assertFalse(mainClassFromArchive(reader, MAIN_CLASSES.get("ecl-reader")));
         Path jvm = dir.resolve("lib/ecl-reader.jsa.jvm");
         awaitFile(jvm);
@@ -221,12 +234,24 @@ class DistributionIT {
         // As after a JDK upgrade or a switch to another JDK: the archive was made by another java.
         Files.writeString(jvm, "/nonexistent/jdk\n");
         assertFalse(mainClassFromArchive(reader, MAIN_CLASSES.get("ecl-reader")), "a mismatched archive was used");
+        awaitRemade(jvm, home);
+        assertTrue(mainClassFromArchive(reader, MAIN_CLASSES.get("ecl-reader")), "the remade archive is used");
+
+        // As when the tarball's archive meets another build of the JDK at the build's path, one
+        // installed before the archive was made: the same java.home, another build in its release file.
+        assertTrue(home.contains("\nJAVA_RUNTIME_VERSION="), home);
+        Files.writeString(jvm, home.substring(0, home.indexOf('\n')) + "\nJAVA_RUNTIME_VERSION=\"0-another-build\"\n");
+        assertFalse(mainClassFromArchive(reader, MAIN_CLASSES.get("ecl-reader")), "an archive of another build was used");
+        awaitRemade(jvm, home);
+        assertTrue(mainClassFromArchive(reader, MAIN_CLASSES.get("ecl-reader")), "the remade archive is used");
+    }
+
+    private static void awaitRemade(Path jvm, String home) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.readString(jvm).equals(home) && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         assertEquals(home, Files.readString(jvm), "the archive was not remade for this JDK");
-        assertTrue(mainClassFromArchive(reader, MAIN_CLASSES.get("ecl-reader")), "the remade archive is used");
     }
 
     @Test
@@ -425,6 +450,8 @@ class DistributionIT {
             assertTrue(e != null && e.startsWith("l") && e.endsWith(" -> /usr/share/ecl/bin/" + tool),
                     "/usr/bin/" + tool + ": " + e);
         }
+        assertEquals(List.of(), entries.keySet().stream().filter(n -> n.contains(".jsa")).toList(),
+                "the postinst makes the archives for the machine's JDK: the .deb ships none");
         assertFileMode(entries, "/usr/share/ecl/lib/ecl-master.jar", "-rw-r--r--");
         assertFileMode(entries, "/usr/share/ecl/lib/ecl-reader.jar", "-rw-r--r--");
         assertFileMode(entries, "/etc/ecl/config.yml", "-rw-r--r--");

@@ -11,6 +11,7 @@ import io.ecl.core.EventCountLogger;
 import io.ecl.core.EventGroup;
 import io.ecl.core.GroupConfig;
 import io.ecl.core.RedisUnavailableException;
+import io.ecl.core.ops.Ping;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -473,11 +474,9 @@ public final class LogEventCommand implements Callable<Integer>, Cli.Parsed {
      * keeps counts in memory, which is right for an application and wrong for a one-shot tool.
      */
     private static void ping(EclConfig cfg) {
-        // A logger without groups: one with the group would try to declare its events when closed.
-        try (EventCountLogger probe = EventCountLogger.builder(EclConfig.builder().redis(cfg.redis()).build())
-                .withoutShutdownHook().withoutHeartbeat().build()) {
-            probe.ping();
-        }
+        // One plain connection, not a throwaway logger (a pool, a flusher thread): a one-shot
+        // tool's start is mostly the set-up of what it uses.
+        Ping.once(cfg.redis());
     }
 
     /**

@@ -86,7 +86,10 @@ class StartPathTest {
                 "java.util.ServiceLoader$LazyClassPathLookupIterator",  // SLF4J's and Logback's jar scans
                 "ch.qos.logback.classic.util.ContextInitializer",       // Logback's general initialisation
                 "sun.security.jca.ProviderList",                        // SHA-1 and UUID's SecureRandom
-                "java.security.MessageDigest");
+                "java.security.MessageDigest",
+                "org.yaml.snakeyaml.resolver.Resolver");                // its regular expressions
+        // Redis pinged over one plain connection: no throwaway logger (its pool, its flusher) before the real one.
+        assertTrue(classes.contains("io.ecl.core.ops.Ping"), "pinged with Ping");
     }
 
     @Test
@@ -94,7 +97,10 @@ class StartPathTest {
         Set<String> classes = classesLoaded(ReaderCommand.class, config(), "-g", "g", "-i", "5m");
 
         assertNoneLoaded(classes, "picocli.CommandLine", "ch.qos.logback.classic.LoggerContext",
-                "java.util.ServiceLoader$LazyClassPathLookupIterator", "sun.security.jca.ProviderList");
+                "java.util.ServiceLoader$LazyClassPathLookupIterator", "sun.security.jca.ProviderList",
+                // The config read without regular expressions but the scanner's one: SnakeYAML's
+                // resolver compiled ten, the PyYAML checks and Interval's format eleven more.
+                "org.yaml.snakeyaml.resolver.Resolver");
         // Map.Entry.comparingByKey's serializable lambda: spun at run time, no archive can hold it.
         assertTrue(classes.stream().noneMatch(c -> c.startsWith("java.util.Map$Entry$$Lambda")), "comparingByKey");
         // A terminal library (for a full-screen view) has no business on the path of cron and Munin.

@@ -335,6 +335,25 @@ public final class RedisConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * PING, for a tool that must fail fast before it logs (the logger itself keeps counts in
+     * memory while Redis is away). A {@link #single} connection to a standalone server sends it
+     * on the plain connection, without the client's command classes.
+     *
+     * @throws RedisUnavailableException with the one-line reason when Redis does not answer
+     */
+    public void ping() {
+        if (!isSingle()) {
+            call(j -> j.ping());
+            return;
+        }
+        try {
+            plain().executeCommand(new CommandArguments(Protocol.Command.PING));
+        } catch (JedisException e) {
+            throw unavailable(e);
+        }
+    }
+
     /** Bulk strings to UTF-8 Strings, in nested lists too; integers and nulls as they are. */
     private static Object decode(Object reply) {
         if (reply instanceof byte[]) {
