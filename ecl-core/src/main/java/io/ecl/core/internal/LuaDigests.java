@@ -7,10 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A build step of ecl-core ({@code process-classes}): writes the SHA-1 of every script, as
- * {@link LuaScript} sends it, to {@code <name>.sha1} beside {@code <name>.lua} (with the hash
- * code of that source, which tells a digest from another version of the script), so that no
- * process computes it at run time. Usage: {@code LuaDigests DIR} (the compiled {@code lua/ecl}
+ * A build step of ecl-core ({@code process-classes}): writes every script as {@link LuaScript}
+ * sends it (the prelude's definitions it uses, then the script) and its SHA-1 to
+ * {@code <name>.sent} beside {@code <name>.lua}, with the hash codes of the script and prelude it
+ * was made from (which tell it from another version of either), so that no process composes or
+ * hashes a script at run time. Usage: {@code LuaDigests DIR} (the compiled {@code lua/ecl}
  * directory, with the scripts on the class path).
  */
 public final class LuaDigests {
@@ -30,8 +31,8 @@ public final class LuaDigests {
                 if (name.equals("prelude")) {
                     continue; // part of every script, not a script of its own
                 }
-                Files.writeString(dir.resolve(name + ".sha1"), LuaScript.digestLine(name) + "\n",
-                        StandardCharsets.US_ASCII);
+                Files.writeString(dir.resolve(name + LuaScript.BUILT_SUFFIX), LuaScript.builtResource(name),
+                        StandardCharsets.UTF_8);
             }
         }
     }

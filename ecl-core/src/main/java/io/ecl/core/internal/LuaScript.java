@@ -14,14 +14,13 @@ import redis.clients.jedis.exceptions.JedisDataException;
 /**
  * A Lua script from {@code src/main/resources/lua/ecl}, called by EVALSHA: the one loader of ecl's
  * scripts. Each is sent as one source: a line defining {@code MARKER_TTL_MS} from
- * {@link Keys#MARKER_TTL_MILLIS}, then {@code prelude.lua} (the rules every script shares), then
- * the script. Its SHA-1 is known locally, so no SCRIPT LOAD round trip is needed: a NOSCRIPT
- * answer (new or restarted Redis) is followed by one EVAL, which also caches the script on the
- * server. The build computes each script's SHA-1 ({@link LuaDigests}, a {@code .sha1} resource
- * beside the script): hashing at run time set up the JCA provider framework, which cost a
- * one-shot tool tens of milliseconds; without that resource (a build that skipped the step) it
- * is computed at first use. The source is read at first use (it tells a digest the build wrote for
- * another version of the script: {@link #builtDigest}).
+ * {@link Keys#MARKER_TTL_MILLIS}, then the definitions of {@code prelude.lua} (the rules every
+ * script shares) that the script uses, then the script. Its SHA-1 is known locally, so no SCRIPT
+ * LOAD round trip is needed: a NOSCRIPT answer (new or restarted Redis) is followed by one EVAL,
+ * which also caches the script on the server. The build composes each script and computes its
+ * SHA-1 ({@link LuaDigests}: a {@code .sent} resource beside the script, see {@link #built}), so
+ * that a one-shot tool does neither; without that resource (a build that skipped the step, or one
+ * older than the script) both are done at first use.
  */
 public final class LuaScript {
     public static final LuaScript LOG = new LuaScript("log");
@@ -63,7 +62,13 @@ public final class LuaScript {
     String source() {
         String s = source;
         if (s == null) {
-            s = compose(resource(name));
+            Built b = built(name);
+            if (b != null) {
+                s = b.source;
+                digest = new Digest(b.sha);
+            } else {
+                s = compose(resource(name));
+            }
             source = s;
         }
         return s;
@@ -81,38 +86,65 @@ public final class LuaScript {
     private Digest digest() {
         Digest d = digest;
         if (d == null) {
-            String built = builtDigest(name, source());
-            d = new Digest(built != null ? built : sha1(source()));
-            digest = d;
+            String s = source(); // sets the digest when the build made the source
+            d = digest;
+            if (d == null) {
+                d = new Digest(sha1(s));
+                digest = d;
+            }
         }
         return d;
     }
 
+    /** A script as the build composed it: its SHA-1 and the source sent. */
+    record Built(String sha, String source) {
+    }
+
+    /** The resource the build writes for each script (see {@link LuaDigests}). */
+    static final String BUILT_SUFFIX = ".sent";
+
     /**
-     * The SHA-1 the build wrote for the script {@code name}, if it was written for {@code source}
-     * (the script as sent), else null. The build records the source's {@link String#hashCode()}
-     * beside the digest, so a digest left from another version of the script (a build that copied
-     * the new script but skipped the step) is never sent: Redis could still hold the old script
-     * under it.
+     * The script {@code name} as the build composed it, if the build composed it from the script
+     * and prelude there are now, else null. Composing at run time cost a one-shot tool about 10 ms
+     * (the prelude cut and scanned by the interpreter), hashing it tens more (the JCA provider
+     * framework): the build does both. Its resource's first line records the SHA-1 and the hash
+     * codes of the script and prelude it was made from, so that a build that copied a new script
+     * but skipped the step never sends the old one under its name.
      */
-    static String builtDigest(String name, String source) {
-        String path = RESOURCE_DIR + name + ".sha1";
+    static Built built(String name) {
+        String built = text(RESOURCE_DIR + name + BUILT_SUFFIX);
+        if (built == null) {
+            return null;
+        }
+        String script = text(RESOURCE_DIR + name + ".lua");
+        String prelude = text(RESOURCE_DIR + "prelude.lua");
+        return script == null || prelude == null ? null : built(built, script, prelude);
+    }
+
+    /** {@code built} (a resource the build wrote) if it was made from {@code script} and {@code prelude}, else null. */
+    static Built built(String built, String script, String prelude) {
+        int eol = built.indexOf('\n');
+        String[] head = (eol < 0 ? built : built.substring(0, eol)).split(" ");
+        if (head.length != 3 || head[0].length() != 40 || !head[1].equals(Integer.toString(script.hashCode()))
+                || !head[2].equals(Integer.toString(prelude.hashCode()))) {
+            return null;
+        }
+        return new Built(head[0], built.substring(eol + 1));
+    }
+
+    /** What the build writes for the script {@code name}: the header line, then the source as sent. */
+    static String builtResource(String name) {
+        String script = resource(name);
+        String source = compose(script);
+        return sha1(source) + " " + script.hashCode() + " " + resource("prelude").hashCode() + "\n" + source;
+    }
+
+    private static String text(String path) {
         try (InputStream in = LuaScript.class.getResourceAsStream(path)) {
-            if (in == null) {
-                return null;
-            }
-            String[] line = new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip().split(" ");
-            return line.length == 2 && line[0].length() == 40 && line[1].equals(Integer.toString(source.hashCode()))
-                    ? line[0] : null;
+            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return null;
         }
-    }
-
-    /** What the build writes for the script {@code name}: its SHA-1 as sent, and the source's hash code. */
-    static String digestLine(String name) {
-        String source = compose(resource(name));
-        return sha1(source) + " " + source.hashCode();
     }
 
     /** The SHA-1 EVALSHA names the script by, as sent. */

@@ -1,6 +1,7 @@
 package io.ecl.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ecl.testing.EmbeddedRedis;
@@ -32,32 +33,35 @@ class LuaDigestsTest {
     }
 
     @Test
-    void everyScriptHasTheDigestRedisComputesForIt() throws Exception {
+    void everyScriptIsBuiltAsComposedWithTheDigestRedisComputesForIt() throws Exception {
         List<String> names = scripts();
         assertTrue(names.containsAll(List.of("log", "rotate", "read", "direct")), names::toString);
         for (String name : names) {
-            String source = source(name);
+            String source = LuaScript.compose(raw(name));
             String loaded = redis.client().scriptLoad(source);
-            assertEquals(loaded, LuaScript.builtDigest(name, source), name);
-            assertEquals(loaded + " " + source.hashCode(), LuaScript.digestLine(name), name);
+            LuaScript.Built built = LuaScript.built(name);
+            assertEquals(new LuaScript.Built(loaded, source), built, name);
         }
     }
 
-    private static String source(String name) throws java.io.IOException {
-        return LuaScript.compose(new String(
-                LuaScript.class.getResourceAsStream(LuaScript.RESOURCE_DIR + name + ".lua").readAllBytes(),
-                java.nio.charset.StandardCharsets.UTF_8));
+    private static String raw(String name) throws java.io.IOException {
+        return new String(LuaScript.class.getResourceAsStream(LuaScript.RESOURCE_DIR + name + ".lua").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
-    void aDigestWrittenForAnotherVersionOfTheScriptIsNotUsed() throws Exception {
-        String edited = source("log") + "\n-- edited after the build\n";
+    void whatTheBuildComposedFromAnotherScriptOrPreludeIsNotUsed() throws Exception {
+        String built = LuaScript.builtResource("log");
+        String script = raw("log");
+        String prelude = raw("prelude");
 
-        assertEquals(null, LuaScript.builtDigest("log", edited));
+        assertEquals(LuaScript.compose(script), LuaScript.built(built, script, prelude).source());
+        assertNull(LuaScript.built(built, script + "\n-- edited after the build\n", prelude));
+        assertNull(LuaScript.built(built, script, prelude + "\n-- edited after the build\n"));
     }
 
     @Test
-    void aScriptWithoutABuiltDigestHasNone() {
-        assertEquals(null, LuaScript.builtDigest("no-such-script", "return 1"));
+    void aScriptTheBuildDidNotComposeIsComposedWhenUsed() {
+        assertNull(LuaScript.built("no-such-script"));
     }
 }
