@@ -75,4 +75,33 @@ class RedisRefusalTest {
             assertEquals(0, ecl.droppedCount());
         }
     }
+
+    @Test
+    void aDirectCallRefusedAsItsTransactionIsQueuedIsKeptAndDeliveredOnce() {
+        EclConfig config = Fixtures.config(redis, String.join("\n",
+                "  direct:",
+                "    events: [a]",
+                "    intervals: ['5s', '1m']",
+                ""));
+        try (LogCapture log = new LogCapture(); EventCountLogger ecl = Fixtures.logger(config, clock)) {
+            ecl.group("direct").log("a"); // opens the intervals
+            ecl.group("direct").log("a"); // the group's own connection now watches them: the next call is a MULTI/EXEC
+            fillUp();
+            try (Monitor monitor = new Monitor(redis.port())) {
+                monitor.clientCommands(admin);
+                ecl.group("direct").log("a", 2); // INCRBY refused as it is queued (OOM): EXEC runs nothing
+                assertEquals(java.util.List.of("multi", "exec"), monitor.clientCommands(admin).subList(0, 2));
+            }
+            assertTrue(ecl.pendingCount() > 0, "kept");
+            assertTrue(log.messages(Level.ERROR).isEmpty(), log.messages(Level.ERROR).toString());
+
+            admin.configSet("maxmemory", "0");
+            assertTrue(ecl.flush());
+            assertEquals(0, ecl.pendingCount());
+            ecl.group("direct").log("a");
+            for (String interval : new String[] {"5s", "1m"}) {
+                assertEquals("5", admin.get("direct:" + interval + ":cur:a"), interval);
+            }
+        }
+    }
 }
