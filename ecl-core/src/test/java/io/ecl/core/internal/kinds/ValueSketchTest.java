@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -302,6 +303,10 @@ class ValueSketchTest {
         }
         ValueSketch shared = new ValueSketch();
         CountDownLatch start = new CountDownLatch(1);
+        // Drains happen while the writers record, whatever the machine's load: each writer waits,
+        // after each twentieth of its first round, until the drainer has drained once more.
+        AtomicInteger drained = new AtomicInteger();
+        int chunk = perThread / 20;
         Thread[] writers = new Thread[threads];
         for (int t = 0; t < threads; t++) {
             double[] mine = values[t];
@@ -312,8 +317,14 @@ class ValueSketchTest {
                     return;
                 }
                 for (int round = 0; round < ROUNDS; round++) {
-                    for (double v : mine) {
-                        shared.record(v);
+                    for (int i = 0; i < mine.length; i++) {
+                        shared.record(mine[i]);
+                        if (round == 0 && (i + 1) % chunk == 0) {
+                            int seen = drained.get();
+                            while (drained.get() <= seen) {
+                                Thread.yield();
+                            }
+                        }
                     }
                 }
             });
@@ -326,6 +337,7 @@ class ValueSketchTest {
         AtomicBoolean writing = new AtomicBoolean(true);
         while (writing.get()) {
             SketchSnapshot part = shared.drain();
+            drained.incrementAndGet();
             nonEmpty += part.isEmpty() ? 0 : 1;
             total.merge(part);
             drains++;
