@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
@@ -144,17 +145,19 @@ public final class LuaScript {
      * class was loaded from through one {@link ZipFile} when it was loaded from one: the class
      * loader's resource lookup asks the JDK's module image first, then each jar of the class path
      * in turn, and reads through a {@code jar:} URL connection, which cost a one-shot tool about
-     * 3 ms for its three reads. A class loaded from anywhere else reads through the class loader.
+     * 3 ms for its three reads. A class loaded from anywhere else, or a jar replaced since (a
+     * package upgrade under a running daemon: the class loader still reads the jar its classes
+     * came from), reads through the class loader.
      */
     static String[] texts(String... paths) {
-        return texts(codeSourceJar(), paths);
+        return texts(JAR, paths);
     }
 
-    /** {@code paths} read from {@code jar}, or through the class loader when it is null or cannot be read. */
-    static String[] texts(Path jar, String... paths) {
+    /** {@code paths} read from {@code jar}, or through the class loader when it is null, replaced or unreadable. */
+    static String[] texts(Jar jar, String... paths) {
         String[] texts = new String[paths.length];
-        if (jar != null) {
-            try (ZipFile zip = new ZipFile(jar.toFile())) {
+        if (jar != null && jar.unchanged()) {
+            try (ZipFile zip = new ZipFile(jar.path.toFile())) {
                 for (int i = 0; i < paths.length; i++) {
                     ZipEntry entry = zip.getEntry(paths[i].substring(1));
                     if (entry != null) {
@@ -165,13 +168,50 @@ public final class LuaScript {
                 }
                 return texts;
             } catch (IOException e) {
-                // the jar changed under us or cannot be opened: the class loader decides
+                // cannot be opened or read now: the class loader decides
             }
         }
         for (int i = 0; i < paths.length; i++) {
             texts[i] = text(paths[i]);
         }
         return texts;
+    }
+
+    /** The jar this class was loaded from, as it was when this class was initialised; null if none. */
+    private static final Jar JAR = Jar.of(codeSourceJar());
+
+    /** A jar file as it was when this was made: its file (device and inode), time and size. */
+    static final class Jar {
+        final Path path;
+        private final Object fileKey;
+        private final long modified;
+        private final long size;
+
+        private Jar(Path path, BasicFileAttributes attributes) {
+            this.path = path;
+            this.fileKey = attributes.fileKey();
+            this.modified = attributes.lastModifiedTime().toMillis();
+            this.size = attributes.size();
+        }
+
+        /** {@code path} as it is now, or null (no path, not readable). */
+        static Jar of(Path path) {
+            if (path == null) {
+                return null;
+            }
+            try {
+                return new Jar(path, Files.readAttributes(path, BasicFileAttributes.class));
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        /** Still the same file with the same time and size: neither replaced nor rewritten since. */
+        boolean unchanged() {
+            Jar now = of(path);
+            return now != null && java.util.Objects.equals(fileKey, now.fileKey) && modified == now.modified
+                    && size == now.size;
+        }
     }
 
     /** The jar file this class was loaded from, or null (a directory of classes, an unknown location). */

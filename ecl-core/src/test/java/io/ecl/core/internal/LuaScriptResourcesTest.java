@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,10 @@ class LuaScriptResourcesTest {
 
     /** A jar holding {@code path} -> {@code text} pairs, as the build packs ecl-core's resources. */
     private Path jar(String... pathsAndTexts) throws Exception {
-        Path jar = dir.resolve("ecl-core.jar");
+        return jar(dir.resolve("ecl-core.jar"), pathsAndTexts);
+    }
+
+    private static Path jar(Path jar, String... pathsAndTexts) throws Exception {
         try (OutputStream out = Files.newOutputStream(jar); ZipOutputStream zip = new ZipOutputStream(out)) {
             for (int i = 0; i < pathsAndTexts.length; i += 2) {
                 zip.putNextEntry(new ZipEntry(pathsAndTexts[i].substring(1)));
@@ -48,16 +52,30 @@ class LuaScriptResourcesTest {
     void readsTheResourcesFromTheJarOfTheClassesWithNullForOneItLacks() throws Exception {
         Path jar = jar(SENT, "sent ä\n", SCRIPT, "return 1\n");
 
-        String[] texts = LuaScript.texts(jar, SENT, SCRIPT, PRELUDE);
+        String[] texts = LuaScript.texts(LuaScript.Jar.of(jar), SENT, SCRIPT, PRELUDE);
 
         assertArrayEquals(new String[] {"sent ä\n", "return 1\n", null}, texts);
+    }
+
+    @Test
+    void aJarReplacedSinceItWasSeenIsLeftToTheClassLoader() throws Exception {
+        // A package upgrade under a running process: its classes came from the jar it first saw.
+        Path jar = jar(SCRIPT, "return 1\n");
+        LuaScript.Jar seen = LuaScript.Jar.of(jar);
+        Path upgrade = jar(dir.resolve("upgrade.jar"), SCRIPT, "return 2\n");
+        Files.move(upgrade, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+
+        String[] texts = LuaScript.texts(seen, SCRIPT);
+
+        assertArrayEquals(new String[] {classLoaderText(SCRIPT)}, texts);
+        assertArrayEquals(new String[] {"return 2\n"}, LuaScript.texts(LuaScript.Jar.of(jar), SCRIPT));
     }
 
     @Test
     void aJarThatCannotBeOpenedLeavesTheReadsToTheClassLoader() throws Exception {
         Path notAZip = Files.writeString(dir.resolve("broken.jar"), "not a zip");
 
-        String[] texts = LuaScript.texts(notAZip, SCRIPT, PRELUDE);
+        String[] texts = LuaScript.texts(LuaScript.Jar.of(notAZip), SCRIPT, PRELUDE);
 
         assertArrayEquals(new String[] {classLoaderText(SCRIPT), classLoaderText(PRELUDE)}, texts);
     }
