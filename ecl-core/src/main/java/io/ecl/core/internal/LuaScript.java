@@ -3,9 +3,14 @@ package io.ecl.core.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
@@ -112,13 +117,9 @@ public final class LuaScript {
      * but skipped the step never sends the old one under its name.
      */
     static Built built(String name) {
-        String built = text(RESOURCE_DIR + name + BUILT_SUFFIX);
-        if (built == null) {
-            return null;
-        }
-        String script = text(RESOURCE_DIR + name + ".lua");
-        String prelude = text(RESOURCE_DIR + "prelude.lua");
-        return script == null || prelude == null ? null : built(built, script, prelude);
+        String[] texts = texts(RESOURCE_DIR + name + BUILT_SUFFIX, RESOURCE_DIR + name + ".lua",
+                RESOURCE_DIR + "prelude.lua");
+        return texts[0] == null || texts[1] == null || texts[2] == null ? null : built(texts[0], texts[1], texts[2]);
     }
 
     /** {@code built} (a resource the build wrote) if it was made from {@code script} and {@code prelude}, else null. */
@@ -137,6 +138,95 @@ public final class LuaScript {
         String script = resource(name);
         String source = compose(script);
         return sha1(source) + " " + script.hashCode() + " " + resource("prelude").hashCode() + "\n" + source;
+    }
+
+    /**
+     * The resources at {@code paths} (each null when missing or unreadable), read from the jar this
+     * class was loaded from through one {@link ZipFile} when it was loaded from one: the class
+     * loader's resource lookup asks the JDK's module image first, then each jar of the class path
+     * in turn, and reads through a {@code jar:} URL connection, which cost a one-shot tool about
+     * 3 ms for its three reads. A class loaded from anywhere else, or a jar replaced since (a
+     * package upgrade under a running daemon: the class loader still reads the jar its classes
+     * came from), reads through the class loader.
+     */
+    static String[] texts(String... paths) {
+        return texts(JAR, paths);
+    }
+
+    /** {@code paths} read from {@code jar}, or through the class loader when it is null, replaced or unreadable. */
+    static String[] texts(Jar jar, String... paths) {
+        String[] texts = new String[paths.length];
+        if (jar != null && jar.unchanged()) {
+            try (ZipFile zip = new ZipFile(jar.path.toFile())) {
+                for (int i = 0; i < paths.length; i++) {
+                    ZipEntry entry = zip.getEntry(paths[i].substring(1));
+                    if (entry != null) {
+                        try (InputStream in = zip.getInputStream(entry)) {
+                            texts[i] = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                        }
+                    }
+                }
+                return texts;
+            } catch (IOException e) {
+                // cannot be opened or read now: the class loader decides
+            }
+        }
+        for (int i = 0; i < paths.length; i++) {
+            texts[i] = text(paths[i]);
+        }
+        return texts;
+    }
+
+    /** The jar this class was loaded from, as it was when this class was initialised; null if none. */
+    private static final Jar JAR = Jar.of(codeSourceJar());
+
+    /** A jar file as it was when this was made: its file (device and inode), time and size. */
+    static final class Jar {
+        final Path path;
+        private final Object fileKey;
+        private final long modified;
+        private final long size;
+
+        private Jar(Path path, BasicFileAttributes attributes) {
+            this.path = path;
+            this.fileKey = attributes.fileKey();
+            this.modified = attributes.lastModifiedTime().toMillis();
+            this.size = attributes.size();
+        }
+
+        /** {@code path} as it is now, or null (no path, not readable). */
+        static Jar of(Path path) {
+            if (path == null) {
+                return null;
+            }
+            try {
+                return new Jar(path, Files.readAttributes(path, BasicFileAttributes.class));
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        /** Still the same file with the same time and size: neither replaced nor rewritten since. */
+        boolean unchanged() {
+            Jar now = of(path);
+            return now != null && java.util.Objects.equals(fileKey, now.fileKey) && modified == now.modified
+                    && size == now.size;
+        }
+    }
+
+    /** The jar file this class was loaded from, or null (a directory of classes, an unknown location). */
+    static Path codeSourceJar() {
+        try {
+            java.security.CodeSource source = LuaScript.class.getProtectionDomain().getCodeSource();
+            java.net.URL location = source == null ? null : source.getLocation();
+            if (location == null || !"file".equals(location.getProtocol())) {
+                return null;
+            }
+            Path path = Path.of(location.toURI());
+            return Files.isRegularFile(path) ? path : null;
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static String text(String path) {
