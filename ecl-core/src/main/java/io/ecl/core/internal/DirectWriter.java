@@ -673,6 +673,12 @@ final class DirectWriter {
             return null;
         }
         DirectLink l = link;
+        if (l == null && !sentBefore) {
+            // The group's first call goes through the pool: a process that logs once (a
+            // command-line tool) makes no connection for a second call that never comes.
+            sentBefore = true;
+            return null;
+        }
         if (l == null || !l.usable()) {
             link = null;
             l = ctx.connection().directLink(tsKeyBytes);
@@ -687,6 +693,7 @@ final class DirectWriter {
 
     private DirectLink link;
     private boolean noLink;
+    private boolean sentBefore;
 
     private static List<CallSlots.Slot> slotsOf(List<Call> calls) {
         List<CallSlots.Slot> slots = new ArrayList<>(calls.size());
