@@ -297,16 +297,6 @@ local function last_entry(p, header, names, counts)
   return table.concat(lines, '\n')
 end
 
--- True when s is an integer as Redis writes one (no sign but '-', no leading zero) of at most 15
--- digits: a double holds it, and the sum of two such, exactly.
-local function small_int(s)
-  if s == '0' then
-    return true
-  end
-  local digits = string.sub(s, 1, 1) == '-' and #s - 1 or #s
-  return digits <= 15 and string.find(s, '^-?[1-9]%d*$') ~= nil
-end
-
 -- Retires the interval last holds, before the rotation replaces it: its counts into @total, and
 -- (history > 0) its entry onto @hist. cur_ts: cur:@ts before the rotation.
 local function retire_last(p, cur_ts, len, history)
@@ -315,50 +305,16 @@ local function retire_last(p, cur_ts, len, history)
   local header = history > 0 and last_header(p, cur_ts, len) or nil
   local kept_names, kept = {}, {}
   local n = 0
-  -- The totals of 1,000 events at a time: one HMGET, the sums made here, one HSET (one lookup of
-  -- the @total key per batch, not per event: beside many other keys, each lookup costs). A sum is
-  -- made here only when both numbers have at most 15 digits, so the double Lua computes it in is
-  -- exact; else HINCRBY, which also parses strictly: a value that is not an integer (written by
-  -- hand) is no count (the reader reports it) and goes neither into the total nor into the entry.
-  local batch, values = {}, {}
-  local function add_batch()
-    if #batch == 0 then
-      return
-    end
-    local now = redis.call('HMGET', total, unpack(batch))
-    local set = {}
-    for j, ev in ipairs(batch) do
-      local v, t = values[j], now[j] or '0'
-      local counted = false
-      if small_int(v) and small_int(t) then
-        set[#set + 1] = ev
-        set[#set + 1] = string.format('%.0f', tonumber(t) + tonumber(v))
-        counted = true
-      else
-        counted = type(redis.pcall('HINCRBY', total, ev, v)) == 'number'
-      end
-      if counted and header then
-        n = n + 1
-        kept_names[n] = ev
-        kept[n] = v
-      end
-    end
-    if #set > 0 then
-      redis.call('HSET', total, unpack(set))
-    end
-    batch, values = {}, {}
-  end
   for i, ev in ipairs(names) do
     local v = counts[i]
-    if v and v ~= '0' then
-      batch[#batch + 1] = ev
-      values[#values + 1] = v
-      if #batch == 1000 then
-        add_batch()
-      end
+    -- HINCRBY parses v strictly: a value that is not an integer (written by hand) is no count
+    -- (the reader reports it); it goes neither into the total nor into the entry.
+    if v and v ~= '0' and type(redis.pcall('HINCRBY', total, ev, v)) == 'number' and header then
+      n = n + 1
+      kept_names[n] = ev
+      kept[n] = v
     end
   end
-  add_batch()
   local entry = last_entry(p, header, kept_names, kept)
   if entry then
     redis.call('LPUSH', p .. '@hist', entry)
