@@ -295,7 +295,7 @@ class DirectModeTest {
                 java.nio.charset.StandardCharsets.UTF_8);
         long killed = 0;
         for (String client : clients.split("\n")) {
-            if (client.contains(" cmd=mget")) { // the group's own connection ends every exchange with MGET
+            if (client.contains(" name=" + io.ecl.core.internal.RedisConnection.DIRECT_CLIENT_NAME + " ")) {
                 r.sendCommand(Protocol.Command.CLIENT, "KILL", "ID",
                         client.substring(client.indexOf("id=") + 3, client.indexOf(' ')));
                 killed++;

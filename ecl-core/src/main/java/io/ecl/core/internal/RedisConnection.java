@@ -211,7 +211,8 @@ public final class RedisConnection implements AutoCloseable {
             return null;
         }
         DirectLink link = new DirectLink(new HostAndPort(config.host(), config.port()),
-                clientConfig().clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build(), tsKeys);
+                clientConfig().clientName(DIRECT_CLIENT_NAME).clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build(),
+                tsKeys);
         synchronized (lock) {
             if (closed) {
                 link.close();
@@ -222,6 +223,9 @@ public final class RedisConnection implements AutoCloseable {
         }
         return link;
     }
+
+    /** The client name of a direct-mode group's own connection, as CLIENT LIST shows it. */
+    public static final String DIRECT_CLIENT_NAME = "ecl-direct";
 
     /** The direct-mode groups' own connections, closed with this. */
     private final List<DirectLink> links = new java.util.ArrayList<>();
