@@ -598,7 +598,7 @@ final class DirectWriter {
         commands.add(DirectLink.Command.of(Protocol.Command.HSET, fields));
         // The hash's expiry, as direct.lua sets it: with a field's first write (a call slot this
         // group has not used yet), else at most once per MARKER_EXPIRY_REFRESH_MILLIS.
-        boolean expire = setExpiry || !slotsInMarker.containsAll(slotsOf(calls));
+        boolean expire = setExpiry || !markerHoldsAll(calls);
         if (expire) {
             commands.add(DirectLink.Command.of(Protocol.Command.PEXPIRE, markerKey, MARKER_TTL));
         }
@@ -695,12 +695,13 @@ final class DirectWriter {
     private boolean noLink;
     private boolean sentBefore;
 
-    private static List<CallSlots.Slot> slotsOf(List<Call> calls) {
-        List<CallSlots.Slot> slots = new ArrayList<>(calls.size());
+    private boolean markerHoldsAll(List<Call> calls) {
         for (Call c : calls) {
-            slots.add(c.slot);
+            if (!slotsInMarker.contains(c.slot)) {
+                return false;
+            }
         }
-        return slots;
+        return true;
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
