@@ -93,24 +93,23 @@ final class DirectWriter {
         this.handoff = handoff;
         this.template = template(marker);
         int n = intervals.length;
-        this.tsKeyBytes = new byte[n][];
         this.curPrefixes = new byte[n][];
         this.registries = new byte[n][];
         for (int i = 0; i < n; i++) {
-            tsKeyBytes[i] = utf8(tsKeys.get(i));
             curPrefixes[i] = utf8(prefixes[i] + "cur:");
             registries[i] = utf8(prefixes[i] + "cur:@reg");
         }
-        this.markerKey = utf8(marker);
     }
 
-    /** The {@code cur:@ts} key of each interval, as sent. */
-    private final byte[][] tsKeyBytes;
+    /** The marker hash's name, as sent: {@link #template} holds it after the n {@code @ts} keys. */
+    private byte[] markerKey() {
+        return template[intervals.length];
+    }
+
     /** {@code "<group>:<interval>:cur:"} of each interval, as sent. */
     private final byte[][] curPrefixes;
     /** The registry of auto-declared events of each interval's cur. */
     private final byte[][] registries;
-    private final byte[] markerKey;
 
     /**
      * Direct mode: unique.lua adds the value in one round trip when every interval it was logged in
@@ -588,7 +587,7 @@ final class DirectWriter {
             }
         }
         byte[][] fields = new byte[1 + 2 * calls.size()][];
-        fields[0] = markerKey;
+        fields[0] = markerKey();
         int at = 1;
         for (Call c : calls) {
             fields[at++] = c.slot.idBytes;
@@ -600,7 +599,7 @@ final class DirectWriter {
         // group has not used yet), else at most once per MARKER_EXPIRY_REFRESH_MILLIS.
         boolean expire = setExpiry || !markerHoldsAll(calls);
         if (expire) {
-            commands.add(DirectLink.Command.of(Protocol.Command.PEXPIRE, markerKey, MARKER_TTL));
+            commands.add(DirectLink.Command.of(Protocol.Command.PEXPIRE, markerKey(), MARKER_TTL));
         }
         commands.add(EXEC);
         Object[] replies = l.exchange(commands);
@@ -626,7 +625,7 @@ final class DirectWriter {
             // The hash was gone (deleted, Redis restarted without its data) and this made it anew,
             // without an expiry: set it now, as direct.lua would have in the same call.
             try {
-                l.exchange(List.of(DirectLink.Command.of(Protocol.Command.PEXPIRE, markerKey, MARKER_TTL)));
+                l.exchange(List.of(DirectLink.Command.of(Protocol.Command.PEXPIRE, markerKey(), MARKER_TTL)));
             } catch (JedisException e) {
                 // The counts are stored; the next call's expiry refresh (within a second) sets it.
                 markerExpirySetAt = Long.MIN_VALUE;
@@ -681,7 +680,7 @@ final class DirectWriter {
         }
         if (l == null || !l.usable()) {
             link = null;
-            l = ctx.connection().directLink(tsKeyBytes);
+            l = ctx.connection().directLink(Arrays.copyOf(template, intervals.length)); // the @ts keys, as sent
             if (l == null) {
                 noLink = true;
                 return null;
