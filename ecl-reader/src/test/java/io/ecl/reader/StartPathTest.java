@@ -101,6 +101,12 @@ class StartPathTest {
                 // The config read without regular expressions but the scanner's one: SnakeYAML's
                 // resolver compiled ten, the PyYAML checks and Interval's format eleven more.
                 "org.yaml.snakeyaml.resolver.Resolver");
+        // A standalone Redis without TLS is read over one plain socket: Jedis' client and its forty
+        // command interfaces, its connection's set-up and its version read from its jar are not
+        // linked at all.
+        assertNoneLoaded(classes, "redis.clients.jedis.UnifiedJedis", "redis.clients.jedis.Connection",
+                "redis.clients.jedis.JedisMetaInfo", "redis.clients.jedis.CommandArguments");
+        assertTrue(classes.contains("io.ecl.core.internal.RespSocket"), "read over RespSocket");
         // Map.Entry.comparingByKey's serializable lambda: spun at run time, no archive can hold it.
         assertTrue(classes.stream().noneMatch(c -> c.startsWith("java.util.Map$Entry$$Lambda")), "comparingByKey");
         // A terminal library (for a full-screen view) has no business on the path of cron and Munin.

@@ -9,16 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import redis.clients.jedis.ClientSetInfoConfig;
-import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Protocol;
-import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
-import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -43,6 +35,7 @@ public final class RedisConnection implements AutoCloseable {
     private final Object lock = new Object();
     private volatile UnifiedJedis jedis;
     private Connection plain;
+    private RespSocket resp;
     private boolean closed;
 
     private final javax.net.ssl.SSLSocketFactory tlsSockets;
@@ -97,21 +90,6 @@ public final class RedisConnection implements AutoCloseable {
         }
     }
 
-    /** TLS settings shared by the server's and the Sentinels' client configs. */
-    private void tls(DefaultJedisClientConfig.Builder client) {
-        client.ssl(config.tls());
-        if (!config.tls()) {
-            return;
-        }
-        if (tlsSockets != null) {
-            client.sslSocketFactory(tlsSockets);
-        }
-        if (!config.tlsVerifyHostname()) {
-            // Jedis checks the name ("HTTPS" endpoint identification) unless given parameters.
-            client.sslParameters(new javax.net.ssl.SSLParameters());
-        }
-    }
-
     /**
      * A connection for one thread and a few commands (a command-line tool's single read): on a
      * standalone server, one plain connection instead of a pool, without the two CLIENT SETINFO
@@ -153,49 +131,8 @@ public final class RedisConnection implements AutoCloseable {
         }
     }
 
-    /**
-     * The client config of the connections to the server (the Sentinels' own config aside).
-     *
-     * <p>RESP2, without HELLO: Jedis would open every connection with HELLO 3, which Redis 5
-     * does not know (Jedis then falls back after a HELLO 2, refused too: two round trips lost per
-     * connection); ecl needs nothing of RESP3 (its scripts return integers, strings and arrays).
-     */
-    private DefaultJedisClientConfig.Builder clientConfig() {
-        DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
-                .serverDefaultProtocol()
-                .connectionTimeoutMillis(config.timeoutMillis())
-                .socketTimeoutMillis(config.timeoutMillis())
-                .database(config.db())
-                .clientName("ecl");
-        tls(client);
-        if (config.username() != null) {
-            client.user(config.username());
-        }
-        if (config.password() != null) {
-            client.password(config.password());
-        }
-        return client;
-    }
-
     private boolean isSingle() {
         return poolSize == 0 && !config.cluster() && !config.sentinel();
-    }
-
-    /**
-     * The one plain connection of {@link #single}, made on first use. Pool-less: commons-pool2 and
-     * the pooled client's classes cost a new process more time than its few commands.
-     */
-    private Connection plain() {
-        synchronized (lock) {
-            if (closed) {
-                throw new IllegalStateException("the Redis connection is closed");
-            }
-            if (plain == null) {
-                plain = new Connection(new HostAndPort(config.host(), config.port()),
-                        clientConfig().clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build());
-            }
-            return plain;
-        }
     }
 
     /**
@@ -210,9 +147,7 @@ public final class RedisConnection implements AutoCloseable {
         if (config.cluster() || config.sentinel()) {
             return null;
         }
-        DirectLink link = new DirectLink(new HostAndPort(config.host(), config.port()),
-                clientConfig().clientName(DIRECT_CLIENT_NAME).clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build(),
-                tsKeys);
+        DirectLink link = JedisClients.directLink(config, tlsSockets, DIRECT_CLIENT_NAME, tsKeys);
         synchronized (lock) {
             if (closed) {
                 link.close();
@@ -241,79 +176,67 @@ public final class RedisConnection implements AutoCloseable {
         return e instanceof JedisException && e.getCause() instanceof java.util.NoSuchElementException;
     }
 
+    /** The client name of ecl's connections, as CLIENT LIST shows it. */
+    static final String CLIENT_NAME = "ecl";
+
     private UnifiedJedis create() {
         if (isSingle()) {
-            return new SingleConnection(plain());
+            return JedisClients.single(plain());
         }
-        DefaultJedisClientConfig.Builder client = clientConfig();
-        ConnectionPoolConfig pool = new ConnectionPoolConfig();
         // Direct-mode calls never hold more than poolSize (one per call slot); the spare ones keep
         // the flusher and readers from waiting behind them.
-        pool.setMaxTotal(poolSize + SPARE_CONNECTIONS);
-        pool.setMaxIdle(poolSize + SPARE_CONNECTIONS);
-        pool.setMinIdle(0);
-        pool.setMaxWait(java.time.Duration.ofMillis(config.timeoutMillis()));
-        pool.setTestWhileIdle(false);
-        pool.setJmxEnabled(false);
-        if (config.cluster()) {
-            java.util.Set<HostAndPort> nodes = new java.util.LinkedHashSet<>();
-            for (String s : config.nodes()) {
-                HostPort hp = HostPort.parse(s, "redis.nodes");
-                nodes.add(new HostAndPort(hp.host(), hp.port()));
+        return JedisClients.pooled(config, tlsSockets, poolSize + SPARE_CONNECTIONS);
+    }
+
+    /**
+     * The one plain Jedis connection of {@link #single} (a TLS one, or the client of
+     * {@link #call}), made on first use.
+     */
+    private Connection plain() {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("the Redis connection is closed");
             }
-            // db is always 0 on a cluster (checked by RedisConfig); the pool is per node.
-            client.database(0);
-            return RedisClusterClient.builder()
-                    .nodes(nodes)
-                    .clientConfig(client.build())
-                    .poolConfig(pool)
-                    .build();
-        } else if (config.sentinel()) {
-            return sentinelClient(config, client.build(), pool);
-        } else {
-            return RedisClient.builder()
-                    .hostAndPort(config.host(), config.port())
-                    .clientConfig(client.build())
-                    .poolConfig(pool)
-                    .build();
+            if (plain == null) {
+                plain = JedisClients.plain(config, tlsSockets);
+            }
+            return plain;
         }
     }
 
     /**
-     * A client of the master that the Sentinels name. Password, user, db and TLS apply to the
-     * master; the Sentinels get {@code sentinel_password} (if any) and the same TLS setting.
+     * The plain socket of a {@link #single} connection to a standalone server without TLS, which
+     * {@link #eval} and {@link #ping} use (see {@link RespSocket}); null for any other connection.
      */
-    private UnifiedJedis sentinelClient(RedisConfig config, DefaultJedisClientConfig master,
-            ConnectionPoolConfig pool) {
-        java.util.Set<HostAndPort> sentinels = new java.util.LinkedHashSet<>();
-        for (String s : config.sentinels()) {
-            HostPort hp = HostPort.parse(s, "redis.sentinels");
-            sentinels.add(new HostAndPort(hp.host(), hp.port()));
+    private RespSocket resp() {
+        if (!isSingle() || config.tls()) {
+            return null;
         }
-        DefaultJedisClientConfig.Builder sentinel = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(config.timeoutMillis())
-                .socketTimeoutMillis(config.timeoutMillis())
-                .clientName("ecl-sentinel")
-                // Not protocol(RESP2): that sends HELLO 2, which a Redis 5 Sentinel refuses.
-                .serverDefaultProtocol();
-        tls(sentinel);
-        if (config.sentinelPassword() != null) {
-            sentinel.password(config.sentinelPassword());
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("the Redis connection is closed");
+            }
+            if (resp == null) {
+                resp = new RespSocket(config, CLIENT_NAME);
+            }
+            return resp;
         }
-        return RedisSentinelClient.builder()
-                .masterName(config.masterName())
-                .sentinels(sentinels)
-                .clientConfig(master)
-                .sentinelClientConfig(sentinel.build())
-                .poolConfig(pool)
-                .build();
     }
 
-    /** A client of one connection, which it closes with itself (UnifiedJedis' constructor for this is protected). */
-    private static final class SingleConnection extends UnifiedJedis {
-        SingleConnection(Connection connection) {
-            super(connection);
+    /**
+     * The plain socket of a {@link #single} connection to a standalone server without TLS, for a
+     * one-shot tool's own commands ({@link OneShotWriter}); null for any other connection.
+     */
+    RespSocket plainSocket() {
+        return resp();
+    }
+
+    /** What {@link RespSocket} threw, as the exception {@link #call} would give for Jedis' own. */
+    RedisUnavailableException unavailable(RuntimeException e) {
+        if (e instanceof RespSocket.ErrorReply && isKeyDataError(e.getMessage())) {
+            return new RedisDataException(describe(e), e);
         }
+        return new RedisUnavailableException(describe(e), e);
     }
 
     /**
@@ -325,15 +248,27 @@ public final class RedisConnection implements AutoCloseable {
         if (!isSingle()) {
             return call(j -> j.eval(script, keys, args));
         }
-        try {
-            CommandArguments command = new CommandArguments(Protocol.Command.EVAL).add(script).add(keys.size());
-            for (String k : keys) {
-                command.key(k);
+        RespSocket socket = resp();
+        if (socket != null) {
+            String[] command = new String[3 + keys.size() + args.size()];
+            int k = 0;
+            command[k++] = "EVAL";
+            command[k++] = script;
+            command[k++] = Integer.toString(keys.size());
+            for (String key : keys) {
+                command[k++] = key;
             }
             for (String a : args) {
-                command.add(a);
+                command[k++] = a;
             }
-            return decode(plain().executeCommand(command));
+            try {
+                return socket.call(command);
+            } catch (RespSocket.ErrorReply | RespSocket.Broken | IllegalStateException e) {
+                throw unavailable(e);
+            }
+        }
+        try {
+            return decode(JedisClients.eval(plain(), script, keys, args));
         } catch (JedisException e) {
             throw unavailable(e);
         }
@@ -351,8 +286,17 @@ public final class RedisConnection implements AutoCloseable {
             call(j -> j.ping());
             return;
         }
+        RespSocket socket = resp();
+        if (socket != null) {
+            try {
+                socket.call("PING");
+            } catch (RespSocket.ErrorReply | RespSocket.Broken | IllegalStateException e) {
+                throw unavailable(e);
+            }
+            return;
+        }
         try {
-            plain().executeCommand(new CommandArguments(Protocol.Command.PING));
+            JedisClients.ping(plain());
         } catch (JedisException e) {
             throw unavailable(e);
         }
@@ -439,10 +383,14 @@ public final class RedisConnection implements AutoCloseable {
      * Counts refused this way are kept and sent again; other error replies are reported.
      */
     static boolean isRetryable(JedisDataException e) {
-        if (e instanceof JedisAccessControlException || isSlotMoving(e)) {
+        return e instanceof JedisAccessControlException || isRetryable(e.getMessage());
+    }
+
+    /** {@link #isRetryable(JedisDataException)} for the text of an error reply. */
+    static boolean isRetryable(String m) {
+        if (m != null && m.contains("non local key in a cluster node")) {
             return true;
         }
-        String m = e.getMessage();
         if (m == null) {
             return false;
         }
@@ -464,10 +412,15 @@ public final class RedisConnection implements AutoCloseable {
      * (group, interval) only.
      */
     static boolean isKeyDataError(JedisException e) {
-        if (!(e instanceof JedisDataException) || isRetryable((JedisDataException) e) || e.getMessage() == null) {
+        return e instanceof JedisDataException && !(e instanceof JedisAccessControlException)
+                && isKeyDataError(e.getMessage());
+    }
+
+    /** {@link #isKeyDataError(JedisException)} for the text of an error reply. */
+    static boolean isKeyDataError(String m) {
+        if (m == null || isRetryable(m)) {
             return false;
         }
-        String m = e.getMessage();
         return m.startsWith("WRONGTYPE") || m.contains(" -WRONGTYPE ") || m.contains(": WRONGTYPE ")
                 || m.contains("not an integer") || m.contains("would overflow");
     }
@@ -514,14 +467,19 @@ public final class RedisConnection implements AutoCloseable {
             return where + " did not answer within " + config.timeoutMillis() + " ms (ecl_redis.timeout_ms):"
                     + " it is overloaded, or the request is too big for that timeout";
         }
-        if (e instanceof JedisConnectionException || causedByConnectionFailure(e)) {
+        if (e instanceof RespSocket.Broken || e instanceof JedisConnectionException || causedByConnectionFailure(e)) {
             return "cannot connect to " + where + ": " + rootMessage(e) + tlsHint(e);
         }
         if (e instanceof JedisDataException && isSlotMoving((JedisDataException) e)) {
             return where + " is moving the slot of these keys to another node (resharding)"
                     + " and refuses them until it is done";
         }
-        if (e instanceof JedisDataException) {
+        if ((e instanceof RespSocket.ErrorReply || e instanceof JedisDataException) && e.getMessage() != null
+                && e.getMessage().startsWith("ERR DB index is out of range")) {
+            return where + " has no database " + config.db() + " (redis.db; the server's 'databases' setting"
+                    + " is lower): " + firstLine(e.getMessage());
+        }
+        if (e instanceof RespSocket.ErrorReply || e instanceof JedisDataException) {
             return where + " answered with an error: " + firstLine(e.getMessage());
         }
         return "error talking to " + where + ": " + rootMessage(e);
@@ -608,14 +566,20 @@ public final class RedisConnection implements AutoCloseable {
     void discard() {
         UnifiedJedis j;
         Connection c;
+        RespSocket r;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             j = jedis;
             c = plain;
+            r = resp;
             jedis = null;
             plain = null;
+            resp = null;
+        }
+        if (r != null) {
+            r.close();
         }
         try {
             if (j != null) {
@@ -633,15 +597,21 @@ public final class RedisConnection implements AutoCloseable {
         UnifiedJedis j;
         Connection c;
         List<DirectLink> own;
+        RespSocket r;
         synchronized (lock) {
             closed = true;
             j = jedis;
             c = plain;
+            r = resp;
+            resp = null;
             own = new java.util.ArrayList<>(links);
             links.clear();
         }
         for (DirectLink l : own) {
             l.close();
+        }
+        if (r != null) {
+            r.close();
         }
         if (j != null) {
             j.close(); // closes plain too when it wraps it
