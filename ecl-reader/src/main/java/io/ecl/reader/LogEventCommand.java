@@ -11,6 +11,7 @@ import io.ecl.core.EventCountLogger;
 import io.ecl.core.EventGroup;
 import io.ecl.core.GroupConfig;
 import io.ecl.core.RedisUnavailableException;
+import io.ecl.core.ops.OneShotLog;
 import io.ecl.core.ops.Ping;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -309,6 +311,13 @@ public final class LogEventCommand implements Callable<Integer>, Cli.Parsed {
     }
 
     private int logOne(PrintWriter err, EclConfig cfg, GroupConfig g) {
+        long n = count == null ? 1 : count;
+        if (OneShotLog.supports(cfg.redis())) {
+            // One plain connection for the ping and the write: a logger's pool, flusher thread and
+            // Jedis client were most of this tool's run. The lines are the logger's.
+            Optional<String> problem = OneShotLog.log(cfg.redis(), g, event, n, CLOSE_TIMEOUT);
+            return problem.isEmpty() ? 0 : Cli.error(err, problem.get());
+        }
         EventCountLogger ecl;
         boolean delivered;
         // Only this tool's own line may report an outage here; what the tool cannot tell
@@ -319,7 +328,7 @@ public final class LogEventCommand implements Callable<Integer>, Cli.Parsed {
             // One count and gone: no heartbeat (a stream, which runs for a while, has one).
             ecl = EventCountLogger.builder(alone(cfg, g)).withoutShutdownHook().withoutHeartbeat()
                     .closeTimeout(CLOSE_TIMEOUT).build();
-            ecl.group(g.name()).log(event, count == null ? 1 : count);
+            ecl.group(g.name()).log(event, n);
             delivered = ecl.flush();
         } finally {
             library.restore();

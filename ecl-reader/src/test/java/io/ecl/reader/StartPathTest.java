@@ -80,7 +80,6 @@ class StartPathTest {
         Set<String> classes = classesLoaded(LogEventCommand.class, "-c", config(), "g", "a");
 
         assertEquals("1", redis.client().get("g:5m:cur:a"));
-        assertTrue(classes.contains("ch.qos.logback.classic.LoggerContext"), "logs through Logback");
         assertNoneLoaded(classes,
                 "picocli.CommandLine",                                  // the command line parsed by hand
                 "java.util.ServiceLoader$LazyClassPathLookupIterator",  // SLF4J's and Logback's jar scans
@@ -88,8 +87,12 @@ class StartPathTest {
                 "sun.security.jca.ProviderList",                        // SHA-1 and UUID's SecureRandom
                 "java.security.MessageDigest",
                 "org.yaml.snakeyaml.resolver.Resolver");                // its regular expressions
-        // Redis pinged over one plain connection: no throwaway logger (its pool, its flusher) before the real one.
-        assertTrue(classes.contains("io.ecl.core.ops.Ping"), "pinged with Ping");
+        // One count over one plain connection (OneShotLog): no logger with its pool, flusher thread
+        // and Jedis client, and nothing logged, so Logback's context is not even made.
+        assertTrue(classes.contains("io.ecl.core.ops.OneShotLog"), "written with OneShotLog");
+        assertNoneLoaded(classes, "io.ecl.core.EventCountLogger", "io.ecl.core.internal.Flusher",
+                "org.apache.commons.pool2.impl.GenericObjectPool", "redis.clients.jedis.UnifiedJedis",
+                "redis.clients.jedis.Connection", "ch.qos.logback.classic.LoggerContext");
     }
 
     @Test
