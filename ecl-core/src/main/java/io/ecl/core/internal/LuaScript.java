@@ -117,9 +117,33 @@ public final class LuaScript {
      * but skipped the step never sends the old one under its name.
      */
     static Built built(String name) {
+        if (JAR != null) {
+            // From a jar, which the build made with this class: the class holds the same texts,
+            // read from the class-data-sharing archive rather than inflated from the jar.
+            String text = constant(name);
+            if (text != null) {
+                int eol = text.indexOf('\n');
+                return new Built(text.substring(0, text.indexOf(' ')), text.substring(eol + 1));
+            }
+        }
         String[] texts = texts(RESOURCE_DIR + name + BUILT_SUFFIX, RESOURCE_DIR + name + ".lua",
                 RESOURCE_DIR + "prelude.lua");
         return texts[0] == null || texts[1] == null || texts[2] == null ? null : built(texts[0], texts[1], texts[2]);
+    }
+
+    /**
+     * The text {@link LuaDigests} wrote for the script {@code name} as a constant of
+     * {@value LuaDigests#CONSTANTS_CLASS}, or null (no such class or field: a build that did not
+     * run the step, or a script it did not know).
+     */
+    static String constant(String name) {
+        try {
+            Class<?> c = Class.forName(LuaDigests.CONSTANTS_CLASS, true, LuaScript.class.getClassLoader());
+            Object text = c.getField(name).get(null);
+            return text instanceof String && ((String) text).indexOf('\n') > 40 ? (String) text : null;
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return null;
+        }
     }
 
     /** {@code built} (a resource the build wrote) if it was made from {@code script} and {@code prelude}, else null. */

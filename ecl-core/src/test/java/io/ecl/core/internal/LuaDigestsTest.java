@@ -64,4 +64,48 @@ class LuaDigestsTest {
     void aScriptTheBuildDidNotComposeIsComposedWhenUsed() {
         assertNull(LuaScript.built("no-such-script"));
     }
+
+    @Test
+    void theBuiltClassHoldsTheTextsOfTheResources() throws Exception {
+        for (String name : scripts()) {
+            String resource = new String(LuaScript.class.getResourceAsStream(LuaScript.RESOURCE_DIR + name
+                    + LuaScript.BUILT_SUFFIX).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(resource, LuaScript.constant(name), name);
+        }
+        assertNull(LuaScript.constant("no-such-script"));
+    }
+
+    /** Loads class bytes as the JVM would, in a loader of their own. */
+    private static Class<?> define(String name, byte[] bytes) {
+        return new ClassLoader(null) {
+            Class<?> load() {
+                return defineClass(name, bytes, 0, bytes.length);
+            }
+        }.load();
+    }
+
+    @Test
+    void theConstantsClassIsAClassTheJvmLoadsWithEveryTextIntact() throws Exception {
+        java.util.Map<String, String> fields = new java.util.TreeMap<>();
+        fields.put("plain", "local n = #KEYS\nreturn n");
+        fields.put("unicode", "-- \u00e9\u4e2d \ud83d\ude00 and a NUL \u0000 in the middle");
+        fields.put("empty", "");
+        fields.put("big", "x".repeat(65_000));
+        Class<?> c = define("t.Consts", LuaDigests.constantsClass("t/Consts", fields));
+        for (java.util.Map.Entry<String, String> f : fields.entrySet()) {
+            java.lang.reflect.Field field = c.getField(f.getKey());
+            assertTrue(java.lang.reflect.Modifier.isStatic(field.getModifiers())
+                    && java.lang.reflect.Modifier.isFinal(field.getModifiers()), f.getKey());
+            assertEquals(f.getValue(), field.get(null), f.getKey());
+        }
+        assertEquals(0, c.getDeclaredMethods().length + c.getDeclaredConstructors().length);
+    }
+
+    @Test
+    void aScriptLongerThanAClassConstantHoldsFailsTheBuildWithOneLine() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> LuaDigests.constantsClass("t/Consts", java.util.Map.of("huge", "\u00e9".repeat(40_000))));
+        assertEquals("a constant of 40000 characters is longer than a class file holds (65,535 bytes); split the script",
+                e.getMessage());
+    }
 }
