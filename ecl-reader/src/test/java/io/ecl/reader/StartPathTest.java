@@ -90,7 +90,7 @@ class StartPathTest {
         // One count over one plain connection (OneShotLog): no logger with its pool, flusher thread
         // and Jedis client, and nothing logged, so Logback's context is not even made.
         assertTrue(classes.contains("io.ecl.core.ops.OneShotLog"), "written with OneShotLog");
-        assertNoneLoaded(classes, "io.ecl.core.EventCountLogger", "io.ecl.core.internal.Flusher",
+        assertNoneLoaded(classes, "io.ecl.core.EventCountLogger",
                 "org.apache.commons.pool2.impl.GenericObjectPool", "redis.clients.jedis.UnifiedJedis",
                 "redis.clients.jedis.Connection", "ch.qos.logback.classic.LoggerContext");
     }
@@ -109,7 +109,6 @@ class StartPathTest {
         // linked at all.
         assertNoneLoaded(classes, "redis.clients.jedis.UnifiedJedis", "redis.clients.jedis.Connection",
                 "redis.clients.jedis.JedisMetaInfo", "redis.clients.jedis.CommandArguments");
-        assertTrue(classes.contains("io.ecl.core.internal.RespSocket"), "read over RespSocket");
         // Map.Entry.comparingByKey's serializable lambda: spun at run time, no archive can hold it.
         assertTrue(classes.stream().noneMatch(c -> c.startsWith("java.util.Map$Entry$$Lambda")), "comparingByKey");
         // A terminal library (for a full-screen view) has no business on the path of cron and Munin.

@@ -23,9 +23,10 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * script shares) that the script uses, then the script. Its SHA-1 is known locally, so no SCRIPT
  * LOAD round trip is needed: a NOSCRIPT answer (new or restarted Redis) is followed by one EVAL,
  * which also caches the script on the server. The build composes each script and computes its
- * SHA-1 ({@link LuaDigests}: a {@code .sent} resource beside the script, see {@link #built}), so
- * that a one-shot tool does neither; without that resource (a build that skipped the step, or one
- * older than the script) both are done at first use.
+ * SHA-1 ({@link LuaDigests}: a {@code .sent} resource beside the script, and the same text as a
+ * constant of the class {@code LuaBuilt}, see {@link #built}), so that a one-shot tool does
+ * neither; without them (a build that skipped the step, or one older than the script) both are
+ * done at first use.
  */
 public final class LuaScript {
     public static final LuaScript LOG = new LuaScript("log");
