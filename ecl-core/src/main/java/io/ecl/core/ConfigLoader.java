@@ -280,7 +280,11 @@ final class ConfigLoader {
             readGroup(t);
         }
         if (duplicates != null) {
-            duplicates.forEach(config::invalidGroup);
+            // Loops rather than forEach(method reference): every tool reads a config, and linking
+            // a lambda costs a new JVM more than the loop runs.
+            for (Map.Entry<String, String> d : duplicates.entrySet()) {
+                config.invalidGroup(d.getKey(), d.getValue());
+            }
         }
     }
 
@@ -616,7 +620,9 @@ final class ConfigLoader {
             }
         }
         if (duplicates != null) {
-            duplicates.keySet().forEach(own::remove);
+            for (String d : duplicates.keySet()) {
+                own.remove(d);
+            }
         }
         if (merged.isEmpty()) {
             return new ArrayList<>(own.values());

@@ -127,7 +127,16 @@ public final class MasterCommand implements Callable<Integer> {
         CliLogProvider.install();
         CliLogConfigurator.daemon(MasterLoop.STATUS_LOGGER);
         MasterCommand check = parseCheck(args);
-        System.exit(check != null ? Cli.runParsed(check::check) : run(args));
+        if (check == null) {
+            System.exit(run(args));
+        }
+        // A class, not check::check: linking a method reference costs --check more than it runs.
+        System.exit(Cli.runParsed(new Cli.Parsed() {
+            @Override
+            public int run(java.io.PrintWriter out, java.io.PrintWriter err) {
+                return check.check(out, err);
+            }
+        }));
     }
 
     /**

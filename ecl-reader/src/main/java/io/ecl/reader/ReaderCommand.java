@@ -527,9 +527,13 @@ public final class ReaderCommand implements Callable<Integer>, Cli.Parsed {
 
     private static void textCounts(PrintWriter out, Formats.Read r, boolean current) throws java.io.IOException {
         StringBuilder b = new StringBuilder(64);
-        r.forEach(current, (event, count) -> {
-            b.setLength(0);
-            out.append(b.append(event).append(':').append(count).append('\n'));
+        // An anonymous class, not a lambda: linking a lambda costs a one-shot reader more.
+        r.forEach(current, new io.ecl.core.ops.StreamedCounts.CountVisitor() {
+            @Override
+            public void count(String event, long count) {
+                b.setLength(0);
+                out.append(b.append(event).append(':').append(count).append('\n'));
+            }
         });
     }
 

@@ -46,26 +46,41 @@ public final class SortedCounts implements AutoCloseable {
         void count(String event, long count) throws IOException;
     }
 
-    /** Code-point order of strings: UTF-16 order but for surrogates, which sort above U+E000..U+FFFF. */
-    public static final Comparator<String> CODE_POINT_ORDER = (a, b) -> {
-        int n = Math.min(a.length(), b.length());
-        for (int i = 0; i < n; i++) {
-            char x = a.charAt(i);
-            char y = b.charAt(i);
-            if (x != y) {
-                return rank(x) - rank(y);
+    /**
+     * Code-point order of strings: UTF-16 order but for surrogates, which sort above U+E000..U+FFFF.
+     * A class rather than a lambda, as {@link #BY_EVENT}: every read of a one-shot reader uses
+     * both, and linking a lambda costs a new JVM more than the class's loading from the archive.
+     */
+    public static final Comparator<String> CODE_POINT_ORDER = new CodePointOrder();
+
+    private static final class CodePointOrder implements Comparator<String> {
+        @Override
+        public int compare(String a, String b) {
+            int n = Math.min(a.length(), b.length());
+            for (int i = 0; i < n; i++) {
+                char x = a.charAt(i);
+                char y = b.charAt(i);
+                if (x != y) {
+                    return rank(x) - rank(y);
+                }
             }
+            return a.length() - b.length();
         }
-        return a.length() - b.length();
-    };
+    }
 
     /**
      * Entries by event ID in {@link #CODE_POINT_ORDER}. Not {@code Map.Entry.comparingByKey}: its
      * comparator is a serializable lambda, which no class-data-sharing archive holds, so a
      * short-lived tool spun a class for it at run time.
      */
-    private static final Comparator<Map.Entry<String, Long>> BY_EVENT =
-            (a, b) -> CODE_POINT_ORDER.compare(a.getKey(), b.getKey());
+    private static final Comparator<Map.Entry<String, Long>> BY_EVENT = new ByEvent();
+
+    private static final class ByEvent implements Comparator<Map.Entry<String, Long>> {
+        @Override
+        public int compare(Map.Entry<String, Long> a, Map.Entry<String, Long> b) {
+            return CODE_POINT_ORDER.compare(a.getKey(), b.getKey());
+        }
+    }
 
     private final IntervalCounts header;
     private final Spill spill;

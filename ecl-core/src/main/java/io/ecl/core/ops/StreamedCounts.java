@@ -55,12 +55,22 @@ public final class StreamedCounts implements AutoCloseable {
      * @throws IOException when the visitor throws it, or the temporary file cannot be read
      */
     public void forEachLast(CountVisitor visitor) throws IOException {
-        counts.forEach(true, visitor::count);
+        counts.forEach(true, adapter(visitor));
     }
 
     /** Like {@link #forEachLast}, the counts of the current interval. */
     public void forEachCurrent(CountVisitor visitor) throws IOException {
-        counts.forEach(false, visitor::count);
+        counts.forEach(false, adapter(visitor));
+    }
+
+    /** {@code visitor} as the internal visitor; a class, as linking a lambda costs a one-shot reader more. */
+    private static SortedCounts.CountVisitor adapter(CountVisitor visitor) {
+        return new SortedCounts.CountVisitor() {
+            @Override
+            public void count(String event, long count) throws IOException {
+                visitor.count(event, count);
+            }
+        };
     }
 
     /** Frees the temporary file, if any. */
