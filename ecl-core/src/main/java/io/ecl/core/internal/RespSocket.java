@@ -164,11 +164,24 @@ final class RespSocket implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Whether the JVM is told to reach sockets through a proxy (as {@code new Socket()} then does,
+     * and Jedis' sockets with it). Without, the socket is made without the SOCKS layer, whose
+     * proxy look-up on every connect costs a new JVM a dozen classes.
+     */
+    private static final boolean PROXIED = proxied(System.getProperties());
+
+    /** {@link #PROXIED} for these system properties. */
+    static boolean proxied(java.util.Properties system) {
+        return system.getProperty("socksProxyHost") != null
+                || "true".equalsIgnoreCase(system.getProperty("java.net.useSystemProxies"));
+    }
+
     private void connect() throws IOException {
         InetAddress[] addresses = InetAddress.getAllByName(config.host());
         IOException failure = null;
         for (InetAddress a : addresses) {
-            Socket s = new Socket();
+            Socket s = PROXIED ? new Socket() : new Socket(java.net.Proxy.NO_PROXY);
             try {
                 s.setReuseAddress(true);
                 s.setKeepAlive(true);

@@ -219,4 +219,16 @@ class RespSocketTest {
             peer.close();
         }
     }
+
+    @Test
+    void aSocksProxyTheJvmIsGivenIsUsedAsJedisWouldUseIt() {
+        java.util.Properties none = new java.util.Properties();
+        assertTrue(!RespSocket.proxied(none), "no proxy: a plain socket");
+        java.util.Properties socks = new java.util.Properties();
+        socks.setProperty("socksProxyHost", "proxy.example");
+        assertTrue(RespSocket.proxied(socks));
+        java.util.Properties system = new java.util.Properties();
+        system.setProperty("java.net.useSystemProxies", "true");
+        assertTrue(RespSocket.proxied(system));
+    }
 }
