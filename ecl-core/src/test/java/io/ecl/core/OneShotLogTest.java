@@ -124,6 +124,23 @@ class OneShotLogTest {
         return oneShot;
     }
 
+    /** EVAL commands Redis has received so far, refused ones included (INFO commandstats). */
+    private static long evalCalls() {
+        for (String line : redis.client().info("commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_eval:")) {
+                long calls = 0;
+                for (String field : line.substring(line.indexOf(':') + 1).split(",")) {
+                    String[] kv = field.split("=");
+                    if (kv[0].equals("calls") || kv[0].equals("rejected_calls") || kv[0].equals("failed_calls")) {
+                        calls += Long.parseLong(kv[1]);
+                    }
+                }
+                return calls;
+            }
+        }
+        return 0;
+    }
+
     /** A master's rotation, after the declaration every master makes when it starts. */
     private void rotate(String group, String interval, long at) {
         try (Rotator master = Rotator.connect(config.redis())) {
@@ -191,13 +208,11 @@ class OneShotLogTest {
     void aPythonMasterThatRotatesWhileTheCountWaitsGetsItInItsNewInterval() throws Exception {
         r.set("py:5s:cur:@ts", S0 + ".25");
         r.set("py:5s:cur:a", "9");
+        long evals = evalCalls();
         Thread master = new Thread(() -> {
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                return;
-            }
-            // Python's rotation, as its master does it: cur becomes last, a new @ts.
+            // Once the count has been held (Redis ran its script and wrote nothing), Python's
+            // rotation, as its master does it: cur becomes last, a new @ts.
+            Fixtures.await(() -> evalCalls() > evals, () -> "the one-shot write never reached Redis");
             RedisClient c = redis.client();
             c.rename("py:5s:cur:a", "py:5s:last:a");
             c.set("py:5s:last:@ts", S0 + ".25");
@@ -232,12 +247,10 @@ class OneShotLogTest {
         r.configSet("maxmemory-policy", "noeviction");
         r.configSet("maxmemory", "1");
         try {
+            long evals = evalCalls();
             Thread relief = new Thread(() -> {
-                try {
-                    Thread.sleep(300);
-                } catch (InterruptedException e) {
-                    return;
-                }
+                // Memory back once Redis has refused the write at least once.
+                Fixtures.await(() -> evalCalls() > evals, () -> "the one-shot write never reached Redis");
                 redis.client().configSet("maxmemory", "0");
             });
             relief.start();
