@@ -93,10 +93,12 @@ public final class RedisConnection implements AutoCloseable {
     /**
      * A connection for one thread and a few commands (a command-line tool's single read): on a
      * standalone server, one plain connection instead of a pool, without the two CLIENT SETINFO
-     * round trips. Sentinel and Cluster clients always pool (per node): they get the pool of a
-     * one-thread reader, as {@code RedisReader.connect} has, since a pool of size 0 would make
-     * every command wait {@code timeout_ms} for a connection that never comes. A standalone
-     * connection is not reconnected after a failure.
+     * round trips: {@link #eval} and {@link #ping} go over a {@link RespSocket} (without TLS),
+     * which connects again at the next command after a failure; {@link #call} (SCAN, SSCAN, MGET
+     * of a read in pages, history, totals) over one Jedis connection of its own, made at its first
+     * use and not made again after a failure. Sentinel and Cluster clients always pool (per node):
+     * they get the pool of a one-thread reader, as {@code RedisReader.connect} has, since a pool of
+     * size 0 would make every command wait {@code timeout_ms} for a connection that never comes.
      */
     public static RedisConnection single(RedisConfig config) {
         return new RedisConnection(config, config.cluster() || config.sentinel() ? SINGLE_THREAD_POOL : 0);

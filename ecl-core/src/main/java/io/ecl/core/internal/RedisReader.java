@@ -103,8 +103,8 @@ public final class RedisReader implements AutoCloseable {
      * on a standalone Redis it uses one plain connection instead of a pool and skips the client's
      * CLIENT SETINFO round trips, and it sends read.lua with EVAL (1.3 kB) rather than EVALSHA, as
      * computing a SHA-1 costs a new JVM more (the JCA providers' start-up) than the read, and a new
-     * or restarted Redis needs no second round trip. It does not reconnect:
-     * after a failure, make another. Sentinel and Cluster configs get the same client as
+     * or restarted Redis needs no second round trip. After a failure, make another (what it
+     * does next is not promised: {@link RedisConnection#single} says). Sentinel and Cluster configs get the same client as
      * {@link #connect}.
      */
     public static RedisReader connectOnce(EclConfig config) {

@@ -66,7 +66,7 @@ public final class CounterReader implements AutoCloseable {
     /**
      * A reader for a few reads on one thread, then {@link #close()}, as a command-line tool does:
      * on a standalone Redis one plain connection instead of a pool, and no round trip a new JVM
-     * does not need. It does not reconnect: after a failure, make another.
+     * does not need. After a failure, make another.
      */
     public static CounterReader connectOnce(EclConfig config) {
         return new CounterReader(RedisReader.connectOnce(config));
