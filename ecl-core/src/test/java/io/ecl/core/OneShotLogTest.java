@@ -66,7 +66,12 @@ class OneShotLogTest {
     }
 
     private Optional<String> oneShot(String group, String event, long count, long at) {
-        return OneShotWriter.log(config.redis(), group(group), event, count, 1_000, new SteppedClock(at));
+        return oneShot(group, event, count, at, 1_000);
+    }
+
+    /** With {@code retryMillis} to wait and retry: long where a test's other thread must act meanwhile. */
+    private Optional<String> oneShot(String group, String event, long count, long at, long retryMillis) {
+        return OneShotWriter.log(config.redis(), group(group), event, count, retryMillis, new SteppedClock(at));
     }
 
     /** What a logger made for this count leaves: it logs the count at {@code at} and closes. */
@@ -219,7 +224,7 @@ class OneShotLogTest {
             c.set("py:5s:cur:@ts", (S0 + 5) + ".31");
         });
         master.start();
-        assertEquals(Optional.empty(), oneShot("py", "a", 2, T0 + 6_000));
+        assertEquals(Optional.empty(), oneShot("py", "a", 2, T0 + 6_000, 30_000));
         master.join();
         assertEquals("9", r.get("py:5s:last:a"), "the closed interval keeps its own counts");
         assertEquals("2", r.get("py:5s:cur:a"), "the count waited for the interval it was logged in");
@@ -254,7 +259,7 @@ class OneShotLogTest {
                 redis.client().configSet("maxmemory", "0");
             });
             relief.start();
-            assertEquals(Optional.empty(), oneShot("web", "a", 6, T0 + 1_000));
+            assertEquals(Optional.empty(), oneShot("web", "a", 6, T0 + 1_000, 30_000));
             relief.join();
         } finally {
             r.configSet("maxmemory", "0");
