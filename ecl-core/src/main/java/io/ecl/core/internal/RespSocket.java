@@ -115,9 +115,12 @@ final class RespSocket implements AutoCloseable {
             request.writeTo(out);
             out.flush();
             ErrorReply refused = null;
+            // CLIENT SETNAME, the last of them, may be refused (an ACL user without +client):
+            // Jedis sends it without checking the answer, and so does this.
+            int checked = clientName != null ? handshake - 1 : handshake;
             for (int k = 0; k < handshake; k++) {
                 Object r = read(0);
-                if (r instanceof ErrorReply && refused == null) {
+                if (r instanceof ErrorReply && refused == null && k < checked) {
                     refused = (ErrorReply) r;
                 }
             }
@@ -142,7 +145,10 @@ final class RespSocket implements AutoCloseable {
         }
     }
 
-    /** AUTH, SELECT and CLIENT SETNAME as Jedis sends them; the number of commands written. */
+    /**
+     * AUTH, SELECT and CLIENT SETNAME as Jedis sends them (CLIENT SETNAME last: its answer is not
+     * checked); the number of commands written.
+     */
     private int handshake(ByteArrayOutputStream request) {
         int n = 0;
         if (config.password() != null) {

@@ -37,7 +37,8 @@ class RespSocketTest {
     @RegisterExtension
     static final EmbeddedRedis redis = new EmbeddedRedis()
             .setting("requirepass defaultpw")
-            .setting("user alice on >alicepw ~* &* +@all");
+            .setting("user alice on >alicepw ~* &* +@all")
+            .setting("user bob on >bobpw ~* &* +@all -client");
 
     private ServerSocket peer;
 
@@ -101,6 +102,17 @@ class RespSocketTest {
                 assertTrue(list.lines().anyMatch(l -> l.contains(" name=ecl ") && l.contains(" user=alice ")
                         && l.contains(" db=3 ")), list);
             }
+        }
+    }
+
+    @Test
+    void aUserWhoMayNotNameItsConnectionIsServedAsJedisServesIt() {
+        // Jedis sends CLIENT SETNAME without checking the answer; a user without +client gets NOPERM.
+        RedisConfig bob = RedisConfig.builder().url("redis://bob:bobpw@127.0.0.1:" + redis.port() + "/2")
+                .timeoutMillis(2000).build();
+        assertEquals(5L, eval(bob, "return 5", List.of(), List.of()));
+        try (RedisConnection c = RedisConnection.single(bob)) {
+            c.ping();
         }
     }
 
