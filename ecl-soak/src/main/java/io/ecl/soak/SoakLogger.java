@@ -27,6 +27,8 @@ public final class SoakLogger {
     static final String LOGGING = "logging";
     static final String[] LOCAL_EVENTS = {"e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"};
     static final String[] DIRECT_EVENTS = {"a", "b", "c"};
+    /** Threads logging to the direct-mode group in each logger process. */
+    static final int DIRECT_THREADS = 3;
     /** The unique count every logger feeds: a new value every {@link #UNIQUE_EVERY} events. */
     static final String UNIQUE = "visitors";
     static final int UNIQUE_EVERY = 16;
@@ -72,28 +74,43 @@ public final class SoakLogger {
         EventCountLogger ecl = EventCountLogger.builder(cfg).withoutShutdownHook()
                 .closeTimeout(Duration.ofSeconds(20)).build();
         Truth local = new Truth(seconds);
-        Truth direct = new Truth(seconds);
-        Thread lt = new Thread(() -> soak.run(ecl.group(localGroup), LOCAL_EVENTS, local, 500, 2_000_000L), "local");
-        Thread dt = new Thread(() -> soak.run(ecl.group(directGroup), DIRECT_EVENTS, direct, 1, 0), "direct");
+        Thread lt = new Thread(() -> soak.run(ecl.group(localGroup), LOCAL_EVENTS, local, 500, 2_000_000L, "l"), "local");
+        // Several direct-mode threads, so that calls are in flight on several of the group's
+        // connections at once and carried together, through every fault the soak injects.
+        Truth[] direct = new Truth[DIRECT_THREADS];
+        Thread[] dt = new Thread[DIRECT_THREADS];
+        for (int k = 0; k < DIRECT_THREADS; k++) {
+            Truth t = direct[k] = new Truth(seconds);
+            String tag = "d" + k;
+            dt[k] = new Thread(() -> soak.run(ecl.group(directGroup), DIRECT_EVENTS, t, 1, 0, tag), "direct-" + k);
+        }
         lt.start();
-        dt.start();
+        for (Thread t : dt) {
+            t.start();
+        }
         System.out.println(LOGGING); // the soak waits for this line before injecting faults
         System.out.flush();
         lt.join();
-        dt.join();
+        long directLogged = 0;
+        for (int k = 0; k < DIRECT_THREADS; k++) {
+            dt[k].join();
+            directLogged += direct[k].logged;
+        }
         ecl.close();
         long dropped = ecl.droppedCount();
-        System.out.println("closed: local logged " + local.logged + ", direct logged " + direct.logged
+        System.out.println("closed: local logged " + local.logged + ", direct logged " + directLogged
                 + ", pending after close " + ecl.pendingCount() + ", dropped " + dropped);
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
             write(w, localGroup, local, dropped);
-            write(w, directGroup, direct, 0);
+            for (Truth t : direct) {
+                write(w, directGroup, t, 0); // the accounts add up every block of a group
+            }
         }
         System.exit(0);
     }
 
     /** Logs {@code burst} events, then pauses {@code pauseNanos}, so the soak loads but does not starve the machine. */
-    private void run(EventGroup group, String[] events, Truth truth, int burst, long pauseNanos) {
+    private void run(EventGroup group, String[] events, Truth truth, int burst, long pauseNanos, String thread) {
         int i = 0;
         while (!stop) {
             for (int n = 0; n < burst; n++) {
@@ -103,7 +120,7 @@ public final class SoakLogger {
                 long t1 = System.currentTimeMillis();
                 record(truth, t0, t1);
                 if (truth.logged % UNIQUE_EVERY == 0) {
-                    group.logUnique(UNIQUE, VALUE_TAG + "-" + group.name() + "-" + truth.distinct++);
+                    group.logUnique(UNIQUE, VALUE_TAG + "-" + group.name() + "-" + thread + "-" + truth.distinct++);
                     group.logValue(VALUE, 0.5);
                 }
             }

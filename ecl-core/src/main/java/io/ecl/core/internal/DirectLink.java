@@ -24,8 +24,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
  *
  * <p>Why: a script call costs Redis several times a plain command (the script's tables, the
  * closures of its definitions, a Lua-to-Redis crossing per command), and on a small machine that
- * time shows in every direct log(). Used by one thread at a time: the group's one sender
- * ({@link DirectWriter}); not thread-safe.
+ * time shows in every direct log(). Used by one thread at a time: {@link DirectWriter} hands each
+ * of the group's senders in flight a connection of its own; not thread-safe.
  */
 final class DirectLink implements AutoCloseable {
     /** A Jedis connection whose buffered commands go out in one write (flush is protected). */

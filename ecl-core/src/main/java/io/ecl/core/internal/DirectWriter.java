@@ -326,10 +326,10 @@ final class DirectWriter {
 
     /**
      * Hands {@code call} over and returns once Redis has answered for it. Group commit: at most
-     * {@link #MAX_IN_FLIGHT} script calls of this group are in flight; a caller arriving while
-     * they are queues its call, and the next caller free to send (the first to find a free place)
-     * carries every call queued then in one direct.lua call, one round trip, then wakes their
-     * callers. Each caller still returns only after its own count is stored or its failure known,
+     * {@link #MAX_IN_FLIGHT} calls to Redis of this group are in flight, each on a connection of
+     * its own; a caller arriving while they are queues its call, and the next caller free to send
+     * (the first to find a free place) carries every call queued then in one transaction (or
+     * direct.lua call), one round trip, then wakes their callers. Each caller still returns only after its own count is stored or its failure known,
      * and settles its own failure (in doubt, data error, boundary) as a lone call would: the
      * script records each call under its own slot and sequence number in the marker hash, so
      * exactly-once and the in-doubt check are the same for a carried call. No thread of its own:
@@ -490,6 +490,16 @@ final class DirectWriter {
             return LuaScript.DIRECT.eval(ctx.connection().jedis(), intervals.length,
                     params(epoch, calls, sumCounters, sums, setExpiry));
         }
+        try {
+            return storeOn(l, epoch, calls, sumCounters, sums, setExpiry);
+        } finally {
+            release(l);
+        }
+    }
+
+    /** {@link #store} on the group's connection {@code l}, which this sender alone uses meanwhile. */
+    private Object storeOn(DirectLink l, DirectEpoch epoch, List<Call> calls, List<RedisEventGroup.Counter> sumCounters,
+            long[] sums, boolean setExpiry) {
         if (l.armedWith(epoch.startArgs)) {
             Object done = transaction(l, epoch, calls, sumCounters, sums, setExpiry);
             if (done != ABORTED) {
@@ -535,9 +545,10 @@ final class DirectWriter {
 
     /**
      * Call slots whose field this group's marker hash has held since its expiry was last set
-     * (a field's first write sets it; see {@link #transaction}). Used by the sender only.
+     * (a field's first write sets it; see {@link #transaction}). Shared by the senders in flight:
+     * a slot missing from it only costs a PEXPIRE more.
      */
-    private final java.util.Set<CallSlots.Slot> slotsInMarker = new java.util.HashSet<>();
+    private final java.util.Set<CallSlots.Slot> slotsInMarker = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private void markerHolds(List<Call> calls) {
         for (Call c : calls) {
@@ -663,35 +674,45 @@ final class DirectWriter {
     }
 
     /**
-     * The group's own connection, made on first use and again after a failure; null where the
-     * group has none (Sentinel, Cluster). Only the sender in flight uses it ({@link #MAX_IN_FLIGHT}
-     * is 1: the in-flight count's atomic updates order one sender's use before the next's).
+     * One of the group's own connections for a sender to use alone until {@link #release}: a free
+     * one, or a new one (at most one per sender in flight, so at most {@link #MAX_IN_FLIGHT});
+     * null where the group has none (Sentinel, Cluster), and for the group's first call, which
+     * goes through the pool: a process that logs once (a command-line tool) makes no connection
+     * for a second call that never comes.
      */
     private DirectLink link() {
         if (noLink) {
             return null;
         }
-        DirectLink l = link;
-        if (l == null && !sentBefore) {
-            // The group's first call goes through the pool: a process that logs once (a
-            // command-line tool) makes no connection for a second call that never comes.
-            sentBefore = true;
-            return null;
+        for (DirectLink l; (l = freeLinks.poll()) != null; ) {
+            if (l.usable()) {
+                return l;
+            }
         }
-        if (l == null || !l.usable()) {
-            link = null;
-            l = ctx.connection().directLink(Arrays.copyOf(template, intervals.length)); // the @ts keys, as sent
-            if (l == null) {
-                noLink = true;
+        synchronized (freeLinks) {
+            if (!sentBefore) {
+                sentBefore = true;
                 return null;
             }
-            link = l;
+        }
+        DirectLink l = ctx.connection().directLink(Arrays.copyOf(template, intervals.length)); // the @ts keys, as sent
+        if (l == null) {
+            noLink = true;
         }
         return l;
     }
 
-    private DirectLink link;
-    private boolean noLink;
+    /** Gives {@code l} back for the next sender, unless it failed (the group then makes another). */
+    private void release(DirectLink l) {
+        if (l.usable()) {
+            freeLinks.add(l);
+        }
+    }
+
+    /** The group's own connections not in use now (RedisConnection closes them all with itself). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<DirectLink> freeLinks =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile boolean noLink;
     private boolean sentBefore;
 
     private boolean markerHoldsAll(List<Call> calls) {
@@ -728,12 +749,16 @@ final class DirectWriter {
     }
 
     /**
-     * Script calls of one group in flight at once. Redis runs scripts one at a time on one core, so
-     * a second call in flight does not shorten the wait, it splits the queue into smaller batches
-     * that cost Redis more per count: with 4 threads on 2 cores, two in flight made log() 1.85×
-     * slower than one (ecl-bench's DirectLogBench, same run).
+     * Calls to Redis of one group in flight at once, each on its own connection: twice the CPUs,
+     * from 2 to 8. With one in flight, a few threads logging at once took turns: each batch carried
+     * at most the other threads' calls, and the next one waited for its sender to be woken, so 4
+     * threads on 2 CPUs made 0.41-0.47x the calls of raw INCR from the same threads; with 4 in
+     * flight, 0.73x, and 16 threads were no slower (measured with ecl-bench's paired slices,
+     * 2026-12-01). More than that split the queue into batches too small to pay for their
+     * transaction (8 in flight: 16 threads at 0.76x). When direct.lua was the common path (its
+     * Redis time 5-10 times a transaction's) one in flight was best.
      */
-    static final int MAX_IN_FLIGHT = 1;
+    static final int MAX_IN_FLIGHT = Math.max(2, Math.min(8, 2 * Runtime.getRuntime().availableProcessors()));
 
     /** Calls carried by one script call at most (direct.lua gets 2 arguments per call, 3 per event). */
     static final int MAX_BATCH = 64;
