@@ -749,16 +749,24 @@ final class DirectWriter {
     }
 
     /**
-     * Calls to Redis of one group in flight at once, each on its own connection: twice the CPUs,
-     * from 2 to 8. With one in flight, a few threads logging at once took turns: each batch carried
-     * at most the other threads' calls, and the next one waited for its sender to be woken, so 4
-     * threads on 2 CPUs made 0.41-0.47x the calls of raw INCR from the same threads; with 4 in
-     * flight, 0.73x, and 16 threads were no slower (measured with ecl-bench's paired slices,
-     * 2026-12-01). More than that split the queue into batches too small to pay for their
-     * transaction (8 in flight: 16 threads at 0.76x). When direct.lua was the common path (its
-     * Redis time 5-10 times a transaction's) one in flight was best.
+     * Calls to Redis of one group in flight at once, each on its own connection: one more than the
+     * CPUs, from 2 to 8. With one in flight, a few threads logging at once took turns: each batch
+     * carried at most the other threads' calls, and the next one waited for its sender to be
+     * woken. Measured on 2 CPUs with ecl-bench's paired slices (2026-12-01, two rounds of 15
+     * each), log() against raw INCR from the same threads:
+     * <pre>
+     * in flight   4 threads     16 threads
+     *     1       0.41, 0.37    0.89, 0.93
+     *     2       0.50, 0.51    0.89, 0.88
+     *     3       0.55, 0.58    0.94, 0.97
+     *     4       0.64, 0.63    0.83, 0.84
+     * </pre>
+     * More in flight splits the queue of many threads into batches too small to pay for their
+     * transaction on busy CPUs (8 in flight: 16 threads at 0.76); fewer leaves a few threads
+     * waiting on each other. When direct.lua was the common path (5-10 times a transaction's
+     * Redis time) one in flight was best.
      */
-    static final int MAX_IN_FLIGHT = Math.max(2, Math.min(8, 2 * Runtime.getRuntime().availableProcessors()));
+    static final int MAX_IN_FLIGHT = Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors() + 1));
 
     /** Calls carried by one script call at most (direct.lua gets 2 arguments per call, 3 per event). */
     static final int MAX_BATCH = 64;
