@@ -504,9 +504,10 @@ public final class BenchSuite {
                 r.note(why.toString());
             } else {
                 StringBuilder how = new StringBuilder(String.format(Locale.ROOT, "Concurrent callers are coalesced:"
-                        + " while a call of the group is in flight, arrivals queue and the"
-                        + " next one carries all of them in one transaction, counts summed per event; each caller"
-                        + " returns once its own count is stored."
+                        + " up to one more than the CPUs calls of the group are in flight, each on a connection of"
+                        + " its own; arrivals beyond that queue and the next caller free to send carries all of"
+                        + " them in one transaction, counts summed per event; each caller returns once its own"
+                        + " count is stored."
                         + " Round trips per log() counted by the proxy with %d threads sharing %,d calls.",
                         threads, threads * 1000));
                 Jmh.Score floor = s.get("rawScript3Incrby4Threads");
