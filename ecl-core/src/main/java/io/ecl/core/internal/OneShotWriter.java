@@ -115,7 +115,8 @@ public final class OneShotWriter {
 
     /**
      * The SADDs of the group's declared events, then log.lua's EVAL with the count (none for a
-     * count of 0), as the flusher's {@code Sender} and {@code RedisEventGroup#scriptArgs} make them.
+     * count of 0), as the flusher's {@code Sender} makes them, with the arguments of
+     * {@link LogArgs}.
      */
     static List<String[]> commands(RedisConfig redis, GroupConfig group, String event, long count, String chunk,
             boolean hold, long logged, long now) {
@@ -139,7 +140,20 @@ public final class OneShotWriter {
             }
             return commands;
         }
-        String[] eval = new String[3 + n + 2 + 5 * n + 3];
+        String[] prefixes = new String[n];
+        String[] lengths = new String[n];
+        long[] starts = new long[n];
+        long[] current = new long[n];
+        for (int i = 0; i < n; i++) {
+            Interval interval = intervals.get(i);
+            prefixes[i] = Keys.prefix(redis.keyMode(), group.name(), interval);
+            lengths[i] = Long.toString(interval.lengthMillis());
+            starts[i] = interval.startOf(logged);
+            current[i] = interval.startOf(now); // the writer's current interval at this send
+        }
+        // The newest start of the counts this writer holds: this count's own.
+        List<String> args = LogArgs.of(chunk, LogArgs.flags(group, hold), prefixes, starts, lengths, starts, current);
+        String[] eval = new String[3 + n + args.size() + 3];
         int a = 0;
         eval[a++] = "EVAL";
         eval[a++] = LuaScript.LOG.source();
@@ -147,23 +161,8 @@ public final class OneShotWriter {
         for (Interval i : intervals) {
             eval[a++] = Keys.curTs(redis.keyMode(), group.name(), i);
         }
-        eval[a++] = chunk;
-        String flags = (group.writersRotate() ? "r" : "") + (hold ? "h" : "");
-        eval[a++] = group.history() > 0 ? flags + group.history() : flags;
-        for (Interval i : intervals) {
-            eval[a++] = Keys.prefix(redis.keyMode(), group.name(), i);
-        }
-        for (Interval i : intervals) {
-            eval[a++] = Long.toString(i.startOf(logged));
-        }
-        for (Interval i : intervals) {
-            eval[a++] = Long.toString(i.lengthMillis());
-        }
-        for (Interval i : intervals) {
-            eval[a++] = Long.toString(i.startOf(logged)); // the newest start of the counts held: this one's
-        }
-        for (Interval i : intervals) {
-            eval[a++] = Long.toString(i.startOf(now)); // the writer's current interval at this send
+        for (String arg : args) {
+            eval[a++] = arg;
         }
         eval[a++] = event;
         eval[a++] = Long.toString(count);

@@ -477,18 +477,7 @@ public final class RedisEventGroup implements EventGroup {
      * the send-dependent parts as {@link #sendArgs} sets them.
      */
     public List<String> scriptArgs(String chunkId, long[] starts) {
-        int n = intervals.length;
-        List<String> args = new ArrayList<>(2 + 5 * n + 3);
-        args.add(chunkId);
-        args.add("");
-        args.addAll(Arrays.asList(prefixes));
-        for (long s : starts) {
-            args.add(Long.toString(s));
-        }
-        args.addAll(Arrays.asList(lengths));
-        for (int i = 0; i < 2 * n; i++) {
-            args.add("");
-        }
+        List<String> args = LogArgs.of(chunkId, "", prefixes, starts, lengths, null, null);
         sendArgs(args);
         return args;
     }
@@ -528,8 +517,7 @@ public final class RedisEventGroup implements EventGroup {
      * master's does).
      */
     String flags(boolean hold) {
-        String f = (config.writersRotate() ? "r" : "") + (hold ? "h" : "");
-        return config.history() > 0 ? f + config.history() : f;
+        return LogArgs.flags(config, hold);
     }
 
     /**
