@@ -16,7 +16,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -870,16 +869,8 @@ final class Formats {
     /** Entries of a map held in memory (the unique counts) in code-point order, as the counts. */
     static List<Map.Entry<String, Long>> sorted(Map<String, Long> counts) {
         List<Map.Entry<String, Long>> entries = new ArrayList<>(counts.entrySet());
-        // Not Map.Entry.comparingByKey: its serializable lambda is spun at run time (no archive holds
-        // it); and a class rather than a lambda, which costs a one-shot reader more to link.
-        entries.sort(BY_KEY);
+        // Not Map.Entry.comparingByKey: its serializable lambda is spun at run time (no archive holds it).
+        entries.sort(StreamedCounts.BY_EVENT);
         return entries;
     }
-
-    private static final Comparator<Map.Entry<String, Long>> BY_KEY = new Comparator<>() {
-        @Override
-        public int compare(Map.Entry<String, Long> a, Map.Entry<String, Long> b) {
-            return StreamedCounts.CODE_POINT_ORDER.compare(a.getKey(), b.getKey());
-        }
-    };
 }

@@ -73,7 +73,7 @@ public final class SortedCounts implements AutoCloseable {
      * comparator is a serializable lambda, which no class-data-sharing archive holds, so a
      * short-lived tool spun a class for it at run time.
      */
-    private static final Comparator<Map.Entry<String, Long>> BY_EVENT = new ByEvent();
+    public static final Comparator<Map.Entry<String, Long>> BY_EVENT = new ByEvent();
 
     private static final class ByEvent implements Comparator<Map.Entry<String, Long>> {
         @Override

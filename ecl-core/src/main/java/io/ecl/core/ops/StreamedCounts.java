@@ -4,6 +4,7 @@ import io.ecl.core.IntervalCounts;
 import io.ecl.core.internal.SortedCounts;
 import java.io.IOException;
 import java.util.Comparator;
+import java.util.Map;
 
 /**
  * The counts of one (group, interval) read for output ({@link CounterReader#readStreamed}): the
@@ -27,6 +28,9 @@ public final class StreamedCounts implements AutoCloseable {
 
     /** Code-point order of strings (Python's), the order of {@link #forEachLast}. */
     public static final Comparator<String> CODE_POINT_ORDER = SortedCounts.CODE_POINT_ORDER;
+
+    /** Counts (event ID to count) by event ID in {@link #CODE_POINT_ORDER}. */
+    public static final Comparator<Map.Entry<String, Long>> BY_EVENT = SortedCounts.BY_EVENT;
 
     private final SortedCounts counts;
 
