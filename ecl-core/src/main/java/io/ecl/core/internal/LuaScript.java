@@ -123,8 +123,7 @@ public final class LuaScript {
             // read from the class-data-sharing archive rather than inflated from the jar.
             String text = constant(name);
             if (text != null) {
-                int eol = text.indexOf('\n');
-                return new Built(text.substring(0, text.indexOf(' ')), text.substring(eol + 1));
+                return built(text, null, null);
             }
         }
         String[] texts = texts(RESOURCE_DIR + name + BUILT_SUFFIX, RESOURCE_DIR + name + ".lua",
@@ -147,12 +146,17 @@ public final class LuaScript {
         }
     }
 
-    /** {@code built} (a resource the build wrote) if it was made from {@code script} and {@code prelude}, else null. */
+    /**
+     * {@code built} (a text the build wrote) if it was made from {@code script} and {@code prelude},
+     * else null; a null {@code script} or {@code prelude} is not checked (the build's class of
+     * constants, which comes with the scripts it was made from).
+     */
     static Built built(String built, String script, String prelude) {
         int eol = built.indexOf('\n');
         String[] head = (eol < 0 ? built : built.substring(0, eol)).split(" ");
-        if (head.length != 3 || head[0].length() != 40 || !head[1].equals(Integer.toString(script.hashCode()))
-                || !head[2].equals(Integer.toString(prelude.hashCode()))) {
+        if (head.length != 3 || head[0].length() != 40
+                || (script != null && !head[1].equals(Integer.toString(script.hashCode())))
+                || (prelude != null && !head[2].equals(Integer.toString(prelude.hashCode())))) {
             return null;
         }
         return new Built(head[0], built.substring(eol + 1));
