@@ -218,13 +218,15 @@ class RespSocketTest {
     void garbageAndHugeLengthsAreOneLineNotAnOutOfMemoryError() throws Exception {
         for (String reply : List.of("!what\r\n", "$99999999999\r\n", "*2147483647\r\n", ":12x\r\n",
                 "$3\r\nabcde\r\n", "+" + "y".repeat(70_000) + "\r\n")) {
+            CountDownLatch judged = new CountDownLatch(1);
             RedisConfig liar = peer((in, out) -> {
                 in.read(new byte[64]);
                 out.write(reply.getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                Thread.sleep(1_000);
+                judged.await(10, TimeUnit.SECONDS); // the connection stays open until the client has judged the reply
             });
             String line = failure(liar);
+            judged.countDown();
             assertTrue(line.startsWith("error talking to Redis at 127.0.0.1:" + liar.port() + ": Redis at 127.0.0.1:"
                     + liar.port() + " sent "), reply.substring(0, Math.min(reply.length(), 20)) + " -> " + line);
             assertTrue(!line.contains("\n"), line);
