@@ -12,6 +12,7 @@ import io.ecl.core.internal.RedisConnection;
 import io.ecl.core.internal.RedisEventGroup;
 import io.ecl.core.internal.RedisReader;
 import io.ecl.core.internal.Refusals;
+import io.ecl.core.internal.ReplyWait;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,7 +78,8 @@ public final class EventCountLogger implements AutoCloseable {
         // No ':' in instance or chunk IDs: they end up in marker keys that Python's SCAN must not match.
         String instanceId = InstanceIds.next();
         LoggerContext ctx = new LoggerContext(b.clock, connection, config.redis().keyMode(), health, refusals,
-                new CallSlots(b.poolSize), instanceId, new AtomicLong(), this::reader, b.probe);
+                new CallSlots(b.poolSize), instanceId, new AtomicLong(), this::reader, b.probe,
+                new ReplyWait(b.replySpin.toNanos(), Runtime.getRuntime().availableProcessors()));
         this.probe = b.probe;
         this.context = ctx;
         Map<String, RedisEventGroup> g = new LinkedHashMap<>();
@@ -342,6 +344,10 @@ public final class EventCountLogger implements AutoCloseable {
         return r;
     }
 
+    /** {@link Builder#replySpin}'s default. */
+    public static final Duration DEFAULT_REPLY_SPIN = Duration.ofNanos(50_000);
+    private static final Duration MAX_REPLY_SPIN = Duration.ofMillis(1);
+
     /** Options of an {@link EventCountLogger}. */
     public static final class Builder {
         private final EclConfig config;
@@ -353,6 +359,7 @@ public final class EventCountLogger implements AutoCloseable {
         private Probe probe = Probe.NONE;
         private String appName = Heartbeat.defaultApp();
         private boolean heartbeat = true;
+        private Duration replySpin = DEFAULT_REPLY_SPIN;
 
         private Builder(EclConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -390,6 +397,25 @@ public final class EventCountLogger implements AutoCloseable {
                 throw new IllegalArgumentException("pool size must be at least 1");
             }
             this.poolSize = size;
+            return this;
+        }
+
+        /**
+         * Direct mode: how long a {@code log()} call may busy-wait for Redis' reply before it
+         * blocks in a read (default 50 µs; {@link Duration#ZERO}: never, at most 1 ms). On a
+         * virtual machine whose idle CPUs sleep, a thread woken by the reply of a local Redis
+         * waits longer for the wake-up than for the reply: spinning halves a single thread's
+         * round trip there. It spins only while this process has fewer direct-mode calls under
+         * way than CPUs (never on one CPU), never on TLS, and a connection whose replies keep
+         * coming later than this (a Redis across a network) stops spinning for a while. Costs
+         * CPU time only while the caller would otherwise sleep on a spare CPU.
+         */
+        public Builder replySpin(Duration spin) {
+            Objects.requireNonNull(spin, "spin");
+            if (spin.isNegative() || spin.compareTo(MAX_REPLY_SPIN) > 0) {
+                throw new IllegalArgumentException("reply spin must be from 0 to 1 ms, not " + spin);
+            }
+            this.replySpin = spin;
             return this;
         }
 

@@ -124,6 +124,13 @@ class RedisTlsTest {
             ecl.group("g").log("a", 3);
             assertEquals(java.util.Map.of("a", 3L), reader.read("g", "5s").current());
             assertEquals(java.util.Map.of("a", 3L), reader.read("g", "1m").current());
+            for (int i = 0; i < 20; i++) {
+                ecl.group("g").log("a"); // on the group's own TLS connection
+            }
+            assertEquals(java.util.Map.of("a", 23L), reader.read("g", "5s").current());
+            // A TLS socket tells what came only after a read: its replies are never waited for spinning.
+            io.ecl.core.internal.ReplyWait wait = ecl.context().replyWait();
+            assertEquals(0, wait.spins(io.ecl.core.internal.ReplyWait.CAME) + wait.spins(io.ecl.core.internal.ReplyWait.RAN_OUT));
         }
     }
 

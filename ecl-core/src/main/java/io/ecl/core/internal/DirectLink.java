@@ -30,12 +30,26 @@ import redis.clients.jedis.exceptions.JedisDataException;
 final class DirectLink implements AutoCloseable {
     /** A Jedis connection whose buffered commands go out in one write (flush is protected). */
     private static final class Pipe extends Connection {
-        Pipe(HostAndPort address, JedisClientConfig config) {
+        private final ReplyWait.Link wait;
+        /** The next read is the first of an exchange's replies. */
+        boolean firstReply;
+
+        Pipe(HostAndPort address, JedisClientConfig config, ReplyWait.Link wait) {
             super(address, config);
+            this.wait = wait;
         }
 
         void send() {
             flush();
+        }
+
+        @Override
+        protected Object protocolRead(redis.clients.jedis.util.RedisInputStream in, redis.clients.jedis.PushConsumerChain pushes) {
+            if (firstReply) {
+                firstReply = false;
+                wait.before(in);
+            }
+            return super.protocolRead(in, pushes);
         }
     }
 
@@ -45,8 +59,11 @@ final class DirectLink implements AutoCloseable {
     /** What the {@code @ts} keys held when the watch began, or null when no watch is known to hold. */
     private byte[][] armed;
 
-    DirectLink(HostAndPort address, JedisClientConfig config, byte[][] tsKeys) {
-        this.pipe = new Pipe(address, config);
+    /**
+     * @param wait how a reply is waited for ({@link ReplyWait#NEVER} on TLS)
+     */
+    DirectLink(HostAndPort address, JedisClientConfig config, byte[][] tsKeys, ReplyWait wait) {
+        this.pipe = new Pipe(address, config, new ReplyWait.Link(wait));
         this.tsKeys = tsKeys;
     }
 
@@ -93,6 +110,7 @@ final class DirectLink implements AutoCloseable {
             pipe.sendCommand(Protocol.Command.WATCH, tsKeys);
             pipe.sendCommand(Protocol.Command.MGET, tsKeys);
             pipe.send();
+            pipe.firstReply = true;
             Object[] replies = new Object[commands.size()];
             for (int i = 0; i < replies.length; i++) {
                 replies[i] = reply();

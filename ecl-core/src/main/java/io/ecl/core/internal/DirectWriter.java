@@ -336,6 +336,15 @@ final class DirectWriter {
      * a caller carries the others while it waits for its own reply anyway.
      */
     private void carry(Call call) {
+        ReplyWait.enter(); // a caller that waits for a reply here counts against the CPUs a spin may use
+        try {
+            carryAlong(call);
+        } finally {
+            ReplyWait.leave();
+        }
+    }
+
+    private void carryAlong(Call call) {
         queue.add(call);
         boolean interrupted = false;
         while (call.state == Call.PENDING) {
@@ -695,7 +704,7 @@ final class DirectWriter {
                 return null;
             }
         }
-        DirectLink l = ctx.connection().directLink(Arrays.copyOf(template, intervals.length)); // the @ts keys, as sent
+        DirectLink l = ctx.connection().directLink(Arrays.copyOf(template, intervals.length), ctx.replyWait()); // the @ts keys, as sent
         if (l == null) {
             noLink = true;
         }

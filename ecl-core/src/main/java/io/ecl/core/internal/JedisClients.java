@@ -77,11 +77,11 @@ final class JedisClients {
 
     /** A direct-mode group's own connection, named {@code clientName} in CLIENT LIST. */
     static DirectLink directLink(RedisConfig config, javax.net.ssl.SSLSocketFactory tlsSockets, String clientName,
-            byte[][] tsKeys) {
+            byte[][] tsKeys, ReplyWait wait) {
         return new DirectLink(new HostAndPort(config.host(), config.port()),
                 clientConfig(config, tlsSockets).clientName(clientName)
                         .clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build(),
-                tsKeys);
+                tsKeys, config.tls() ? ReplyWait.NEVER : wait);
     }
 
     /** A client of one connection, which it closes with itself (UnifiedJedis' constructor for this is protected). */

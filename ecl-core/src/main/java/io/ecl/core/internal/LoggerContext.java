@@ -19,10 +19,11 @@ import java.util.function.Supplier;
  * @param directSeq sequence of direct-mode calls, recorded per call slot so a call in doubt is never counted twice
  * @param reader reads counts back (made on first use)
  * @param probe where tests step in ({@link Probe#NONE} outside tests)
+ * @param replyWait how a direct-mode group's own connections wait for Redis' reply
  */
 public record LoggerContext(Clock clock, RedisConnection connection, KeyMode keyMode, HealthState health,
         Refusals refusals, CallSlots callSlots, String instanceId, AtomicLong directSeq,
-        Supplier<RedisReader> reader, Probe probe) {
+        Supplier<RedisReader> reader, Probe probe, ReplyWait replyWait) {
 
     /** Tells a direct call waiting for a slot to count in memory instead. */
     boolean stopDirectCalls() {

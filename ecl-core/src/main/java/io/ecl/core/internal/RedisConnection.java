@@ -142,14 +142,15 @@ public final class RedisConnection implements AutoCloseable {
      * null on a Sentinel or Cluster set-up, whose groups call direct.lua through the pool (a
      * master can move there, and a held connection would not follow it).
      *
+     * @param wait how the connection waits for a reply
      * @throws JedisException when Redis cannot be reached
      * @throws IllegalStateException after {@link #close()}
      */
-    DirectLink directLink(byte[][] tsKeys) {
+    DirectLink directLink(byte[][] tsKeys, ReplyWait wait) {
         if (config.cluster() || config.sentinel()) {
             return null;
         }
-        DirectLink link = JedisClients.directLink(config, tlsSockets, DIRECT_CLIENT_NAME, tsKeys);
+        DirectLink link = JedisClients.directLink(config, tlsSockets, DIRECT_CLIENT_NAME, tsKeys, wait);
         synchronized (lock) {
             if (closed) {
                 link.close();
