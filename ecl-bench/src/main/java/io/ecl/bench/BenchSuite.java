@@ -474,6 +474,10 @@ public final class BenchSuite {
                     + " one after the other, can land in different states (their ratio here: %.2f×).",
                     pair.pairs(), threads, one ? "" : "s", pair.q1(), pair.q3(), Table.num(pair.logOps()),
                     Table.num(pair.rawOps()), logOps / rawOps));
+            r.note(String.format(Locale.ROOT, "CPU time of the calling threads per call, medians of the same slices:"
+                    + " log() %s µs, raw INCR %s µs.%s", Table.num(pair.logCpuMicros()), Table.num(pair.rawCpuMicros()),
+                    one ? " A lone direct-mode caller busy-waits for its reply while a CPU is spare (replySpin,"
+                            + " 50 µs at most): that wait is in its CPU time, where a blocked read's is not." : ""));
             if (one) {
                 Jmh.Score pipe = s.get("rawPipeline3Incrby");
                 Jmh.Score floor = s.get("rawScript3Incrby");

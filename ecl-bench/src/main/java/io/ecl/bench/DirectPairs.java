@@ -16,8 +16,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * pair alternates, so neither side always goes first.
  */
 final class DirectPairs {
-    /** One figure: the median (and quartiles) of the paired ratios, and each side's median rate. */
-    record Result(int threads, int pairs, double ratio, double q1, double q3, double logOps, double rawOps) {
+    /**
+     * One figure: the median (and quartiles) of the paired ratios, each side's median rate, and
+     * each side's median CPU time per call of the calling threads (µs; a spin for the reply shows
+     * here).
+     */
+    record Result(int threads, int pairs, double ratio, double q1, double q3, double logOps, double rawOps,
+            double logCpuMicros, double rawCpuMicros) {
     }
 
     private static final long SLICE_NANOS = 120_000_000L;
@@ -31,13 +36,15 @@ final class DirectPairs {
         try {
             Runnable[] sides = {b::log, () -> b.rawIncr()};
             double[][] rates = new double[2][pairs];
+            double[][] cpu = new double[2][pairs];
             double[] ratios = new double[pairs];
             for (int p = -2; p < pairs; p++) { // 2 unmeasured pairs: JIT and connections
                 for (int k = 0; k < 2; k++) {
                     int side = (p & 1) == 0 ? k : 1 - k;
-                    double rate = slice(sides[side], threads);
+                    double[] rate = slice(sides[side], threads);
                     if (p >= 0) {
-                        rates[side][p] = rate;
+                        rates[side][p] = rate[0];
+                        cpu[side][p] = rate[1];
                     }
                 }
                 if (p >= 0) {
@@ -48,15 +55,20 @@ final class DirectPairs {
             double[] sorted = ratios.clone();
             Arrays.sort(sorted);
             return new Result(threads, pairs, median(sorted), sorted[pairs / 4], sorted[(3 * pairs) / 4],
-                    median(rates[0]), median(rates[1]));
+                    median(rates[0]), median(rates[1]), median(cpu[0]), median(cpu[1]));
         } finally {
             b.tearDown();
         }
     }
 
-    /** Calls per second of {@code op} from {@code threads} threads over one slice. */
-    private static double slice(Runnable op, int threads) {
+    /**
+     * Calls per second of {@code op} from {@code threads} threads over one slice, and the CPU time
+     * those threads spent per call (µs).
+     */
+    private static double[] slice(Runnable op, int threads) {
         AtomicLong calls = new AtomicLong();
+        AtomicLong cpuNanos = new AtomicLong();
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         CyclicBarrier start = new CyclicBarrier(threads + 1);
         Thread[] all = new Thread[threads];
         long[] window = new long[1];
@@ -69,10 +81,12 @@ final class DirectPairs {
                 }
                 long end = window[0];
                 long n = 0;
+                long cpu0 = mx.getCurrentThreadCpuTime();
                 while (System.nanoTime() < end) {
                     op.run();
                     n++;
                 }
+                cpuNanos.addAndGet(mx.getCurrentThreadCpuTime() - cpu0);
                 calls.addAndGet(n);
             }, "pairs-" + t);
             all[t].start();
@@ -87,7 +101,8 @@ final class DirectPairs {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        return calls.get() * 1e9 / (System.nanoTime() - began);
+        double rate = calls.get() * 1e9 / (System.nanoTime() - began);
+        return new double[] {rate, calls.get() == 0 ? 0 : cpuNanos.get() / 1e3 / calls.get()};
     }
 
     private static double median(double[] values) {

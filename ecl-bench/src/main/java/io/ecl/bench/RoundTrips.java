@@ -83,12 +83,25 @@ final class RoundTrips implements AutoCloseable {
         try (EventCountLogger ecl = logger(g, null)) {
             EventGroup group = ecl.group("rtdirect");
             group.log("req1");
-            proxy.reset();
-            for (int i = 0; i < n; i++) {
-                group.log("req1");
+            ecl.flush(); // the logger's own start-up (declaring the group's events) is not a log()'s
+            for (int attempt = 1; ; attempt++) {
+                long interval = fiveSecondInterval();
+                proxy.reset();
+                for (int i = 0; i < n; i++) {
+                    group.log("req1");
+                }
+                if (fiveSecondInterval() == interval || attempt == 3) {
+                    return proxy.dataRoundTrips() / (double) n;
+                }
+                // A 5 s boundary fell among the calls: its call's log.lua round trip is once per
+                // interval, not per log(); measure again inside one interval.
             }
-            return proxy.dataRoundTrips() / (double) n;
         }
+    }
+
+    /** The 5 s interval of the group measured, now: a boundary among the calls costs a round trip more. */
+    private static long fiveSecondInterval() {
+        return System.currentTimeMillis() / 5_000;
     }
 
     private double perDirectLogConcurrent(int n, int threads) {
@@ -97,6 +110,19 @@ final class RoundTrips implements AutoCloseable {
         try (EventCountLogger ecl = logger(g, null)) {
             EventGroup group = ecl.group("rtdirect");
             group.log("req1");
+            ecl.flush(); // the logger's own start-up (declaring the group's events) is not a log()'s
+            for (int attempt = 1; ; attempt++) {
+                long interval = fiveSecondInterval();
+                double trips = concurrentTrips(group, n, threads);
+                if (fiveSecondInterval() == interval || attempt == 3) {
+                    return trips;
+                }
+            }
+        }
+    }
+
+    private double concurrentTrips(EventGroup group, int n, int threads) {
+        try {
             proxy.reset();
             java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
             java.util.List<Thread> all = new java.util.ArrayList<>();
