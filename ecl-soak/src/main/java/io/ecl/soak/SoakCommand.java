@@ -540,9 +540,12 @@ public final class SoakCommand implements Callable<Integer> {
             long startSecond, int seconds, List<Path> accounts) throws IOException {
         Path account = dir.resolve("logger-" + n + ".account");
         accounts.add(account);
+        // The first logger has one direct-mode thread, which waits for its replies spinning (a lone
+        // caller on a machine with a spare CPU); the others have several, carried together.
+        int directThreads = n == 0 ? 1 : SoakLogger.DIRECT_THREADS;
         return java(dir.resolve("logger-" + n + ".log"), SoakLogger.class.getName(), config.toString(),
                 account.toString(), localGroup, directGroup, Long.toString(startSecond), Integer.toString(seconds),
-                Integer.toString(windowMs));
+                Integer.toString(windowMs), Integer.toString(directThreads));
     }
 
     private Process java(Path log, String main, String... args) throws IOException {

@@ -27,7 +27,7 @@ public final class SoakLogger {
     static final String LOGGING = "logging";
     static final String[] LOCAL_EVENTS = {"e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"};
     static final String[] DIRECT_EVENTS = {"a", "b", "c"};
-    /** Threads logging to the direct-mode group in each logger process. */
+    /** Threads logging to the direct-mode group in a logger process (but the first, which has one). */
     static final int DIRECT_THREADS = 3;
     /** The unique count every logger feeds: a new value every {@link #UNIQUE_EVERY} events. */
     static final String UNIQUE = "visitors";
@@ -68,6 +68,7 @@ public final class SoakLogger {
         long startSecond = Long.parseLong(args[4]);
         int seconds = Integer.parseInt(args[5]);
         int windowMs = Integer.parseInt(args[6]);
+        int directThreads = args.length > 7 ? Integer.parseInt(args[7]) : DIRECT_THREADS;
         SoakLogger soak = new SoakLogger(startSecond, windowMs);
         Signal.handle(new Signal("TERM"), s -> soak.stop = true);
         EclConfig cfg = EclConfig.load(config);
@@ -77,9 +78,9 @@ public final class SoakLogger {
         Thread lt = new Thread(() -> soak.run(ecl.group(localGroup), LOCAL_EVENTS, local, 500, 2_000_000L, "l"), "local");
         // Several direct-mode threads, so that calls are in flight on several of the group's
         // connections at once and carried together, through every fault the soak injects.
-        Truth[] direct = new Truth[DIRECT_THREADS];
-        Thread[] dt = new Thread[DIRECT_THREADS];
-        for (int k = 0; k < DIRECT_THREADS; k++) {
+        Truth[] direct = new Truth[directThreads];
+        Thread[] dt = new Thread[directThreads];
+        for (int k = 0; k < directThreads; k++) {
             Truth t = direct[k] = new Truth(seconds);
             String tag = "d" + k;
             dt[k] = new Thread(() -> soak.run(ecl.group(directGroup), DIRECT_EVENTS, t, 1, 0, tag), "direct-" + k);
@@ -92,7 +93,7 @@ public final class SoakLogger {
         System.out.flush();
         lt.join();
         long directLogged = 0;
-        for (int k = 0; k < DIRECT_THREADS; k++) {
+        for (int k = 0; k < directThreads; k++) {
             dt[k].join();
             directLogged += direct[k].logged;
         }
