@@ -26,6 +26,9 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * closures of its definitions, a Lua-to-Redis crossing per command), and on a small machine that
  * time shows in every direct log(). Used by one thread at a time: {@link DirectWriter} hands each
  * of the group's senders in flight a connection of its own; not thread-safe.
+ *
+ * <p>The first reply of an exchange is waited for as {@link ReplyWait} says: polling the socket
+ * for a few tens of µs while a CPU is spare, then the blocking read.
  */
 final class DirectLink implements AutoCloseable {
     /** A Jedis connection whose buffered commands go out in one write (flush is protected). */

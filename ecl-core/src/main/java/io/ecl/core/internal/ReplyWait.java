@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * while a CPU is spare.
  *
  * <p>Why: a thread that blocks on a socket gives up its CPU, and on a virtual machine whose idle
- * CPUs halt (most of them, and this project's 2-CPU VM) the wake-up when the reply lands costs
- * more than a local round trip itself: measured here, an INCR answered in about 30 µs to a reader
- * polling its socket and in 85-90 µs to one blocked in read. The spin is
+ * CPUs halt (as on the 2-CPU VM of docs/benchmarks.md) the wake-up when the reply lands costs
+ * more than a local round trip itself: measured there, an INCR answered in about 30 µs to a
+ * reader polling its socket and in 85-90 µs to one blocked in read. The spin is
  * <ul>
  *   <li>bounded ({@code replySpin}, 50 µs by default): a reply that takes longer is read blocking;
  *   <li>made only while this process has fewer direct-mode calls under way than CPUs, so a
