@@ -54,10 +54,8 @@ class ReplyWaitTest {
     void aConnectionWhoseRepliesKeepMissingTheSpinStopsSpinningForAWhile() throws IOException {
         ReplyWait wait = new ReplyWait(MS / 10, 2);
         ReplyWait.Link link = new ReplyWait.Link(wait);
-        try (ServerSocket silent = new ServerSocket(0);
-                Socket s = new Socket("127.0.0.1", silent.getLocalPort());
-                Socket peer = silent.accept()) {
-            InputStream in = s.getInputStream();
+        try (Pair pair = new Pair()) {
+            InputStream in = pair.client.getInputStream();
             for (int i = 0; i < ReplyWait.MISSES_TO_PAUSE; i++) {
                 assertFalse(link.paused());
                 long t0 = System.nanoTime();
@@ -72,7 +70,7 @@ class ReplyWaitTest {
             assertEquals(ReplyWait.MISSES_TO_PAUSE, wait.spins(ReplyWait.RAN_OUT), "no spin while paused");
             assertFalse(link.paused());
             // Then it tries again: a reply that comes now is waited for spinning, and the misses start over.
-            peer.getOutputStream().write('+');
+            pair.answer();
             link.before(in);
             assertEquals(1, wait.spins(ReplyWait.CAME));
         }
@@ -82,14 +80,11 @@ class ReplyWaitTest {
     void oneMissAmongRepliesThatComeDoesNotPause() throws IOException {
         ReplyWait wait = new ReplyWait(MS / 10, 2);
         ReplyWait.Link link = new ReplyWait.Link(wait);
-        try (ServerSocket silent = new ServerSocket(0);
-                Socket s = new Socket("127.0.0.1", silent.getLocalPort());
-                Socket peer = silent.accept()) {
-            InputStream in = s.getInputStream();
+        try (Pair pair = new Pair()) {
+            InputStream in = pair.client.getInputStream();
             for (int i = 0; i < 3 * ReplyWait.MISSES_TO_PAUSE; i++) {
                 if (i % 2 == 0) {
-                    peer.getOutputStream().write('+');
-                    peer.getOutputStream().flush();
+                    pair.answer();
                     awaitAvailable(in);
                 }
                 link.before(in);
@@ -122,10 +117,8 @@ class ReplyWaitTest {
     @Test
     void aSpinStopsWhenMoreCallsGetUnderWay() throws Exception {
         ReplyWait wait = new ReplyWait(MS, 2);
-        try (ServerSocket silent = new ServerSocket(0);
-                Socket s = new Socket("127.0.0.1", silent.getLocalPort());
-                Socket peer = silent.accept()) {
-            InputStream in = s.getInputStream();
+        try (Pair pair = new Pair()) {
+            InputStream in = pair.client.getInputStream();
             AtomicInteger outcome = new AtomicInteger(-1);
             CountDownLatch spinning = new CountDownLatch(1);
             ReplyWait.enter();
@@ -147,20 +140,41 @@ class ReplyWaitTest {
                 ReplyWait.leave();
                 ReplyWait.leave();
             }
-            assertFalse(peer.isClosed());
+            assertFalse(pair.peer.isClosed());
         }
     }
 
     @Test
     void aClosedSocketEndsTheSpinAndTheReadSaysWhy() throws IOException {
         ReplyWait wait = new ReplyWait(MS, 2);
-        try (ServerSocket silent = new ServerSocket(0);
-                Socket s = new Socket("127.0.0.1", silent.getLocalPort());
-                Socket peer = silent.accept()) {
-            InputStream in = s.getInputStream();
-            s.close();
+        try (Pair pair = new Pair()) {
+            InputStream in = pair.client.getInputStream();
+            pair.client.close();
             assertEquals(ReplyWait.CAME, wait.await(in), "the read that follows reports the closed socket");
             org.junit.jupiter.api.Assertions.assertThrows(IOException.class, in::read);
+        }
+    }
+
+    /** A connection to a peer that says nothing until the test makes it. */
+    private static final class Pair implements AutoCloseable {
+        final ServerSocket server = new ServerSocket(0);
+        final Socket client = new Socket("127.0.0.1", server.getLocalPort());
+        final Socket peer = server.accept();
+
+        Pair() throws IOException {
+        }
+
+        /** The peer sends one byte: the start of a reply. */
+        void answer() throws IOException {
+            peer.getOutputStream().write('+');
+            peer.getOutputStream().flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (server; client; peer) {
+                // closed in reverse order
+            }
         }
     }
 
