@@ -970,19 +970,6 @@ final class DirectWriter {
      * are the newest it holds and its current ones.
      */
     private List<String> directArgs(String callId, long[] starts) {
-        List<String> args = new ArrayList<>(2 + 5 * intervals.length + 3);
-        args.add(callId);
-        args.add(flags);
-        args.addAll(Arrays.asList(prefixes));
-        for (long s : starts) {
-            args.add(Long.toString(s));
-        }
-        args.addAll(Arrays.asList(lengths));
-        for (int k = 0; k < 2; k++) {
-            for (long s : starts) {
-                args.add(Long.toString(s));
-            }
-        }
-        return args;
+        return LogArgs.of(callId, flags, prefixes, starts, lengths, starts, starts);
     }
 }
