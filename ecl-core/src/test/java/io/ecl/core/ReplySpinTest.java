@@ -52,6 +52,19 @@ class ReplySpinTest {
                 .replySpin(spin).build();
     }
 
+    /**
+     * A logger with {@code spin}, its group "web" after one count (which opens the intervals: the
+     * counts asserted include it) and a master's rotation, so the next calls take the group's own
+     * connection.
+     */
+    private EventGroup openGroup(Duration spin) {
+        ecl = logger(spin);
+        EventGroup web = ecl.group("web");
+        web.log("a");
+        openIntervals();
+        return web;
+    }
+
     private void openIntervals() {
         ecl.flush();
         try (Rotator master = Rotator.connect(config.redis())) {
@@ -67,10 +80,7 @@ class ReplySpinTest {
 
     @Test
     void aSingleThreadSpinsAndCountsExactly() {
-        ecl = logger(Duration.ofMillis(1));
-        EventGroup web = ecl.group("web");
-        web.log("a");
-        openIntervals();
+        EventGroup web = openGroup(Duration.ofMillis(1));
         for (int i = 0; i < 2_000; i++) {
             web.log("a");
         }
@@ -87,10 +97,7 @@ class ReplySpinTest {
 
     @Test
     void aSpinOfZeroNeverSpins() {
-        ecl = logger(Duration.ZERO);
-        EventGroup web = ecl.group("web");
-        web.log("a");
-        openIntervals();
+        EventGroup web = openGroup(Duration.ZERO);
         for (int i = 0; i < 500; i++) {
             web.log("a");
         }
@@ -102,10 +109,7 @@ class ReplySpinTest {
 
     @Test
     void manyThreadsOnFewCpusDoNotSpin() throws InterruptedException {
-        ecl = logger(Duration.ofMillis(1));
-        EventGroup web = ecl.group("web");
-        web.log("a");
-        openIntervals();
+        EventGroup web = openGroup(Duration.ofMillis(1));
         int threads = Runtime.getRuntime().availableProcessors() + 2;
         // Every thread is under way for the whole run: a caller that finds the others there never spins.
         java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
@@ -136,10 +140,7 @@ class ReplySpinTest {
 
     @Test
     void aRestartWhileSpinningLosesNothing() {
-        ecl = logger(Duration.ofMillis(1));
-        EventGroup web = ecl.group("web");
-        web.log("a");
-        openIntervals();
+        EventGroup web = openGroup(Duration.ofMillis(1));
         for (int i = 0; i < 100; i++) {
             web.log("a");
         }
