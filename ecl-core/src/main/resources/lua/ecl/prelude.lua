@@ -90,43 +90,106 @@ end
 
 -- cur:<event> becomes last:<event> for every declared event (whose cur restarts at 0) and every
 -- registered one (cur:@reg, plus extra: IDs found by SCAN, counters written by Python clients,
--- which keep no registry).
-local function rotate_counters(p, extra)
-  -- Pre-declared events: both counters always exist (cur missing -> last = 0; cur reset to 0).
-  -- RENAME answers an error when cur is missing: one key operation fewer than EXISTS first.
+-- which keep no registry); last's old counts go to retire (see retire_last) just before.
+-- Pre-declared events: both counters always exist (cur missing -> last = 0; cur reset to 0).
+-- Auto-declared events: last = what cur had; an event without occurrences vanishes.
+-- The events go ROTATE_CHUNK at a time, by copying rather than RENAME: an MGET of the chunk's
+-- old last (for retire) and of its cur, one MSET of the counts into last, one MSET of the
+-- declared events' cur to 0, one DEL of the auto-declared events' cur and of the old last
+-- without occurrences. Four calls a chunk instead of one or two an event; no key is made anew
+-- where last had one (a RENAME removes last and inserts it again, and an insert walks its whole
+-- bucket of Redis' key table: beside many unrelated keys, a cache miss for each of theirs); and
+-- each chunk is done while its keys are still in the CPU's cache. A cur that MGET cannot read
+-- (missing, or not a string) is RENAMEd as before, whatever it holds.
+local ROTATE_CHUNK = 256
+
+local function rotate_counters(p, extra, retire)
   local declared = {}
+  local retired = {} -- last's events (declared and last:@reg), each retired
   for _, ev in ipairs(redis.call('SMEMBERS', p .. 'cur:@declared')) do
     declared[ev] = true
-    local cur = p .. 'cur:' .. ev
-    local r = redis.pcall('RENAME', cur, p .. 'last:' .. ev)
-    if type(r) == 'table' and r.err then
-      redis.call('SET', p .. 'last:' .. ev, '0')
-    end
-    redis.call('SET', cur, '0')
+    retired[#retired + 1] = ev
   end
-  -- Auto-declared events: last = what cur had; an event without occurrences vanishes. Each
-  -- registered counter is renamed over its old last (no DEL first); what is left of the old last
-  -- (events without occurrences in the closed interval) is deleted after.
   local reg = p .. 'cur:@reg'
   for _, ev in ipairs(extra) do
     if not declared[ev] then
       redis.call('SADD', reg, ev)
     end
   end
-  local moved = 0
-  local renamed = {}
-  for _, ev in ipairs(redis.call('SMEMBERS', reg)) do
+  local logged = {}
+  local cur_reg = redis.call('SMEMBERS', reg)
+  for _, ev in ipairs(cur_reg) do
+    logged[ev] = true
+  end
+  local seen = {}
+  for _, ev in ipairs(redis.call('SMEMBERS', p .. 'last:@reg')) do
     if not declared[ev] then
-      local r = redis.pcall('RENAME', p .. 'cur:' .. ev, p .. 'last:' .. ev)
-      if not (type(r) == 'table' and r.err) then
-        renamed[ev] = true
-        moved = moved + 1
-      end
+      seen[ev] = true
+      retired[#retired + 1] = ev
     end
   end
-  for _, ev in ipairs(redis.call('SMEMBERS', p .. 'last:@reg')) do
-    if not declared[ev] and not renamed[ev] then
-      redis.call('DEL', p .. 'last:' .. ev)
+  local fresh = {} -- events logged in the closed interval that last had no counter for
+  for _, ev in ipairs(cur_reg) do
+    if not declared[ev] and not seen[ev] then
+      fresh[#fresh + 1] = ev
+    end
+  end
+  local moved = 0
+  local function move(batch, retiring)
+    local lasts, curs = {}, {}
+    for j, ev in ipairs(batch) do
+      lasts[j] = p .. 'last:' .. ev
+      curs[j] = p .. 'cur:' .. ev
+    end
+    if retiring then
+      retire(batch, redis.call('MGET', unpack(lasts)))
+    end
+    local counts = redis.call('MGET', unpack(curs))
+    local copy, reset, gone = {}, {}, {}
+    for j, ev in ipairs(batch) do
+      local v = counts[j]
+      if declared[ev] then
+        if v then
+          copy[#copy + 1] = lasts[j]
+          copy[#copy + 1] = v
+        else
+          local r = redis.pcall('RENAME', curs[j], lasts[j])
+          if type(r) == 'table' and r.err then
+            copy[#copy + 1] = lasts[j]
+            copy[#copy + 1] = '0'
+          end
+        end
+        reset[#reset + 1] = curs[j]
+        reset[#reset + 1] = '0'
+      elseif not logged[ev] then
+        gone[#gone + 1] = lasts[j]
+      elseif v then
+        copy[#copy + 1] = lasts[j]
+        copy[#copy + 1] = v
+        gone[#gone + 1] = curs[j]
+        moved = moved + 1
+      else
+        local r = redis.pcall('RENAME', curs[j], lasts[j])
+        if type(r) == 'table' and r.err then
+          gone[#gone + 1] = lasts[j]
+        else
+          moved = moved + 1
+        end
+      end
+    end
+    for _, args in ipairs({copy, reset}) do
+      if #args > 0 then
+        redis.call('MSET', unpack(args))
+      end
+    end
+    if #gone > 0 then
+      redis.call('DEL', unpack(gone))
+    end
+  end
+  for _, part in ipairs({{retired, true}, {fresh, false}}) do
+    local names = part[1]
+    for i = 1, #names, ROTATE_CHUNK do
+      move({unpack(names, i, math.min(i + ROTATE_CHUNK - 1, #names))}, part[2])
     end
   end
   if moved > 0 then
@@ -298,28 +361,35 @@ local function last_entry(p, header, names, counts)
 end
 
 -- Retires the interval last holds, before the rotation replaces it: its counts into @total, and
--- (history > 0) its entry onto @hist. cur_ts: cur:@ts before the rotation.
+-- (history > 0) its entry onto @hist. cur_ts: cur:@ts before the rotation. Returns two functions:
+-- retire(names, counts), which rotate_counters calls with last's old counts, a chunk at a time,
+-- before it replaces them; then push(), which puts the entry onto @hist (before the unique counts
+-- and value statistics of last, which the entry also holds, are replaced).
 local function retire_last(p, cur_ts, len, history)
-  local names, counts = last_counts(p)
   local total = p .. '@total'
   local header = history > 0 and last_header(p, cur_ts, len) or nil
   local kept_names, kept = {}, {}
   local n = 0
-  for i, ev in ipairs(names) do
-    local v = counts[i]
-    -- HINCRBY parses v strictly: a value that is not an integer (written by hand) is no count
-    -- (the reader reports it); it goes neither into the total nor into the entry.
-    if v and v ~= '0' and type(redis.pcall('HINCRBY', total, ev, v)) == 'number' and header then
-      n = n + 1
-      kept_names[n] = ev
-      kept[n] = v
+  local function retire(names, counts)
+    for i, ev in ipairs(names) do
+      local v = counts[i]
+      -- HINCRBY parses v strictly: a value that is not an integer (written by hand) is no count
+      -- (the reader reports it); it goes neither into the total nor into the entry.
+      if v and v ~= '0' and type(redis.pcall('HINCRBY', total, ev, v)) == 'number' and header then
+        n = n + 1
+        kept_names[n] = ev
+        kept[n] = v
+      end
     end
   end
-  local entry = last_entry(p, header, kept_names, kept)
-  if entry then
-    redis.call('LPUSH', p .. '@hist', entry)
-    redis.call('LTRIM', p .. '@hist', 0, history - 1)
+  local function push()
+    local entry = last_entry(p, header, kept_names, kept)
+    if entry then
+      redis.call('LPUSH', p .. '@hist', entry)
+      redis.call('LTRIM', p .. '@hist', 0, history - 1)
+    end
   end
+  return retire, push
 end
 
 -- Closes the current interval of one (group, interval) and opens the one starting at new_start
@@ -341,8 +411,9 @@ local function rotate(p, new_start, len, extra, history)
   check_registered(p, 'u')
   check_registered(p, 'v')
   check_closing(p, history)
-  retire_last(p, ts, len, history)
-  rotate_counters(p, extra)
+  local retire, push = retire_last(p, ts, len, history)
+  rotate_counters(p, extra, retire)
+  push()
   rotate_registered(p, 'u')
   rotate_registered(p, 'v')
   if redis.call('EXISTS', p .. 'cur:@late') == 1 then

@@ -187,6 +187,77 @@ class RotationTest {
         assertEquals(Set.of("x"), r.smembers("dyn:5s:last:@reg"));
     }
 
+    @Test
+    void manyEventsRotateExactlyChunkAfterChunk() {
+        // More events than the rotation moves at a time (ROTATE_CHUNK, 256), in every case at once:
+        // logged in both intervals, only in the older one (they vanish), only in the newer one.
+        rotate("dyn", "5s", T0);
+        EventGroup dyn = ecl.group("dyn");
+        Map<String, Long> older = new java.util.HashMap<>();
+        for (int i = 0; i < 600; i++) {
+            dyn.log("e" + i, i + 1);
+            older.put("e" + i, i + 1L);
+        }
+        rotate("dyn", "5s", T0 + 5_000);
+        assertEquals(older, dyn.lastCounts("5s"));
+
+        clock.set(T0 + 6_000);
+        Map<String, Long> newer = new java.util.HashMap<>();
+        for (int i = 300; i < 900; i++) {
+            dyn.log("e" + i, 2);
+            newer.put("e" + i, 2L);
+        }
+        rotate("dyn", "5s", T0 + 10_000);
+
+        assertEquals(newer, dyn.lastCounts("5s"));
+        assertEquals(newer.keySet(), r.smembers("dyn:5s:last:@reg"));
+        assertEquals(Set.of(), r.keys("dyn:5s:cur:e*"), "no auto-declared cur is left");
+        assertEquals(Set.of(), r.keys("dyn:5s:last:e2??"), "e0..e299 had no occurrence in the interval now in last");
+        Map<String, String> total = r.hgetAll("dyn:5s:@total");
+        assertEquals(600, total.size(), "the retired interval is in the totals, and only it");
+        older.forEach((ev, n) -> assertEquals(String.valueOf(n), total.get(ev), ev));
+    }
+
+    @Test
+    void counterKeysHoldingSomethingElseAreMovedAsTheyAre() {
+        // The rotation copies counts into last; a cur it cannot read as a string is renamed, so
+        // what a hand or another tool put there is moved, never lost or turned into a count.
+        rotate("pre", "5s", T0);
+        rotate("dyn", "5s", T0);
+        ecl.group("dyn").log("x");
+        r.del("pre:5s:cur:a");
+        r.lpush("pre:5s:cur:a", "v");
+        r.set("pre:5s:cur:b", "not a number");
+        r.del("dyn:5s:cur:x");
+        r.hset("dyn:5s:cur:x", "f", "v");
+
+        rotate("pre", "5s", T0 + 5_000);
+        rotate("dyn", "5s", T0 + 5_000);
+
+        assertEquals(List.of("v"), r.lrange("pre:5s:last:a", 0, -1));
+        assertEquals("0", r.get("pre:5s:cur:a"));
+        assertEquals("not a number", r.get("pre:5s:last:b"));
+        assertEquals("0", r.get("pre:5s:cur:b"));
+        assertEquals(Map.of("f", "v"), r.hgetAll("dyn:5s:last:x"));
+        assertFalse(r.exists("dyn:5s:cur:x"));
+        assertEquals(Set.of("x"), r.smembers("dyn:5s:last:@reg"));
+    }
+
+    @Test
+    void aStrayLastKeyIsReplacedByTheCountNotAddedToTheTotals() {
+        rotate("dyn", "5s", T0);
+        r.set("dyn:5s:last:z", "7"); // not in last:@reg: no interval's count
+        ecl.group("dyn").log("z", 2);
+
+        rotate("dyn", "5s", T0 + 5_000);
+        assertEquals("2", r.get("dyn:5s:last:z"));
+        assertNull(r.hget("dyn:5s:@total", "z"));
+
+        rotate("dyn", "5s", T0 + 10_000);
+        assertNull(r.get("dyn:5s:last:z"));
+        assertEquals("2", r.hget("dyn:5s:@total", "z"));
+    }
+
     // ---- once per boundary ----
 
     @Test
