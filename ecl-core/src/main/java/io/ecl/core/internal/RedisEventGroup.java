@@ -41,8 +41,11 @@ public final class RedisEventGroup implements EventGroup {
     static final long IDLE_MIN_MILLIS = 60_000;
     /** How often direct calls refresh the marker hash's expiry at most (see {@link DirectWriter}). */
     public static final long MARKER_EXPIRY_REFRESH_MILLIS = DirectWriter.MARKER_EXPIRY_REFRESH_MILLIS;
-    /** Direct mode: calls to Redis of one group in flight at most, each on a connection of its own. */
-    public static final int MAX_DIRECT_IN_FLIGHT = DirectWriter.MAX_IN_FLIGHT;
+    /**
+     * Direct mode: calls to Redis of one group in flight at most, each on a connection of its own
+     * (reached when each of that many callers gets a place of its own; more callers share fewer).
+     */
+    public static final int MAX_DIRECT_IN_FLIGHT = DirectWriter.MOST_IN_FLIGHT;
 
     /** One event's counts: two slots, one per epoch parity. */
     public static final class Counter {
