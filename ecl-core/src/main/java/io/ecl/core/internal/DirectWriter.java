@@ -779,8 +779,9 @@ final class DirectWriter {
     }
 
     /**
-     * Calls to Redis of one group in flight at once, each on its own connection: one more than the
-     * CPUs, from 2 to 8. With one in flight, a few threads logging at once took turns: each batch
+     * Calls to Redis of one group in flight at once, each on its own connection, while more callers
+     * than twice the CPUs call at once (fewer each have their own: {@link #places}): one more than
+     * the CPUs, from 2 to 8. With one in flight, a few threads logging at once took turns: each batch
      * carried at most the other threads' calls, and the next one waited for its sender to be
      * woken. Measured on 2 CPUs with ecl-bench's paired slices (2026-12-01, two rounds of 15
      * each), log() against raw INCR from the same threads:
