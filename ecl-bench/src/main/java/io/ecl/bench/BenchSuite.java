@@ -507,9 +507,9 @@ public final class BenchSuite {
                 }
                 r.note(why.toString());
             } else {
-                StringBuilder how = new StringBuilder(String.format(Locale.ROOT, "Up to twice as many callers as"
-                        + " CPUs each have their call in flight on a connection of their own (at most 8 per group);"
-                        + " with more, up to one more than the CPUs calls of the group are in flight, arrivals beyond"
+                StringBuilder how = new StringBuilder(String.format(Locale.ROOT, "Up to 8 callers of a group each"
+                        + " have their call in flight on a connection of their own; with more, up to one more than"
+                        + " the CPUs calls of the group are in flight, arrivals beyond"
                         + " that queue and the next caller free to send carries all of them in one transaction,"
                         + " counts summed per event; each caller returns once its own count is stored."
                         + " Round trips per log() counted by the proxy with %d threads sharing %,d calls.",

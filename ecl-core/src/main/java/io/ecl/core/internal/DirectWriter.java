@@ -350,20 +350,23 @@ final class DirectWriter {
     private final AtomicInteger callers = new AtomicInteger();
 
     /**
-     * Script calls this group may have in flight while {@code callers} calls are under way:
-     * {@link #MAX_IN_FLIGHT}, or one per caller (at most {@link #MAX_LINKS}) while there are no
-     * more callers than twice the CPUs. A few callers then each wait on their own connection's
-     * reply, as raw commands' callers do, instead of one waking the next; coalescing pays once
-     * callers outnumber that. Measured on 2 CPUs with ecl-bench's paired slices (2026-12-01, two
-     * rounds of 15 each), log() against raw INCR from the same threads: 4 threads 0.63 and 0.67
-     * with a place each against 0.55 and 0.56 with 3 places; 16 threads unchanged (0.89 and 0.93
-     * against 0.90 and 0.86: they still get {@link #MAX_IN_FLIGHT}).
+     * Script calls this group may have in flight while {@code callers} calls are under way: one per
+     * caller while there are no more than {@link #MAX_LINKS}, beyond that {@link #MAX_IN_FLIGHT}. A
+     * few callers then each wait on their own connection's reply, as raw commands' callers do,
+     * instead of one waking the next; coalescing pays once callers outnumber that. Measured on 2
+     * CPUs with ecl-bench's paired slices (2026-12-01, rounds of 15), log() against raw INCR from
+     * the same threads, with a place per caller against {@link #MAX_IN_FLIGHT} (3) places:
+     * <pre>
+     * threads   a place each    3 places
+     *    4      0.63, 0.67      0.55, 0.56
+     *    8      0.71, 0.64      0.58, 0.59
+     *   12      0.63, 0.74      0.88, 0.87    (8 places: the most connections a group makes)
+     *   16      0.73            0.89-1.13     (8 places)
+     * </pre>
      */
     static int places(int callers) {
-        return callers <= OWN_PLACE_CALLERS ? Math.max(MAX_IN_FLIGHT, Math.min(callers, MAX_LINKS)) : MAX_IN_FLIGHT;
+        return callers <= MAX_LINKS ? Math.max(MAX_IN_FLIGHT, callers) : MAX_IN_FLIGHT;
     }
-
-    private static final int OWN_PLACE_CALLERS = 2 * Runtime.getRuntime().availableProcessors();
 
     private void carryAlong(Call call) {
         queue.add(call);
@@ -779,9 +782,9 @@ final class DirectWriter {
     }
 
     /**
-     * Calls to Redis of one group in flight at once, each on its own connection, while more callers
-     * than twice the CPUs call at once (fewer each have their own: {@link #places}): one more than
-     * the CPUs, from 2 to 8. With one in flight, a few threads logging at once took turns: each batch
+     * Calls to Redis of one group in flight at once, each on its own connection, while more than
+     * {@link #MAX_LINKS} callers call at once (fewer each have their own: {@link #places}): one more
+     * than the CPUs, from 2 to 8. With one in flight, a few threads logging at once took turns: each batch
      * carried at most the other threads' calls, and the next one waited for its sender to be
      * woken. Measured on 2 CPUs with ecl-bench's paired slices (2026-12-01, two rounds of 15
      * each), log() against raw INCR from the same threads:
@@ -803,7 +806,7 @@ final class DirectWriter {
     static final int MAX_LINKS = 8;
 
     /** The most script calls this group has in flight at once: with a place per caller. */
-    static final int MOST_IN_FLIGHT = places(OWN_PLACE_CALLERS);
+    static final int MOST_IN_FLIGHT = places(MAX_LINKS);
 
     /** Calls carried by one script call at most (direct.lua gets 2 arguments per call, 3 per event). */
     static final int MAX_BATCH = 64;
