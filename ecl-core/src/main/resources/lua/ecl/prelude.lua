@@ -213,17 +213,24 @@ local function check_registered(p, r)
 end
 
 -- cur:@<r>.<name> becomes last:@<r>.<name> for every name registered in cur:@<r>reg; last's
--- old keys go.
+-- old keys go first, ROTATE_CHUNK to a DEL. (A sketch or value hash is moved by RENAME: copying
+-- it as the counters are would carry kilobytes through the script.)
 local function rotate_registered(p, r)
-  for _, name in ipairs(redis.call('SMEMBERS', p .. 'last:@' .. r .. 'reg')) do
-    redis.call('DEL', p .. 'last:@' .. r .. '.' .. name)
+  local last = p .. 'last:@' .. r .. '.'
+  local old = redis.call('SMEMBERS', p .. 'last:@' .. r .. 'reg')
+  for i = 1, #old, ROTATE_CHUNK do
+    local keys = {}
+    for j = i, math.min(i + ROTATE_CHUNK - 1, #old) do
+      keys[#keys + 1] = last .. old[j]
+    end
+    redis.call('DEL', unpack(keys))
   end
   local reg = p .. 'cur:@' .. r .. 'reg'
   local moved = 0
+  -- RENAME answers an error when cur is missing (a name registered whose key went): no EXISTS first.
   for _, name in ipairs(redis.call('SMEMBERS', reg)) do
-    local cur = p .. 'cur:@' .. r .. '.' .. name
-    if redis.call('EXISTS', cur) == 1 then
-      redis.call('RENAME', cur, p .. 'last:@' .. r .. '.' .. name)
+    local done = redis.pcall('RENAME', p .. 'cur:@' .. r .. '.' .. name, last .. name)
+    if not (type(done) == 'table' and done.err) then
       moved = moved + 1
     end
   end

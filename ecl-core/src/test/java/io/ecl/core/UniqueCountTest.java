@@ -12,6 +12,7 @@ import io.ecl.testing.EmbeddedRedis;
 import io.ecl.testing.SteppedClock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -256,6 +257,30 @@ class UniqueCountTest {
         assertTrue(ecl.flush());
         assertNull(r().get("web:5s:cur:@u.sessions"));
         assertEquals(1, r().pfcount("open:5s:cur:@u.sessions"));
+    }
+
+    @Test
+    void sketchesOfNamesWithoutValuesLeaveLastChunkAfterChunk() {
+        // More names than the rotation deletes at a time (256): every old sketch goes, whichever chunk.
+        GroupConfig open = config.group("open");
+        Interval five = open.interval("5s");
+        master.rotate(open, five, T0);
+        EventCountLogger ecl = logger();
+        for (int i = 0; i < 600; i++) {
+            ecl.group("open").logUnique("n" + i, "v");
+        }
+        assertTrue(ecl.flush());
+        master.rotate(open, five, T0 + 5_000);
+        assertEquals(600, r().scard("open:5s:last:@ureg"));
+
+        clock.set(T0 + 6_000);
+        ecl.group("open").logUnique("n7", "w");
+        assertTrue(ecl.flush());
+        master.rotate(open, five, T0 + 10_000);
+
+        assertEquals(Set.of("open:5s:last:@u.n7"), r().keys("open:5s:last:@u.*"));
+        assertEquals(Set.of("n7"), r().smembers("open:5s:last:@ureg"));
+        assertEquals(1, r().pfcount("open:5s:last:@u.n7"));
     }
 
     @Test
