@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Standalone Redis over TLS, against a real TLS server that checks client certificates (Redis'
  * default): a private CA from {@code redis.tls_ca_file}, a client certificate, the host name
  * checked. embedded-redis' binary has no TLS, so these tests use a {@code redis-server} built with
- * TLS from the PATH (Debian's has it) and {@code openssl} to make the certificates; where either
- * is missing they are skipped with a message saying so. The config checks run everywhere.
+ * TLS from the PATH (Debian's has it; the CI script unpacks it when the PATH has none) and
+ * {@code openssl} to make the certificates; where either is missing they are skipped with a
+ * message saying so. The config checks run everywhere.
  */
 class RedisTlsTest {
     @TempDir
