@@ -96,8 +96,8 @@ end
 -- The events go ROTATE_CHUNK at a time, by copying rather than RENAME: an MGET of the chunk's
 -- old last (for retire) and of its cur, one MSET of the counts into last, one MSET of the
 -- declared events' cur to 0, one DEL of the auto-declared events' cur and of the old last
--- without occurrences. Four calls a chunk instead of one or two an event; no key is made anew
--- where last had one (a RENAME removes last and inserts it again, and an insert walks its whole
+-- without occurrences. At most five calls a chunk instead of one or two an event; no key is made
+-- anew where last had one (a RENAME removes last and inserts it again, and an insert walks its whole
 -- bucket of Redis' key table: beside many unrelated keys, a cache miss for each of theirs); and
 -- each chunk is done while its keys are still in the CPU's cache. A cur that MGET cannot read
 -- (missing, or not a string) is RENAMEd as before, whatever it holds.
