@@ -103,6 +103,14 @@ end
 -- (missing, or not a string) is RENAMEd as before, whatever it holds.
 local ROTATE_CHUNK = 256
 
+-- Calls f with list's items, size at a time (a new table each): a command given a whole big
+-- group's keys through unpack() would overflow Lua's stack.
+local function in_chunks(list, size, f)
+  for i = 1, #list, size do
+    f({unpack(list, i, math.min(i + size - 1, #list))})
+  end
+end
+
 local function rotate_counters(p, extra, retire)
   local declared = {}
   local retired = {} -- last's events (declared and last:@reg), each retired
@@ -186,12 +194,8 @@ local function rotate_counters(p, extra, retire)
       redis.call('DEL', unpack(gone))
     end
   end
-  for _, part in ipairs({{retired, true}, {fresh, false}}) do
-    local names = part[1]
-    for i = 1, #names, ROTATE_CHUNK do
-      move({unpack(names, i, math.min(i + ROTATE_CHUNK - 1, #names))}, part[2])
-    end
-  end
+  in_chunks(retired, ROTATE_CHUNK, function(batch) move(batch, true) end)
+  in_chunks(fresh, ROTATE_CHUNK, function(batch) move(batch, false) end)
   if moved > 0 then
     redis.call('RENAME', reg, p .. 'last:@reg')
   else
@@ -217,14 +221,12 @@ end
 -- it as the counters are would carry kilobytes through the script.)
 local function rotate_registered(p, r)
   local last = p .. 'last:@' .. r .. '.'
-  local old = redis.call('SMEMBERS', p .. 'last:@' .. r .. 'reg')
-  for i = 1, #old, ROTATE_CHUNK do
-    local keys = {}
-    for j = i, math.min(i + ROTATE_CHUNK - 1, #old) do
-      keys[#keys + 1] = last .. old[j]
+  in_chunks(redis.call('SMEMBERS', p .. 'last:@' .. r .. 'reg'), ROTATE_CHUNK, function(names)
+    for j, name in ipairs(names) do
+      names[j] = last .. name
     end
-    redis.call('DEL', unpack(keys))
-  end
+    redis.call('DEL', unpack(names))
+  end)
   local reg = p .. 'cur:@' .. r .. 'reg'
   local moved = 0
   -- RENAME answers an error when cur is missing (a name registered whose key went): no EXISTS first.
@@ -280,8 +282,7 @@ local function check_closing(p, history)
 end
 
 -- The events last has counters for (the declared ones and last:@reg's) and their values (false
--- where none), the values by MGETs of 1,000 keys: unpack() of a whole big group would overflow
--- Lua's stack.
+-- where none), the values by MGETs of 1,000 keys.
 local function last_counts(p)
   local names, seen = {}, {}
   for _, set in ipairs({'cur:@declared', 'last:@reg'}) do
@@ -293,16 +294,14 @@ local function last_counts(p)
     end
   end
   local counts = {}
-  local batch = {}
-  for i, ev in ipairs(names) do
-    batch[#batch + 1] = p .. 'last:' .. ev
-    if #batch == 1000 or i == #names then
-      for _, v in ipairs(redis.call('MGET', unpack(batch))) do
-        counts[#counts + 1] = v
-      end
-      batch = {}
+  in_chunks(names, 1000, function(batch)
+    for j, ev in ipairs(batch) do
+      batch[j] = p .. 'last:' .. ev
     end
-  end
+    for _, v in ipairs(redis.call('MGET', unpack(batch))) do
+      counts[#counts + 1] = v
+    end
+  end)
   return names, counts
 end
 
